@@ -1,0 +1,137 @@
+/**
+ * The job catalog: every queue, every job name, its payload schema and its default options.
+ * Producers and consumers both go through it, so a payload is parsed on both sides and types come
+ * from the schemas (never written twice).
+ */
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A stored event as Lexbridge carries it (profile field names already resolved by the client). */
+export const storedEventJobSchema = z.object({
+  /** Lexamica's event id: also the job id. */
+  id: z.string().min(1),
+  event: z.string().min(1),
+  createdAt: z.iso.datetime({ offset: true }),
+  mappingId: z.string().optional(),
+  subscriptionId: z.string().optional(),
+  /** The payload in the firm's field names, as Lexamica stored it. */
+  payload: z.record(z.string(), z.unknown()),
+});
+export type StoredEventJob = z.infer<typeof storedEventJobSchema>;
+
+export const INVITATION_ACTIONS = ['accept', 'decline', 'evaluate', 'contact-attempted', 'consult-complete'] as const;
+export type InvitationAction = (typeof INVITATION_ACTIONS)[number];
+
+/** Where a decision came from. */
+export const DECISION_SOURCES = ['rules', 'manual', 'expiry-guard'] as const;
+
+export const invitationActJobSchema = z.object({
+  invitationId: z.string().min(1),
+  action: z.enum(INVITATION_ACTIONS),
+  reason: z.string().min(1).max(2_000).optional(),
+  /** ISO time for contact-attempted / consult-complete. */
+  at: z.iso.datetime({ offset: true }).optional(),
+  channel: z.enum(['phone', 'email', 'sms', 'letter']).optional(),
+  source: z.enum(DECISION_SOURCES),
+});
+
+export const expiryGuardJobSchema = z.object({
+  invitationId: z.string().min(1),
+  /** The expiry the guard was planned against; a changed expiry makes this job stale. */
+  expires: z.iso.datetime({ offset: true }),
+});
+
+export const outboundJobSchema = z.object({
+  /** The CMS Idempotency-Key this work came from. */
+  idempotencyKey: z.string().min(1).max(200),
+  kind: z.enum(['case-update', 'milestone', 'file']),
+  body: z.record(z.string(), z.unknown()),
+});
+
+export const cmsDeliveryJobSchema = z.object({
+  /** Id of the feed item (stable across deliveries). */
+  itemId: z.string().min(1),
+});
+
+const storedEventDefaults: JobsOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+  // Completed stored-event jobs are kept longer than the reconciliation window, so a re-read of
+  // that window finds the job id and adds nothing.
+  removeOnComplete: { age: 2 * DAY / 1000, count: 200_000 },
+  removeOnFail: { age: 30 * DAY / 1000 },
+};
+
+/** The catalog itself. `queue` names the BullMQ queue; one queue may carry several job names. */
+export const jobCatalog = {
+  'invitation.sent': { queue: 'invitations', schema: storedEventJobSchema, options: storedEventDefaults },
+  'invitation.lifecycle': { queue: 'invitations', schema: storedEventJobSchema, options: storedEventDefaults },
+  'case-update.made': { queue: 'inbound', schema: storedEventJobSchema, options: storedEventDefaults },
+  'case.event': { queue: 'inbound', schema: storedEventJobSchema, options: storedEventDefaults },
+  'invitation.act': {
+    queue: 'invitation-actions',
+    schema: invitationActJobSchema,
+    options: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+      removeOnComplete: { age: 7 * DAY / 1000, count: 100_000 },
+      removeOnFail: { age: 30 * DAY / 1000 },
+    },
+  },
+  'invitation.expiry-guard': {
+    queue: 'expiry-guard',
+    schema: expiryGuardJobSchema,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+      removeOnComplete: { age: 7 * DAY / 1000 },
+      removeOnFail: { age: 30 * DAY / 1000 },
+    },
+  },
+  'outbound.send': {
+    queue: 'outbound',
+    schema: outboundJobSchema,
+    options: {
+      attempts: 12,
+      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+      removeOnComplete: { age: 7 * DAY / 1000 },
+      removeOnFail: { age: 30 * DAY / 1000 },
+    },
+  },
+  'cms.deliver': {
+    queue: 'cms-webhook',
+    schema: cmsDeliveryJobSchema,
+    options: {
+      // Seconds, then minutes, then hours: 5s·2^n with jitter over 15 attempts spans about two days.
+      attempts: 15,
+      backoff: { type: 'exponential', delay: 5_000, jitter: 0.3 },
+      removeOnComplete: { age: 2 * DAY / 1000 },
+      removeOnFail: { age: 30 * DAY / 1000 },
+    },
+  },
+} as const satisfies Record<string, { queue: string; schema: z.ZodType; options: JobsOptions }>;
+
+export type JobCatalog = typeof jobCatalog;
+export type JobName = keyof JobCatalog;
+export type QueueName = JobCatalog[JobName]['queue'];
+export type JobPayload<N extends JobName> = z.infer<JobCatalog[N]['schema']>;
+/** The job names that travel on queue `Q`. */
+export type JobsOfQueue<Q extends QueueName> = { [N in JobName]: JobCatalog[N]['queue'] extends Q ? N : never }[JobName];
+
+export const QUEUE_NAMES = [...new Set(Object.values(jobCatalog).map((j) => j.queue))] as QueueName[];
+
+/** The job names on `queue`. */
+export function jobsOfQueue<Q extends QueueName>(queue: Q): JobsOfQueue<Q>[] {
+  return (Object.keys(jobCatalog) as JobName[]).filter((n) => jobCatalog[n].queue === queue) as JobsOfQueue<Q>[];
+}
+
+/**
+ * A BullMQ job id from an external id. BullMQ refuses ids containing `:` and ids that look like
+ * integers, so the id is prefixed and percent-encoded (injective: two ids never share a job id).
+ */
+export function jobIdFor(kind: string, externalId: string): string {
+  return `${kind}-${encodeURIComponent(externalId).replace(/:/g, '%3A')}`;
+}

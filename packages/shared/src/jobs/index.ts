@@ -1,0 +1,12 @@
+export * from './catalog.js';
+export { jobForEvent, type RoutedEventNames } from './events.js';
+export {
+  QueueSet,
+  enqueue,
+  createJobProcessor,
+  JobPayloadError,
+  formatIssues,
+  type JobContext,
+  type Handler,
+  type HandlerMap,
+} from './queues.js';

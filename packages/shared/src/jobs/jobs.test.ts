@@ -1,0 +1,59 @@
+import { UnrecoverableError } from 'bullmq';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../logger/index.js';
+import { createJobProcessor, jobForEvent, jobIdFor, jobsOfQueue, QUEUE_NAMES, type HandlerMap } from './index.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const ok = { id: 'e1', event: 'Case Invitation Sent', createdAt: '2026-11-22T10:00:00.000Z', payload: { a: 1 } };
+
+function job(name: string, data: unknown) {
+  return { id: 'j1', name, data, attemptsMade: 0, opts: { attempts: 3 } };
+}
+
+describe('job catalog', () => {
+  it('lists each queue once and knows which jobs travel on it', () => {
+    expect(new Set(QUEUE_NAMES).size).toBe(QUEUE_NAMES.length);
+    expect(jobsOfQueue('invitations').sort()).toEqual(['invitation.lifecycle', 'invitation.sent']);
+  });
+
+  it('makes job ids BullMQ accepts and that never collide', () => {
+    expect(jobIdFor('ev', 'a:b')).not.toContain(':');
+    expect(jobIdFor('ev', '123')).toBe('ev-123');
+    expect(jobIdFor('ev', 'a:b')).not.toBe(jobIdFor('ev', 'a%3Ab'));
+  });
+
+  it('routes stored events by name', () => {
+    const names = { invitationSent: 'Sent', invitationLifecycle: ['Expired'], caseUpdateMade: 'Update' };
+    expect(jobForEvent('Sent', names)).toBe('invitation.sent');
+    expect(jobForEvent('Expired', names)).toBe('invitation.lifecycle');
+    expect(jobForEvent('Update', names)).toBe('case-update.made');
+    expect(jobForEvent('Case Created', names)).toBe('case.event');
+  });
+});
+
+describe('worker adapter', () => {
+  const handlers = {
+    'invitation.sent': vi.fn(async (p: { id: string }) => `handled ${p.id}`),
+    'invitation.lifecycle': vi.fn(async () => 'lifecycle'),
+  } satisfies HandlerMap<'invitations'>;
+  const process = createJobProcessor('invitations', handlers, logger);
+
+  it('parses the payload and calls the handler with a context', async () => {
+    await expect(process(job('invitation.sent', ok))).resolves.toBe('handled e1');
+    const ctx = (handlers['invitation.sent'].mock.calls[0] as unknown[])[1];
+    expect(ctx).toMatchObject({ attempt: 1, jobId: 'j1', queue: 'invitations' });
+  });
+
+  it('throws UnrecoverableError naming the field on a bad payload', async () => {
+    const err = (await process(job('invitation.sent', { ...ok, createdAt: 'yesterday', id: '' })).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(UnrecoverableError);
+    expect(err.message).toContain('createdAt');
+    expect(err.message).toContain('id');
+    expect(handlers['invitation.sent']).toHaveBeenCalledTimes(1);
+  });
+
+  it('throws UnrecoverableError on a job name the queue does not carry', async () => {
+    await expect(process(job('cms.deliver', { itemId: 'x' }))).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(process(job('nope', {}))).rejects.toThrow(/unknown job "nope"/);
+  });
+});

@@ -1,0 +1,41 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './index.js';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { lines, destination: destination as unknown as import('pino').DestinationStream };
+}
+
+describe('createLogger', () => {
+  it('writes no Lexamica key, token or client personal data anywhere in its output', () => {
+    const { lines, destination } = capture();
+    const privateKey = 'priv_9f8e7d6c5b4a';
+    const publicKey = 'pub_1a2b3c4d5e6f';
+    const log = createLogger({ name: 'test', destination, secrets: [privateKey, publicKey, 'api-token-xyz123'], level: 'debug' });
+    log.info({ req: { headers: { authorization: `Bearer ${privateKey}` } } }, 'request');
+    log.info({ url: `https://x/y?key=${publicKey}` }, `calling with ${publicKey}`);
+    log.warn({ payload: { referral: { client: { firstName: 'Ada', email: 'ada@example.com', phone: '555-0101' } } } }, 'payload');
+    log.error({ err: new Error(`failed with api-token-xyz123 for ada@example.com`), client_email: 'ada@example.com', date_of_birth: '1990-01-01' }, 'boom');
+    log.child({ config: { privateKey } }).debug('child');
+    const out = lines.join('');
+    for (const needle of [privateKey, publicKey, 'api-token-xyz123', 'Ada', 'ada@example.com', '555-0101', '1990-01-01']) {
+      expect(out, needle).not.toContain(needle);
+    }
+    expect(lines).toHaveLength(5);
+    expect(out).toContain('[Redacted]');
+  });
+
+  it('keeps what is not sensitive', () => {
+    const { lines, destination } = capture();
+    createLogger({ name: 'svc', destination }).info({ queue: 'invitations', caseType: 'Employment' }, 'hello');
+    const line = JSON.parse(lines[0]!);
+    expect(line).toMatchObject({ service: 'svc', queue: 'invitations', caseType: 'Employment', msg: 'hello' });
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * What must never reach a log line or an error message: credentials and a client's personal data.
+ * Used by the logger and by the Lexamica client's error messages, so both redact the same things.
+ */
+
+export const REDACTED = '[Redacted]';
+
+/**
+ * Key fragments (compared lower-case, with `_`, `-` and `.` removed) whose values are redacted
+ * wherever they appear in a logged object. Covers Lexamica's names and common firm-side names
+ * (`client_email`, `ClientPhone`, `dob`, …).
+ */
+const SENSITIVE_KEY_FRAGMENTS = [
+  'authorization', 'cookie', 'privatekey', 'publickey', 'apikey', 'apitoken', 'token', 'secret',
+  'password', 'firstname', 'lastname', 'fullname', 'clientname', 'email', 'phone', 'mobile',
+  'address', 'street', 'zip', 'postcode', 'dob', 'dateofbirth', 'birthdate', 'birthday', 'ssn',
+  'socialsecurity',
+];
+
+/** Keys whose whole value is personal: the client record. */
+const SENSITIVE_EXACT_KEYS = new Set(['client', 'key']);
+
+function normalise(key: string): string {
+  return key.toLowerCase().replace(/[_\-.\s]/g, '');
+}
+
+/** True when a value stored under `key` must not be logged. */
+export function isSensitiveKey(key: string, extraKeys: ReadonlySet<string> = EMPTY): boolean {
+  const k = normalise(key);
+  if (SENSITIVE_EXACT_KEYS.has(k) || extraKeys.has(k)) return true;
+  return SENSITIVE_KEY_FRAGMENTS.some((f) => k.includes(f));
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** Options for the redaction functions. */
+export interface RedactOptions {
+  /** Literal secret values (keys, tokens) to cut out of any string, wherever they appear. */
+  secrets?: ReadonlyArray<string | undefined>;
+  /** More key names to treat as sensitive (e.g. the firm's own names for client fields). */
+  extraKeys?: Iterable<string>;
+}
+
+/** A compiled redactor: cheap to call per log line. */
+export interface Redactor {
+  /** Deep copy of `value` with sensitive keys replaced and secret values cut from strings. */
+  value<T>(value: T): T;
+  /** `text` with every secret value, `key=`/`token=` query value, bearer token and e-mail address replaced. */
+  text(text: string): string;
+}
+
+const QUERY_SECRET = /([?&](?:key|token|api_key|apikey|access_token)=)[^&\s"']+/gi;
+const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
+export function createRedactor(opts: RedactOptions = {}): Redactor {
+  // Longest first, so a secret that contains another is cut whole. Very short strings are not
+  // treated as secrets: cutting every "a" would make logs unreadable and protects nothing.
+  const secrets = [...new Set((opts.secrets ?? []).filter((s): s is string => !!s && s.length >= 6))].sort(
+    (a, b) => b.length - a.length,
+  );
+  const extra = new Set([...(opts.extraKeys ?? [])].map(normalise));
+
+  const text = (input: string): string => {
+    let out = input;
+    for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out.replace(QUERY_SECRET, `$1${REDACTED}`).replace(BEARER, `$1${REDACTED}`).replace(EMAIL, REDACTED);
+  };
+
+  const walk = (v: unknown, depth: number, seen: WeakSet<object>): unknown => {
+    if (typeof v === 'string') return text(v);
+    if (v === null || typeof v !== 'object') return v;
+    if (depth > 12 || seen.has(v)) return '[Truncated]';
+    seen.add(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1, seen));
+    if (v instanceof Error) {
+      // Stay an Error (so pino's serializer still sees one), with message, stack and own fields cleaned.
+      const copy = new Error(text(v.message));
+      copy.name = v.name;
+      copy.stack = v.stack ? text(v.stack) : undefined;
+      for (const [k, x] of Object.entries(v)) {
+        (copy as unknown as Record<string, unknown>)[k] = isSensitiveKey(k, extra) ? REDACTED : walk(x, depth + 1, seen);
+      }
+      Object.setPrototypeOf(copy, Object.getPrototypeOf(v));
+      return copy;
+    }
+    if (v instanceof Date) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      out[k] = isSensitiveKey(k, extra) && x !== undefined && x !== null ? REDACTED : walk(x, depth + 1, seen);
+    }
+    return out;
+  };
+
+  return {
+    value: <T>(value: T): T => walk(value, 0, new WeakSet()) as T,
+    text,
+  };
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The Redis URL the global set-up found or started for this run. */
+    redisUrl: string;
+  }
+}
+
+/** The URL of the run's Redis, provided by the global set-up. */
+export function redisUrl(): string {
+  return inject('redisUrl');
+}
+
+/** A key prefix no other test shares: `t:<label>:<random>`. */
+export function uniquePrefix(label = 'test'): string {
+  return `t:${label.replace(/[^a-zA-Z0-9-]/g, '-')}:${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under `prefix:` (SCAN, never KEYS or FLUSHALL: other tests share the server). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/**
+ * A plain client on the run's Redis with its own prefix. Call `cleanup()` in `afterAll`/`afterEach`:
+ * it deletes the prefix's keys and closes the client.
+ */
+export function createTestRedis(label?: string): { redis: Redis; prefix: string; url: string; cleanup(): Promise<void> } {
+  const url = redisUrl();
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const prefix = uniquePrefix(label);
+  return {
+    redis,
+    prefix,
+    url,
+    async cleanup() {
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages resolve to their TypeScript sources in tests (the `@lexbridge/source` export
+// condition), so tests never need a build first.
+const conditions = ['@lexbridge/source', 'node', 'import', 'default'];
+const shared = {
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@lexbridge/source'] } },
+};
+const exclude = ['**/node_modules/**', '**/dist/**'];
+
+export default defineConfig({
+  ...shared,
+  test: {
+    reporters: ['default', './packages/testkit/src/summary-reporter.ts'],
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'unit',
+          include: ['{apps,packages}/*/src/**/*.test.ts', '{apps,packages}/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [...exclude, '**/*.int.test.ts', '**/e2e/**'],
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'integration',
+          include: ['{apps,packages}/*/{src,test}/**/*.int.test.ts', 'test/**/*.int.test.ts'],
+          exclude,
+          globalSetup: ['./packages/testkit/src/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          exclude,
+          globalSetup: ['./packages/testkit/src/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
