@@ -56,6 +56,17 @@ export const cmsDeliveryJobSchema = z.object({
   itemId: z.string().min(1),
 });
 
+/** A request to re-read a time range of stored events (CLI, admin route). */
+export const backfillJobSchema = z
+  .object({
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    /** Only this event type; every subscribed type when absent. */
+    event: z.string().min(1).optional(),
+    requestedBy: z.string().max(200).optional(),
+  })
+  .refine((b) => Date.parse(b.from) <= Date.parse(b.to), { message: 'from must not be after to', path: ['from'] });
+
 const storedEventDefaults: JobsOptions = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
@@ -98,6 +109,16 @@ export const jobCatalog = {
       attempts: 12,
       backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
       removeOnComplete: { age: 7 * DAY / 1000 },
+      removeOnFail: { age: 30 * DAY / 1000 },
+    },
+  },
+  'poller.backfill': {
+    queue: 'poller-control',
+    schema: backfillJobSchema,
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+      removeOnComplete: { age: 7 * DAY / 1000, count: 1_000 },
       removeOnFail: { age: 30 * DAY / 1000 },
     },
   },
