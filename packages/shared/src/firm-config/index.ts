@@ -23,35 +23,49 @@ export const subscriptionDeclarationSchema = z.object({
   active: z.boolean().default(true),
 });
 
-export const firmConfigSchema = z
-  .object({
-    mappings: z
-      .object({
-        invitation: mappingDeclarationSchema,
-        caseUpdate: mappingDeclarationSchema,
-        case: mappingDeclarationSchema.optional(),
-        attachment: mappingDeclarationSchema.optional(),
-      })
-      .strict(),
-    subscriptions: z.array(subscriptionDeclarationSchema).min(1),
-    /** Partial API profile: validated by the Lexamica client, which owns the profile's shape. */
-    profile: z.record(z.string(), z.unknown()).optional(),
-  })
-  .loose()
-  .superRefine((cfg, ctx) => {
-    for (const role of MAPPING_ROLES) {
-      const m = cfg.mappings[role];
-      if (m && m.model !== ROLE_MODEL[role]) {
-        ctx.addIssue({ code: 'custom', path: ['mappings', role, 'model'], message: `must be "${ROLE_MODEL[role]}" for the ${role} mapping` });
-      }
+/** The base sections of the firm YAML; apps add their own sections with {@link extendFirmConfig}. */
+export const firmConfigShape = {
+  mappings: z
+    .object({
+      invitation: mappingDeclarationSchema,
+      caseUpdate: mappingDeclarationSchema,
+      case: mappingDeclarationSchema.optional(),
+      attachment: mappingDeclarationSchema.optional(),
+    })
+    .strict(),
+  subscriptions: z.array(subscriptionDeclarationSchema).min(1),
+  /** Partial API profile: validated by the Lexamica client, which owns the profile's shape. */
+  profile: z.record(z.string(), z.unknown()).optional(),
+};
+
+type BaseFirmConfig = z.infer<z.ZodObject<typeof firmConfigShape>>;
+
+/** Checks across sections: each mapping has its role's model; one subscription per event; mappings exist. */
+function checkFirmConfig(cfg: BaseFirmConfig, ctx: z.RefinementCtx): void {
+  for (const role of MAPPING_ROLES) {
+    const m = cfg.mappings[role];
+    if (m && m.model !== ROLE_MODEL[role]) {
+      ctx.addIssue({ code: 'custom', path: ['mappings', role, 'model'], message: `must be "${ROLE_MODEL[role]}" for the ${role} mapping` });
     }
-    const seen = new Set<string>();
-    cfg.subscriptions.forEach((s, i) => {
-      if (seen.has(s.event)) ctx.addIssue({ code: 'custom', path: ['subscriptions', i, 'event'], message: `"${s.event}" is subscribed twice (one subscription per event type)` });
-      seen.add(s.event);
-      if (!cfg.mappings[s.mapping]) ctx.addIssue({ code: 'custom', path: ['subscriptions', i, 'mapping'], message: `mapping "${s.mapping}" is not declared under mappings` });
-    });
+  }
+  const seen = new Set<string>();
+  cfg.subscriptions.forEach((s, i) => {
+    if (seen.has(s.event)) ctx.addIssue({ code: 'custom', path: ['subscriptions', i, 'event'], message: `"${s.event}" is subscribed twice (one subscription per event type)` });
+    seen.add(s.event);
+    if (!cfg.mappings[s.mapping]) ctx.addIssue({ code: 'custom', path: ['subscriptions', i, 'mapping'], message: `mapping "${s.mapping}" is not declared under mappings` });
   });
+}
+
+/**
+ * The firm YAML schema with more top-level sections (rules, queues, …). Unknown top-level keys are
+ * errors, so a typo (`rule:` for `rules:`) is reported instead of silently ignored.
+ */
+export function extendFirmConfig<S extends z.ZodRawShape>(extra: S) {
+  return z.strictObject({ ...firmConfigShape, ...extra }).superRefine((cfg, ctx) => checkFirmConfig(cfg as BaseFirmConfig, ctx));
+}
+
+/** The base firm YAML schema (mappings, subscriptions, profile); other sections pass through. */
+export const firmConfigSchema = z.looseObject(firmConfigShape).superRefine(checkFirmConfig);
 
 export type FirmConfig = z.infer<typeof firmConfigSchema>;
 
