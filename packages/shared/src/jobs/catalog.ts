@@ -67,6 +67,14 @@ export const backfillJobSchema = z
   })
   .refine((b) => Date.parse(b.from) <= Date.parse(b.to), { message: 'from must not be after to', path: ['from'] });
 
+/** A stored event whose envelope could not be read: kept as a failed job with the reason, replayable once fixed. */
+export const quarantineJobSchema = z.object({
+  reason: z.string().min(1),
+  /** The event as Lexamica returned it. */
+  raw: z.unknown(),
+  receivedAt: z.iso.datetime({ offset: true }),
+});
+
 const storedEventDefaults: JobsOptions = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
@@ -121,6 +129,12 @@ export const jobCatalog = {
       removeOnComplete: { age: 7 * DAY / 1000, count: 1_000 },
       removeOnFail: { age: 30 * DAY / 1000 },
     },
+  },
+  'stored-event.quarantine': {
+    queue: 'quarantine',
+    schema: quarantineJobSchema,
+    // One attempt: its worker fails it on purpose, so it sits in the failed set with its reason.
+    options: { attempts: 1, removeOnComplete: { age: 30 * DAY / 1000 }, removeOnFail: { age: 90 * DAY / 1000 } },
   },
   'cms.deliver': {
     queue: 'cms-webhook',

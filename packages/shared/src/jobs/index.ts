@@ -3,6 +3,8 @@ export { jobForEvent, type RoutedEventNames } from './events.js';
 export {
   QueueSet,
   enqueue,
+  enqueueMany,
+  type EnqueueItem,
   createJobProcessor,
   JobPayloadError,
   formatIssues,

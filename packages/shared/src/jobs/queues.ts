@@ -73,6 +73,31 @@ export async function enqueue<N extends JobName>(
   return queues.get(entry.queue).add(name, parsed.data, { ...entry.options, ...opts });
 }
 
+/** One job for {@link enqueueMany}. */
+export interface EnqueueItem<N extends JobName = JobName> {
+  name: N;
+  payload: JobPayload<N>;
+  opts?: JobsOptions;
+}
+
+/**
+ * Parses every payload, then adds them with one `addBulk` per queue (one round trip per queue,
+ * not per job). Nothing is added when any payload is invalid.
+ */
+export async function enqueueMany(queues: QueueSet, items: ReadonlyArray<EnqueueItem>): Promise<Job[]> {
+  const byQueue = new Map<QueueName, Array<{ name: string; data: unknown; opts: JobsOptions }>>();
+  for (const item of items) {
+    const entry = jobCatalog[item.name];
+    const parsed = entry.schema.safeParse(item.payload);
+    if (!parsed.success) throw new JobPayloadError(item.name, parsed.error.issues);
+    const list = byQueue.get(entry.queue) ?? [];
+    list.push({ name: item.name, data: parsed.data, opts: { ...entry.options, ...item.opts } });
+    byQueue.set(entry.queue, list);
+  }
+  const added = await Promise.all([...byQueue].map(([queue, jobs]) => queues.get(queue).addBulk(jobs)));
+  return added.flat();
+}
+
 /** What a handler receives besides its payload. Handlers know nothing else of BullMQ. */
 export interface JobContext {
   logger: Logger;
