@@ -123,7 +123,8 @@ function setPath(target: Record<string, unknown>, path: (string | number)[], val
 export function getPath(value: unknown, path: string): unknown {
   let node: unknown = value;
   for (const seg of path.split('.')) {
-    if (node === null || typeof node !== 'object') return undefined;
+    // Own properties only: `x.toString` or `__proto__` must not read through the prototype.
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, seg)) return undefined;
     node = (node as Record<string, unknown>)[seg];
   }
   return node;

@@ -78,6 +78,8 @@ describe('mapping translation', () => {
     expect(getPath(lexamica, 'referral.client.firstName')).toBe('Ada');
     expect(getPath(lexamica, 'referral.files.1.url')).toBe('https://x/2');
     expect(getPath(lexamica, 'referral.nope.deeper')).toBeUndefined();
+    expect(getPath(lexamica, 'referral.toString')).toBeUndefined();
+    expect(getPath(lexamica, '__proto__')).toBeUndefined();
   });
 
   it('validates declarations and points at the bad field', () => {
