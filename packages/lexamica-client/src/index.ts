@@ -1,1 +1,43 @@
-export {};
+/**
+ * @lexbridge/lexamica-client: every HTTP call Lexbridge makes to Lexamica, driven by one API
+ * profile, with typed errors, retries honouring Retry-After, per-attempt timeouts and zod-checked
+ * responses.
+ */
+export {
+  createLexamicaClient,
+  type LexamicaClient,
+  type LexamicaClientOptions,
+  type EventQuery,
+  type EventPage,
+  type PagesQuery,
+  type InvitationActionName,
+  type InvitationActionRequest,
+  type FileUpload,
+  type NewMapping,
+  type NewSubscription,
+} from './client.js';
+export type { CallOptions } from './request.js';
+export type { StoredEvent, RejectedEvent, Mapping, Subscription, InvitationState } from './response-schemas.js';
+export {
+  defaultProfile,
+  profileOverrideSchema,
+  resolveProfile,
+  invitationLifecycleEvents,
+  ProfileError,
+  type ApiProfile,
+  type ApiProfileOverride,
+  type KeyPlacement,
+  type KeyKind,
+} from './profile.js';
+export {
+  LexamicaError,
+  LexamicaHttpError,
+  LexamicaConflictError,
+  LexamicaTimeoutError,
+  LexamicaNetworkError,
+  LexamicaResponseError,
+  isRetryable,
+  type LexamicaErrorInit,
+  type LexamicaRequestInfo,
+} from './errors.js';
+export { defaultRetryPolicy, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';

@@ -1,0 +1,199 @@
+/**
+ * Zod schemas for Lexamica's responses, built from the profile's field and envelope names (dot
+ * paths). Extra fields are allowed; a missing required one fails with its path in the body.
+ */
+import { z } from 'zod';
+import type { ApiProfile } from './profile.js';
+
+/** A stored event, its fields read through `profile.fields`. */
+export interface StoredEvent {
+  id: string;
+  event: string;
+  /** ISO 8601, as Lexamica stored it. */
+  createdAt: string;
+  subscriptionId?: string;
+  mappingId?: string;
+  /** The payload in the firm's field names (Lexamica translated it through the mapping). */
+  payload: Record<string, unknown>;
+}
+
+/** A mapping as Lexamica holds it. */
+export interface Mapping {
+  id: string;
+  name: string;
+  /** `Case`, `CaseInvitation`, `CaseUpdate` or `Attachment`. */
+  model: string;
+  fields: { external: string; lexamica: string }[];
+}
+
+/** A stored-event subscription. */
+export interface Subscription {
+  id: string;
+  event: string;
+  /** The mapping id. */
+  mapping: string;
+  description?: string;
+  /** Lexamica's default when absent: true. */
+  active: boolean;
+}
+
+/** An invitation's current state, read back from Lexamica. */
+export interface InvitationState {
+  id: string;
+  /** e.g. `open`, `evaluating`, `accepted`, `declined`, `cancelled`, `expired`, `closed`. */
+  status: string;
+  expires?: string;
+  /** The whole body, for callers that need more than the status. */
+  raw: Record<string, unknown>;
+}
+
+/** A stored event the profile's schema could not read, with the reason (kept aside, never dropped silently). */
+export interface RejectedEvent {
+  raw: unknown;
+  reason: string;
+}
+
+interface StoredEventList {
+  items: StoredEvent[];
+  rejected: RejectedEvent[];
+  total?: number;
+}
+
+/** A list response, its envelope removed. */
+export interface ListResult<T> {
+  items: T[];
+  total?: number;
+}
+
+export function getPath(value: unknown, path: string): unknown {
+  if (path === '') return value;
+  let cur = value;
+  for (const seg of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+type Tree = { [k: string]: Tree | z.ZodType };
+
+// Turns `{ 'meta.createdAt': s1, _id: s2 }` into nested loose objects, so zod reports issues at the
+// real path in the body. The profile already rejects overlapping paths.
+function objectAt(paths: Record<string, z.ZodType>): z.ZodType<Record<string, unknown>> {
+  const root: Tree = {};
+  for (const [path, schema] of Object.entries(paths)) {
+    const segs = path.split('.');
+    let node = root;
+    segs.slice(0, -1).forEach((s) => {
+      const next = node[s];
+      if (next instanceof z.ZodType) throw new Error(`profile field paths overlap at "${path}"`);
+      node = (next ?? (node[s] = {})) as Tree;
+    });
+    node[segs[segs.length - 1] as string] = schema;
+  }
+  const build = (t: Tree): z.ZodType<Record<string, unknown>> =>
+    z.looseObject(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v instanceof z.ZodType ? v : build(v)])));
+  return build(root);
+}
+
+const id = z.string().min(1);
+const optionalString = z.string().optional();
+
+/** Every response schema, for one profile. */
+export function createResponseSchemas(profile: ApiProfile) {
+  const f = profile.fields;
+  const { listItems, listTotal } = profile.envelope;
+
+  function list<T>(item: z.ZodType<T>): z.ZodType<ListResult<T>> {
+    if (listItems === '') return z.array(item).transform((items) => ({ items }));
+    const paths: Record<string, z.ZodType> = { [listItems]: z.array(item) };
+    if (listTotal) paths[listTotal] = z.number().int().nonnegative().optional();
+    return objectAt(paths).transform((body) => {
+      const total = listTotal ? (getPath(body, listTotal) as number | undefined) : undefined;
+      return { items: getPath(body, listItems) as T[], ...(total === undefined ? {} : { total }) };
+    });
+  }
+
+  const storedEvent: z.ZodType<StoredEvent> = objectAt({
+    [f.id]: id,
+    [f.event]: z.string().min(1),
+    [f.createdAt]: z.iso.datetime({ offset: true }),
+    [f.subscription]: optionalString,
+    [f.mapping]: optionalString,
+    [f.payload]: z.record(z.string(), z.unknown()),
+  }).transform((raw) => {
+    const subscriptionId = getPath(raw, f.subscription) as string | undefined;
+    const mappingId = getPath(raw, f.mapping) as string | undefined;
+    return {
+      id: getPath(raw, f.id) as string,
+      event: getPath(raw, f.event) as string,
+      createdAt: getPath(raw, f.createdAt) as string,
+      ...(subscriptionId === undefined ? {} : { subscriptionId }),
+      ...(mappingId === undefined ? {} : { mappingId }),
+      payload: getPath(raw, f.payload) as Record<string, unknown>,
+    };
+  });
+
+  const mapping: z.ZodType<Mapping> = objectAt({
+    [f.id]: id,
+    name: z.string(),
+    model: z.string(),
+    fields: z.array(z.looseObject({ external: z.string(), lexamica: z.string() })),
+  }).transform((raw) => ({
+    id: getPath(raw, f.id) as string,
+    name: raw.name as string,
+    model: raw.model as string,
+    fields: (raw.fields as { external: string; lexamica: string }[]).map(({ external, lexamica }) => ({ external, lexamica })),
+  }));
+
+  const subscription: z.ZodType<Subscription> = objectAt({
+    [f.id]: id,
+    event: z.string(),
+    mapping: z.string(),
+    description: optionalString,
+    active: z.boolean().optional(),
+  }).transform((raw) => ({
+    id: getPath(raw, f.id) as string,
+    event: raw.event as string,
+    mapping: raw.mapping as string,
+    ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
+    active: (raw.active as boolean | undefined) ?? true,
+  }));
+
+  // The path names the invitation, so a body without its id still answers for that id.
+  const invitation = (requestedId: string): z.ZodType<InvitationState> =>
+    objectAt({ [f.id]: id.optional(), [f.invitationStatus]: z.string().min(1), [f.invitationExpires]: optionalString }).transform((raw) => {
+      const expires = getPath(raw, f.invitationExpires) as string | undefined;
+      return {
+        id: (getPath(raw, f.id) as string | undefined) ?? requestedId,
+        status: getPath(raw, f.invitationStatus) as string,
+        ...(expires === undefined ? {} : { expires }),
+        raw,
+      };
+    });
+
+  // A stored event that does not parse must not block the ones after it (a poison page would stop
+  // polling for good): each item is parsed alone and the bad ones come back as `rejected`.
+  const itemPrefix = listItems === '' ? '' : `${listItems}.`;
+  const storedEvents = list(z.unknown()).transform(({ items, total }): StoredEventList => {
+    const events: StoredEvent[] = [];
+    const rejected: RejectedEvent[] = [];
+    items.forEach((raw, i) => {
+      const r = storedEvent.safeParse(raw);
+      if (r.success) events.push(r.data);
+      else rejected.push({ raw, reason: r.error.issues.map((x) => `${itemPrefix}${[i, ...x.path].join('.')}: ${x.message}`).join('; ') });
+    });
+    return { items: events, rejected, ...(total === undefined ? {} : { total }) };
+  });
+
+  return {
+    storedEvents,
+    mapping,
+    mappings: list(mapping),
+    subscription,
+    subscriptions: list(subscription),
+    invitation,
+  };
+}
+
+export type ResponseSchemas = ReturnType<typeof createResponseSchemas>;
