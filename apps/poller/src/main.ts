@@ -1,0 +1,52 @@
+/** Poller entry point: only wiring. */
+import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
+import { FirmConfigError, firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config';
+import { createLogger } from '@lexbridge/shared/logger';
+import { onShutdown } from '@lexbridge/shared/ops';
+import { checkRedisPolicy, createRedis } from '@lexbridge/shared/redis';
+import { ConfigError } from '@lexbridge/shared/config';
+import { loadPollerEnv } from './config.js';
+import { createPollerService } from './service.js';
+
+async function main() {
+  const env = loadPollerEnv();
+  const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
+  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY] });
+  const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
+  await checkRedisPolicy(redis, logger);
+  const client = createLexamicaClient({
+    baseUrl: env.LEXAMICA_BASE_URL,
+    orgId: env.LEXAMICA_ORG_ID,
+    publicKey: env.LEXAMICA_PUBLIC_KEY,
+    privateKey: env.LEXAMICA_PRIVATE_KEY,
+    profile: resolveProfile(firm.profile),
+    timeoutMs: env.LEXAMICA_TIMEOUT_MS,
+  });
+  const service = createPollerService({
+    client,
+    redis,
+    redisPrefix: env.REDIS_PREFIX,
+    logger,
+    timing: {
+      intervalMs: env.POLL_INTERVAL_MS,
+      overlapMs: env.POLL_OVERLAP_MS,
+      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+      reconcileWindowMs: env.RECONCILE_WINDOW_MS,
+      initialLookbackMs: env.POLL_INITIAL_LOOKBACK_MS,
+    },
+  });
+  await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
+  service.start();
+  logger.info({ intervalMs: env.POLL_INTERVAL_MS, overlapMs: env.POLL_OVERLAP_MS, ops: `http://${env.OPS_HOST}:${env.OPS_PORT}` }, 'poller started');
+  onShutdown(logger, async () => {
+    await service.close();
+    redis.disconnect();
+  });
+}
+
+main().catch((err: unknown) => {
+  // Configuration errors name the variable or YAML path; print them plainly and stop.
+  if (err instanceof ConfigError || err instanceof FirmConfigError) console.error(err.message);
+  else console.error(err);
+  process.exit(1);
+});

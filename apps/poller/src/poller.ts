@@ -1,0 +1,277 @@
+/**
+ * The polling service: one leader across replicas reads `checkpoint - overlap` to now every
+ * interval, pages to the end, enqueues each new event once and advances the checkpoint; at a slower
+ * cadence it re-reads a longer window (reconciliation); on request it re-reads a range (backfill).
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { StoredEvent } from '@lexbridge/lexamica-client';
+import type { QueueSet, RoutedEventNames } from '@lexbridge/shared/jobs';
+import type { Logger } from '@lexbridge/shared/logger';
+import type { Keyspace } from '@lexbridge/shared/redis';
+import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
+import { createLease, type Lease } from './lease.js';
+import type { PollerMetrics } from './metrics.js';
+import { readRange, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
+
+/** Timing of the poller (all in milliseconds). */
+export interface PollerTiming {
+  /** Time between polls (POLL_INTERVAL_MS, default 60 000). */
+  intervalMs: number;
+  /** How far before the checkpoint each poll starts (POLL_OVERLAP_MS, default 300 000). */
+  overlapMs: number;
+  /** Reconciliation cadence and window (defaults: hourly, 24 h). */
+  reconcileIntervalMs: number;
+  reconcileWindowMs: number;
+  /** Where the very first poll starts, before now (default 24 h). */
+  initialLookbackMs: number;
+  /** Page size asked of Lexamica (default 100, the maximum). */
+  pageSize?: number;
+  /** Lease length (default 15 000; renewed every third of it). */
+  leaseTtlMs?: number;
+  /** Longest wait after repeated errors (default 5 minutes). */
+  maxBackoffMs?: number;
+}
+
+export interface PollerDeps {
+  source: EventSource;
+  redis: Redis;
+  queues: QueueSet;
+  keyspace: Keyspace;
+  eventNames: RoutedEventNames;
+  metrics: PollerMetrics;
+  logger: Logger;
+  timing: PollerTiming;
+  instanceId?: string;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface Poller {
+  /** Starts the loop (returns at once). */
+  start(): void;
+  /** Stops the loop, lets the current page finish its enqueue, releases the lease. */
+  stop(): Promise<void>;
+  /** One poll pass, if this replica holds (or can take) the lease. */
+  pollOnce(signal?: AbortSignal): Promise<ReadRangeResult | undefined>;
+  reconcileOnce(signal?: AbortSignal): Promise<ReadRangeResult>;
+  backfill(range: { from: Date; to: Date; event?: string }, signal?: AbortSignal): Promise<ReadRangeResult>;
+  isLeader(): boolean;
+  readonly checkpoint: CheckpointStore;
+  readonly lease: Lease;
+}
+
+/** The Redis keys the poller owns. */
+export function pollerKeys(keyspace: Keyspace) {
+  return {
+    lease: keyspace.key('poller', 'leader'),
+    checkpoint: keyspace.key('poller', 'checkpoint'),
+    seen: keyspace.key('poller', 'seen'),
+    lastReconcile: keyspace.key('poller', 'last-reconcile'),
+  };
+}
+
+export function createPoller(deps: PollerDeps): Poller {
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const log = deps.logger;
+  const keys = pollerKeys(deps.keyspace);
+  const instanceId = deps.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const lease = createLease({ redis: deps.redis, key: keys.lease, instanceId, ttlMs: deps.timing.leaseTtlMs ?? 15_000 });
+  const checkpoint = createCheckpointStore(deps.redis, keys, now);
+  const pageSize = deps.timing.pageSize ?? 100;
+  const maxBackoffMs = deps.timing.maxBackoffMs ?? 300_000;
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let cycle: AbortController | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let leader = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  function setLeader(value: boolean) {
+    if (value !== leader) log.info({ instanceId, leader: value }, value ? 'this replica now polls (leader)' : 'this replica stopped polling (not leader)');
+    leader = value;
+    if (value && !renewTimer) {
+      renewTimer = setInterval(() => void renewLease(), Math.max(50, Math.floor(lease.ttlMs / 3)));
+      renewTimer.unref();
+    }
+    if (!value && renewTimer) {
+      clearInterval(renewTimer);
+      renewTimer = undefined;
+    }
+  }
+
+  async function renewLease() {
+    try {
+      if (await lease.renew()) return;
+    } catch (err) {
+      log.warn({ err }, 'lease renewal failed');
+    }
+    // Lost (or could not confirm): stop polling at once; the fenced checkpoint write refuses anyway.
+    deps.metrics.errors.inc({ kind: 'lease-lost' });
+    cycle?.abort(new Error('lease lost'));
+    setLeader(false);
+  }
+
+  async function ensureLeader(): Promise<boolean> {
+    const held = await lease.acquire();
+    setLeader(held);
+    return held;
+  }
+
+  async function timed(mode: ReadMode, fn: () => Promise<ReadRangeResult>): Promise<ReadRangeResult> {
+    const end = deps.metrics.pollDuration.startTimer({ mode });
+    try {
+      const r = await fn();
+      end({ outcome: r.completed ? 'ok' : 'stopped' });
+      return r;
+    } catch (err) {
+      end({ outcome: 'error' });
+      throw err;
+    }
+  }
+
+  async function pollOnce(signal?: AbortSignal): Promise<ReadRangeResult | undefined> {
+    if (!(await ensureLeader())) return undefined;
+    const leaseValue = lease.value!;
+    const cp = await checkpoint.read();
+    const toMs = now();
+    const watermarkMs = cp?.watermarkMs ?? toMs - deps.timing.initialLookbackMs;
+    const fromMs = Math.max(0, watermarkMs - deps.timing.overlapMs);
+    let highest = watermarkMs;
+    const result = await timed('poll', () =>
+      readRange(
+        { ...deps, checkpoint, now },
+        {
+          mode: 'poll',
+          from: new Date(fromMs),
+          to: new Date(toMs),
+          pageSize,
+          ...(signal ? { signal } : {}),
+          afterPage: async (events: StoredEvent[]) => {
+            // Pages come sorted by createdAt: everything up to the page's last event is enqueued,
+            // but for late inserts, which the next pass's overlap re-reads.
+            const stamped = events.map((e) => ({ id: e.id, createdAtMs: Date.parse(e.createdAt) })).filter((e) => Number.isFinite(e.createdAtMs));
+            for (const e of stamped) if (e.createdAtMs > highest && e.createdAtMs <= toMs) highest = e.createdAtMs;
+            return advance(leaseValue, highest, stamped);
+          },
+        },
+      ),
+    );
+    // The whole range up to `to` has been read: the watermark moves to it.
+    if (result.completed && !(await advance(leaseValue, toMs, []))) result.completed = false;
+    if (!result.completed) setLeader(false);
+    log.debug({ ...result, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, 'poll pass');
+    return result;
+  }
+
+  async function advance(leaseValue: string, watermarkMs: number, events: Array<{ id: string; createdAtMs: number }>) {
+    const ok = await checkpoint.advance({ leaseValue, watermarkMs, trimBelowMs: watermarkMs - deps.timing.overlapMs, events });
+    if (!ok) {
+      deps.metrics.errors.inc({ kind: 'lease-lost' });
+      log.warn({ instanceId }, 'lease lost: checkpoint not moved, polling stops');
+    }
+    return ok;
+  }
+
+  async function reconcileOnce(signal?: AbortSignal): Promise<ReadRangeResult> {
+    const toMs = now();
+    const result = await timed('reconcile', () =>
+      readRange({ ...deps, checkpoint, now }, { mode: 'reconcile', from: new Date(toMs - deps.timing.reconcileWindowMs), to: new Date(toMs), pageSize, ...(signal ? { signal } : {}) }),
+    );
+    await deps.redis.set(keys.lastReconcile, String(toMs));
+    if (result.enqueued > 0) log.warn({ enqueued: result.enqueued }, 'reconciliation found events the polls had missed');
+    return result;
+  }
+
+  async function backfill(range: { from: Date; to: Date; event?: string }, signal?: AbortSignal): Promise<ReadRangeResult> {
+    const result = await timed('backfill', () =>
+      readRange({ ...deps, checkpoint, now }, { mode: 'backfill', from: range.from, to: range.to, pageSize, ...(range.event ? { event: range.event } : {}), ...(signal ? { signal } : {}) }),
+    );
+    log.info({ ...result, from: range.from.toISOString(), to: range.to.toISOString() }, 'backfill done');
+    return result;
+  }
+
+  async function reconcileDue(): Promise<boolean> {
+    const last = Number((await deps.redis.get(keys.lastReconcile)) ?? 0);
+    return now() - last >= deps.timing.reconcileIntervalMs;
+  }
+
+  function backoffMs(err: unknown, failures: number): number {
+    const retryAfter = (err as { retryAfterMs?: number }).retryAfterMs;
+    const exp = Math.min(maxBackoffMs, 1_000 * 2 ** Math.min(failures, 12));
+    const jittered = Math.floor(exp / 2 + random() * (exp / 2));
+    return Math.max(retryAfter ?? 0, jittered);
+  }
+
+  function errorKind(err: unknown): string {
+    const e = err as { name?: string; status?: number };
+    if (e.status === 429) return 'rate-limited';
+    if (typeof e.status === 'number') return e.status >= 500 ? 'lexamica-5xx' : 'lexamica-4xx';
+    if (e.name === 'LexamicaTimeoutError') return 'timeout';
+    if (e.name === 'LexamicaNetworkError') return 'network';
+    if (e.name === 'LexamicaResponseError') return 'bad-response';
+    if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'aborted';
+    return 'internal';
+  }
+
+  async function run() {
+    let failures = 0;
+    while (running) {
+      let wait = deps.timing.intervalMs;
+      cycle = new AbortController();
+      try {
+        const result = await pollOnce(cycle.signal);
+        if (!result) {
+          wait = Math.min(deps.timing.intervalMs, Math.max(50, Math.floor(lease.ttlMs / 3)));
+        } else if (running && leader && (await reconcileDue())) {
+          await reconcileOnce(cycle.signal);
+        }
+        failures = 0;
+      } catch (err) {
+        if (!running) break;
+        failures += 1;
+        const kind = errorKind(err);
+        deps.metrics.errors.inc({ kind });
+        wait = Math.max(backoffMs(err, failures), Math.min(deps.timing.intervalMs, 1_000));
+        log.warn({ err, kind, failures, retryInMs: wait }, 'poll failed; checkpoint kept, retrying after backoff');
+      }
+      if (running) await sleep(wait);
+    }
+  }
+
+  return {
+    checkpoint,
+    lease,
+    pollOnce,
+    reconcileOnce,
+    backfill,
+    isLeader: () => leader,
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      cycle?.abort(new Error('stopping'));
+      await loop?.catch(() => {});
+      setLeader(false);
+      await lease.release().catch(() => {});
+    },
+  };
+}

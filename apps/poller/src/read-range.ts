@@ -1,0 +1,140 @@
+/**
+ * Reads a time range of stored events to the end and enqueues each new one exactly once, into its
+ * queue by event type, with job id = event id. Used by the poll loop, the reconciliation sweep and
+ * backfills; only the poll loop moves the checkpoint.
+ */
+import { createHash } from 'node:crypto';
+import type { EventPage, RejectedEvent, StoredEvent } from '@lexbridge/lexamica-client';
+import {
+  enqueueMany,
+  jobCatalog,
+  jobForEvent,
+  jobIdFor,
+  storedEventJobSchema,
+  formatIssues,
+  type EnqueueItem,
+  type QueueSet,
+  type RoutedEventNames,
+} from '@lexbridge/shared/jobs';
+import type { Logger } from '@lexbridge/shared/logger';
+import type { Redis } from 'ioredis';
+import type { CheckpointStore } from './checkpoint.js';
+import type { PollerMetrics } from './metrics.js';
+
+export type ReadMode = 'poll' | 'reconcile' | 'backfill';
+
+/** The part of the Lexamica client the poller reads with. */
+export interface EventSource {
+  pages(q: { from?: Date | string; to?: Date | string; event?: string; pageSize?: number }, o?: { signal?: AbortSignal }): AsyncGenerator<EventPage>;
+}
+
+export interface ReadRangeDeps {
+  source: EventSource;
+  redis: Redis;
+  queues: QueueSet;
+  checkpoint: CheckpointStore;
+  eventNames: RoutedEventNames;
+  metrics: PollerMetrics;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface ReadRangeOptions {
+  mode: ReadMode;
+  from: Date;
+  to: Date;
+  event?: string;
+  pageSize?: number;
+  signal?: AbortSignal;
+  /**
+   * Called after each page's new events are enqueued, with every event of the page. The poll loop
+   * records them and moves the checkpoint here; returning false (lease lost) stops the read.
+   */
+  afterPage?: (events: StoredEvent[]) => Promise<boolean>;
+}
+
+export interface ReadRangeResult {
+  read: number;
+  enqueued: number;
+  duplicates: number;
+  quarantined: number;
+  pages: number;
+  /** False when `afterPage` stopped the read. */
+  completed: boolean;
+}
+
+/** A malformed item: set aside by the client, or refused by the job schema. */
+type RejectedItem = RejectedEvent;
+
+export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Promise<ReadRangeResult> {
+  const now = deps.now ?? Date.now;
+  const result: ReadRangeResult = { read: 0, enqueued: 0, duplicates: 0, quarantined: 0, pages: 0, completed: true };
+  // Ids met earlier in this same pass: a page shifted by a late insert shows them again.
+  const thisPass = new Set<string>();
+  const pages = deps.source.pages(
+    { from: opts.from, to: opts.to, ...(opts.event ? { event: opts.event } : {}), ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) },
+    { ...(opts.signal ? { signal: opts.signal } : {}) },
+  );
+  for await (const page of pages) {
+    result.pages += 1;
+    deps.metrics.pages.inc({ mode: opts.mode });
+    result.read += page.events.length;
+    deps.metrics.eventsRead.inc({ mode: opts.mode }, page.events.length);
+
+    const fresh = page.events.filter((e) => !thisPass.has(e.id));
+    for (const e of page.events) thisPass.add(e.id);
+    const candidates = await deps.checkpoint.unseen([...new Set(fresh.map((e) => e.id))]);
+    const unique = fresh.filter((e) => candidates.delete(e.id));
+    const toAdd = opts.mode === 'poll' ? unique : await notAlreadyQueued(deps, unique);
+    result.duplicates += page.events.length - toAdd.length;
+    deps.metrics.duplicatesDropped.inc({ mode: opts.mode }, page.events.length - toAdd.length);
+
+    const items: EnqueueItem[] = [];
+    const rejected: RejectedItem[] = [...page.rejected];
+    for (const e of toAdd) {
+      const payload = { id: e.id, event: e.event, createdAt: e.createdAt, mappingId: e.mappingId, subscriptionId: e.subscriptionId, payload: e.payload };
+      const parsed = storedEventJobSchema.safeParse(payload);
+      if (!parsed.success) {
+        rejected.push({ raw: e, reason: `stored event ${e.id}: ${formatIssues(parsed.error.issues)}` });
+        continue;
+      }
+      items.push({ name: jobForEvent(e.event, deps.eventNames), payload: parsed.data, opts: { jobId: jobIdFor('ev', e.id) } });
+    }
+    for (const r of rejected) items.push(quarantineItem(r, now()));
+    if (items.length > 0) await enqueueMany(deps.queues, items);
+    for (const item of items) {
+      if (item.name === 'stored-event.quarantine') continue;
+      deps.metrics.eventsEnqueued.inc({ mode: opts.mode, queue: jobCatalog[item.name].queue });
+    }
+    result.enqueued += items.length - rejected.length;
+    result.quarantined += rejected.length;
+    if (rejected.length > 0) {
+      deps.metrics.quarantined.inc(rejected.length);
+      deps.logger.warn({ count: rejected.length, reasons: rejected.map((r) => r.reason).slice(0, 5) }, 'malformed stored events quarantined');
+    }
+    if (opts.afterPage && !(await opts.afterPage(page.events))) {
+      result.completed = false;
+      break;
+    }
+  }
+  return result;
+}
+
+/** Of events outside the remembered window, those whose job does not exist yet. */
+async function notAlreadyQueued(deps: ReadRangeDeps, events: StoredEvent[]): Promise<StoredEvent[]> {
+  if (events.length === 0) return events;
+  const keys = events.map((e) => deps.queues.get(jobCatalog[jobForEvent(e.event, deps.eventNames)].queue).toKey(jobIdFor('ev', e.id)));
+  const pipeline = deps.redis.pipeline();
+  for (const k of keys) pipeline.exists(k);
+  const replies = (await pipeline.exec()) ?? [];
+  return events.filter((_, i) => replies[i]?.[1] === 0);
+}
+
+function quarantineItem(r: RejectedItem, nowMs: number): EnqueueItem<'stored-event.quarantine'> {
+  const digest = createHash('sha256').update(JSON.stringify(r.raw) ?? 'undefined').digest('hex').slice(0, 32);
+  return {
+    name: 'stored-event.quarantine',
+    payload: { reason: r.reason, raw: r.raw, receivedAt: new Date(nowMs).toISOString() },
+    opts: { jobId: jobIdFor('quarantine', digest) },
+  };
+}

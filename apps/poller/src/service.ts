@@ -1,0 +1,118 @@
+/**
+ * The poller service assembled from its parts, without side effects until `start()`: the poll
+ * loop, the backfill and quarantine workers, and the health/metrics port. `main.ts` only wires
+ * configuration into it; tests build it in-process.
+ */
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { invitationLifecycleEvents, type LexamicaClient } from '@lexbridge/lexamica-client';
+import { createJobProcessor, QueueSet, type RoutedEventNames } from '@lexbridge/shared/jobs';
+import type { Logger } from '@lexbridge/shared/logger';
+import { buildOpsServer, createMetricsRegistry } from '@lexbridge/shared/ops';
+import { createKeyspace } from '@lexbridge/shared/redis';
+import { createPollerMetrics } from './metrics.js';
+import { createPoller, type Poller, type PollerTiming } from './poller.js';
+
+export interface PollerServiceOptions {
+  client: LexamicaClient;
+  /** A worker-role connection (maxRetriesPerRequest: null). */
+  redis: Redis;
+  redisPrefix: string;
+  logger: Logger;
+  timing: PollerTiming;
+  instanceId?: string;
+  now?: () => number;
+}
+
+/** The profile's event names the router needs. */
+export function routedEventNames(client: Pick<LexamicaClient, 'profile'>): RoutedEventNames {
+  return {
+    invitationSent: client.profile.events.invitationSent,
+    invitationLifecycle: invitationLifecycleEvents(client.profile),
+    caseUpdateMade: client.profile.events.caseUpdateMade,
+  };
+}
+
+export function createPollerService(opts: PollerServiceOptions) {
+  const keyspace = createKeyspace(opts.redisPrefix);
+  const queues = new QueueSet(opts.redis, keyspace, opts.logger);
+  const registry = createMetricsRegistry('poller');
+  // The metrics read the poller lazily (on scrape), so they can be built before it.
+  const ref: { poller?: Poller } = {};
+  const metrics = createPollerMetrics(registry, {
+    isLeader: () => ref.poller?.isLeader() ?? false,
+    seenIds: async () => (ref.poller ? ref.poller.checkpoint.seenCount() : 0),
+    checkpointAgeSeconds: async () => {
+      const cp = await ref.poller?.checkpoint.read();
+      return cp ? ((opts.now ?? Date.now)() - cp.watermarkMs) / 1000 : undefined;
+    },
+  });
+  const p = createPoller({
+    source: opts.client.events,
+    redis: opts.redis,
+    queues,
+    keyspace,
+    eventNames: routedEventNames(opts.client),
+    metrics,
+    logger: opts.logger,
+    timing: opts.timing,
+    ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  ref.poller = p;
+  const workers: Worker[] = [];
+  let stopping = false;
+
+  const ops = buildOpsServer({
+    registry,
+    checks: {
+      redis: async () => (await opts.redis.ping()) === 'PONG',
+      running: () => !stopping,
+    },
+  });
+
+  function startWorkers() {
+    const workerOpts = { connection: opts.redis, prefix: keyspace.bullPrefix };
+    const backfill = new Worker(
+      'poller-control',
+      createJobProcessor('poller-control', {
+        'poller.backfill': async (b) => p.backfill({ from: new Date(b.from), to: new Date(b.to), ...(b.event ? { event: b.event } : {}) }),
+      }, opts.logger),
+      { ...workerOpts, concurrency: 1 },
+    );
+    // Malformed stored events are failed on purpose: they stay visible in the failed set with their reason.
+    const quarantine = new Worker(
+      'quarantine',
+      createJobProcessor('quarantine', {
+        'stored-event.quarantine': async (q) => {
+          throw new UnrecoverableError(`malformed stored event: ${q.reason}`);
+        },
+      }, opts.logger),
+      { ...workerOpts, concurrency: 1 },
+    );
+    for (const w of [backfill, quarantine]) {
+      w.on('error', (err) => opts.logger.warn({ err, queue: w.name }, 'worker error'));
+      workers.push(w);
+    }
+  }
+
+  return {
+    poller: p,
+    queues,
+    registry,
+    ops,
+    start() {
+      startWorkers();
+      p.start();
+    },
+    async close() {
+      stopping = true;
+      await p.stop();
+      await Promise.all(workers.map((w) => w.close()));
+      await queues.close();
+      await ops.close();
+    },
+  };
+}
+
+export type PollerService = ReturnType<typeof createPollerService>;
