@@ -55,7 +55,7 @@ const required = (what = 'is required') => z.string({ error: what }).trim().min(
 export const redisEnv = {
   REDIS_URL: urlVar(/^rediss?:$/, 'redis:// or rediss://').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key Lexbridge writes, so several installations can share one Redis. */
-  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, 'may contain letters, digits, _ and - only').default('lexbridge'),
+  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_:-]+$/, 'may contain letters, digits, _, - and : only').default('lexbridge'),
 };
 
 export const logEnv = {

@@ -1,0 +1,206 @@
+/**
+ * `lexbridge`: the operator's command line.
+ *
+ *   lexbridge setup [--dry-run]                       mappings and subscriptions on Lexamica
+ *   lexbridge backfill --from ISO --to ISO [--event NAME] [--no-wait]
+ *   lexbridge status [--json]                         leader, checkpoint age, queues, pending invitations
+ *   lexbridge replay [--queue NAME] [--id JOB] [--limit N]   retry failed jobs
+ *   lexbridge rules test PAYLOAD.json [--lexamica]    the decision the rules give a sample invitation
+ *
+ * It lives with the poller because set-up, backfills and the stored-event queues are the poller's;
+ * `status`, `replay` and `rules test` use only the shared packages.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { QueueEvents } from 'bullmq';
+import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
+import { firmConfigEnv, lexamicaEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
+import { firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config';
+import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
+import { createLedger } from '@lexbridge/shared/ledger';
+import { createMapper } from '@lexbridge/shared/mapping';
+import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
+import { parse as parseYaml } from 'yaml';
+import { pollerKeys } from './poller.js';
+import { applySetup, describePlan, planSetup } from './setup.js';
+
+const USAGE = `usage: lexbridge <command> [options]
+
+  setup [--dry-run]                         create or update mappings and subscriptions from LEXBRIDGE_CONFIG
+  backfill --from ISO --to ISO [--event E]  re-read a time range of stored events (a running poller does it)
+           [--no-wait]                      enqueue the request and return at once
+  status [--json]                           leader, checkpoint age, queue depths, pending invitations, failed jobs
+  replay [--queue Q] [--id JOB] [--limit N] retry failed jobs (all queues unless --queue)
+  rules test FILE.json [--lexamica]         run the rules over a sample invitation (in the firm's field
+                                            names, or Lexamica's with --lexamica) and print the decision
+`;
+
+type Out = (line: string) => void;
+
+export async function runCli(argv: string[], env: Record<string, string | undefined>, out: Out = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'setup':
+      return setup(rest, env, out);
+    case 'backfill':
+      return backfill(rest, env, out);
+    case 'status':
+      return status(rest, env, out);
+    case 'replay':
+      return replay(rest, env, out);
+    case 'rules':
+      if (rest[0] === 'test') return rulesTest(rest.slice(1), env, out);
+      out(USAGE);
+      return 2;
+    default:
+      out(USAGE);
+      return command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+async function setup(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean', default: false } } });
+  const cfg = parseEnv({ ...firmConfigEnv, ...lexamicaEnv }, env);
+  const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);
+  const client = createLexamicaClient({
+    baseUrl: cfg.LEXAMICA_BASE_URL,
+    orgId: cfg.LEXAMICA_ORG_ID,
+    publicKey: cfg.LEXAMICA_PUBLIC_KEY,
+    privateKey: cfg.LEXAMICA_PRIVATE_KEY,
+    profile: resolveProfile(firm.profile),
+  });
+  const plan = await planSetup(client, firm);
+  for (const line of describePlan(plan)) out(line);
+  if (values['dry-run'] || plan.steps.length === 0) {
+    if (values['dry-run'] && plan.steps.length > 0) out('(dry run: nothing applied)');
+    return 0;
+  }
+  const ids = await applySetup(client, plan);
+  out(`applied ${plan.steps.length} change(s); mapping ids: ${Object.entries(ids).map(([r, id]) => `${r}=${id}`).join(', ')}`);
+  return 0;
+}
+
+function redisFor(env: Record<string, string | undefined>) {
+  const cfg = parseEnv(redisEnv, env);
+  const redis = createRedis(cfg.REDIS_URL, 'worker');
+  const keyspace = createKeyspace(cfg.REDIS_PREFIX);
+  return { redis, keyspace, queues: new QueueSet(redis, keyspace), url: cfg.REDIS_URL };
+}
+
+async function backfill(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, event: { type: 'string' }, 'no-wait': { type: 'boolean', default: false } } });
+  if (!values.from || !values.to) {
+    out('backfill needs --from and --to (ISO 8601, e.g. 2026-11-01T00:00:00Z)');
+    return 2;
+  }
+  const { redis, keyspace, queues } = redisFor(env);
+  try {
+    const job = await enqueue(queues, 'poller.backfill', { from: new Date(values.from).toISOString(), to: new Date(values.to).toISOString(), requestedBy: 'cli', ...(values.event ? { event: values.event } : {}) });
+    out(`backfill requested (job ${job.id}); a running poller carries it out`);
+    if (values['no-wait']) return 0;
+    const events = new QueueEvents('poller-control', { connection: redis.duplicate(), prefix: keyspace.bullPrefix });
+    try {
+      const result = (await job.waitUntilFinished(events, 10 * 60_000)) as { read: number; enqueued: number; duplicates: number };
+      out(`backfill done: read ${result.read}, enqueued ${result.enqueued} new, ${result.duplicates} already known`);
+      return 0;
+    } finally {
+      await events.close();
+    }
+  } finally {
+    await queues.close();
+    redis.disconnect();
+  }
+}
+
+async function status(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
+  const { redis, keyspace, queues } = redisFor(env);
+  try {
+    const keys = pollerKeys(keyspace);
+    const [leader, checkpoint] = await Promise.all([redis.get(keys.lease), redis.hgetall(keys.checkpoint)]);
+    const queueDepths: Record<string, Record<string, number>> = {};
+    for (const name of QUEUE_NAMES) queueDepths[name] = await queues.get(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+    const ledger = createLedger(redis, keyspace);
+    const pending = [];
+    for (const state of ['manual', 'decided', 'acting', 'received'] as const) {
+      const page = await ledger.list({ state, limit: 50 });
+      pending.push(...page.items);
+    }
+    pending.sort((a, b) => a.expires.localeCompare(b.expires));
+    const ageSec = checkpoint.watermarkMs ? Math.round((Date.now() - Number(checkpoint.watermarkMs)) / 1000) : null;
+    const report = {
+      leader: leader ?? null,
+      checkpoint: checkpoint.watermark ?? null,
+      checkpointAgeSeconds: ageSec,
+      queues: queueDepths,
+      failedJobs: Object.values(queueDepths).reduce((n, q) => n + (q.failed ?? 0), 0),
+      pendingInvitations: pending.map((r) => ({ invitationId: r.invitationId, state: r.state, expires: r.expires, caseType: r.caseType })),
+    };
+    if (values.json) {
+      out(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    out(`leader:      ${report.leader ?? 'none (no poller holds the lease)'}`);
+    out(`checkpoint:  ${report.checkpoint ?? 'none yet'}${ageSec === null ? '' : ` (${ageSec}s ago)`}`);
+    out('queues:      waiting  active  delayed  failed  completed');
+    for (const [name, c] of Object.entries(queueDepths)) {
+      out(`  ${name.padEnd(20)} ${[c.waiting, c.active, c.delayed, c.failed, c.completed].map((n) => String(n ?? 0).padStart(7)).join(' ')}`);
+    }
+    out(`pending invitations (soonest expiry first): ${pending.length}`);
+    for (const r of report.pendingInvitations.slice(0, 20)) out(`  ${r.expires}  ${r.state.padEnd(8)} ${r.invitationId}  ${r.caseType ?? ''}`);
+    return 0;
+  } finally {
+    await queues.close();
+    redis.disconnect();
+  }
+}
+
+async function replay(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { queue: { type: 'string' }, id: { type: 'string' }, limit: { type: 'string', default: '1000' } } });
+  if (values.queue && !(QUEUE_NAMES as string[]).includes(values.queue)) {
+    out(`unknown queue "${values.queue}"; queues: ${QUEUE_NAMES.join(', ')}`);
+    return 2;
+  }
+  const { redis, queues } = redisFor(env);
+  try {
+    const names = (values.queue ? [values.queue] : QUEUE_NAMES) as QueueName[];
+    let retried = 0;
+    for (const name of names) {
+      const q = queues.get(name);
+      const jobs = values.id ? [await q.getJob(values.id)].filter((j) => j !== undefined) : await q.getFailed(0, Number(values.limit) - 1);
+      for (const job of jobs) {
+        if ((await job.getState()) !== 'failed') continue;
+        const reason = job.failedReason;
+        await job.retry('failed');
+        retried += 1;
+        out(`retried ${name}/${job.id} (${reason})`);
+      }
+    }
+    out(`${retried} job(s) retried`);
+    return 0;
+  } finally {
+    await queues.close();
+    redis.disconnect();
+  }
+}
+
+async function rulesTest(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { lexamica: { type: 'boolean', default: false } } });
+  const file = positionals[0];
+  if (!file) {
+    out('rules test needs a payload file: lexbridge rules test invitation.json');
+    return 2;
+  }
+  const cfg = parseEnv(firmConfigEnv, env);
+  const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);
+  const raw = parseYaml(readFileSync(cfg.LEXBRIDGE_CONFIG, 'utf8')) as Record<string, unknown>;
+  const rules = parseRulesConfig(Object.fromEntries(['shadow', 'default', 'rules', 'capacity', 'expiryGuard'].filter((k) => k in raw).map((k) => [k, raw[k]])));
+  const payload = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const invitation = values.lexamica ? payload : createMapper(firm.mappings.invitation).toLexamica(payload);
+  const decision = evaluateRules(rules, invitation, new Date());
+  out(`decision: ${describeDecision(decision)}`);
+  for (const t of decision.trace) out(`  ${t.matched ? '✓' : '·'} ${t.rule}`);
+  if (decision.rule === null) out('  (no rule matched: the default applies)');
+  return 0;
+}

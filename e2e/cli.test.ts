@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '@lexbridge/poller/cli';
+import { QueueSet } from '@lexbridge/shared/jobs';
+import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { buildSandbox, type Sandbox } from '@lexbridge/sandbox';
+import { EXAMPLE_CONFIG } from './harness.js';
+
+describe('the lexbridge command line', () => {
+  let sandbox: Sandbox;
+  let env: Record<string, string>;
+  const prefix = uniquePrefix('cli');
+  const redis = createRedis(redisUrl(), 'worker');
+  const queues = new QueueSet(redis, createKeyspace(prefix));
+
+  async function run(...argv: string[]) {
+    const lines: string[] = [];
+    const code = await runCli(argv, env, (l) => lines.push(l));
+    return { code, out: lines.join('\n') };
+  }
+
+  beforeAll(async () => {
+    sandbox = await buildSandbox({ seed: 11 });
+    const baseUrl = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
+    const { org } = sandbox.state;
+    env = {
+      REDIS_URL: redisUrl(),
+      REDIS_PREFIX: prefix,
+      LEXBRIDGE_CONFIG: EXAMPLE_CONFIG,
+      LEXAMICA_BASE_URL: baseUrl,
+      LEXAMICA_ORG_ID: org.id,
+      LEXAMICA_PUBLIC_KEY: org.publicKey,
+      LEXAMICA_PRIVATE_KEY: org.privateKey,
+    };
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await queues.close();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('setup --dry-run prints the plan and changes nothing; setup applies it; a second setup finds nothing to do', async () => {
+    const dry = await run('setup', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('create mapping "Lexbridge case invitations"');
+    expect(dry.out).toContain('(dry run: nothing applied)');
+    expect(sandbox.state.stats().events.stored).toBe(0);
+    const applied = await run('setup');
+    expect(applied.out).toMatch(/applied \d+ change\(s\); mapping ids: invitation=/);
+    const again = await run('setup');
+    expect(again.out).toContain('nothing to change');
+  });
+
+  it('rules test prints the decision and the rule that fired for a sample invitation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lexbridge-cli-'));
+    const config = join(dir, 'lexbridge.yaml');
+    writeFileSync(
+      config,
+      `${await import('node:fs').then((fs) => fs.readFileSync(EXAMPLE_CONFIG, 'utf8'))}
+rules:
+  - name: decline-out-of-area
+    when: { not: { field: referral.incident.state, in: [CA, NV] } }
+    then: { action: decline, reason: Outside our practice area }
+  - name: accept-employment
+    when: { field: referral.caseType, equals: Employment }
+    then: accept
+`,
+    );
+    const payload = join(dir, 'invitation.json');
+    writeFileSync(payload, JSON.stringify({ invitation_id: 'i1', matter_type: 'Employment', incident: { us_state: 'CA' } }));
+    const r = await runCli(['rules', 'test', payload], { ...env, LEXBRIDGE_CONFIG: config }, () => {});
+    expect(r).toBe(0);
+    const lines: string[] = [];
+    await runCli(['rules', 'test', payload], { ...env, LEXBRIDGE_CONFIG: config }, (l) => lines.push(l));
+    expect(lines[0]).toMatch(/accept by rule 'accept-employment'/);
+    expect(lines).toContain('  · decline-out-of-area');
+    expect(lines).toContain('  ✓ accept-employment');
+  });
+
+  it('status reports queues and the checkpoint as JSON', async () => {
+    const r = await run('status', '--json');
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({ leader: null, checkpoint: null, failedJobs: 0 });
+    expect(Object.keys(report.queues)).toContain('invitations');
+  });
+
+  it('backfill --no-wait enqueues a request for the poller; replay retries failed jobs', async () => {
+    const b = await run('backfill', '--from', '2026-01-01T00:00:00Z', '--to', '2026-01-02T00:00:00Z', '--no-wait');
+    expect(b.out).toMatch(/backfill requested/);
+    expect(await queues.get('poller-control').getJobCountByTypes('waiting')).toBe(1);
+    expect((await run('backfill')).code).toBe(2);
+
+    const q = queues.get('quarantine');
+    await q.add('stored-event.quarantine', { reason: 'x', raw: {}, receivedAt: new Date().toISOString() }, { attempts: 1 });
+    const worker = new Worker('quarantine', async () => {
+      throw new UnrecoverableError('malformed');
+    }, { connection: redis, prefix: createKeyspace(prefix).bullPrefix });
+    worker.on('error', () => {});
+    await waitFor(async () => (await q.getJobCountByTypes('failed')) === 1);
+    await worker.close();
+    const r = await run('replay', '--queue', 'quarantine');
+    expect(r.out).toMatch(/retried quarantine\/\S+ \(malformed\)/);
+    expect(r.out).toMatch(/1 job\(s\) retried/);
+    expect(await q.getJobCountByTypes('waiting')).toBe(1);
+    expect((await run('replay', '--queue', 'nope')).code).toBe(2);
+  });
+});
