@@ -31,7 +31,11 @@ describe('scenario control', () => {
     await setUpFirm(s.client);
     const res = await post(s, '/__sandbox/invitations', { count: 4, sameTimestamp: true });
     expect(res.status).toBe(201);
-    expect(((await res.json()) as { total: number }).total).toBe(4);
+    const created = (await res.json()) as { total: number; data: Array<{ _id: string }> };
+    expect(created.total).toBe(4);
+    const one = await s.raw(`/__sandbox/invitations/${created.data[0]!._id}`);
+    expect(((await one.json()) as { _id: string })._id).toBe(created.data[0]!._id);
+    expect((await s.raw('/__sandbox/invitations/nope')).status).toBe(404);
     const events = (await s.client.events.query({})).events;
     expect(new Set(events.map((e) => e.createdAt)).size).toBe(1);
     const bad = await post(s, '/__sandbox/scenario/start', { cancelRate: 2 });

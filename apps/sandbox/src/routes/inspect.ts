@@ -48,6 +48,11 @@ export function inspectRoutes(app: FastifyInstance, state: SandboxState, scenari
     const data = state.invitations.list().map((r) => r.doc);
     return { data, total: data.length };
   });
+  app.get<{ Params: { id: string } }>('/__sandbox/invitations/:id', async (request) => {
+    const record = state.invitations.get(request.params.id);
+    if (!record) throw notFound('invitation', request.params.id);
+    return record.doc;
+  });
   app.get('/__sandbox/actions', async () => ({ data: state.actions, total: state.actions.length }));
   app.get('/__sandbox/case-updates', async () => ({ data: state.caseUpdates.list(), total: state.caseUpdates.list().length }));
   app.get('/__sandbox/files', async () => ({ data: state.files.list(), total: state.files.list().length }));
