@@ -1,0 +1,103 @@
+/**
+ * Announcing to the CMS: every decision, action outcome, expiry alert and Lexamica event becomes a
+ * feed item with a stable id, so a retried job announces nothing twice. With a CMS webhook
+ * configured, each item is also queued for signed delivery (`cms.deliver`, job id from the item id).
+ */
+import type { Logger } from '@lexbridge/shared/logger';
+import { describeDecision } from '@lexbridge/shared/rules';
+import { enqueue, jobIdFor, type QueueSet, type StoredEventJob } from '@lexbridge/shared/jobs';
+import type { Feed, FeedItem } from '@lexbridge/shared/feed';
+import type { LedgerRecord } from '@lexbridge/shared/ledger';
+
+export interface Announcer {
+  announce(item: FeedItem): Promise<void>;
+}
+
+/** Options of {@link createAnnouncer}. */
+export interface AnnouncerOptions {
+  feed: Feed;
+  /** Set to queue a `cms.deliver` job per item (when `CMS_WEBHOOK_URL` is set). Default: feed only. */
+  webhookQueues?: QueueSet;
+  logger?: Logger;
+}
+
+export function createAnnouncer(opts: AnnouncerOptions): Announcer {
+  return {
+    async announce(item) {
+      const { duplicate } = await opts.feed.append(item);
+      if (!duplicate) opts.logger?.debug({ feedItem: item.id, type: item.type }, 'announced');
+      // Queued even for a duplicate: the append may have happened in an attempt that crashed
+      // before queueing; the job id makes a second queueing a no-op.
+      if (opts.webhookQueues) await enqueue(opts.webhookQueues, 'cms.deliver', { itemId: item.id }, { jobId: jobIdFor('cms', item.id) });
+    },
+  };
+}
+
+/** What the CMS needs to know about an invitation, without the client's personal data. */
+function invitationData(r: LedgerRecord): Record<string, unknown> {
+  return {
+    invitationId: r.invitationId,
+    state: r.state,
+    caseType: r.caseType ?? null,
+    expires: r.expires,
+    lexamicaStatus: r.lexamicaStatus ?? null,
+    ...(r.decision && {
+      decision: {
+        action: r.decision.action,
+        reason: r.decision.reason ?? null,
+        note: r.decision.note ?? null,
+        rule: r.decision.rule,
+        source: r.decision.source,
+        decidedAt: r.decision.decidedAt,
+        description: describeDecision(r.decision),
+        ...(r.decision.capacity && { capacity: r.decision.capacity }),
+      },
+    }),
+  };
+}
+
+/** `invitation.decided`, one per decision. */
+export function decidedItem(r: LedgerRecord & { decision: NonNullable<LedgerRecord['decision']> }): FeedItem {
+  return {
+    id: `decided:${r.invitationId}:${r.decision.decidedAt}`,
+    type: 'invitation.decided',
+    occurredAt: r.decision.decidedAt,
+    data: { ...invitationData(r), shadow: r.state === 'shadow' },
+  };
+}
+
+/** The outcome of sending a decision's action: one per decision. */
+export function actionOutcomeItem(r: LedgerRecord, type: 'invitation.action-sent' | 'invitation.action-failed' | 'invitation.expired'): FeedItem {
+  return {
+    id: `action:${r.invitationId}:${r.decision?.decidedAt ?? r.createdAt}`,
+    type,
+    occurredAt: r.updatedAt,
+    data: { ...invitationData(r), attempts: r.attempts, ...(r.lastError && { error: r.lastError }) },
+  };
+}
+
+/** `invitation.expiring` (the expiry guard ran), and what it did; one per invitation and expiry. */
+export function expiringItem(r: LedgerRecord, did: string, at: Date): FeedItem {
+  return {
+    id: `expiring:${r.invitationId}:${r.expires}`,
+    type: 'invitation.expiring',
+    occurredAt: at.toISOString(),
+    data: { ...invitationData(r), guard: did },
+  };
+}
+
+/** `lexamica.event`: a stored event as Lexamica sent it (payload in the firm's names). */
+export function lexamicaEventItem(e: StoredEventJob): FeedItem {
+  return {
+    id: `event:${e.id}`,
+    type: 'lexamica.event',
+    occurredAt: e.createdAt,
+    data: {
+      eventId: e.id,
+      event: e.event,
+      ...(e.mappingId !== undefined && { mappingId: e.mappingId }),
+      ...(e.subscriptionId !== undefined && { subscriptionId: e.subscriptionId }),
+      payload: e.payload,
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { FirmConfigError } from '@lexbridge/shared/firm-config';
+import { testFirmConfig } from '../test/firm.js';
+import { DEFAULT_QUEUE_SETTINGS, rulesOf } from './firm-config.js';
+
+describe('processor firm configuration', () => {
+  it('reads the rules sections and fills queue defaults', () => {
+    const cfg = testFirmConfig();
+    expect(cfg.queues).toEqual(DEFAULT_QUEUE_SETTINGS);
+    const rules = rulesOf(cfg);
+    expect(rules.shadow).toBe(false);
+    expect(rules.rules.map((r) => r.name)).toEqual(['decline-outside-west', 'accept-mva', 'evaluate-medmal']);
+    expect(rules.expiryGuard.manual).toEqual({ beforeMs: 3_600_000, do: 'alert' });
+  });
+
+  it('takes per-queue concurrency and a limiter', () => {
+    const cfg = testFirmConfig('queues:\n  invitation-actions: { concurrency: 2, limiter: { max: 10, durationMs: 1000 } }\nshadow: true');
+    expect(cfg.queues['invitation-actions']).toEqual({ concurrency: 2, limiter: { max: 10, durationMs: 1000 } });
+    expect(cfg.queues.invitations).toEqual(DEFAULT_QUEUE_SETTINGS.invitations);
+    expect(cfg.shadow).toBe(true);
+  });
+
+  it('names the YAML path of a wrong queue setting or rule', () => {
+    const problems = (extra: string, rules?: string) => {
+      try {
+        testFirmConfig(extra, rules);
+      } catch (err) {
+        expect(err).toBeInstanceOf(FirmConfigError);
+        return (err as FirmConfigError).problems.map((p) => p.path);
+      }
+      return [];
+    };
+    expect(problems('queues:\n  invitation-actions: { concurrency: 0 }')).toEqual(['queues.invitation-actions.concurrency']);
+    expect(problems('queues:\n  outbox: { concurrency: 1 }')).toEqual(['queues']);
+    expect(problems('', 'rules:\n  - { name: r, when: { field: referral.caseType, equals: x }, then: { action: decline } }')).toEqual(['rules.0.then.reason']);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * The processor's view of the firm YAML: the base sections (mappings, subscriptions, profile), the
+ * rules sections (`shadow`, `default`, `rules`, `capacity`, `expiryGuard`) and `queues`: worker
+ * concurrency and an optional rate limit per queue.
+ */
+import { z } from 'zod';
+import { extendFirmConfig, loadFirmConfig } from '@lexbridge/shared/firm-config';
+import { rulesConfigSchema, type RulesConfig } from '@lexbridge/shared/rules';
+
+/** The queues the processor works. */
+export const PROCESSOR_QUEUES = ['invitations', 'invitation-actions', 'expiry-guard', 'inbound'] as const;
+export type ProcessorQueue = (typeof PROCESSOR_QUEUES)[number];
+
+/** Worker settings of one queue. */
+export interface QueueSettings {
+  /** Jobs one processor runs at once on this queue. */
+  concurrency: number;
+  /** At most `max` jobs per `durationMs` across every processor (BullMQ's limiter is global). */
+  limiter?: { max: number; durationMs: number };
+}
+
+/** Defaults: invitations 10, invitation-actions 5, expiry-guard 2, inbound 10; no limiter. */
+export const DEFAULT_QUEUE_SETTINGS: Record<ProcessorQueue, QueueSettings> = {
+  invitations: { concurrency: 10 },
+  'invitation-actions': { concurrency: 5 },
+  'expiry-guard': { concurrency: 2 },
+  inbound: { concurrency: 10 },
+};
+
+const queueSettingsSchema = (def: QueueSettings) =>
+  z
+    .strictObject({
+      concurrency: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1).max(500).default(def.concurrency),
+      limiter: z
+        .strictObject({
+          max: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1),
+          durationMs: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1),
+        })
+        .optional(),
+    })
+    .default({ concurrency: def.concurrency });
+
+export const queuesConfigSchema = z
+  .strictObject({
+    invitations: queueSettingsSchema(DEFAULT_QUEUE_SETTINGS.invitations),
+    'invitation-actions': queueSettingsSchema(DEFAULT_QUEUE_SETTINGS['invitation-actions']),
+    'expiry-guard': queueSettingsSchema(DEFAULT_QUEUE_SETTINGS['expiry-guard']),
+    inbound: queueSettingsSchema(DEFAULT_QUEUE_SETTINGS.inbound),
+  })
+  .default(DEFAULT_QUEUE_SETTINGS);
+
+export const processorFirmConfigSchema = extendFirmConfig({ ...rulesConfigSchema.shape, queues: queuesConfigSchema });
+
+export type ProcessorFirmConfig = z.infer<typeof processorFirmConfigSchema>;
+
+/** The rules sections of a parsed config. */
+export function rulesOf(cfg: ProcessorFirmConfig): RulesConfig {
+  return { shadow: cfg.shadow, default: cfg.default, rules: cfg.rules, capacity: cfg.capacity, expiryGuard: cfg.expiryGuard };
+}
+
+/** Reads and validates the firm YAML; throws `FirmConfigError` naming each wrong YAML path. */
+export function loadProcessorFirmConfig(file: string): ProcessorFirmConfig {
+  return loadFirmConfig(file, processorFirmConfigSchema);
+}

@@ -1,0 +1,38 @@
+/**
+ * What must follow a decision, done idempotently so a retried job can always call it again:
+ * announce the decision, queue the action of a `decided` invitation, and plan the expiry guard of one
+ * left `manual` (or `shadow`). A crash between recording a decision and queueing its action is
+ * repaired by the retry, which finds the record decided and calls this again.
+ */
+import { enqueue } from '@lexbridge/shared/jobs';
+import { actJobId, guardJobId, type LedgerRecord } from '@lexbridge/shared/ledger';
+import type { GuardPlan } from '@lexbridge/shared/rules';
+import { decidedItem } from './announce.js';
+import type { ProcessorContext } from './context.js';
+
+/** The guard plan for a record: the `evaluate` plan once Lexamica is evaluating, else `manual`. */
+export function guardPlanFor(ctx: Pick<ProcessorContext, 'rules'>, r: LedgerRecord): GuardPlan {
+  const evaluating = r.lexamicaStatus === 'evaluating' || r.decision?.action === 'evaluate';
+  return evaluating ? ctx.rules.expiryGuard.evaluate : ctx.rules.expiryGuard.manual;
+}
+
+export async function scheduleGuard(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
+  const plan = guardPlanFor(ctx, r);
+  const delay = Math.max(0, Date.parse(r.expires) - plan.beforeMs - ctx.now().getTime());
+  await enqueue(ctx.queues, 'invitation.expiry-guard', { invitationId: r.invitationId, expires: r.expires }, { jobId: guardJobId(r.invitationId, r.expires), delay });
+}
+
+export async function followUp(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
+  const d = r.decision;
+  if (d) await ctx.announcer.announce(decidedItem({ ...r, decision: d }));
+  if (r.state === 'decided' && d && d.action !== 'manual') {
+    await enqueue(
+      ctx.queues,
+      'invitation.act',
+      { invitationId: r.invitationId, action: d.action, source: d.source, ...(d.reason !== undefined && { reason: d.reason }) },
+      { jobId: actJobId(r) },
+    );
+  } else if (r.state === 'manual' || r.state === 'shadow') {
+    await scheduleGuard(ctx, r);
+  }
+}

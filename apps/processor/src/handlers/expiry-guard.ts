@@ -1,0 +1,93 @@
+/**
+ * `invitation.expiry-guard`: runs before an unanswered invitation expires and does what the firm's
+ * `expiryGuard` plan says, only if the invitation is still waiting (manual or shadow) and the expiry
+ * is the one the guard was planned for:
+ * - `evaluate`: decide `evaluate` (source expiry-guard) and queue the action, which asks Lexamica
+ *   for more time; when Lexamica is already evaluating (it extends once), alert instead.
+ * - `contact-attempted`: log a contact attempt on Lexamica (platform rule: at the latest 3 days
+ *   before expiry), then alert.
+ * - `alert`: tell the CMS (`invitation.expiring`).
+ * Shadow records are only ever alerted: shadow mode sends nothing to Lexamica.
+ */
+import { LexamicaConflictError } from '@lexbridge/lexamica-client';
+import type { Handler } from '@lexbridge/shared/jobs';
+import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/shared/ledger';
+import { expiringItem } from '../announce.js';
+import type { ProcessorContext } from '../context.js';
+import { followUp, guardPlanFor } from '../follow-up.js';
+import { ledgerStateForStatus } from '../invitation-status.js';
+
+export function createExpiryGuardHandler(ctx: ProcessorContext): Handler<'invitation.expiry-guard'> {
+  return async (payload, job) => {
+    const r = await ctx.ledger.get(payload.invitationId);
+    if (!r) return 'unknown invitation';
+    if (r.expires !== payload.expires) return 'stale: the expiry changed';
+    if (r.state !== 'manual' && r.state !== 'shadow') return `not waiting (${r.state})`;
+    const now = ctx.now();
+    if (now.getTime() >= Date.parse(r.expires)) {
+      await alert(ctx, r, 'expired before the guard ran', now);
+      return 'too late';
+    }
+    const plan = guardPlanFor(ctx, r);
+    const todo = r.state === 'shadow' ? 'alert' : plan.do;
+    job.logger.info({ invitationId: r.invitationId, do: todo, expires: r.expires }, 'expiry guard');
+    switch (todo) {
+      case 'evaluate':
+        return r.lexamicaStatus === 'evaluating' ? alert(ctx, r, 'already evaluating: needs a final decision', now) : evaluate(ctx, r, now);
+      case 'contact-attempted':
+        return contactAttempted(ctx, r, now);
+      default:
+        return alert(ctx, r, 'needs a decision', now);
+    }
+  };
+}
+
+async function alert(ctx: ProcessorContext, r: LedgerRecord, did: string, now: Date): Promise<string> {
+  await ctx.announcer.announce(expiringItem(r, did, now));
+  return 'alerted';
+}
+
+async function evaluate(ctx: ProcessorContext, r: LedgerRecord, now: Date): Promise<string> {
+  const decision: LedgerDecision = {
+    action: 'evaluate',
+    rule: null,
+    trace: [],
+    note: 'expiry guard: asking Lexamica for more time',
+    source: 'expiry-guard',
+    decidedAt: now.toISOString(),
+  };
+  let decided: LedgerRecord;
+  try {
+    decided = await ctx.ledger.transition(r.invitationId, { from: ['manual'], to: 'decided', patch: { decision }, note: decision.note });
+  } catch (err) {
+    // A person decided meanwhile: their decision stands.
+    if (err instanceof LedgerTransitionError) return `not waiting (${err.state})`;
+    throw err;
+  }
+  ctx.metrics.decisions.inc({ action: 'evaluate', source: 'expiry-guard', rule: '(guard)' });
+  await followUp(ctx, decided);
+  await ctx.announcer.announce(expiringItem(decided, 'asked Lexamica for more time (evaluate)', now));
+  return 'evaluate queued';
+}
+
+async function contactAttempted(ctx: ProcessorContext, r: LedgerRecord, now: Date): Promise<string> {
+  if (!r.mappingId) return alert(ctx, r, 'needs a decision (no mapping id to log a contact attempt)', now);
+  try {
+    await ctx.client.invitations.act(
+      { mappingId: r.mappingId, invitationId: r.invitationId, action: 'contact-attempted', body: ctx.invitations.toFirm({ attemptedAt: now.toISOString() }) },
+      { idempotent: false },
+    );
+  } catch (err) {
+    if (!(err instanceof LexamicaConflictError)) throw err;
+    // Not open any more: record what Lexamica says instead of retrying.
+    const status = err.state;
+    const updated = status === undefined
+      ? r
+      : await ctx.ledger.update(r.invitationId, (cur) => ({ from: [cur.state], to: cur.state === 'manual' ? ledgerStateForStatus(status) : cur.state, patch: { lexamicaStatus: status }, note: `contact attempt refused: ${status}` }));
+    ctx.metrics.actions.inc({ action: 'contact-attempted', outcome: 'conflict' });
+    return alert(ctx, updated, `contact attempt refused by Lexamica (${status ?? 'unknown state'})`, now);
+  }
+  ctx.metrics.actions.inc({ action: 'contact-attempted', outcome: 'sent' });
+  const updated = await ctx.ledger.update(r.invitationId, (cur) => ({ from: [cur.state], to: cur.state, note: 'expiry guard logged a contact attempt' }));
+  return alert(ctx, updated, 'logged a contact attempt; needs a decision', now);
+}

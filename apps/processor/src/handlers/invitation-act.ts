@@ -1,0 +1,185 @@
+/**
+ * `invitation.act`: send a decided action to Lexamica exactly once.
+ *
+ * - The ledger is the truth, not the job: the action sent is the record's decision.
+ * - From `decided` the record is claimed (`beginAct`, compare-and-set) before anything is sent.
+ * - A record found `acting` (a crash or a timeout after sending) or `failed` (a replay) is first
+ *   read back from Lexamica: already answered as intended → done; still open → send; else record
+ *   Lexamica's state and stop.
+ * - Right before sending, an invitation at or past its expiry (less a safety margin) is not sent.
+ * - 409 records Lexamica's state and stops. 429 puts the record back to `decided` and rethrows (the
+ *   worker pauses the queue for Retry-After). Other 4xx fail the record and the job at once. 5xx,
+ *   timeouts and network errors leave it `acting` and rethrow, so the retry reads back first.
+ */
+import { UnrecoverableError } from 'bullmq';
+import { isRetryable, LexamicaConflictError, LexamicaHttpError } from '@lexbridge/lexamica-client';
+import type { Handler, JobContext } from '@lexbridge/shared/jobs';
+import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/shared/ledger';
+import { OPEN_INVITATION_STATUSES, type InvitationStatus } from '@lexbridge/shared/domain';
+import { actionOutcomeItem } from '../announce.js';
+import { tooLate, type ProcessorContext } from '../context.js';
+import { followUp } from '../follow-up.js';
+import { ledgerStateForStatus, STATUS_AFTER } from '../invitation-status.js';
+import type { ActionOutcome } from '../metrics.js';
+
+type SendableAction = 'accept' | 'decline' | 'evaluate';
+type Acting = LedgerRecord & { decision: LedgerDecision & { action: SendableAction } };
+
+export function createInvitationActHandler(ctx: ProcessorContext): Handler<'invitation.act'> {
+  return async (payload, job) => {
+    const id = payload.invitationId;
+    const record = await ctx.ledger.get(id);
+    if (!record) throw new UnrecoverableError(`no ledger record for invitation ${id}`);
+    const d = record.decision;
+    if (!d || d.action === 'manual') {
+      job.logger.warn({ invitationId: id, state: record.state }, 'action job for an invitation without a decision to send; nothing sent');
+      return 'nothing to send';
+    }
+    if (d.action !== payload.action) job.logger.info({ invitationId: id, job: payload.action, ledger: d.action }, 'the ledger decision differs from the job; sending the ledger decision');
+    const r = record as Acting;
+    switch (r.state) {
+      case 'decided':
+        return fromDecided(ctx, r, job);
+      case 'acting':
+      case 'failed':
+        return resume(ctx, r, job);
+      case 'done':
+      case 'conflict':
+      case 'expired':
+      case 'closed':
+        // Finished in an earlier attempt that may have crashed before announcing: announce again
+        // (a no-op when it did) and stop.
+        await announceOutcome(ctx, r);
+        return r.state;
+      default:
+        job.logger.info({ invitationId: id, state: r.state }, 'invitation is not decided; nothing sent');
+        return r.state;
+    }
+  };
+}
+
+async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
+  if (tooLate(ctx, r.expires)) return finishWithout(ctx, r, 'decided', 'expired', 'at or past its expiry; not sent', 'expired');
+  if (!r.mappingId) return finishWithout(ctx, r, 'decided', 'failed', 'no Lexamica mapping id recorded for this invitation; cannot send', 'failed');
+  let acting: Acting;
+  try {
+    acting = (await ctx.ledger.beginAct(r.invitationId)) as Acting;
+  } catch (err) {
+    // Another worker claimed it first: that worker sends, this one stops.
+    if (err instanceof LedgerTransitionError) return `claimed elsewhere (${err.state})`;
+    throw err;
+  }
+  return send(ctx, acting, job);
+}
+
+async function resume(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
+  const state = await ctx.client.invitations.get(r.invitationId, { idempotent: true });
+  const intended = STATUS_AFTER[r.decision.action];
+  if (state.status === intended) {
+    job.logger.info({ invitationId: r.invitationId, status: state.status }, 'read back: the action had taken effect');
+    return succeed(ctx, r, 'confirmed', state.expires);
+  }
+  if ((OPEN_INVITATION_STATUSES as readonly string[]).includes(state.status)) {
+    const expires = state.expires ?? r.expires;
+    if (tooLate(ctx, expires)) return finishActing(ctx, r, 'expired', { note: 'read back: still open but at its expiry; not sent', lexamicaStatus: state.status }, 'expired');
+    const again = (await ctx.ledger.resumeAct(r.invitationId, `read back: still ${state.status}; sending`)) as Acting;
+    return send(ctx, again, job);
+  }
+  return finishActing(ctx, r, ledgerStateForStatus(state.status), { lexamicaStatus: state.status, note: `read back: Lexamica says ${state.status}` }, 'closed');
+}
+
+function actionBody(ctx: ProcessorContext, d: LedgerDecision): Record<string, unknown> | undefined {
+  return d.action === 'decline' ? ctx.invitations.toFirm({ reason: d.reason }) : undefined;
+}
+
+async function send(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
+  // The last check before the request: nothing goes out at or after expiry.
+  if (tooLate(ctx, r.expires)) return finishActing(ctx, r, 'expired', { note: 'at or past its expiry; not sent' }, 'expired');
+  const action = r.decision.action;
+  try {
+    const body = actionBody(ctx, r.decision);
+    await ctx.client.invitations.act({ mappingId: r.mappingId!, invitationId: r.invitationId, action, ...(body && { body }) }, { idempotent: false });
+  } catch (err) {
+    return sendFailed(ctx, r, job, err);
+  }
+  await ctx.hooks.afterActionSent?.(r);
+  return succeed(ctx, r, 'sent');
+}
+
+async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err: unknown): Promise<string> {
+  const action = r.decision.action;
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof LexamicaConflictError) {
+    const status = err.state;
+    if (status !== undefined && status === STATUS_AFTER[action]) return succeed(ctx, r, 'confirmed');
+    const to = status === undefined ? 'conflict' : ledgerStateForStatus(status);
+    return finishActing(ctx, r, to, { lastError: message, note: `Lexamica refused: ${status ?? 'unknown state'}`, ...(status !== undefined && { lexamicaStatus: status }) }, 'conflict');
+  }
+  if (err instanceof LexamicaHttpError && err.status === 429) {
+    // Refused before it could take effect: it may be sent again from `decided`.
+    await ctx.ledger.abortAct(r.invitationId, 'rate limited by Lexamica');
+    ctx.metrics.actions.inc({ action, outcome: 'rate-limited' });
+    throw err;
+  }
+  if (!isRetryable(err)) {
+    await finishActing(ctx, r, 'failed', { lastError: message, note: 'Lexamica rejected the action' }, 'failed');
+    throw new UnrecoverableError(message);
+  }
+  // It may or may not have reached Lexamica: stay `acting`, so the retry reads back first.
+  if (job.attempt >= job.maxAttempts) {
+    await finishActing(ctx, r, 'failed', { lastError: message, note: `gave up after ${job.attempt} attempts` }, 'failed');
+  } else {
+    ctx.metrics.actions.inc({ action, outcome: 'error' });
+  }
+  throw err;
+}
+
+/** The action took effect: evaluate leaves the invitation waiting for a final answer (manual). */
+async function succeed(ctx: ProcessorContext, r: Acting, outcome: 'sent' | 'confirmed', knownExpires?: string): Promise<string> {
+  if (r.decision.action !== 'evaluate') {
+    return finishActing(ctx, r, 'done', { lexamicaStatus: STATUS_AFTER[r.decision.action]!, note: outcome === 'sent' ? 'sent' : 'confirmed by Lexamica' }, outcome);
+  }
+  // Evaluation extends the expiry: learn the new one, so the guard is planned against it.
+  const expires = knownExpires ?? (await ctx.client.invitations.get(r.invitationId, { idempotent: true }).then((s) => s.expires, () => undefined));
+  const state = await finishActing(
+    ctx,
+    r,
+    'manual',
+    { lexamicaStatus: 'evaluating' satisfies InvitationStatus, note: 'evaluating: waiting for a final decision', ...(expires !== undefined && { expires }) },
+    outcome,
+  );
+  const after = await ctx.ledger.get(r.invitationId);
+  if (after) await followUp(ctx, after);
+  return state;
+}
+
+async function finishActing(
+  ctx: ProcessorContext,
+  r: Acting,
+  to: LedgerRecord['state'],
+  extra: { lexamicaStatus?: string; lastError?: string; note?: string; expires?: string },
+  outcome: ActionOutcome,
+): Promise<string> {
+  const done = await ctx.ledger.finishAct(r.invitationId, to, extra);
+  ctx.metrics.actions.inc({ action: r.decision.action, outcome });
+  await announceOutcome(ctx, done);
+  return to;
+}
+
+async function finishWithout(ctx: ProcessorContext, r: Acting, from: 'decided', to: 'expired' | 'failed', note: string, outcome: ActionOutcome): Promise<string> {
+  const done = await ctx.ledger.transition(r.invitationId, { from: [from], to, note, ...(to === 'failed' && { patch: { lastError: note } }) });
+  ctx.metrics.actions.inc({ action: r.decision.action, outcome });
+  await announceOutcome(ctx, done);
+  if (to === 'failed') throw new UnrecoverableError(note);
+  return to;
+}
+
+async function announceOutcome(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
+  const type =
+    r.state === 'done' || (r.state === 'manual' && r.lexamicaStatus === 'evaluating')
+      ? 'invitation.action-sent'
+      : r.state === 'expired'
+        ? 'invitation.expired'
+        : 'invitation.action-failed';
+  await ctx.announcer.announce(actionOutcomeItem(r, type));
+}

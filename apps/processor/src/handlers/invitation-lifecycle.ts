@@ -1,0 +1,88 @@
+/**
+ * `invitation.lifecycle`: Lexamica says an invitation was accepted, declined, cancelled, expired,
+ * evaluated, closed, or that a contact attempt or consult was logged. The ledger records the status
+ * (and a new expiry after an evaluation); an invitation still waiting for us that Lexamica has
+ * closed, expired or seen answered elsewhere leaves the waiting states, so it is never acted on.
+ * Every such event also goes to the CMS feed.
+ */
+import { UnrecoverableError } from 'bullmq';
+import type { Handler } from '@lexbridge/shared/jobs';
+import type { LedgerRecord, LedgerState, Transition } from '@lexbridge/shared/ledger';
+import { lexamicaEventItem } from '../announce.js';
+import type { ProcessorContext } from '../context.js';
+import { scheduleGuard } from '../follow-up.js';
+import { ledgerStateForStatus, lifecycleKind, STATUS_OF_KIND, type LifecycleKind } from '../invitation-status.js';
+import type { InvitationRef } from '../read-invitation.js';
+
+/** States in which the invitation is still waiting for Lexbridge (or a person) to answer. */
+const WAITING: readonly LedgerState[] = ['received', 'decided', 'manual', 'shadow'];
+
+export function createInvitationLifecycleHandler(ctx: ProcessorContext): Handler<'invitation.lifecycle'> {
+  return async (event, job) => {
+    const kind = lifecycleKind(event.event, ctx.client.profile);
+    if (!kind) throw new UnrecoverableError(`"${event.event}" is not an invitation lifecycle event in the API profile`);
+    const ref = ctx.invitations.readRef(event.payload);
+    const existing = await ctx.ledger.get(ref._id);
+    const record = existing ? await observe(ctx, existing, kind, ref, event.event) : await recordUnknown(ctx, kind, ref, event);
+    if (record?.state === 'manual' && existing && record.expires !== existing.expires) await scheduleGuard(ctx, record);
+    await ctx.announcer.announce(lexamicaEventItem(event));
+    job.logger.debug({ invitationId: ref._id, kind, state: record?.state }, 'lifecycle event recorded');
+    return record?.state ?? 'unknown invitation';
+  };
+}
+
+function observe(ctx: ProcessorContext, existing: LedgerRecord, kind: LifecycleKind, ref: InvitationRef, eventName: string): Promise<LedgerRecord> {
+  const status = STATUS_OF_KIND[kind] ?? ref.status;
+  return ctx.ledger.update(existing.invitationId, (r): Transition => ({
+    from: [r.state],
+    to: nextState(r.state, kind),
+    patch: {
+      ...(status !== undefined && { lexamicaStatus: status }),
+      ...(ref.expires !== undefined && kind === 'evaluated' && { expires: ref.expires }),
+    },
+    note: `Lexamica: ${eventName}`,
+  }));
+}
+
+function nextState(state: LedgerState, kind: LifecycleKind): LedgerState {
+  switch (kind) {
+    case 'expired':
+      return WAITING.includes(state) ? 'expired' : state;
+    case 'cancelled':
+    case 'closed':
+      return WAITING.includes(state) || state === 'done' ? 'closed' : state;
+    case 'accepted':
+    case 'declined':
+      // Answered on Lexamica by someone else; our own answer is `acting`/`done` already. A shadow
+      // record stays shadow: it shows what the rules would have done next to what happened.
+      return state === 'received' || state === 'decided' || state === 'manual' ? 'closed' : state;
+    default:
+      return state;
+  }
+}
+
+/**
+ * A lifecycle event for an invitation the ledger has not seen (its `Sent` event not processed yet,
+ * or from before Lexbridge ran). When it ends the invitation, record it so a late `Sent` finds it
+ * and does not act; otherwise leave it to the `Sent` event.
+ */
+async function recordUnknown(
+  ctx: ProcessorContext,
+  kind: LifecycleKind,
+  ref: InvitationRef,
+  event: { id: string; event: string; mappingId?: string | undefined },
+): Promise<LedgerRecord | undefined> {
+  const status = STATUS_OF_KIND[kind];
+  if (status === undefined || status === 'evaluating' || ref.expires === undefined) return undefined;
+  const { record } = await ctx.ledger.receive({
+    invitationId: ref._id,
+    eventId: event.id,
+    ...(event.mappingId !== undefined && { mappingId: event.mappingId }),
+    ...(ref.referral?.caseType !== undefined && { caseType: ref.referral.caseType }),
+    expires: ref.expires,
+    lexamicaStatus: status,
+    state: ledgerStateForStatus(status) === 'conflict' ? 'closed' : ledgerStateForStatus(status),
+    note: `first seen in "${event.event}"`,
+  });
+  return record;
+}

@@ -1,0 +1,14 @@
+/** The processor's public surface, for end-to-end tests, the demo and benchmarks that run it in-process. */
+export { createProcessorService, type ProcessorService, type ProcessorServiceOptions } from './service.js';
+export type { ProcessorContext, ProcessorHooks } from './context.js';
+export {
+  processorFirmConfigSchema,
+  loadProcessorFirmConfig,
+  rulesOf,
+  PROCESSOR_QUEUES,
+  DEFAULT_QUEUE_SETTINGS,
+  type ProcessorFirmConfig,
+  type ProcessorQueue,
+  type QueueSettings,
+} from './firm-config.js';
+export { createProcessorMetrics, type ProcessorMetrics, type ActionOutcome } from './metrics.js';

@@ -1,0 +1,66 @@
+/**
+ * Processor entry point: only wiring. Config → logger → Redis (worker role) → Lexamica client →
+ * service → health/metrics port → graceful shutdown (workers, then queues, then Redis).
+ */
+import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
+import { createLogger } from '@lexbridge/shared/logger';
+import { buildOpsServer, createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
+import { checkRedisPolicy, createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { loadProcessorEnv } from './config.js';
+import { loadProcessorFirmConfig } from './firm-config.js';
+import { createProcessorService } from './service.js';
+
+const env = loadProcessorEnv();
+const logger = createLogger({
+  name: 'processor',
+  level: env.LOG_LEVEL,
+  secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET],
+});
+const firm = loadProcessorFirmConfig(env.LEXBRIDGE_CONFIG);
+const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-processor');
+await checkRedisPolicy(redis, logger);
+
+const client = createLexamicaClient({
+  baseUrl: env.LEXAMICA_BASE_URL,
+  orgId: env.LEXAMICA_ORG_ID,
+  publicKey: env.LEXAMICA_PUBLIC_KEY,
+  privateKey: env.LEXAMICA_PRIVATE_KEY,
+  profile: resolveProfile(firm.profile),
+  timeoutMs: env.LEXAMICA_TIMEOUT_MS,
+  // Few, short client retries: BullMQ attempts retry the rest (with a read-back first for actions),
+  // and a long Retry-After pauses the queue instead of holding a worker.
+  retry: { maxRetries: 2, maxRetryAfterMs: 5_000 },
+  onRetry: ({ call, attempt, delayMs, error }) => logger.warn({ call, attempt, delayMs, err: error }, 'retrying a Lexamica call'),
+});
+
+const registry = createMetricsRegistry('processor');
+const service = createProcessorService({
+  redis,
+  keyspace: createKeyspace(env.REDIS_PREFIX),
+  client,
+  firm,
+  logger,
+  registry,
+  webhook: env.CMS_WEBHOOK_URL !== undefined,
+  expirySafetyMs: env.ACTION_EXPIRY_MARGIN_MS,
+});
+
+const ops = buildOpsServer({
+  registry,
+  checks: { redis: async () => (await redis.ping()) === 'PONG', workers: () => service.running() },
+  logger,
+});
+
+onShutdown(
+  logger,
+  async () => {
+    await service.close();
+    await ops.close();
+    await redis.quit();
+  },
+  env.SHUTDOWN_GRACE_MS,
+);
+
+await service.start();
+await ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
+logger.info({ port: env.OPS_PORT }, 'processor ready');

@@ -1,0 +1,125 @@
+/**
+ * The processor as one object tests start in-process: builds the ledger, feed, announcer, capacity
+ * counters, handlers and workers around a Redis connection and a Lexamica client; `start` runs the
+ * workers, `close` stops them (in-flight jobs finish) and then the queues. The Redis connection
+ * belongs to the caller, who closes it last.
+ */
+import type { Worker, WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@lexbridge/shared/logger';
+import { Registry } from 'prom-client';
+import type { LexamicaClient } from '@lexbridge/lexamica-client';
+import { createFeed, type Feed } from '@lexbridge/shared/feed';
+import { QueueSet } from '@lexbridge/shared/jobs';
+import { createLedger, type Ledger } from '@lexbridge/shared/ledger';
+import { createKeyspace, type Keyspace } from '@lexbridge/shared/redis';
+import { createCapacityCounter } from '@lexbridge/shared/rules';
+import { createAnnouncer } from './announce.js';
+import type { ProcessorContext, ProcessorHooks } from './context.js';
+import { PROCESSOR_QUEUES, rulesOf, type ProcessorFirmConfig, type ProcessorQueue } from './firm-config.js';
+import { createHandlers, type ProcessorHandlers } from './handlers.js';
+import { createProcessorMetrics } from './metrics.js';
+import { createInvitationReader } from './read-invitation.js';
+import { createWorkers } from './workers.js';
+
+/** Options of {@link createProcessorService}. */
+export interface ProcessorServiceOptions {
+  /** A worker-role connection (`createRedis(url, 'worker')`); not closed by the service. */
+  redis: Redis;
+  keyspace: Keyspace;
+  client: LexamicaClient;
+  firm: ProcessorFirmConfig;
+  logger: Logger;
+  /** Where metrics register. Default a fresh registry. */
+  registry?: Registry;
+  /** Clock. Default `() => new Date()`. */
+  now?: () => Date;
+  /** Queue a signed CMS webhook delivery (`cms.deliver`) for every feed item. Default false. */
+  webhook?: boolean;
+  /** Never send an action when the invitation expires within this many ms. Default 10 000. */
+  expirySafetyMs?: number;
+  /** Which queues this instance works. Default all of {@link PROCESSOR_QUEUES}. */
+  queues?: readonly ProcessorQueue[];
+  /** Extra BullMQ worker options, e.g. shorter `lockDuration`/`stalledInterval` in tests. */
+  workerOptions?: Partial<WorkerOptions>;
+  hooks?: ProcessorHooks;
+}
+
+export interface ProcessorService {
+  readonly ledger: Ledger;
+  readonly feed: Feed;
+  readonly queues: QueueSet;
+  readonly context: ProcessorContext;
+  readonly handlers: ProcessorHandlers;
+  /** Starts the workers; resolves once each is connected. */
+  start(): Promise<void>;
+  /** True between start and close (for readiness). */
+  running(): boolean;
+  /**
+   * Stops taking work, lets in-flight jobs finish (or abandons them with `force`, as a crash
+   * would: their locks expire and another processor takes them over), then closes the queues.
+   */
+  close(opts?: { force?: boolean }): Promise<void>;
+}
+
+export function createProcessorService(o: ProcessorServiceOptions): ProcessorService {
+  const queues = new QueueSet(o.redis, o.keyspace, o.logger);
+  const ledger = createLedger(o.redis, o.keyspace, o.now ? { now: o.now } : {});
+  const feed = createFeed(o.redis, o.keyspace);
+  const rules = rulesOf(o.firm);
+  const metrics = createProcessorMetrics(o.registry ?? new Registry(), ledger);
+  const context: ProcessorContext = {
+    ledger,
+    queues,
+    client: o.client,
+    rules,
+    capacity: createCapacityCounter(o.redis, o.keyspace, rules.capacity),
+    // Shadow decisions count on their own keys, so trying rules out never uses up real capacity.
+    shadowCapacity: createCapacityCounter(o.redis, createKeyspace(o.keyspace.key('shadow')), rules.capacity),
+    invitations: createInvitationReader(o.firm.mappings.invitation),
+    announcer: createAnnouncer({ feed, logger: o.logger, ...(o.webhook && { webhookQueues: queues }) }),
+    metrics,
+    now: o.now ?? (() => new Date()),
+    expirySafetyMs: o.expirySafetyMs ?? 10_000,
+    hooks: o.hooks ?? {},
+    logger: o.logger,
+  };
+  const handlers = createHandlers(context);
+  let workers: Worker[] = [];
+  let isRunning = false;
+
+  return {
+    ledger,
+    feed,
+    queues,
+    context,
+    handlers,
+    async start() {
+      if (isRunning) return;
+      workers = createWorkers({
+        connection: o.redis,
+        keyspace: o.keyspace,
+        queues,
+        handlers,
+        settings: o.firm.queues,
+        only: o.queues ?? PROCESSOR_QUEUES,
+        logger: o.logger,
+        metrics,
+        ...(o.workerOptions && { workerOptions: o.workerOptions }),
+      });
+      for (const w of workers) {
+        w.run().catch((err: unknown) => o.logger.error({ err, queue: w.name }, 'worker stopped with an error'));
+      }
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+      isRunning = true;
+      o.logger.info({ queues: workers.map((w) => w.name) }, 'processor started');
+    },
+    running: () => isRunning,
+    async close(opts = {}) {
+      isRunning = false;
+      await Promise.all(workers.map((w) => w.close(opts.force ?? false)));
+      workers = [];
+      await queues.close();
+    },
+  };
+}

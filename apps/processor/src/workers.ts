@@ -1,0 +1,92 @@
+/**
+ * The BullMQ side of the processor: one Worker per queue, each an adapter around the handler map
+ * (parse → child logger → handler), with concurrency and limiter from the firm config. A 429 from
+ * Lexamica pauses the whole queue for Retry-After and puts the job back without using an attempt.
+ */
+import { UnrecoverableError, Worker, type Job, type Queue, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@lexbridge/shared/logger';
+import { LexamicaHttpError } from '@lexbridge/lexamica-client';
+import { createJobProcessor, type QueueSet } from '@lexbridge/shared/jobs';
+import type { Keyspace } from '@lexbridge/shared/redis';
+import type { ProcessorQueue, QueueSettings } from './firm-config.js';
+import type { ProcessorHandlers } from './handlers.js';
+import type { ProcessorMetrics } from './metrics.js';
+
+/**
+ * The limiter a queue gets when the firm sets none. BullMQ only honours a manual rate limit
+ * (`queue.rateLimit`) on other workers when the queue has a limiter, so every queue gets one; this
+ * one is high enough never to slow the processor down by itself.
+ */
+export const PAUSE_ONLY_LIMITER = { max: 10_000, duration: 1_000 };
+
+/** Longest pause a Retry-After may impose on a queue (15 minutes); without one, 1 s. */
+const MAX_PAUSE_MS = 15 * 60_000;
+const DEFAULT_PAUSE_MS = 1_000;
+
+/** How long to pause a queue for `err`: a Lexamica 429's Retry-After; undefined for anything else. */
+export function rateLimitPauseMs(err: unknown): number | undefined {
+  if (!(err instanceof LexamicaHttpError) || err.status !== 429) return undefined;
+  return Math.min(Math.max(err.retryAfterMs ?? DEFAULT_PAUSE_MS, 1), MAX_PAUSE_MS);
+}
+
+type Processor = (job: Job) => Promise<unknown>;
+
+/** Wraps a processor so a 429 rate-limits `queue` (BullMQ's manual rate limit) instead of failing the attempt. */
+export function pauseQueueOn429(queue: Pick<Queue, 'rateLimit' | 'name'>, processor: Processor, logger: Logger): Processor {
+  return async (job) => {
+    try {
+      return await processor(job);
+    } catch (err) {
+      const ms = rateLimitPauseMs(err);
+      if (ms === undefined) throw err;
+      logger.warn({ queue: queue.name, jobId: job.id, pauseMs: ms }, 'Lexamica rate limit: pausing the queue');
+      await queue.rateLimit(ms);
+      throw Worker.RateLimitError();
+    }
+  };
+}
+
+/** Options of {@link createWorkers}. */
+export interface WorkersOptions {
+  /** A worker-role connection; BullMQ duplicates it for its blocking reads. */
+  connection: Redis;
+  keyspace: Keyspace;
+  queues: QueueSet;
+  handlers: ProcessorHandlers;
+  settings: Record<ProcessorQueue, QueueSettings>;
+  /** Which queues to work. */
+  only: readonly ProcessorQueue[];
+  logger: Logger;
+  metrics: ProcessorMetrics;
+  /** Extra BullMQ worker options (tests shorten `lockDuration` and `stalledInterval`). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+/** Creates the workers, not yet running (`autorun: false`): call `run()` on each. */
+export function createWorkers(o: WorkersOptions): Worker[] {
+  const processors: { [Q in ProcessorQueue]: Processor } = {
+    invitations: createJobProcessor('invitations', o.handlers.invitations, o.logger),
+    'invitation-actions': createJobProcessor('invitation-actions', o.handlers['invitation-actions'], o.logger),
+    'expiry-guard': createJobProcessor('expiry-guard', o.handlers['expiry-guard'], o.logger),
+    inbound: createJobProcessor('inbound', o.handlers.inbound, o.logger),
+  };
+  return o.only.map((name) => {
+    const s = o.settings[name];
+    const worker = new Worker(name, pauseQueueOn429(o.queues.get(name), processors[name], o.logger), {
+      connection: o.connection,
+      prefix: o.keyspace.bullPrefix,
+      concurrency: s.concurrency,
+      limiter: s.limiter ? { max: s.limiter.max, duration: s.limiter.durationMs } : PAUSE_ONLY_LIMITER,
+      autorun: false,
+      ...o.workerOptions,
+    });
+    worker.on('error', (err) => o.logger.error({ err, queue: name }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      const final = !job || err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      o.metrics.jobsFailed.inc({ queue: name, job: job?.name ?? 'unknown', final: String(final) });
+      o.logger[final ? 'error' : 'warn']({ err, queue: name, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade }, final ? 'job failed' : 'job attempt failed; will retry');
+    });
+    return worker;
+  });
+}

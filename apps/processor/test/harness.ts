@@ -1,0 +1,79 @@
+/**
+ * An in-process processor on the run's Redis (own key prefix) with a Lexamica client pointed at a
+ * scripted local HTTP server, for handler tests. `close()` stops everything it opened.
+ */
+import { createLexamicaClient } from '@lexbridge/lexamica-client';
+import type { JobContext } from '@lexbridge/shared/jobs';
+import { createLogger } from '@lexbridge/shared/logger';
+import { createKeyspace } from '@lexbridge/shared/redis';
+import { createTestRedis, ScriptServer } from '@lexbridge/testkit';
+import type { ProcessorHooks } from '../src/context.js';
+import { createProcessorService, type ProcessorServiceOptions } from '../src/service.js';
+import { testFirmConfig } from './firm.js';
+
+/** The fixed clock of handler tests, and a time `h` hours after it. */
+export const CLOCK = new Date('2026-11-22T10:00:00.000Z');
+export const inHours = (h: number) => new Date(CLOCK.getTime() + h * 3_600_000).toISOString();
+
+export const ORG = 'org-1';
+export const MAPPING_ID = 'map-inv';
+export const logger = createLogger({ name: 'processor-test', level: 'silent' });
+
+export interface HarnessOptions {
+  firmExtra?: string;
+  rules?: string;
+  now?: () => Date;
+  hooks?: ProcessorHooks;
+  expirySafetyMs?: number;
+  workerOptions?: ProcessorServiceOptions['workerOptions'];
+  queues?: ProcessorServiceOptions['queues'];
+}
+
+export async function createHarness(label: string, o: HarnessOptions = {}) {
+  const redis = createTestRedis(label);
+  const server = await new ScriptServer().start();
+  const client = createLexamicaClient({
+    baseUrl: server.baseUrl,
+    orgId: ORG,
+    publicKey: 'public-key-for-tests',
+    privateKey: 'private-key-for-tests',
+    retry: { maxRetries: 0 },
+    sleep: async () => {},
+  });
+  const service = createProcessorService({
+    redis: redis.redis,
+    keyspace: createKeyspace(redis.prefix),
+    client,
+    firm: testFirmConfig(o.firmExtra, o.rules),
+    logger,
+    expirySafetyMs: o.expirySafetyMs ?? 1_000,
+    ...(o.now && { now: o.now }),
+    ...(o.hooks && { hooks: o.hooks }),
+    ...(o.workerOptions && { workerOptions: o.workerOptions }),
+    ...(o.queues && { queues: o.queues }),
+  });
+  return {
+    redis,
+    server,
+    service,
+    ctx: service.context,
+    handlers: service.handlers,
+    /** Requests the server saw, as method + path. */
+    calls: () => server.requests.map((r) => `${r.method} ${r.path}`),
+    async close() {
+      await service.close();
+      await server.stop();
+      await redis.cleanup();
+    },
+  };
+}
+
+/** A JobContext for calling a handler directly. */
+export function jobContext(attempt = 1, maxAttempts = 8): JobContext {
+  return { logger, queue: 'test', jobId: 'job-1', attempt, maxAttempts };
+}
+
+/** An invitation's path on the scripted server. */
+export const actionPath = (invitationId: string, action: string) =>
+  `/organization/${ORG}/inbound-webhooks/case-invitation/${MAPPING_ID}/${invitationId}/${action}`;
+export const invitationPath = (invitationId: string) => `/organization/${ORG}/case-invitations/${invitationId}`;

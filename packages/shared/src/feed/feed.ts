@@ -1,0 +1,95 @@
+/**
+ * The CMS feed: a Redis stream of everything the firm's CMS should hear about, read with a cursor
+ * (the stream entry id). Each item has a stable id; appending the same id twice (a retried job, two
+ * replicas) adds it once, because the dedupe key and the entry are written by one Lua script.
+ */
+import type { Redis } from 'ioredis';
+import type { Keyspace } from '../redis/index.js';
+
+/** One thing the CMS should hear about. */
+export interface FeedItem {
+  /** Stable: the same thing announced twice has the same id (e.g. `event:<Lexamica event id>`). */
+  id: string;
+  /** What happened: `invitation.decided`, `invitation.action-sent`, `lexamica.event`, … */
+  type: string;
+  /** ISO time of the happening (not of the append). */
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+/** An item as read back, with the cursor that points just past it. */
+export type FeedEntry = FeedItem & { cursor: string };
+
+/** Options for {@link createFeed}. */
+export interface FeedOptions {
+  /** Approximate number of entries kept (`XADD MAXLEN ~`); default 100 000. */
+  maxLen?: number;
+  /** How long an item id is remembered for dedupe, in seconds; default 7 days. */
+  dedupeTtlSec?: number;
+}
+
+/** A cursor that is not a stream entry id. */
+export class FeedCursorError extends Error {
+  override readonly name = 'FeedCursorError';
+  constructor(readonly cursor: string) {
+    super('cursor must be a value returned by the feed (like 1732273200000-0)');
+  }
+}
+
+export interface Feed {
+  /** Adds `item` unless its id was added within the dedupe window; returns its cursor either way. */
+  append(item: FeedItem): Promise<{ cursor: string; duplicate: boolean }>;
+  /**
+   * Up to `limit` items after `after` (from the oldest kept when undefined). `next` is the cursor
+   * of the last item returned, to pass as `after`; null when nothing was returned (keep your cursor).
+   */
+  read(after: string | undefined, limit: number): Promise<{ items: FeedEntry[]; next: string | null }>;
+  /** The item with this id, while it is both remembered and not trimmed. */
+  get(id: string): Promise<FeedEntry | undefined>;
+}
+
+// KEYS: dedupe key, stream. ARGV: ttl sec, maxlen, item JSON.
+const APPEND = `
+local seen = redis.call('GET', KEYS[1])
+if seen then return { seen, 1 } end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'item', ARGV[3])
+redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
+return { id, 0 }
+`;
+
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+
+export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
+  const maxLen = opts.maxLen ?? 100_000;
+  const ttl = opts.dedupeTtlSec ?? 7 * 86_400;
+  const stream = keyspace.key('feed', 'stream');
+  const seenKey = (id: string) => keyspace.key('feed', 'seen', id);
+
+  const toEntry = ([cursor, fields]: [string, string[]]): FeedEntry => {
+    const json = fields[fields.indexOf('item') + 1] ?? '{}';
+    return { ...(JSON.parse(json) as FeedItem), cursor };
+  };
+
+  return {
+    async append(item) {
+      const json = JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data });
+      const [cursor, dup] = (await redis.eval(APPEND, 2, seenKey(item.id), stream, ttl, maxLen, json)) as [string, number];
+      return { cursor, duplicate: dup === 1 };
+    },
+
+    async read(after, limit) {
+      if (after !== undefined && !STREAM_ID.test(after)) throw new FeedCursorError(after);
+      const count = Math.min(Math.max(Math.trunc(limit), 1), 1_000);
+      const rows = (await redis.xrange(stream, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count)) as Array<[string, string[]]>;
+      const items = rows.map(toEntry);
+      return { items, next: items.at(-1)?.cursor ?? null };
+    },
+
+    async get(id) {
+      const cursor = await redis.get(seenKey(id));
+      if (!cursor) return undefined;
+      const rows = (await redis.xrange(stream, cursor, cursor)) as Array<[string, string[]]>;
+      return rows[0] ? toEntry(rows[0]) : undefined;
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * The invitation ledger: the record that makes Lexamica actions exactly-once (an action is sent
+ * only from `decided`; a retry that finds `acting` reads Lexamica back first).
+ */
+export {
+  LEDGER_STATES,
+  FINAL_LEDGER_STATES,
+  LedgerTransitionError,
+  LedgerNotFoundError,
+  type LedgerState,
+  type LedgerRecord,
+  type LedgerDecision,
+  type LedgerHistoryEntry,
+  type LedgerPatch,
+  type DecisionSource,
+  type ReceiveInput,
+  type Transition,
+} from './record.js';
+export {
+  createLedger,
+  LedgerCursorError,
+  type Ledger,
+  type LedgerListFilter,
+  type LedgerOptions,
+  type ManualDecision,
+} from './ledger.js';
+export { actJobId, guardJobId } from './job-ids.js';

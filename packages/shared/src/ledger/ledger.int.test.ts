@@ -1,0 +1,151 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestRedis } from '@lexbridge/testkit';
+import { createKeyspace } from '../redis/index.js';
+import { createLedger, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
+
+const t = createTestRedis('ledger');
+const keyspace = createKeyspace(t.prefix);
+const other = new Redis(t.url, { maxRetriesPerRequest: null });
+let clock = new Date('2026-11-22T10:00:00.000Z');
+const ledger = createLedger(t.redis, keyspace, { now: () => clock });
+const ledgerB = createLedger(other, keyspace, { now: () => clock });
+
+afterAll(async () => {
+  other.disconnect();
+  await t.cleanup();
+});
+
+const inHours = (h: number) => new Date(clock.getTime() + h * 3_600_000).toISOString();
+const accept: LedgerDecision = { action: 'accept', rule: 'mva', trace: [{ rule: 'mva', matched: true }], source: 'rules', decidedAt: clock.toISOString() };
+
+async function received(id: string, expires = inHours(24), caseType = 'Motor Vehicle Accident'): Promise<LedgerRecord> {
+  return (await ledger.receive({ invitationId: id, eventId: `ev-${id}`, mappingId: 'map-1', caseType, expires })).record;
+}
+
+describe('invitation ledger on a real Redis', () => {
+  it('records an invitation once however often it is received', async () => {
+    const first = await ledger.receive({ invitationId: 'r1', eventId: 'e1', expires: inHours(2), caseType: 'Employment' });
+    const again = await ledger.receive({ invitationId: 'r1', eventId: 'e2', expires: inHours(9) });
+    expect(first.created).toBe(true);
+    expect(again.created).toBe(false);
+    expect(again.record).toEqual(first.record);
+    expect(await ledger.get('r1')).toMatchObject({ state: 'received', eventId: 'e1', attempts: 0 });
+  });
+
+  it('moves received → decided → acting → done, appending history and counting the attempt', async () => {
+    await received('t1');
+    await ledger.decide('t1', accept, 'decided');
+    await ledger.beginAct('t1');
+    const done = await ledger.finishAct('t1', 'done', { lexamicaStatus: 'accepted' });
+    expect(done).toMatchObject({ state: 'done', lexamicaStatus: 'accepted', attempts: 1, decision: { rule: 'mva', source: 'rules' } });
+    expect(done.history.map((h) => h.state)).toEqual(['received', 'decided', 'acting', 'done']);
+    expect(done.history[1]?.note).toBe("accept by rule 'mva'");
+    expect(await ledger.get('t1')).toEqual(done);
+  });
+
+  it('refuses a transition from the wrong state and names the state it found', async () => {
+    await received('t2');
+    const err = await ledger.beginAct('t2').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LedgerTransitionError);
+    expect(err).toMatchObject({ invitationId: 't2', state: 'received' });
+    expect((await ledger.get('t2'))?.state).toBe('received');
+  });
+
+  it('lets exactly one of two concurrent beginAct calls from two connections win', async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `race-${i}`);
+    for (const id of ids) {
+      await received(id);
+      await ledger.decide(id, accept, 'decided');
+    }
+    const results = await Promise.all(
+      ids.map((id) => Promise.allSettled([ledger.beginAct(id), ledgerB.beginAct(id)])),
+    );
+    for (const [i, pair] of results.entries()) {
+      const won = pair.filter((r) => r.status === 'fulfilled');
+      const lost = pair.filter((r) => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({ name: 'LedgerTransitionError', state: 'acting' });
+      expect((await ledger.get(ids[i]!))?.attempts).toBe(1);
+    }
+  });
+
+  it('takes a manual decision only from manual or shadow, and needs a reason to decline', async () => {
+    await received('m1');
+    await ledger.decide('m1', { ...accept, action: 'manual', rule: null, trace: [] }, 'manual');
+    await expect(ledger.decideManually('m1', { action: 'decline' })).rejects.toThrow(/reason/);
+    const d = await ledger.decideManually('m1', { action: 'decline', reason: 'conflict of interest', by: 'jane' });
+    expect(d).toMatchObject({ state: 'decided', decision: { action: 'decline', reason: 'conflict of interest', source: 'manual', rule: null, by: 'jane' } });
+    await expect(ledger.decideManually('m1', { action: 'accept' })).rejects.toMatchObject({ name: 'LedgerTransitionError', state: 'decided' });
+  });
+
+  it('turns a manual decision that arrives after expiry into an expired record', async () => {
+    await received('m2', inHours(1));
+    await ledger.decide('m2', { ...accept, action: 'manual', rule: null, trace: [] }, 'shadow');
+    clock = new Date(clock.getTime() + 2 * 3_600_000);
+    try {
+      await expect(ledger.decideManually('m2', { action: 'accept' })).rejects.toMatchObject({ state: 'expired' });
+      expect((await ledger.get('m2'))?.state).toBe('expired');
+    } finally {
+      clock = new Date('2026-11-22T10:00:00.000Z');
+    }
+  });
+
+  it('puts an action refused before it took effect back to decided', async () => {
+    await received('a1');
+    await ledger.decide('a1', accept, 'decided');
+    await ledger.beginAct('a1');
+    expect((await ledger.abortAct('a1', 'rate limited')).state).toBe('decided');
+    expect((await ledger.beginAct('a1')).attempts).toBe(2);
+  });
+
+  it('resumes an action from acting or failed only', async () => {
+    await received('a2');
+    await ledger.decide('a2', accept, 'decided');
+    await expect(ledger.resumeAct('a2', 'x')).rejects.toBeInstanceOf(LedgerTransitionError);
+    await ledger.beginAct('a2');
+    await ledger.finishAct('a2', 'failed', { lastError: 'HTTP 400' });
+    expect(await ledger.resumeAct('a2', 'replayed; still open')).toMatchObject({ state: 'acting', attempts: 2, lastError: 'HTTP 400' });
+  });
+
+  it('changes nothing when an update plan returns undefined', async () => {
+    const r = await received('u1');
+    expect(await ledger.update('u1', () => undefined)).toEqual(r);
+  });
+});
+
+describe('listing the ledger', () => {
+  const ks = createKeyspace(`${t.prefix}:list`);
+  const l = createLedger(t.redis, ks, { now: () => clock });
+  const ids = Array.from({ length: 23 }, (_, i) => `inv-${String(i).padStart(2, '0')}`);
+
+  it('pages through every invitation once, soonest expiry first, with equal expiries in a stable order', async () => {
+    for (const [i, id] of ids.entries()) {
+      // Pairs share an expiry, so the cursor has to break ties.
+      await l.receive({ invitationId: id, eventId: id, expires: inHours(Math.floor(i / 2) + 1), caseType: i % 3 === 0 ? 'Employment' : 'Mass Tort' });
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await l.list({ limit: 5, ...(cursor && { cursor }) });
+      seen.push(...page.items.map((r) => r.invitationId));
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+  });
+
+  it('filters by state, case type and expiry', async () => {
+    await l.decide('inv-00', accept, 'manual');
+    await l.decide('inv-03', accept, 'manual');
+    await l.decide('inv-06', accept, 'decided');
+    expect((await l.list({ state: 'manual' })).items.map((r) => r.invitationId)).toEqual(['inv-00', 'inv-03']);
+    const employment = await l.list({ caseType: 'Employment', expiringBefore: new Date(inHours(4.5)) });
+    expect(employment.items.map((r) => r.invitationId)).toEqual(['inv-00', 'inv-03', 'inv-06']);
+    expect(employment.next).toBeNull();
+    expect((await l.counts())).toMatchObject({ received: 20, manual: 2, decided: 1, done: 0 });
+  });
+
+  it('rejects a cursor it did not issue', async () => {
+    await expect(l.list({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(LedgerCursorError);
+  });
+});

@@ -1,0 +1,331 @@
+/**
+ * The invitation ledger in Redis: one JSON string per invitation, plus one sorted set per state and
+ * one over all invitations, each scored by expiry, for listing. Every change is a compare-and-set
+ * (Lua): the new record is written only if the stored one is still the one the change was computed
+ * from, and the indexes move in the same script. Guards on the current state therefore hold across
+ * processor replicas: of two concurrent `beginAct` calls, exactly one wins.
+ */
+import type { Redis } from 'ioredis';
+import type { Keyspace } from '../redis/index.js';
+import { describeDecision } from '../rules/index.js';
+import {
+  LEDGER_STATES,
+  LedgerNotFoundError,
+  LedgerTransitionError,
+  type LedgerDecision,
+  type LedgerRecord,
+  type LedgerState,
+  type ReceiveInput,
+  type Transition,
+} from './record.js';
+
+// KEYS: record, state index, all-by-expiry index. ARGV: record JSON, id, expiry score.
+const CREATE = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+  return false
+end
+return redis.call('GET', KEYS[1])
+`;
+
+// KEYS: record, old state index, new state index, all-by-expiry index.
+// ARGV: expected JSON, new JSON, id, expiry score.
+const COMPARE_AND_SET = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
+return 1
+`;
+
+/** Filters for {@link Ledger.list}. */
+export interface LedgerListFilter {
+  state?: LedgerState;
+  /** Only invitations expiring strictly before this time. */
+  expiringBefore?: Date;
+  caseType?: string;
+  /** Page size, 1..500 (default 50). */
+  limit?: number;
+  /** `next` of the previous page. */
+  cursor?: string;
+}
+
+/** A manual decision from the CMS. */
+export interface ManualDecision {
+  action: 'accept' | 'decline' | 'evaluate';
+  /** Required for a decline. */
+  reason?: string;
+  by?: string;
+}
+
+/** A `cursor` that {@link Ledger.list} did not issue. */
+export class LedgerCursorError extends Error {
+  override readonly name = 'LedgerCursorError';
+  constructor() {
+    super('cursor is not one this listing issued');
+  }
+}
+
+export interface Ledger {
+  get(invitationId: string): Promise<LedgerRecord | undefined>;
+  /** Invitations ordered by expiry (soonest first), filtered; `next` is null on the last page. */
+  list(f: LedgerListFilter): Promise<{ items: LedgerRecord[]; next: string | null }>;
+  /**
+   * Records an invitation once. A second call for the same id changes nothing and returns the
+   * stored record with `created: false` (a re-delivered event).
+   */
+  receive(input: ReceiveInput): Promise<{ record: LedgerRecord; created: boolean }>;
+  /** A guarded change: throws {@link LedgerTransitionError} when the state is not in `t.from`. */
+  transition(invitationId: string, t: Transition): Promise<LedgerRecord>;
+  /**
+   * A change computed from the current record; `plan` returning undefined changes nothing (the
+   * record is returned as it is). Retried when the record changed underneath.
+   */
+  update(invitationId: string, plan: (r: LedgerRecord) => Transition | undefined): Promise<LedgerRecord>;
+  /** received → decided | manual | shadow (or expired/closed when Lexamica says so). */
+  decide(invitationId: string, decision: LedgerDecision, to: LedgerState): Promise<LedgerRecord>;
+  /**
+   * A manual decision from the API: only from `manual` or `shadow`, atomically to `decided`.
+   * Past the invitation's expiry the record moves to `expired` and this throws
+   * {@link LedgerTransitionError} with state `expired`. The caller then enqueues `invitation.act`
+   * with job id `actJobId(record)`.
+   */
+  decideManually(invitationId: string, d: ManualDecision): Promise<LedgerRecord>;
+  /** decided → acting, counting an attempt: the one place an action is claimed. */
+  beginAct(invitationId: string): Promise<LedgerRecord>;
+  /** acting | failed → acting after a read-back found the invitation still open. */
+  resumeAct(invitationId: string, note: string): Promise<LedgerRecord>;
+  /** acting (or failed, on a replay that read Lexamica back) → the outcome: done, manual after an evaluation, conflict, expired, closed, failed. */
+  finishAct(invitationId: string, to: LedgerState, extra?: { lexamicaStatus?: string; lastError?: string; note?: string; expires?: string }): Promise<LedgerRecord>;
+  /** acting → decided: the action was refused before it could take effect (429), so it may be sent again. */
+  abortAct(invitationId: string, note: string): Promise<LedgerRecord>;
+  /** How many invitations are in each state. */
+  counts(): Promise<Record<LedgerState, number>>;
+}
+
+/** Options for {@link createLedger}. */
+export interface LedgerOptions {
+  /** Clock (default `() => new Date()`). */
+  now?: () => Date;
+  /** Retries of a compare-and-set that lost a race (default 20). */
+  maxCasRetries?: number;
+}
+
+export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
+  const now = opts.now ?? (() => new Date());
+  const maxCasRetries = opts.maxCasRetries ?? 20;
+  const recordKey = (id: string) => keyspace.key('ledger', 'inv', id);
+  const stateKey = (s: LedgerState) => keyspace.key('ledger', 'state', s);
+  const allKey = keyspace.key('ledger', 'by-expiry');
+
+  const parse = (json: string): LedgerRecord => JSON.parse(json) as LedgerRecord;
+
+  async function get(invitationId: string): Promise<LedgerRecord | undefined> {
+    const json = await redis.get(recordKey(invitationId));
+    return json === null ? undefined : parse(json);
+  }
+
+  async function receive(input: ReceiveInput) {
+    const at = now().toISOString();
+    const state = input.state ?? 'received';
+    const record: LedgerRecord = {
+      invitationId: input.invitationId,
+      state,
+      eventId: input.eventId,
+      ...(input.mappingId !== undefined && { mappingId: input.mappingId }),
+      ...(input.caseType !== undefined && { caseType: input.caseType }),
+      expires: input.expires,
+      ...(input.lexamicaStatus !== undefined && { lexamicaStatus: input.lexamicaStatus }),
+      attempts: 0,
+      createdAt: at,
+      updatedAt: at,
+      history: [{ at, state, ...(input.note !== undefined && { note: input.note }) }],
+    };
+    const existing = (await redis.eval(
+      CREATE,
+      3,
+      recordKey(input.invitationId),
+      stateKey(state),
+      allKey,
+      JSON.stringify(record),
+      input.invitationId,
+      expiryScore(input.expires),
+    )) as string | null;
+    return existing === null ? { record, created: true } : { record: parse(existing), created: false };
+  }
+
+  async function update(invitationId: string, plan: (r: LedgerRecord) => Transition | undefined): Promise<LedgerRecord> {
+    for (let i = 0; i <= maxCasRetries; i++) {
+      const json = await redis.get(recordKey(invitationId));
+      if (json === null) throw new LedgerNotFoundError(invitationId);
+      const current = parse(json);
+      const t = plan(current);
+      if (!t) return current;
+      if (!t.from.includes(current.state)) throw new LedgerTransitionError(invitationId, current.state, t.to);
+      const next = applyTransition(current, t, now().toISOString());
+      const ok = await redis.eval(
+        COMPARE_AND_SET,
+        4,
+        recordKey(invitationId),
+        stateKey(current.state),
+        stateKey(next.state),
+        allKey,
+        json,
+        JSON.stringify(next),
+        invitationId,
+        expiryScore(next.expires),
+      );
+      if (ok === 1) return next;
+    }
+    throw new Error(`ledger record ${invitationId} kept changing; gave up after ${maxCasRetries} retries`);
+  }
+
+  const transition = (invitationId: string, t: Transition) => update(invitationId, () => t);
+
+  return {
+    get,
+    receive,
+    update,
+    transition,
+    list: (f) => list(redis, f, f.state ? stateKey(f.state) : allKey, recordKey),
+
+    decide: (invitationId, decision, to) =>
+      transition(invitationId, { from: ['received'], to, patch: { decision }, note: describe(decision) }),
+
+    async decideManually(invitationId, d) {
+      if (d.action === 'decline' && !d.reason?.trim()) throw new RangeError('a decline needs a reason');
+      let expired = false;
+      const record = await update(invitationId, (cur) => {
+        expired = false;
+        const at = now();
+        if (at.getTime() >= Date.parse(cur.expires) && (cur.state === 'manual' || cur.state === 'shadow')) {
+          expired = true;
+          return { from: ['manual', 'shadow'], to: 'expired', note: 'manual decision arrived after expiry' };
+        }
+        const decision: LedgerDecision = {
+          action: d.action,
+          ...(d.reason !== undefined && { reason: d.reason }),
+          rule: null,
+          trace: [],
+          source: 'manual',
+          decidedAt: at.toISOString(),
+          ...(d.by !== undefined && { by: d.by }),
+        };
+        return { from: ['manual', 'shadow'], to: 'decided', patch: { decision }, note: describe(decision) };
+      });
+      if (expired) throw new LedgerTransitionError(invitationId, 'expired', 'decided');
+      return record;
+    },
+
+    beginAct: (invitationId) =>
+      transition(invitationId, { from: ['decided'], to: 'acting', countAttempt: true, note: 'sending the action' }),
+
+    resumeAct: (invitationId, note) => transition(invitationId, { from: ['acting', 'failed'], to: 'acting', countAttempt: true, note }),
+
+    finishAct: (invitationId, to, extra = {}) =>
+      transition(invitationId, {
+        from: ['acting', 'failed'],
+        to,
+        patch: {
+          ...(extra.lexamicaStatus !== undefined && { lexamicaStatus: extra.lexamicaStatus }),
+          ...(extra.lastError !== undefined && { lastError: extra.lastError }),
+          ...(extra.expires !== undefined && { expires: extra.expires }),
+        },
+        ...(extra.note !== undefined && { note: extra.note }),
+      }),
+
+    abortAct: (invitationId, note) => transition(invitationId, { from: ['acting'], to: 'decided', note }),
+
+    async counts() {
+      const pipeline = redis.pipeline();
+      for (const s of LEDGER_STATES) pipeline.zcard(stateKey(s));
+      const replies = (await pipeline.exec()) ?? [];
+      return Object.fromEntries(LEDGER_STATES.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)])) as Record<LedgerState, number>;
+    },
+  };
+}
+
+function applyTransition(r: LedgerRecord, t: Transition, at: string): LedgerRecord {
+  return {
+    ...r,
+    ...t.patch,
+    state: t.to,
+    attempts: r.attempts + (t.countAttempt ? 1 : 0),
+    updatedAt: at,
+    history: [...r.history, { at, state: t.to, ...(t.note !== undefined && { note: t.note }) }],
+  };
+}
+
+function describe(d: LedgerDecision): string {
+  return d.source === 'rules' ? describeDecision(d) : `${d.action} by ${d.source}${d.by ? ` (${d.by})` : ''}${d.reason ? `: ${d.reason}` : ''}`;
+}
+
+function expiryScore(expires: string): number {
+  const ms = Date.parse(expires);
+  return Number.isFinite(ms) ? ms : 0;
+}
+
+// The cursor is the (score, member) of the last item returned: the next page starts after it, so
+// paging is stable while other invitations are added or change state.
+interface Cursor {
+  score: number;
+  member: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.score, c.member])).toString('base64url');
+}
+
+function decodeCursor(s: string): Cursor {
+  try {
+    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return { score: v[0], member: v[1] };
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new LedgerCursorError();
+}
+
+/** Redis orders members of equal score by their bytes; compare the same way. */
+function afterCursor(score: number, member: string, c: Cursor | undefined): boolean {
+  if (!c) return true;
+  if (score !== c.score) return score > c.score;
+  return Buffer.compare(Buffer.from(member), Buffer.from(c.member)) > 0;
+}
+
+async function list(
+  redis: Redis,
+  f: LedgerListFilter,
+  index: string,
+  recordKey: (id: string) => string,
+): Promise<{ items: LedgerRecord[]; next: string | null }> {
+  const limit = Math.min(Math.max(Math.trunc(f.limit ?? 50), 1), 500);
+  const cursor = f.cursor ? decodeCursor(f.cursor) : undefined;
+  const max = f.expiringBefore ? `(${f.expiringBefore.getTime()}` : '+inf';
+  const min = cursor ? String(cursor.score) : '-inf';
+  const batch = Math.max(limit * 2, 100);
+  const found: Array<{ record: LedgerRecord; score: number }> = [];
+  for (let offset = 0; found.length <= limit; offset += batch) {
+    const flat = await redis.zrangebyscore(index, min, max, 'WITHSCORES', 'LIMIT', offset, batch);
+    const pairs: Array<[string, number]> = [];
+    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, Number(flat[i + 1])]);
+    const candidates = pairs.filter(([m, s]) => afterCursor(s, m, cursor));
+    const jsons = candidates.length ? await redis.mget(...candidates.map(([m]) => recordKey(m))) : [];
+    jsons.forEach((json, i) => {
+      const record = json === null ? undefined : (JSON.parse(json) as LedgerRecord);
+      // The index and the record are written together, but the record may have moved on since
+      // the index was read: filter on the record itself.
+      if (!record || (f.state && record.state !== f.state) || (f.caseType !== undefined && record.caseType !== f.caseType)) return;
+      found.push({ record, score: candidates[i]![1] });
+    });
+    if (flat.length < batch * 2) break;
+  }
+  const page = found.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((p) => p.record),
+    next: found.length > limit && last ? encodeCursor({ score: last.score, member: last.record.invitationId }) : null,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The invitation ledger's record: what Lexbridge knows and did about one case invitation.
+ */
+import type { Decision } from '../rules/index.js';
+
+/**
+ * - `received`: read and recorded, no decision yet.
+ * - `decided`: a decision to send (accept, decline, evaluate); the action is sent only from here.
+ * - `acting`: the action is being sent; a retry that finds this state reads Lexamica back first.
+ * - `done`: Lexamica has our answer.
+ * - `manual`: waiting for a person (rules said manual, or the invitation is being evaluated).
+ * - `shadow`: decided in shadow mode; nothing is sent.
+ * - `expired`: ran out before an answer was sent; never acted on.
+ * - `failed`: the action could not be sent (final error); replaying the job reads Lexamica back.
+ * - `closed`: cancelled or closed by Lexamica, or answered outside Lexbridge.
+ * - `conflict`: Lexamica refused the action (409) with a state we did not intend; recorded, not retried.
+ */
+export const LEDGER_STATES = ['received', 'decided', 'acting', 'done', 'manual', 'shadow', 'expired', 'failed', 'closed', 'conflict'] as const;
+export type LedgerState = (typeof LEDGER_STATES)[number];
+
+/** States in which nothing more will happen to the invitation. */
+export const FINAL_LEDGER_STATES: readonly LedgerState[] = ['done', 'expired', 'closed', 'conflict'];
+
+/** Where a decision came from. */
+export type DecisionSource = 'rules' | 'manual' | 'expiry-guard';
+
+/** A decision as the ledger keeps it: the rules' decision plus where and when it was made. */
+export type LedgerDecision = Decision & {
+  source: DecisionSource;
+  /** ISO time; with the invitation id, identifies this decision (job ids and feed ids use it). */
+  decidedAt: string;
+  /** Who decided, for manual decisions (free text from the CMS). */
+  by?: string;
+};
+
+export interface LedgerHistoryEntry {
+  at: string;
+  state: LedgerState;
+  note?: string;
+}
+
+export interface LedgerRecord {
+  invitationId: string;
+  state: LedgerState;
+  /** The stored event (`Case Invitation Sent`) that created the record. */
+  eventId: string;
+  /** The Lexamica mapping id the invitation arrived through: actions are sent through it. */
+  mappingId?: string;
+  caseType?: string;
+  /** ISO expiry as Lexamica last told us (an evaluation extends it). */
+  expires: string;
+  /** Lexamica's invitation status as last seen (payload, read-back, 409 body or lifecycle event). */
+  lexamicaStatus?: string;
+  decision?: LedgerDecision;
+  lastError?: string;
+  /** How many times an action was started (decided → acting, or a resend after read-back). */
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+  history: LedgerHistoryEntry[];
+}
+
+/** What is known when an invitation is first recorded. */
+export interface ReceiveInput {
+  invitationId: string;
+  eventId: string;
+  mappingId?: string;
+  caseType?: string;
+  expires: string;
+  lexamicaStatus?: string;
+  /** Initial state (default `received`); a lifecycle event for an unknown invitation may record it as `closed` or `expired`. */
+  state?: LedgerState;
+  note?: string;
+}
+
+/** Fields a transition may change besides the state. */
+export type LedgerPatch = Partial<Pick<LedgerRecord, 'decision' | 'lexamicaStatus' | 'lastError' | 'expires' | 'mappingId' | 'caseType'>>;
+
+/** A guarded state change. */
+export interface Transition {
+  /** The states the record must be in; anything else throws {@link LedgerTransitionError}. */
+  from: readonly LedgerState[];
+  to: LedgerState;
+  patch?: LedgerPatch;
+  /** Appended to the history with the new state. */
+  note?: string;
+  /** Count an action attempt (default false). */
+  countAttempt?: boolean;
+}
+
+/** The record is not in a state that allows the change; `state` is the state it is in. */
+export class LedgerTransitionError extends Error {
+  override readonly name = 'LedgerTransitionError';
+  constructor(
+    readonly invitationId: string,
+    readonly state: LedgerState,
+    readonly wanted?: LedgerState,
+  ) {
+    super(`invitation ${invitationId} is ${state}${wanted ? `; cannot move to ${wanted}` : ''}`);
+  }
+}
+
+/** No ledger record for the invitation. */
+export class LedgerNotFoundError extends Error {
+  override readonly name = 'LedgerNotFoundError';
+  constructor(readonly invitationId: string) {
+    super(`no ledger record for invitation ${invitationId}`);
+  }
+}
