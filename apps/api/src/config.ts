@@ -1,7 +1,33 @@
 /** The API's configuration: the environment, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, logEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
 
-export const apiServiceEnv = { ...redisEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv };
+const MiB = 1_048_576;
+const DAY_SEC = 86_400;
+
+/** Limits and timings of the API itself. */
+export const apiLimitsEnv = {
+  /** Largest JSON request body, in bytes (413 above it). */
+  API_BODY_LIMIT_BYTES: intVar({ default: MiB, min: 1_024, max: 10 * MiB }),
+  /**
+   * Largest uploaded file (the signed retainer PDF), in bytes. Uploads are held in Redis, base64,
+   * until the processor sends them, so this bounds Redis memory per upload (× 4/3). Lexamica takes
+   * files over 50 MB only by URL, so 50 MiB is the ceiling.
+   */
+  API_UPLOAD_MAX_BYTES: intVar({ default: 10 * MiB, min: 1_024, max: 50 * MiB }),
+  /** How long an upload stays in Redis for the processor (and for manual retries of a failed send). */
+  API_UPLOAD_TTL_SEC: intVar({ default: 7 * DAY_SEC, min: 3_600, max: 30 * DAY_SEC }),
+  /**
+   * How long an Idempotency-Key is remembered. At least 24 h (the promise to the CMS); the default
+   * matches how long a finished outbound job is kept, so a key is never reused while its job exists.
+   */
+  API_IDEMPOTENCY_TTL_SEC: intVar({ default: 7 * DAY_SEC, min: DAY_SEC, max: 30 * DAY_SEC }),
+  /** The Retry-After (seconds) sent with a 503 while Redis is unreachable. */
+  API_RETRY_AFTER_SEC: intVar({ default: 5, min: 1, max: 600 }),
+  /** Time allowed for in-flight requests to finish on shutdown. */
+  API_SHUTDOWN_GRACE_MS: intVar({ default: 10_000, min: 0, max: 120_000 }),
+};
+
+export const apiServiceEnv = { ...redisEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv };
 
 export type ApiEnv = ReturnType<typeof loadApiEnv>;
 

@@ -30,11 +30,18 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'request.headers.authorization'],
       censor: '[Redacted]',
     },
+    // Serialized values are redacted after serializing (a request object's fields are getters
+    // that a plain copy would lose), so the log formatter leaves these keys to them.
     serializers: {
       err: (e: unknown) => redactor.value(pino.stdSerializers.err(e as Error)),
+      req: (r: unknown) => redactor.value(pino.stdSerializers.req(r as never)),
+      res: (r: unknown) => redactor.value(pino.stdSerializers.res(r as never)),
     },
     formatters: {
-      log: (obj) => redactor.value(obj),
+      log: (obj) => {
+        const { err, req, res, ...rest } = obj as Record<string, unknown>;
+        return { ...redactor.value(rest), ...(err === undefined ? {} : { err }), ...(req === undefined ? {} : { req }), ...(res === undefined ? {} : { res }) };
+      },
       bindings: (bindings) => redactor.value(bindings),
     },
     hooks: {

@@ -32,6 +32,26 @@ describe('createLogger', () => {
     expect(out).toContain('[Redacted]');
   });
 
+  it('serializes request objects (getters included) before redacting them', () => {
+    const { lines, destination } = capture();
+    class Req {
+      get method() {
+        return 'POST';
+      }
+      get url() {
+        return '/v1/x?key=pub_1a2b3c4d5e6f';
+      }
+      headers = { authorization: 'Bearer tok_123456789', 'x-client-email': 'ada@example.com' };
+      socket = {};
+    }
+    createLogger({ name: 'svc', destination }).info({ req: new Req() }, 'request');
+    const line = JSON.parse(lines[0]!);
+    expect(line.req.method).toBe('POST');
+    expect(line.req.url).toBe('/v1/x?key=[Redacted]');
+    expect(lines[0]).not.toContain('tok_123456789');
+    expect(lines[0]).not.toContain('ada@example.com');
+  });
+
   it('keeps what is not sensitive', () => {
     const { lines, destination } = capture();
     createLogger({ name: 'svc', destination }).info({ queue: 'invitations', caseType: 'Employment' }, 'hello');

@@ -1,0 +1,147 @@
+/**
+ * `buildApp(deps)`: the whole API as a Fastify instance that never listens (main.ts listens; tests
+ * use `app.inject()`). Cross-cutting concerns are plugins registered first (errors, auth, Redis
+ * guard, metrics, docs); routes follow, one plugin per resource, registered explicitly.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { ZodType } from 'zod';
+import { createFeed, type Feed } from '@lexbridge/shared/feed';
+import { createIdempotencyStore, type IdempotencyStore } from '@lexbridge/shared/idempotency';
+import type { QueueSet } from '@lexbridge/shared/jobs';
+import { createLedger, type Ledger } from '@lexbridge/shared/ledger';
+import type { Logger } from '@lexbridge/shared/logger';
+import { createMetricsRegistry } from '@lexbridge/shared/ops';
+import authPlugin from './plugins/auth.js';
+import docsPlugin from './plugins/docs.js';
+import errorHandlerPlugin from './plugins/error-handler.js';
+import metricsPlugin from './plugins/metrics.js';
+import redisGuardPlugin from './plugins/redis-guard.js';
+import { adminRoutes } from './routes/admin/index.js';
+import { boardRoutes } from './routes/admin/board.js';
+import { caseRoutes } from './routes/cases/index.js';
+import { eventRoutes } from './routes/events/index.js';
+import { invitationRoutes } from './routes/invitations/index.js';
+import { opsRoutes } from './routes/ops/index.js';
+import { outboundRoutes } from './routes/outbound/index.js';
+import { isDocumentationOnly } from './schemas.js';
+import { createUploadStore } from './uploads.js';
+
+/** Limits of the API; each default is the environment default in config.ts. */
+export interface ApiLimits {
+  /** Largest JSON body, bytes. Default 1 MiB. */
+  bodyLimitBytes: number;
+  /** Largest uploaded file, bytes. Default 10 MiB. */
+  uploadMaxBytes: number;
+  /** How long an upload waits in Redis, seconds. Default 7 days. */
+  uploadTtlSec: number;
+  /** How long an Idempotency-Key is kept, seconds. Default 7 days (at least 24 h). */
+  idempotencyTtlSec: number;
+  /** Retry-After of a 503, seconds. Default 5. */
+  retryAfterSec: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = {
+  bodyLimitBytes: 1_048_576,
+  uploadMaxBytes: 10 * 1_048_576,
+  uploadTtlSec: 7 * 86_400,
+  idempotencyTtlSec: 7 * 86_400,
+  retryAfterSec: 5,
+};
+
+/** What the API is built from. Connections are the caller's: `buildApp` never closes them. */
+export interface AppDeps {
+  logger: Logger;
+  /** The request-path connection, role `producer` (fails fast while Redis is away). */
+  redis: Redis;
+  /** Queues on the same producer connection (their keyspace is the API's keyspace). */
+  queues: QueueSet;
+  /** Accepted bearer tokens (`API_TOKENS`). */
+  tokens: readonly string[];
+  /** Defaults to `createLedger(redis, queues.keyspace)`. */
+  ledger?: Ledger;
+  /** Defaults to `createFeed(redis, queues.keyspace)`. */
+  feed?: Feed;
+  /** Defaults to `createIdempotencyStore(redis, queues.keyspace, { ttlSec: limits.idempotencyTtlSec })`. */
+  idempotency?: IdempotencyStore;
+  /** Defaults to a new registry with the process metrics, labelled `service="api"`. */
+  registry?: Registry;
+  limits?: Partial<ApiLimits>;
+  /** Shown in the OpenAPI document. */
+  version?: string;
+}
+
+export function buildApp(deps: AppDeps) {
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const { redis, queues } = deps;
+  const keyspace = queues.keyspace;
+  const registry = deps.registry ?? createMetricsRegistry('api');
+  let closing = false;
+
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // One line per request, written below from plain fields: the shared logger's redaction copies
+    // objects before serializers run, which would turn Fastify's request object into {}.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: limits.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    // A client that never finishes sending its request is cut off instead of holding a socket.
+    requestTimeout: 60_000,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  // A body schema marked documentation-only (multipart) is read by its handler, not validated here.
+  app.setValidatorCompiler<ZodType>((req: FastifyRouteSchemaDef<ZodType>) =>
+    req.httpPart === 'body' && isDocumentationOnly(req.schema) ? (data: unknown) => ({ value: data }) : validatorCompiler(req),
+  );
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, route: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), principal: request.principal || undefined },
+      'request completed',
+    );
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    // While shutting down, a keep-alive connection would hold close() open until the client
+    // lets it go: end it with the response it is carrying.
+    if (closing) reply.header('connection', 'close');
+  });
+
+  // Created now, while Redis is up: a BullMQ queue first used during an outage would wait for it.
+  queues.all();
+
+  app.register(errorHandlerPlugin, { redis, retryAfterSec: limits.retryAfterSec });
+  app.register(authPlugin, { tokens: deps.tokens });
+  app.register(redisGuardPlugin, { redis, retryAfterSec: limits.retryAfterSec });
+  app.register(metricsPlugin, { registry, queues, redis });
+  app.register(docsPlugin, { ...(deps.version && { version: deps.version }) });
+
+  app.register(opsRoutes, { redis, registry, isClosing: () => closing });
+  app.register(invitationRoutes, { ledger: deps.ledger ?? createLedger(redis, keyspace), queues });
+  app.register(caseRoutes, {
+    queues,
+    idempotency: deps.idempotency ?? createIdempotencyStore(redis, keyspace, { ttlSec: limits.idempotencyTtlSec }),
+    uploads: createUploadStore(redis, keyspace, { ttlSec: limits.uploadTtlSec }),
+    uploadMaxBytes: limits.uploadMaxBytes,
+  });
+  app.register(outboundRoutes, { queues });
+  app.register(eventRoutes, { feed: deps.feed ?? createFeed(redis, keyspace) });
+  app.register(adminRoutes, { queues });
+  app.register(boardRoutes, { queues });
+
+  return app;
+}
+
+/** The API as built (type-provider aware). */
+export type App = ReturnType<typeof buildApp>;

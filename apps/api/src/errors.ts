@@ -1,0 +1,94 @@
+/**
+ * The API's error vocabulary: one body shape for every error, a stable `code` per kind, and the
+ * error class routes throw. The error handler plugin turns everything else into this shape.
+ */
+import { z } from 'zod';
+
+/** Where in the request an offending field is. */
+export const ERROR_LOCATIONS = ['body', 'querystring', 'params', 'headers'] as const;
+export type ErrorLocation = (typeof ERROR_LOCATIONS)[number];
+
+/**
+ * Every `code` the API answers with. Stable: a CMS may branch on them.
+ * - `validation_failed` (400): a field is missing or wrong; `field` and `in` say which.
+ * - `invalid_json` (400): the body is not JSON, or carries `__proto__`/`constructor.prototype`.
+ * - `bad_request` (400): any other malformed request.
+ * - `unauthorized` (401): no bearer token, or not one of `API_TOKENS`.
+ * - `not_found` (404): no such route or resource.
+ * - `invalid_state` (409): the resource's state does not allow this (e.g. deciding a decided invitation).
+ * - `idempotency_in_progress` (409): a request with this Idempotency-Key is still running; retry.
+ * - `payload_too_large` (413), `unsupported_media_type` (415).
+ * - `idempotency_key_reused` (422): the Idempotency-Key was used for a different request.
+ * - `service_unavailable` (503): Redis is unreachable or the API is stopping; see Retry-After.
+ * - `internal_error` (500): a bug; the message is generic and the details are in the log.
+ */
+export const ERROR_CODES = [
+  'validation_failed',
+  'invalid_json',
+  'bad_request',
+  'unauthorized',
+  'not_found',
+  'invalid_state',
+  'idempotency_in_progress',
+  'payload_too_large',
+  'unsupported_media_type',
+  'idempotency_key_reused',
+  'service_unavailable',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The body of every error response. */
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      /** The offending field as a dot path (`date`, `fields.0.name`, `idempotency-key`). */
+      field: z.string().optional(),
+      in: z.enum(ERROR_LOCATIONS).optional(),
+      /** Every problem found, when there is more than one. */
+      issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      /** The resource's current state, for `invalid_state`. */
+      state: z.string().optional(),
+      requestId: z.string().optional(),
+    }),
+  })
+  .describe('An error. `error.code` is stable; `error.field` names the offending field of a 4xx.');
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** Response schemas for the given error statuses, for a route's `schema.response`. */
+export function errorResponses<S extends number>(...statuses: S[]): Record<S, typeof errorBodySchema> {
+  return Object.fromEntries(statuses.map((s) => [s, errorBodySchema])) as Record<S, typeof errorBodySchema>;
+}
+
+/** Options of an {@link ApiError}. */
+export interface ApiErrorOptions {
+  field?: string;
+  in?: ErrorLocation;
+  state?: string;
+  /** Extra response headers (e.g. `retry-after`). */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/** An error a route throws on purpose: its status, code and message go to the client as they are. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly statusCode: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: ApiErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** A 400 `validation_failed` from a zod error found outside Fastify's validation (e.g. multipart fields). */
+export function validationError(error: z.ZodError, where: ErrorLocation): ApiError {
+  const first = error.issues[0];
+  const field = first ? [...first.path, ...(first.code === 'unrecognized_keys' ? first.keys.slice(0, 1) : [])].join('.') : '';
+  const message = error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  return new ApiError(400, 'validation_failed', `invalid ${where}: ${message}`, { ...(field && { field }), in: where });
+}

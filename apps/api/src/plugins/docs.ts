@@ -1,0 +1,60 @@
+/**
+ * OpenAPI generated from the routes' zod schemas (only tagged routes are documented; the queue
+ * board and the docs themselves are not), served with Swagger UI at `/docs` and as JSON at
+ * `/docs/json`.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+
+/** Options of the docs plugin. */
+export interface DocsOptions {
+  /** The API's version, shown in the document. Default `0.1.0`. */
+  version?: string;
+}
+
+export const API_DESCRIPTION = `Lexbridge's firm-facing API: invitations and manual decisions, case status updates and
+milestones sent to Lexamica, the event feed, and operations.
+
+**Authentication**: every route under \`/v1\` and \`/admin\` takes \`Authorization: Bearer <token>\`
+with one of the tokens in \`API_TOKENS\`. \`/health/*\`, \`/metrics\` and \`/docs\` are open: keep
+\`/metrics\` on an internal network. The queue board at \`/admin/queues\` also takes HTTP Basic
+(any user name, the token as password) so a browser can open it.
+
+**Errors**: every error body is \`{ "error": { "code", "message", "field"?, "in"? } }\`; \`code\` is
+stable and \`field\` names the offending field of a 4xx. While Redis is unreachable the API answers
+503 with \`Retry-After\`.
+
+**Idempotency**: the routes that send something to Lexamica take an \`Idempotency-Key\` header
+(required; up to 200 visible ASCII characters). The same key with the same request returns the
+first response again (with \`Idempotent-Replayed: true\`); the same key with a different request is
+refused with 422; keys are kept at least 24 hours. The work is queued: read its outcome at
+\`GET /v1/outbound/{id}\`.`;
+
+async function docsPlugin(app: FastifyInstance, opts: DocsOptions): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Lexbridge API', version: opts.version ?? '0.1.0', description: API_DESCRIPTION },
+      tags: [
+        { name: 'invitations', description: 'Case invitations, their decisions and manual decisions' },
+        { name: 'cases', description: 'Status updates and milestones sent to Lexamica (queued, idempotent)' },
+        { name: 'outbound', description: 'Outcome of queued outbound work' },
+        { name: 'events', description: 'The feed of everything the CMS should hear about' },
+        { name: 'admin', description: 'Failed jobs, retries and backfills' },
+        { name: 'ops', description: 'Health and metrics (open; keep /metrics internal)' },
+      ],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of the tokens in API_TOKENS' } },
+      },
+      security: [{ bearerAuth: [] }],
+    },
+    hideUntagged: true,
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+}
+
+export default fp(docsPlugin, { name: 'lexbridge-docs', fastify: '5.x' });

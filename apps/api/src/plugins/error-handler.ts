@@ -1,0 +1,133 @@
+/**
+ * The one error handler: every error leaves as `{ error: { code, message, field? } }`. Messages of
+ * 4xx pass through (they describe the client's mistake); a 5xx gets a generic body and the details
+ * go to the log. While Redis is unreachable, a failure becomes 503 with Retry-After.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
+import { ApiError, ERROR_LOCATIONS, type ErrorBody, type ErrorCode, type ErrorLocation } from '../errors.js';
+
+/** Options of the error handler plugin. */
+export interface ErrorHandlerOptions {
+  /** The request-path Redis connection: its status tells an outage from a bug. */
+  redis: Redis;
+  /** Retry-After (seconds) on a 503. */
+  retryAfterSec: number;
+}
+
+// Messages ioredis and BullMQ use when the connection is away or a command timed out.
+const REDIS_DOWN = /Stream isn't writeable|enableOfflineQueue|Connection is closed|Command timed out|Reached the max retries|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH/;
+
+/** True when `err` comes from Redis being unreachable (or happened while it was). */
+export function isRedisUnavailable(err: Error, redis: Pick<Redis, 'status'>): boolean {
+  return redis.status !== 'ready' || err.name === 'MaxRetriesPerRequestError' || REDIS_DOWN.test(err.message);
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  409: 'invalid_state',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  503: 'service_unavailable',
+};
+
+const INVALID_JSON_CODES = new Set(['FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_JSON_BODY']);
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function fieldOf(issue: ValidationIssue): string {
+  const path = (issue.instancePath ?? '').replace(/^\//, '').split('/').filter(Boolean).join('.');
+  // A missing required property is reported on its parent by JSON-schema validators.
+  const missing = issue.params?.missingProperty;
+  if (typeof missing === 'string') return path ? `${path}.${missing}` : missing;
+  // zod reports unknown keys on their parent object, with the keys alongside.
+  const unknownKeys = issue.params?.keys;
+  if (Array.isArray(unknownKeys) && typeof unknownKeys[0] === 'string') return path ? `${path}.${unknownKeys[0]}` : unknownKeys[0];
+  return path;
+}
+
+function validationBody(err: FastifyError): ErrorBody['error'] {
+  const where = (ERROR_LOCATIONS as readonly string[]).includes(err.validationContext ?? '')
+    ? (err.validationContext as ErrorLocation)
+    : undefined;
+  const issues = (err.validation ?? []).map((i) => ({ field: fieldOf(i as ValidationIssue), message: i.message ?? 'is invalid' }));
+  const first = issues[0];
+  const describe = (i: { field: string; message: string }) => (i.field ? `${i.field}: ${i.message}` : i.message);
+  return {
+    code: 'validation_failed',
+    message: `invalid ${where ?? 'request'}: ${issues.map(describe).join('; ')}`,
+    ...(first?.field ? { field: first.field } : {}),
+    ...(where ? { in: where } : {}),
+    ...(issues.length > 1 ? { issues } : {}),
+  };
+}
+
+/** Builds the body and status for `err`, and whether it is the server's fault. */
+export function toErrorResponse(err: FastifyError | ApiError | Error, redis: Pick<Redis, 'status'>): { status: number; error: ErrorBody['error']; headers: Record<string, string> } {
+  if (err instanceof ApiError) {
+    const { field, in: where, state, headers } = err.options;
+    return {
+      status: err.statusCode,
+      error: { code: err.code, message: err.message, ...(field ? { field } : {}), ...(where ? { in: where } : {}), ...(state ? { state } : {}) },
+      headers: headers ?? {},
+    };
+  }
+  const fe = err as FastifyError;
+  if (Array.isArray(fe.validation) && fe.validation.length > 0) return { status: 400, error: validationBody(fe), headers: {} };
+  const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const invalidJson = INVALID_JSON_CODES.has(fe.code) || err instanceof SyntaxError || err instanceof RangeError;
+    const code = invalidJson && status === 400 ? 'invalid_json' : (STATUS_CODES[status] ?? 'bad_request');
+    return { status, error: { code, message: err.message }, headers: {} };
+  }
+  if (isRedisUnavailable(err, redis)) {
+    return { status: 503, error: { code: 'service_unavailable', message: 'storage is unavailable; retry later' }, headers: {} };
+  }
+  return { status: 500, error: { code: 'internal_error', message: 'internal server error' }, headers: {} };
+}
+
+/**
+ * Sends an error body directly. Hooks that refuse a request (auth, the Redis guard) use it rather
+ * than throwing, so the body is the same on routes of plugins with their own error handler (the
+ * queue board).
+ */
+export function sendError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  res: { status: number; error: ErrorBody['error']; headers?: Record<string, string> },
+): FastifyReply {
+  for (const [k, v] of Object.entries(res.headers ?? {})) reply.header(k, v);
+  return reply.code(res.status).send({ error: { ...res.error, requestId: request.id } });
+}
+
+/** {@link sendError} for an {@link ApiError}. */
+export function sendApiError(reply: FastifyReply, request: FastifyRequest, err: ApiError): FastifyReply {
+  const { status, error, headers } = toErrorResponse(err, { status: 'ready' });
+  return sendError(reply, request, { status, error, headers });
+}
+
+async function errorHandlerPlugin(app: FastifyInstance, opts: ErrorHandlerOptions): Promise<void> {
+  const send = (reply: FastifyReply, request: FastifyRequest, status: number, error: ErrorBody['error'], headers: Record<string, string>) =>
+    sendError(reply, request, { status, error, headers: status === 503 ? { 'retry-after': String(opts.retryAfterSec), ...headers } : headers });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const { status, error, headers } = toErrorResponse(err, opts.redis);
+    if (status >= 500) request.log.error({ err, status }, 'request failed');
+    else request.log.info({ code: error.code, field: error.field, status }, 'request refused');
+    return send(reply, request, status, error, headers);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, request, 404, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }, {}),
+  );
+}
+
+export default fp(errorHandlerPlugin, { name: 'lexbridge-error-handler', fastify: '5.x' });

@@ -1,0 +1,27 @@
+/**
+ * The BullMQ board (bull-board) at `/admin/queues`, over every catalog queue. It is protected like
+ * every `/admin` route; a browser may use HTTP Basic with the token as password.
+ */
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { FastifyInstance } from 'fastify';
+import type { QueueSet } from '@lexbridge/shared/jobs';
+
+/** Options of the board. */
+export interface BoardOptions {
+  queues: QueueSet;
+}
+
+export const BOARD_PATH = '/admin/queues';
+
+export async function boardRoutes(app: FastifyInstance, { queues }: BoardOptions): Promise<void> {
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(BOARD_PATH);
+  createBullBoard({
+    queues: queues.all().map((q) => new BullMQAdapter(q)),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Lexbridge queues' } },
+  });
+  await app.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
+}

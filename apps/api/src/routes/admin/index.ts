@@ -1,0 +1,131 @@
+/**
+ * Operations on the queues: failed jobs with their reasons, retried one by one or in bulk, and a
+ * backfill of a time range of stored events (the poller re-reads it; job ids make it harmless).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Job } from 'bullmq';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { backfillJobSchema, enqueue, jobIdFor, QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/shared/jobs';
+import { ApiError, errorResponses } from '../../errors.js';
+import { pageLimit, pathId, queuedSchema } from '../../schemas.js';
+import { isoFromMs } from '../../time.js';
+
+/** Options of the admin routes. */
+export interface AdminRoutesOptions {
+  queues: QueueSet;
+}
+
+const queueName = z.enum(QUEUE_NAMES as [QueueName, ...QueueName[]]);
+
+const failedJobSchema = z.object({
+  queue: z.string(),
+  id: z.string(),
+  name: z.string(),
+  failedReason: z.string(),
+  attemptsMade: z.number().int(),
+  maxAttempts: z.number().int(),
+  createdAt: z.string(),
+  failedAt: z.string().optional(),
+});
+
+function failedView(queue: string, job: Job): z.infer<typeof failedJobSchema> {
+  return {
+    queue,
+    id: job.id ?? '',
+    name: job.name,
+    failedReason: job.failedReason ?? '',
+    attemptsMade: job.attemptsMade,
+    maxAttempts: job.opts.attempts ?? 1,
+    createdAt: isoFromMs(job.timestamp) ?? new Date(0).toISOString(),
+    ...(job.finishedOn && { failedAt: isoFromMs(job.finishedOn) }),
+  };
+}
+
+export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { queues }) => {
+  const selected = (q: QueueName | undefined) => (q ? [queues.get(q)] : queues.all());
+
+  app.get('/admin/jobs/failed', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Failed jobs of every queue, newest first, with their reasons',
+      querystring: z.strictObject({ queue: queueName.optional(), limit: pageLimit({ default: 50, max: 500 }).describe('Jobs per queue') }),
+      response: {
+        200: z.object({ items: z.array(failedJobSchema), counts: z.record(z.string(), z.number().int()).describe('Failed jobs per queue (all, not only those listed)') }),
+        ...errorResponses(400, 401, 503),
+      },
+    },
+    handler: async (request) => {
+      const perQueue = await Promise.all(
+        selected(request.query.queue).map(async (q) => {
+          const [jobs, count] = await Promise.all([q.getFailed(0, request.query.limit - 1), q.getFailedCount()]);
+          return { name: q.name, jobs: jobs.filter(Boolean), count };
+        }),
+      );
+      return {
+        items: perQueue.flatMap((q) => q.jobs.map((j) => failedView(q.name, j))),
+        counts: Object.fromEntries(perQueue.map((q) => [q.name, q.count])),
+      };
+    },
+  });
+
+  app.post('/admin/jobs/:queue/:id/retry', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Retry one failed job',
+      params: z.object({ queue: queueName, id: pathId('Job id') }),
+      response: {
+        202: z.object({ queue: z.string(), id: z.string(), status: z.literal('retrying') }),
+        ...errorResponses(400, 401, 404, 409, 503),
+      },
+    },
+    handler: async (request, reply) => {
+      const { queue, id } = request.params;
+      const job = await queues.get(queue).getJob(id);
+      if (!job) throw new ApiError(404, 'not_found', `no job ${id} in queue ${queue}`, { field: 'id', in: 'params' });
+      const state = await job.getState();
+      if (state !== 'failed') throw new ApiError(409, 'invalid_state', `job ${id} is ${state}; only a failed job can be retried`, { state });
+      await job.retry('failed');
+      request.log.info({ queue, jobId: id, by: request.principal }, 'failed job retried');
+      return reply.code(202).send({ queue, id, status: 'retrying' as const });
+    },
+  });
+
+  app.post('/admin/jobs/retry', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Retry every failed job (of one queue, or of all)',
+      body: z.strictObject({ queue: queueName.optional().describe('Only this queue; every queue when absent') }).nullish().describe('Optional; no body retries every queue'),
+      response: {
+        202: z.object({ retried: z.record(z.string(), z.number().int()).describe('Failed jobs per queue when the retry started') }),
+        ...errorResponses(400, 401, 503),
+      },
+    },
+    handler: async (request, reply) => {
+      const startedAt = Date.now();
+      const retried: Record<string, number> = {};
+      for (const q of selected(request.body?.queue)) {
+        retried[q.name] = await q.getFailedCount();
+        // Only jobs that failed before now: a job failing again during the sweep is not retried in a loop.
+        if (retried[q.name]) await q.retryJobs({ state: 'failed', count: 1_000, timestamp: startedAt });
+      }
+      request.log.info({ retried, by: request.principal }, 'failed jobs retried in bulk');
+      return reply.code(202).send({ retried });
+    },
+  });
+
+  app.post('/admin/backfill', {
+    schema: {
+      tags: ['admin'],
+      summary: 'Re-read a time range of stored events',
+      description: 'Queued for the poller. Events already processed are recognised by their id and not processed again.',
+      body: backfillJobSchema,
+      response: { 202: queuedSchema, ...errorResponses(400, 401, 503) },
+    },
+    handler: async (request, reply) => {
+      const jobId = jobIdFor('backfill', randomUUID());
+      await enqueue(queues, 'poller.backfill', { ...request.body, requestedBy: request.body.requestedBy ?? request.principal }, { jobId });
+      return reply.code(202).send({ id: jobId, status: 'queued' as const });
+    },
+  });
+};

@@ -1,0 +1,45 @@
+/** The CMS feed: everything the CMS should hear about, read with a cursor. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { FeedCursorError, type Feed } from '@lexbridge/shared/feed';
+import { ApiError, errorResponses } from '../../errors.js';
+import { pageLimit } from '../../schemas.js';
+
+/** Options of the event routes. */
+export interface EventRoutesOptions {
+  feed: Feed;
+}
+
+const feedEntrySchema = z.object({
+  id: z.string().describe('Stable: an item delivered twice has the same id'),
+  type: z.string().describe('invitation.decided, invitation.action-sent, lexamica.event, …'),
+  occurredAt: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  cursor: z.string().describe('Pass as `after` to read what follows this item'),
+});
+
+export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, { feed }) => {
+  app.get('/v1/events', {
+    schema: {
+      tags: ['events'],
+      summary: 'Read the event feed after a cursor',
+      description: 'Oldest first. Keep the last `next` and pass it as `after`; each item is returned once across pages. The feed keeps about the last 100 000 items.',
+      querystring: z.strictObject({
+        after: z.string().min(1).max(64).optional().describe('The `next` (or an item `cursor`) from a previous read; omit to start at the oldest kept item'),
+        limit: pageLimit({ default: 100, max: 1_000 }),
+      }),
+      response: {
+        200: z.object({ items: z.array(feedEntrySchema), next: z.string().nullable().describe('Cursor after the last item; null when nothing new (keep your cursor)') }),
+        ...errorResponses(400, 401, 503),
+      },
+    },
+    handler: async (request) => {
+      try {
+        return await feed.read(request.query.after, request.query.limit);
+      } catch (err) {
+        if (err instanceof FeedCursorError) throw new ApiError(400, 'validation_failed', err.message, { field: 'after', in: 'querystring' });
+        throw err;
+      }
+    },
+  });
+};

@@ -1,0 +1,121 @@
+/**
+ * Invitations: the ledger, read and filtered; and manual decisions, which go through the same
+ * ledger transition and `invitation.act` queue as the rules' decisions.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { enqueue, type QueueSet } from '@lexbridge/shared/jobs';
+import {
+  actJobId,
+  LEDGER_STATES,
+  LedgerCursorError,
+  LedgerNotFoundError,
+  LedgerTransitionError,
+  type Ledger,
+  type LedgerRecord,
+} from '@lexbridge/shared/ledger';
+import { ApiError, errorResponses } from '../../errors.js';
+import { isoDateTime, pageLimit, pathId } from '../../schemas.js';
+import { invitationSchema, manualDecisionSchema } from './schemas.js';
+
+/** Options of the invitation routes. */
+export interface InvitationRoutesOptions {
+  ledger: Ledger;
+  queues: QueueSet;
+}
+
+const params = z.object({ id: pathId('Lexamica invitation id') });
+
+const notFound = (id: string) => new ApiError(404, 'not_found', `no invitation ${id}`, { field: 'id', in: 'params' });
+
+export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = async (app, { ledger, queues }) => {
+  app.get('/v1/invitations', {
+    schema: {
+      tags: ['invitations'],
+      summary: 'List invitations, soonest expiry first',
+      querystring: z.strictObject({
+        state: z.enum(LEDGER_STATES).optional().describe('Only invitations in this state (e.g. manual: waiting for a person)'),
+        expiringBefore: isoDateTime.optional().describe('Only invitations expiring before this time'),
+        caseType: z.string().min(1).max(200).optional().describe("Lexamica's case type, e.g. Motor Vehicle Accident"),
+        limit: pageLimit({ default: 50, max: 500 }),
+        cursor: z.string().min(1).max(1_000).optional().describe('`next` of the previous page'),
+      }),
+      response: {
+        200: z.object({ items: z.array(invitationSchema), next: z.string().nullable().describe('Cursor of the next page; null on the last') }),
+        ...errorResponses(400, 401, 503),
+      },
+    },
+    handler: async (request) => {
+      const q = request.query;
+      try {
+        return await ledger.list({
+          ...(q.state && { state: q.state }),
+          ...(q.expiringBefore && { expiringBefore: new Date(q.expiringBefore) }),
+          ...(q.caseType && { caseType: q.caseType }),
+          ...(q.cursor && { cursor: q.cursor }),
+          limit: q.limit,
+        });
+      } catch (err) {
+        if (err instanceof LedgerCursorError) throw new ApiError(400, 'validation_failed', err.message, { field: 'cursor', in: 'querystring' });
+        throw err;
+      }
+    },
+  });
+
+  app.get('/v1/invitations/:id', {
+    schema: {
+      tags: ['invitations'],
+      summary: 'One invitation: its state, decision, the rule that fired, and history',
+      params,
+      response: { 200: invitationSchema, ...errorResponses(400, 401, 404, 503) },
+    },
+    handler: async (request) => {
+      const record = await ledger.get(request.params.id);
+      if (!record) throw notFound(request.params.id);
+      return record;
+    },
+  });
+
+  app.post('/v1/invitations/:id/decision', {
+    schema: {
+      tags: ['invitations'],
+      summary: 'Decide an invitation that waits for a person',
+      description:
+        'Only from state `manual` (or `shadow`). The decision is recorded in the ledger and the action is queued for Lexamica; ' +
+        'repeating the same decision is answered 202 again and queues nothing new. 409 when the state does not allow it ' +
+        '(already decided otherwise, expired, closed).',
+      params,
+      body: manualDecisionSchema,
+      response: {
+        202: z.object({ invitation: invitationSchema, job: z.object({ id: z.string(), status: z.literal('queued') }) }),
+        ...errorResponses(400, 401, 404, 409, 503),
+      },
+    },
+    handler: async (request, reply) => {
+      const { id } = request.params;
+      const decision = { ...request.body, by: request.body.by ?? request.principal };
+      let record: LedgerRecord;
+      try {
+        record = await ledger.decideManually(id, decision);
+      } catch (err) {
+        if (err instanceof LedgerNotFoundError) throw notFound(id);
+        if (!(err instanceof LedgerTransitionError)) throw err;
+        // A retry of a decision that was recorded but whose enqueue failed: queue it again (same job id).
+        const current = err.state === 'decided' ? await ledger.get(id) : undefined;
+        const same = current?.decision?.source === 'manual' && current.decision.action === decision.action;
+        if (!current || !same) {
+          throw new ApiError(409, 'invalid_state', `invitation ${id} is ${err.state}; a manual decision needs state manual or shadow`, { state: err.state });
+        }
+        record = current;
+      }
+      const jobId = actJobId(record);
+      await enqueue(
+        queues,
+        'invitation.act',
+        { invitationId: id, action: decision.action, ...(record.decision?.reason !== undefined && { reason: record.decision.reason }), source: 'manual' },
+        { jobId },
+      );
+      return reply.code(202).send({ invitation: record, job: { id: jobId, status: 'queued' as const } });
+    },
+  });
+};

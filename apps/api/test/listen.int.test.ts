@@ -1,0 +1,81 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@lexbridge/testkit';
+import { AUTH, createTestApi, type TestApi } from './harness.js';
+import { pdf } from './multipart.js';
+
+const update = { title: 'Over the wire', content: 'Sent through a real socket.', date: '2026-11-20T10:00:00Z' };
+
+describe('the API on a real listening socket', () => {
+  let t: TestApi;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApi();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => t.close());
+
+  it('serves health, docs and protected routes over HTTP', async () => {
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${base}/docs/json`)).status).toBe(200);
+    const ui = await fetch(`${base}/docs/`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger');
+    expect((await fetch(`${base}/v1/invitations`)).status).toBe(401);
+    const listed = await fetch(`${base}/v1/invitations`, { headers: AUTH });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('takes an update and a multipart retainer upload with Idempotency-Keys', async () => {
+    const headers = { ...AUTH, 'content-type': 'application/json', 'idempotency-key': 'wire-1' };
+    const first = await fetch(`${base}/v1/cases/c-wire/updates`, { method: 'POST', headers, body: JSON.stringify(update) });
+    expect(first.status).toBe(202);
+    const again = await fetch(`${base}/v1/cases/c-wire/updates`, { method: 'POST', headers, body: JSON.stringify(update) });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(await first.json());
+
+    const form = new FormData();
+    form.set('note', 'Signed at the first meeting');
+    form.set('retainer', new Blob([pdf(20_000)], { type: 'application/pdf' }), 'retainer.pdf');
+    const upload = await fetch(`${base}/v1/cases/c-wire/milestones/retained`, { method: 'POST', headers: { ...AUTH, 'idempotency-key': 'wire-2' }, body: form });
+    expect(upload.status).toBe(202);
+    const job = await t.queues.get('outbound').getJob(((await upload.json()) as { id: string }).id);
+    expect(job?.data.body).toMatchObject({ caseId: 'c-wire', type: 'retained', note: 'Signed at the first meeting', file: { size: 20_000 } });
+  });
+
+  it('finishes a request in flight when it shuts down, then stops accepting', async () => {
+    const body = JSON.stringify(update);
+    const half = Math.floor(body.length / 2);
+    let received = false;
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        `${base}/v1/cases/c-inflight/updates`,
+        { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': 'inflight-1' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, half), () => {
+        received = true;
+      });
+      // The rest of the body is sent once shutdown has begun.
+      void waitFor(() => !t.app.server.listening).then(() => req.end(body.slice(half)), reject);
+    });
+    await waitFor(() => received);
+    const t0 = Date.now();
+    const closed = t.app.close();
+    const res = await response;
+    await closed;
+    // The in-flight connection is ended with its response, so close() does not wait on keep-alive.
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(res.status).toBe(202);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'queued' });
+    await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+  });
+});
