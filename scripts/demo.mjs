@@ -129,7 +129,7 @@ process.on('SIGTERM', () => void stop(0));
 
 // --- bring it up --------------------------------------------------------------------------------
 console.log(bold('Lexbridge demo') + dim(`  (Redis ${REDIS_URL}, keys under "${PREFIX}:")`));
-const scenario = JSON.stringify({ rate: RATE, expiryMs: { min: 90_000, max: 600_000 }, cancelRate: 0.03, updateRate: 0.15, closeRate: 0.01 });
+const scenario = JSON.stringify({ rate: RATE, expiryMs: { min: 3_600_000, max: 48 * 3_600_000 }, cancelRate: 0.03, updateRate: 0.15, closeRate: 0.01 });
 start('sandbox', 'apps/sandbox/src/main.ts', {
   SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_HOST: '127.0.0.1', SANDBOX_SEED: '42', SANDBOX_SCENARIO: scenario,
   SANDBOX_ORG_ID: ORG.id, SANDBOX_PUBLIC_KEY: ORG.publicKey, SANDBOX_PRIVATE_KEY: ORG.privateKey,
@@ -165,6 +165,7 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 const money = (n) => (typeof n === 'number' ? `$${Math.round(n).toLocaleString('en-US')}` : 'value unknown');
 const short = (id) => String(id).slice(-6);
 const sentUpdate = new Set();
+const announced = new Set();
 
 async function invitationDetails(id) {
   try {
@@ -178,12 +179,16 @@ async function describe(item) {
   const d = item.data ?? {};
   switch (item.type) {
     case 'invitation.decided': {
+      const act = d.decision?.action;
+      const colour = act === 'accept' ? green : act === 'decline' ? red : yellow;
+      const decided = `${colour('decide')}  ${short(d.invitationId)} ${d.decision?.description ?? act}${d.shadow ? dim(' (shadow: not sent)') : ''}`;
+      if (announced.has(d.invitationId)) return decided;
+      announced.add(d.invitationId);
       const inv = await invitationDetails(d.invitationId);
       const ref = inv?.referral ?? {};
       const what = `${ref.caseType ?? d.caseType ?? 'case'}${ref.incident?.state ? `, ${ref.incident.state}` : ''}, ${money(ref.estimatedValue)}`;
-      const act = d.decision?.action;
-      const colour = act === 'accept' ? green : act === 'decline' ? red : yellow;
-      return `${cyan('invite')}  ${short(d.invitationId)} ${what}\n         ${colour('decide')} ${d.decision?.description ?? act}${d.shadow ? dim(' (shadow: not sent)') : ''}`;
+      const expires = inv?.expires ? dim(` (expires in ${Math.round((Date.parse(inv.expires) - Date.now()) / 3_600_000)} h)`) : '';
+      return `${cyan('invite')}  ${short(d.invitationId)} ${what}${expires}\n${time()} ${decided}`;
     }
     case 'invitation.action-sent':
       if (d.decision?.action === 'accept') void sendCmsUpdate(d.invitationId);
