@@ -8,7 +8,7 @@ import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { buildSandbox, type Sandbox } from '@lexbridge/sandbox';
-import { EXAMPLE_CONFIG } from './harness.js';
+import { EXAMPLE_CONFIG, exampleConfigWith } from './harness.js';
 
 describe('the lexbridge command line', () => {
   let sandbox: Sandbox;
@@ -61,7 +61,7 @@ describe('the lexbridge command line', () => {
     const config = join(dir, 'lexbridge.yaml');
     writeFileSync(
       config,
-      `${await import('node:fs').then((fs) => fs.readFileSync(EXAMPLE_CONFIG, 'utf8'))}
+      exampleConfigWith(`
 rules:
   - name: decline-out-of-area
     when: { not: { field: referral.incident.state, in: [CA, NV] } }
@@ -69,7 +69,7 @@ rules:
   - name: accept-employment
     when: { field: referral.caseType, equals: Employment }
     then: accept
-`,
+`),
     );
     const payload = join(dir, 'invitation.json');
     writeFileSync(payload, JSON.stringify({ invitation_id: 'i1', matter_type: 'Employment', incident: { us_state: 'CA' } }));

@@ -2,13 +2,25 @@
  * End-to-end harness: a listening sandbox (the Lexamica peer), a client pointed at it with the
  * firm's example configuration set up, and a private Redis key prefix per test file.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createLexamicaClient, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { buildSandbox, type Sandbox, type SandboxOptions } from '@lexbridge/sandbox';
 import { firmConfigSchema, loadFirmConfig, type FirmConfig } from '@lexbridge/shared/firm-config';
 import { applySetup, planSetup } from '@lexbridge/poller';
 
 export const EXAMPLE_CONFIG = fileURLToPath(new URL('../lexbridge.example.yaml', import.meta.url));
+
+/**
+ * The example firm YAML with top-level sections replaced by those of `fragments` (YAML text or
+ * objects, later ones win): tests set their own rules without depending on the example's.
+ */
+export function exampleConfigWith(...fragments: Array<string | Record<string, unknown>>): string {
+  const merged = parseYaml(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
+  for (const f of fragments) Object.assign(merged, typeof f === 'string' ? ((parseYaml(f) as Record<string, unknown> | null) ?? {}) : f);
+  return stringifyYaml(merged);
+}
 
 export interface RunningSandbox {
   sandbox: Sandbox;

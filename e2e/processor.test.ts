@@ -2,7 +2,6 @@
  * The processor end to end: the sandbox (Lexamica), the real poller feeding the queues, and one or
  * two processors deciding by the firm's rules and answering. Asserts on what the sandbox received.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPollerService, type PollerTiming } from '@lexbridge/poller';
 import { createProcessorService, processorFirmConfigSchema, rulesOf, type ProcessorFirmConfig, type ProcessorHooks, type ProcessorService } from '@lexbridge/processor';
@@ -13,11 +12,12 @@ import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { evaluateRules } from '@lexbridge/shared/rules';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
-import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox } from './harness.js';
+import { exampleConfigWith, startSandbox, type RunningSandbox } from './harness.js';
 
 const logger = createLogger({ name: 'e2e-processor', level: 'silent' });
 const MVA_LIMIT = 25;
 const RULES = `
+shadow: false
 rules:
   - name: decline-outside-service-area
     when: { field: referral.incident.state, in: [FL, NY, PA, GA, NC, MI, OH] }
@@ -55,7 +55,7 @@ const NO_FAULTS = { serverError: { rate: 0 }, rateLimit: { rate: 0 }, latency: {
 const UNFINISHED: readonly string[] = ['received', 'decided', 'acting'];
 
 function firmConfig(extra = ''): ProcessorFirmConfig {
-  return parseFirmConfig(`${readFileSync(EXAMPLE_CONFIG, 'utf8')}\n${RULES}\n${extra}`, 'e2e.yaml', processorFirmConfigSchema);
+  return parseFirmConfig(exampleConfigWith(RULES, extra), 'e2e.yaml', processorFirmConfigSchema);
 }
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -6,21 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { UploadRef } from '@lexbridge/shared/jobs';
 import type { Keyspace } from '@lexbridge/shared/redis';
 
-/** Where an upload waits, and what it is. Travels in the outbound job body as `file`. */
-export interface UploadRef {
-  /** The Redis key holding the bytes, base64. */
-  key: string;
-  encoding: 'base64';
-  filename: string;
-  contentType: string;
-  size: number;
-  /** Hex sha256 of the bytes. */
-  sha256: string;
-  /** When the bytes expire from Redis (ISO). */
-  expiresAt: string;
-}
+export type { UploadRef };
 
 /** A file received in a request, before it is stored. */
 export interface ReceivedFile {

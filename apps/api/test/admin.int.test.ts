@@ -10,8 +10,8 @@ describe('admin routes', () => {
   beforeAll(async () => {
     t = await createTestApi();
     // Three jobs that fail at once, on two queues.
-    await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'a-1', kind: 'case-update', body: { caseId: 'c1' } }, { jobId: 'a-1' });
-    await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'a-2', kind: 'milestone', body: { caseId: 'c2' } }, { jobId: 'a-2' });
+    await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'a-1', kind: 'case-update', body: { caseId: 'c1', title: 't', content: 'c', date: '2026-01-01T00:00:00.000Z' } }, { jobId: 'a-1' });
+    await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'a-2', kind: 'milestone', body: { caseId: 'c2', type: 'consult-complete', completedAt: '2026-01-01T00:00:00.000Z' } }, { jobId: 'a-2' });
     await enqueue(t.queues, 'poller.backfill', { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }, { jobId: 'b-1' });
     const connection = createRedis(redisUrl(), 'worker');
     const fail = async () => {

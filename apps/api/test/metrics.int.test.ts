@@ -31,8 +31,8 @@ describe('metrics', () => {
     await t.app.inject({ method: 'GET', url: '/v1/invitations', headers: AUTH });
     await t.app.inject({ method: 'GET', url: '/v1/invitations/inv-1', headers: AUTH });
     await t.app.inject({ method: 'GET', url: '/v1/invitations' });
-    await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'm-1', kind: 'case-update', body: { caseId: 'c' } }, { jobId: 'm-1' });
-    await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'm-2', kind: 'case-update', body: { caseId: 'c' } }, { jobId: 'm-2' });
+    await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'm-1', kind: 'case-update', body: { caseId: 'c', title: 't', content: 'c', date: '2026-01-01T00:00:00.000Z' } }, { jobId: 'm-1' });
+    await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'm-2', kind: 'case-update', body: { caseId: 'c', title: 't', content: 'c', date: '2026-01-01T00:00:00.000Z' } }, { jobId: 'm-2' });
     await t.admin.hset(t.keyspace.key('poller', 'checkpoint'), 'watermark', new Date(Date.now() - 90_000).toISOString());
 
     const res = await t.app.inject({ method: 'GET', url: '/metrics' });

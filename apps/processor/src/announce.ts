@@ -37,6 +37,8 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
 function invitationData(r: LedgerRecord): Record<string, unknown> {
   return {
     invitationId: r.invitationId,
+    // Lexamica's case id: what the CMS names when it sends status updates and milestones.
+    caseId: r.caseId ?? null,
     state: r.state,
     caseType: r.caseType ?? null,
     expires: r.expires,
@@ -98,6 +100,46 @@ export function lexamicaEventItem(e: StoredEventJob): FeedItem {
       ...(e.mappingId !== undefined && { mappingId: e.mappingId }),
       ...(e.subscriptionId !== undefined && { subscriptionId: e.subscriptionId }),
       payload: e.payload,
+    },
+  };
+}
+
+/** What the CMS is told about one piece of outbound work (a status update or milestone it sent). */
+export interface OutboundSummary {
+  /** The outbound job id: the `id` the API's 202 answered with. */
+  outboundId: string;
+  kind: 'case-update' | 'milestone' | 'file';
+  type?: string;
+  caseId?: string;
+  idempotencyKey: string;
+}
+
+/** `outbound.sent` or `outbound.failed` (failed only once no retry is left); one per outbound job. */
+export function outboundItem(type: 'outbound.sent' | 'outbound.failed', o: OutboundSummary, at: Date, error?: string): FeedItem {
+  return {
+    id: `outbound:${o.outboundId}`,
+    type,
+    occurredAt: at.toISOString(),
+    data: { ...o, ...(error !== undefined && { error }) },
+  };
+}
+
+/** `case.update-due`: a case nears (or passed) Lexamica's limit without an update; one per case and due date. */
+export function updateDueItem(o: { caseId: string; invitationId?: string; lastUpdateMs: number; dueAt: string; limitDays: number }, now: Date): FeedItem {
+  const DAY = 86_400_000;
+  return {
+    id: `update-due:${o.caseId}:${o.dueAt}`,
+    type: 'case.update-due',
+    occurredAt: now.toISOString(),
+    data: {
+      caseId: o.caseId,
+      ...(o.invitationId !== undefined && { invitationId: o.invitationId }),
+      lastUpdateAt: new Date(o.lastUpdateMs).toISOString(),
+      dueAt: o.dueAt,
+      daysSinceLastUpdate: Math.floor((now.getTime() - o.lastUpdateMs) / DAY),
+      daysLeft: Math.floor((Date.parse(o.dueAt) - now.getTime()) / DAY),
+      overdue: now.getTime() >= Date.parse(o.dueAt),
+      limitDays: o.limitDays,
     },
   };
 }

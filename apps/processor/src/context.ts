@@ -5,12 +5,20 @@
  */
 import type { Logger } from '@lexbridge/shared/logger';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
+import type { Feed } from '@lexbridge/shared/feed';
 import type { QueueSet } from '@lexbridge/shared/jobs';
-import type { Ledger, LedgerRecord } from '@lexbridge/shared/ledger';
+import type { CaseIndex, Ledger, LedgerRecord } from '@lexbridge/shared/ledger';
+import type { Mapper } from '@lexbridge/shared/mapping';
 import type { CapacityCounter, RulesConfig } from '@lexbridge/shared/rules';
 import type { Announcer } from './announce.js';
+import type { CmsWebhook } from './cms-webhook.js';
+import type { StatusSyncSettings } from './firm-config.js';
+import type { MappingIds } from './mapping-ids.js';
 import type { ProcessorMetrics } from './metrics.js';
+import type { OutboundSteps } from './outbound/outbound-steps.js';
+import type { UploadBytes } from './outbound/upload-bytes.js';
 import type { InvitationReader } from './read-invitation.js';
+import type { CaseActivity } from './status-sync/case-activity.js';
 
 /** Test seams in the action path. */
 export interface ProcessorHooks {
@@ -32,6 +40,23 @@ export interface ProcessorContext {
   /** Reads invitation payloads through the firm's invitation mapping. */
   invitations: InvitationReader;
   announcer: Announcer;
+  /** The CMS feed (the webhook delivers its items). */
+  feed: Feed;
+  /** Case id → its invitation, for milestones sent by case. */
+  cases: CaseIndex;
+  /** When each accepted case last had an update sent (the 90-day rule). */
+  caseActivity: CaseActivity;
+  statusSync: StatusSyncSettings;
+  /** The firm's mappings other than the invitation's (read through `invitations`), for writing bodies. */
+  firmMappers: { caseUpdate: Mapper; case?: Mapper };
+  /** Lexamica ids of the firm's mappings, by role. */
+  mappingIds: MappingIds;
+  /** Per outbound job, which steps were sent. */
+  outboundSteps: OutboundSteps;
+  /** Files the API holds for outbound jobs. */
+  uploads: UploadBytes;
+  /** Set when `CMS_WEBHOOK_URL` is. */
+  webhook?: CmsWebhook;
   metrics: ProcessorMetrics;
   now: () => Date;
   /** No action is sent when the invitation expires within this many ms. */

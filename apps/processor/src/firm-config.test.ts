@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FirmConfigError } from '@lexbridge/shared/firm-config';
 import { testFirmConfig } from '../test/firm.js';
-import { DEFAULT_QUEUE_SETTINGS, rulesOf } from './firm-config.js';
+import { DEFAULT_QUEUE_SETTINGS, DEFAULT_STATUS_SYNC, rulesOf } from './firm-config.js';
 
 describe('processor firm configuration', () => {
   it('reads the rules sections and fills queue defaults', () => {
@@ -20,6 +20,12 @@ describe('processor firm configuration', () => {
     expect(cfg.shadow).toBe(true);
   });
 
+  it('reads the 90-day rule settings, with defaults of 80 and 90 days checked hourly', () => {
+    expect(testFirmConfig().statusSync).toEqual({ warnAfterDays: 80, limitDays: 90, checkEveryMinutes: 60 });
+    expect(DEFAULT_STATUS_SYNC).toEqual(testFirmConfig().statusSync);
+    expect(testFirmConfig('statusSync: { warnAfterDays: 60 }').statusSync).toEqual({ warnAfterDays: 60, limitDays: 90, checkEveryMinutes: 60 });
+  });
+
   it('names the YAML path of a wrong queue setting or rule', () => {
     const problems = (extra: string, rules?: string) => {
       try {
@@ -32,6 +38,9 @@ describe('processor firm configuration', () => {
     };
     expect(problems('queues:\n  invitation-actions: { concurrency: 0 }')).toEqual(['queues.invitation-actions.concurrency']);
     expect(problems('queues:\n  outbox: { concurrency: 1 }')).toEqual(['queues']);
+    expect(problems('statusSync: { warnAfterDays: 95 }')).toEqual(['statusSync.warnAfterDays']);
+    expect(problems('statusSync: { checkEvery: 5 }')).toEqual(['statusSync']);
+    expect(problems('statusSync: { warnAfterDays: 10, limitDays: -1 }')).toContain('statusSync.limitDays');
     expect(problems('', 'rules:\n  - { name: r, when: { field: referral.caseType, equals: x }, then: { action: decline } }')).toEqual(['rules.0.then.reason']);
   });
 });

@@ -1,14 +1,14 @@
 /**
  * The processor's view of the firm YAML: the base sections (mappings, subscriptions, profile), the
- * rules sections (`shadow`, `default`, `rules`, `capacity`, `expiryGuard`) and `queues`: worker
- * concurrency and an optional rate limit per queue.
+ * rules sections (`shadow`, `default`, `rules`, `capacity`, `expiryGuard`), `queues` (worker
+ * concurrency and an optional rate limit per queue) and `statusSync` (the 90-day update rule).
  */
 import { z } from 'zod';
 import { extendFirmConfig, loadFirmConfig } from '@lexbridge/shared/firm-config';
 import { rulesConfigSchema, type RulesConfig } from '@lexbridge/shared/rules';
 
 /** The queues the processor works. */
-export const PROCESSOR_QUEUES = ['invitations', 'invitation-actions', 'expiry-guard', 'inbound'] as const;
+export const PROCESSOR_QUEUES = ['invitations', 'invitation-actions', 'expiry-guard', 'inbound', 'outbound', 'cms-webhook', 'maintenance'] as const;
 export type ProcessorQueue = (typeof PROCESSOR_QUEUES)[number];
 
 /** Worker settings of one queue. */
@@ -19,12 +19,18 @@ export interface QueueSettings {
   limiter?: { max: number; durationMs: number };
 }
 
-/** Defaults: invitations 10, invitation-actions 5, expiry-guard 2, inbound 10; no limiter. */
+/**
+ * Defaults: invitations 10, invitation-actions 5, expiry-guard 2, inbound 10, outbound 5,
+ * cms-webhook 5, maintenance 1; no limiter.
+ */
 export const DEFAULT_QUEUE_SETTINGS: Record<ProcessorQueue, QueueSettings> = {
   invitations: { concurrency: 10 },
   'invitation-actions': { concurrency: 5 },
   'expiry-guard': { concurrency: 2 },
   inbound: { concurrency: 10 },
+  outbound: { concurrency: 5 },
+  'cms-webhook': { concurrency: 5 },
+  maintenance: { concurrency: 1 },
 };
 
 const queueSettingsSchema = (def: QueueSettings) =>
@@ -46,10 +52,36 @@ export const queuesConfigSchema = z
     'invitation-actions': queueSettingsSchema(DEFAULT_QUEUE_SETTINGS['invitation-actions']),
     'expiry-guard': queueSettingsSchema(DEFAULT_QUEUE_SETTINGS['expiry-guard']),
     inbound: queueSettingsSchema(DEFAULT_QUEUE_SETTINGS.inbound),
+    outbound: queueSettingsSchema(DEFAULT_QUEUE_SETTINGS.outbound),
+    'cms-webhook': queueSettingsSchema(DEFAULT_QUEUE_SETTINGS['cms-webhook']),
+    maintenance: queueSettingsSchema(DEFAULT_QUEUE_SETTINGS.maintenance),
   })
   .default(DEFAULT_QUEUE_SETTINGS);
 
-export const processorFirmConfigSchema = extendFirmConfig({ ...rulesConfigSchema.shape, queues: queuesConfigSchema });
+/** The 90-day rule: Lexamica expects a case update on every accepted case at least every `limitDays`. */
+export interface StatusSyncSettings {
+  /** Announce `case.update-due` once a case's last update is this many days old. Default 80. */
+  warnAfterDays: number;
+  /** Lexamica's limit, in days. Default 90. */
+  limitDays: number;
+  /** How often the check runs, in minutes. Default 60. */
+  checkEveryMinutes: number;
+}
+
+export const DEFAULT_STATUS_SYNC: StatusSyncSettings = { warnAfterDays: 80, limitDays: 90, checkEveryMinutes: 60 };
+
+const days = z.number({ error: 'must be a number of days' }).positive('must be more than zero').max(3_650);
+
+export const statusSyncConfigSchema = z
+  .strictObject({
+    warnAfterDays: days.default(DEFAULT_STATUS_SYNC.warnAfterDays),
+    limitDays: days.default(DEFAULT_STATUS_SYNC.limitDays),
+    checkEveryMinutes: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1).max(7 * 24 * 60).default(DEFAULT_STATUS_SYNC.checkEveryMinutes),
+  })
+  .refine((s) => s.warnAfterDays < s.limitDays, { message: 'must be less than limitDays', path: ['warnAfterDays'] })
+  .default(DEFAULT_STATUS_SYNC);
+
+export const processorFirmConfigSchema = extendFirmConfig({ ...rulesConfigSchema.shape, queues: queuesConfigSchema, statusSync: statusSyncConfigSchema });
 
 export type ProcessorFirmConfig = z.infer<typeof processorFirmConfigSchema>;
 

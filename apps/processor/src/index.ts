@@ -7,8 +7,12 @@ export {
   rulesOf,
   PROCESSOR_QUEUES,
   DEFAULT_QUEUE_SETTINGS,
+  DEFAULT_STATUS_SYNC,
   type ProcessorFirmConfig,
   type ProcessorQueue,
   type QueueSettings,
+  type StatusSyncSettings,
 } from './firm-config.js';
 export { createProcessorMetrics, type ProcessorMetrics, type ActionOutcome } from './metrics.js';
+export { CmsWebhookError, type CmsWebhookOptions } from './cms-webhook.js';
+export { UPDATE_DUE_SCHEDULER_ID } from './status-sync/update-due-schedule.js';

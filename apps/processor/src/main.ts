@@ -41,7 +41,8 @@ const service = createProcessorService({
   firm,
   logger,
   registry,
-  webhook: env.CMS_WEBHOOK_URL !== undefined,
+  ...(env.CMS_WEBHOOK_URL !== undefined &&
+    env.CMS_WEBHOOK_SECRET !== undefined && { webhook: { url: env.CMS_WEBHOOK_URL, secret: env.CMS_WEBHOOK_SECRET, timeoutMs: env.CMS_WEBHOOK_TIMEOUT_MS } }),
   expirySafetyMs: env.ACTION_EXPIRY_MARGIN_MS,
 });
 

@@ -1,9 +1,11 @@
 /**
- * The processor's Prometheus metrics: decisions, actions sent and their outcomes, failed jobs, and
- * the ledger's invitations by state (read from Redis at scrape time).
+ * The processor's Prometheus metrics: decisions, actions sent and their outcomes, outbound updates,
+ * CMS webhook deliveries, failed jobs, the ledger's invitations by state and the cases nearing the
+ * 90-day update limit (both read from Redis at scrape time).
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { LEDGER_STATES, type Ledger } from '@lexbridge/shared/ledger';
+import type { CaseActivity } from './status-sync/case-activity.js';
 
 /** How an attempt to send an action ended. */
 export type ActionOutcome = 'sent' | 'confirmed' | 'conflict' | 'expired' | 'closed' | 'failed' | 'error' | 'rate-limited';
@@ -13,11 +15,30 @@ export interface ProcessorMetrics {
   decisions: Counter<'action' | 'source' | 'rule'>;
   /** `lexbridge_actions_total{action, outcome}`. */
   actions: Counter<'action' | 'outcome'>;
+  /**
+   * `lexbridge_outbound_total{kind, outcome}`: kind is `case-update` or the milestone type
+   * (`contact-attempted`, `consult-complete`, `declined`, `closed`, `retained`); outcome `sent`,
+   * `retry` (will be retried), `rate-limited` or `failed` (no retry left).
+   */
+  outbound: Counter<'kind' | 'outcome'>;
+  /** `lexbridge_webhook_deliveries_total{outcome}`: `delivered`, `failed` (will retry) or `gave-up`. */
+  webhookDeliveries: Counter<'outcome'>;
+  /** `lexbridge_webhook_delivery_seconds`: time to a 2xx answer from the CMS webhook. */
+  webhookLatency: Histogram;
   /** `lexbridge_jobs_failed_total{queue, job, final}`: every failed attempt; final when no retry is left. */
   jobsFailed: Counter<'queue' | 'job' | 'final'>;
 }
 
-export function createProcessorMetrics(registry: Registry, ledger: Ledger): ProcessorMetrics {
+/** What the 90-day gauges read at scrape time. */
+export interface UpdateDueSource {
+  caseActivity: CaseActivity;
+  warnAfterDays: number;
+  now: () => Date;
+}
+
+const DAY = 86_400_000;
+
+export function createProcessorMetrics(registry: Registry, ledger: Ledger, updateDue?: UpdateDueSource): ProcessorMetrics {
   const registers = [registry];
   new Gauge({
     name: 'lexbridge_ledger_invitations',
@@ -29,9 +50,36 @@ export function createProcessorMetrics(registry: Registry, ledger: Ledger): Proc
       for (const s of LEDGER_STATES) this.set({ state: s }, counts[s]);
     },
   });
+  if (updateDue) {
+    new Gauge({
+      name: 'lexbridge_cases_update_due',
+      help: 'Accepted cases whose last update is at least statusSync.warnAfterDays old',
+      registers,
+      async collect() {
+        this.set(await updateDue.caseActivity.countStale(new Date(updateDue.now().getTime() - updateDue.warnAfterDays * DAY)));
+      },
+    });
+    new Gauge({
+      name: 'lexbridge_case_update_age_max_days',
+      help: 'Days since the last update of the accepted case updated longest ago (0 when none is tracked)',
+      registers,
+      async collect() {
+        const oldest = await updateDue.caseActivity.oldest();
+        this.set(oldest ? Math.max(0, (updateDue.now().getTime() - oldest.lastUpdateMs) / DAY) : 0);
+      },
+    });
+  }
   return {
     decisions: new Counter({ name: 'lexbridge_decisions_total', help: 'Invitation decisions', labelNames: ['action', 'source', 'rule'], registers }),
     actions: new Counter({ name: 'lexbridge_actions_total', help: 'Invitation actions by outcome', labelNames: ['action', 'outcome'], registers }),
+    outbound: new Counter({ name: 'lexbridge_outbound_total', help: 'Status updates and milestones sent to Lexamica, by outcome', labelNames: ['kind', 'outcome'], registers }),
+    webhookDeliveries: new Counter({ name: 'lexbridge_webhook_deliveries_total', help: 'CMS webhook delivery attempts by outcome', labelNames: ['outcome'], registers }),
+    webhookLatency: new Histogram({
+      name: 'lexbridge_webhook_delivery_seconds',
+      help: 'Time for the CMS webhook to answer a delivery with a 2xx',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
     jobsFailed: new Counter({ name: 'lexbridge_jobs_failed_total', help: 'Failed job attempts', labelNames: ['queue', 'job', 'final'], registers }),
   };
 }

@@ -14,7 +14,7 @@ export const invitationRefSchema = z.looseObject({
   _id: z.string().min(1),
   status: z.enum(INVITATION_STATUSES).optional(),
   expires: z.iso.datetime({ offset: true }).optional(),
-  referral: z.looseObject({ caseType: z.string().optional() }).optional(),
+  referral: z.looseObject({ _id: z.string().min(1).optional(), caseType: z.string().optional() }).optional(),
 });
 export type InvitationRef = z.infer<typeof invitationRefSchema>;
 

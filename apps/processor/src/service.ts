@@ -11,15 +11,22 @@ import { Registry } from 'prom-client';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
 import { createFeed, type Feed } from '@lexbridge/shared/feed';
 import { QueueSet } from '@lexbridge/shared/jobs';
-import { createLedger, type Ledger } from '@lexbridge/shared/ledger';
+import { createCaseIndex, createLedger, type Ledger } from '@lexbridge/shared/ledger';
+import { createMapper } from '@lexbridge/shared/mapping';
 import { createKeyspace, type Keyspace } from '@lexbridge/shared/redis';
 import { createCapacityCounter } from '@lexbridge/shared/rules';
 import { createAnnouncer } from './announce.js';
+import { createCmsWebhook, type CmsWebhookOptions } from './cms-webhook.js';
 import type { ProcessorContext, ProcessorHooks } from './context.js';
 import { PROCESSOR_QUEUES, rulesOf, type ProcessorFirmConfig, type ProcessorQueue } from './firm-config.js';
 import { createHandlers, type ProcessorHandlers } from './handlers.js';
+import { createMappingIds } from './mapping-ids.js';
 import { createProcessorMetrics } from './metrics.js';
+import { createOutboundSteps } from './outbound/outbound-steps.js';
+import { createUploadBytes } from './outbound/upload-bytes.js';
 import { createInvitationReader } from './read-invitation.js';
+import { createCaseActivity } from './status-sync/case-activity.js';
+import { scheduleUpdateDueCheck } from './status-sync/update-due-schedule.js';
 import { createWorkers } from './workers.js';
 
 /** Options of {@link createProcessorService}. */
@@ -34,11 +41,17 @@ export interface ProcessorServiceOptions {
   registry?: Registry;
   /** Clock. Default `() => new Date()`. */
   now?: () => Date;
-  /** Queue a signed CMS webhook delivery (`cms.deliver`) for every feed item. Default false. */
-  webhook?: boolean;
+  /**
+   * The CMS webhook (`CMS_WEBHOOK_URL`, `CMS_WEBHOOK_SECRET`): every feed item is then queued for a
+   * signed delivery (`cms.deliver`) and the `cms-webhook` queue is worked. Default none (feed only).
+   */
+  webhook?: CmsWebhookOptions;
   /** Never send an action when the invitation expires within this many ms. Default 10 000. */
   expirySafetyMs?: number;
-  /** Which queues this instance works. Default all of {@link PROCESSOR_QUEUES}. */
+  /**
+   * Which queues this instance works. Default all of {@link PROCESSOR_QUEUES}; `cms-webhook` only
+   * with a `webhook`. Working `maintenance` also upserts the scheduler of the 90-day check.
+   */
   queues?: readonly ProcessorQueue[];
   /** Extra BullMQ worker options, e.g. shorter `lockDuration`/`stalledInterval` in tests. */
   workerOptions?: Partial<WorkerOptions>;
@@ -67,7 +80,9 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
   const ledger = createLedger(o.redis, o.keyspace, o.now ? { now: o.now } : {});
   const feed = createFeed(o.redis, o.keyspace);
   const rules = rulesOf(o.firm);
-  const metrics = createProcessorMetrics(o.registry ?? new Registry(), ledger);
+  const now = o.now ?? (() => new Date());
+  const caseActivity = createCaseActivity(o.redis, o.keyspace);
+  const metrics = createProcessorMetrics(o.registry ?? new Registry(), ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now });
   const context: ProcessorContext = {
     ledger,
     queues,
@@ -78,8 +93,20 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
     shadowCapacity: createCapacityCounter(o.redis, createKeyspace(o.keyspace.key('shadow')), rules.capacity),
     invitations: createInvitationReader(o.firm.mappings.invitation),
     announcer: createAnnouncer({ feed, logger: o.logger, ...(o.webhook && { webhookQueues: queues }) }),
+    feed,
+    cases: createCaseIndex(o.redis, o.keyspace),
+    caseActivity,
+    statusSync: o.firm.statusSync,
+    firmMappers: {
+      caseUpdate: createMapper(o.firm.mappings.caseUpdate),
+      ...(o.firm.mappings.case && { case: createMapper(o.firm.mappings.case) }),
+    },
+    mappingIds: createMappingIds(o.client, o.firm.mappings),
+    outboundSteps: createOutboundSteps(o.redis, o.keyspace, now),
+    uploads: createUploadBytes(o.redis, o.keyspace),
+    ...(o.webhook && { webhook: createCmsWebhook(o.webhook) }),
     metrics,
-    now: o.now ?? (() => new Date()),
+    now,
     expirySafetyMs: o.expirySafetyMs ?? 10_000,
     hooks: o.hooks ?? {},
     logger: o.logger,
@@ -96,13 +123,15 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
     handlers,
     async start() {
       if (isRunning) return;
+      const only = (o.queues ?? PROCESSOR_QUEUES).filter((q) => q !== 'cms-webhook' || o.webhook !== undefined);
+      if (only.includes('maintenance')) await scheduleUpdateDueCheck(queues, o.firm.statusSync.checkEveryMinutes);
       workers = createWorkers({
         connection: o.redis,
         keyspace: o.keyspace,
         queues,
         handlers,
         settings: o.firm.queues,
-        only: o.queues ?? PROCESSOR_QUEUES,
+        only,
         logger: o.logger,
         metrics,
         ...(o.workerOptions && { workerOptions: o.workerOptions }),

@@ -70,6 +70,9 @@ export function createWorkers(o: WorkersOptions): Worker[] {
     'invitation-actions': createJobProcessor('invitation-actions', o.handlers['invitation-actions'], o.logger),
     'expiry-guard': createJobProcessor('expiry-guard', o.handlers['expiry-guard'], o.logger),
     inbound: createJobProcessor('inbound', o.handlers.inbound, o.logger),
+    outbound: createJobProcessor('outbound', o.handlers.outbound, o.logger),
+    'cms-webhook': createJobProcessor('cms-webhook', o.handlers['cms-webhook'], o.logger),
+    maintenance: createJobProcessor('maintenance', o.handlers.maintenance, o.logger),
   };
   return o.only.map((name) => {
     const s = o.settings[name];

@@ -31,6 +31,11 @@ mappings:
       - { external: headline, lexamica: title }
       - { external: body, lexamica: content }
       - { external: posted_at, lexamica: date }
+  case:
+    name: Test cases
+    model: Case
+    fields:
+      - { external: matter_id, lexamica: _id }
 subscriptions:
   - { event: Case Invitation Sent, mapping: invitation }
   - { event: Case Invitation Accepted, mapping: invitation }

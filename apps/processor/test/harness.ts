@@ -6,7 +6,7 @@ import { createLexamicaClient } from '@lexbridge/lexamica-client';
 import type { JobContext } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace } from '@lexbridge/shared/redis';
-import { createTestRedis, ScriptServer } from '@lexbridge/testkit';
+import { createTestRedis, ScriptServer, type ScriptedReply } from '@lexbridge/testkit';
 import type { ProcessorHooks } from '../src/context.js';
 import { createProcessorService, type ProcessorServiceOptions } from '../src/service.js';
 import { testFirmConfig } from './firm.js';
@@ -27,6 +27,8 @@ export interface HarnessOptions {
   expirySafetyMs?: number;
   workerOptions?: ProcessorServiceOptions['workerOptions'];
   queues?: ProcessorServiceOptions['queues'];
+  webhook?: ProcessorServiceOptions['webhook'];
+  registry?: ProcessorServiceOptions['registry'];
 }
 
 export async function createHarness(label: string, o: HarnessOptions = {}) {
@@ -51,6 +53,8 @@ export async function createHarness(label: string, o: HarnessOptions = {}) {
     ...(o.hooks && { hooks: o.hooks }),
     ...(o.workerOptions && { workerOptions: o.workerOptions }),
     ...(o.queues && { queues: o.queues }),
+    ...(o.webhook && { webhook: o.webhook }),
+    ...(o.registry && { registry: o.registry }),
   });
   return {
     redis,
@@ -69,11 +73,24 @@ export async function createHarness(label: string, o: HarnessOptions = {}) {
 }
 
 /** A JobContext for calling a handler directly. */
-export function jobContext(attempt = 1, maxAttempts = 8): JobContext {
-  return { logger, queue: 'test', jobId: 'job-1', attempt, maxAttempts };
+export function jobContext(attempt = 1, maxAttempts = 8, jobId = 'job-1'): JobContext {
+  return { logger, queue: 'test', jobId, attempt, maxAttempts };
 }
 
 /** An invitation's path on the scripted server. */
 export const actionPath = (invitationId: string, action: string) =>
   `/organization/${ORG}/inbound-webhooks/case-invitation/${MAPPING_ID}/${invitationId}/${action}`;
 export const invitationPath = (invitationId: string) => `/organization/${ORG}/case-invitations/${invitationId}`;
+
+/**
+ * Scripts `server` by path: one reply per path, or a list used in turn (its last reply repeats);
+ * any other path gets a 404.
+ */
+export function replyByPath(server: ScriptServer, routes: Record<string, ScriptedReply | ScriptedReply[]>): void {
+  const queues = new Map(Object.entries(routes).map(([p, r]) => [p, Array.isArray(r) ? [...r] : [r]]));
+  server.otherwise((req) => {
+    const q = queues.get(req.path);
+    if (!q) return { status: 404, body: { error: 'not_found' } };
+    return q.length > 1 ? q.shift()! : q[0]!;
+  });
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
 import { guardJobId, type LedgerRecord } from '@lexbridge/shared/ledger';
 import type { ScriptedReply } from '@lexbridge/testkit';
-import { CLOCK, inHours, actionPath, createHarness, invitationPath, jobContext, MAPPING_ID } from '../../test/harness.js';
+import { CLOCK, inHours, actionPath, createHarness, invitationPath, jobContext, MAPPING_ID, replyByPath } from '../../test/harness.js';
 
 let h: Awaited<ReturnType<typeof createHarness>>;
 
@@ -13,14 +13,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /** Scripts the server by path for this test. */
-function reply(routes: Record<string, ScriptedReply | ScriptedReply[]>) {
-  const queues = new Map(Object.entries(routes).map(([p, r]) => [p, Array.isArray(r) ? [...r] : [r]]));
-  h.server.otherwise((req) => {
-    const q = queues.get(req.path);
-    if (!q) return { status: 404, body: { error: 'not_found' } };
-    return q.length > 1 ? q.shift()! : q[0]!;
-  });
-}
+const reply = (routes: Record<string, ScriptedReply | ScriptedReply[]>) => replyByPath(h.server, routes);
 
 const requestsTo = (path: string) => h.server.requests.filter((r) => r.path === path);
 

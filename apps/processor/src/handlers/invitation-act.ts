@@ -50,6 +50,7 @@ export function createInvitationActHandler(ctx: ProcessorContext): Handler<'invi
         // Finished in an earlier attempt that may have crashed before announcing: announce again
         // (a no-op when it did) and stop.
         await announceOutcome(ctx, r);
+        await startCaseClock(ctx, r);
         return r.state;
       default:
         job.logger.info({ invitationId: id, state: r.state }, 'invitation is not decided; nothing sent');
@@ -137,7 +138,9 @@ async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err
 /** The action took effect: evaluate leaves the invitation waiting for a final answer (manual). */
 async function succeed(ctx: ProcessorContext, r: Acting, outcome: 'sent' | 'confirmed', knownExpires?: string): Promise<string> {
   if (r.decision.action !== 'evaluate') {
-    return finishActing(ctx, r, 'done', { lexamicaStatus: STATUS_AFTER[r.decision.action]!, note: outcome === 'sent' ? 'sent' : 'confirmed by Lexamica' }, outcome);
+    const state = await finishActing(ctx, r, 'done', { lexamicaStatus: STATUS_AFTER[r.decision.action]!, note: outcome === 'sent' ? 'sent' : 'confirmed by Lexamica' }, outcome);
+    await startCaseClock(ctx, { ...r, state: 'done' });
+    return state;
   }
   // Evaluation extends the expiry: learn the new one, so the guard is planned against it.
   const expires = knownExpires ?? (await ctx.client.invitations.get(r.invitationId, { idempotent: true }).then((s) => s.expires, () => undefined));
@@ -151,6 +154,11 @@ async function succeed(ctx: ProcessorContext, r: Acting, outcome: 'sent' | 'conf
   const after = await ctx.ledger.get(r.invitationId);
   if (after) await followUp(ctx, after);
   return state;
+}
+
+/** An accepted case enters the 90-day rule at acceptance (idempotent: a tracked case keeps its time). */
+async function startCaseClock(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
+  if (r.state === 'done' && r.decision?.action === 'accept' && r.caseId !== undefined) await ctx.caseActivity.started(r.caseId, r.invitationId, ctx.now());
 }
 
 async function finishActing(

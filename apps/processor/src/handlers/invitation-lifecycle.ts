@@ -3,7 +3,8 @@
  * evaluated, closed, or that a contact attempt or consult was logged. The ledger records the status
  * (and a new expiry after an evaluation); an invitation still waiting for us that Lexamica has
  * closed, expired or seen answered elsewhere leaves the waiting states, so it is never acted on.
- * Every such event also goes to the CMS feed.
+ * Every such event also goes to the CMS feed. For the 90-day rule, an accepted invitation starts its
+ * case's update clock, and a declined, cancelled, expired or closed one stops it.
  */
 import { UnrecoverableError } from 'bullmq';
 import type { Handler } from '@lexbridge/shared/jobs';
@@ -25,10 +26,25 @@ export function createInvitationLifecycleHandler(ctx: ProcessorContext): Handler
     const existing = await ctx.ledger.get(ref._id);
     const record = existing ? await observe(ctx, existing, kind, ref, event.event) : await recordUnknown(ctx, kind, ref, event);
     if (record?.state === 'manual' && existing && record.expires !== existing.expires) await scheduleGuard(ctx, record);
+    const caseId = ref.referral?._id ?? existing?.caseId;
+    if (caseId !== undefined) await trackCase(ctx, kind, caseId, ref._id, event.createdAt);
     await ctx.announcer.announce(lexamicaEventItem(event));
     job.logger.debug({ invitationId: ref._id, kind, state: record?.state }, 'lifecycle event recorded');
     return record?.state ?? 'unknown invitation';
   };
+}
+
+/** Lifecycle kinds after which the case needs no more updates from this firm. */
+const ENDS_CASE: readonly LifecycleKind[] = ['declined', 'cancelled', 'expired', 'closed'];
+
+async function trackCase(ctx: ProcessorContext, kind: LifecycleKind, caseId: string, invitationId: string, at: string): Promise<void> {
+  const current = await ctx.cases.invitationOf(caseId);
+  // First seen in a lifecycle event (before Lexbridge ran): remember it, so milestones can find it.
+  if (current === undefined) await ctx.cases.link(caseId, invitationId, at);
+  // An older invitation of a case invited again: the case follows its latest invitation.
+  else if (current !== invitationId) return;
+  if (kind === 'accepted') await ctx.caseActivity.started(caseId, invitationId, new Date(at));
+  else if (ENDS_CASE.includes(kind)) await ctx.caseActivity.ended(caseId, invitationId);
 }
 
 function observe(ctx: ProcessorContext, existing: LedgerRecord, kind: LifecycleKind, ref: InvitationRef, eventName: string): Promise<LedgerRecord> {
@@ -78,6 +94,7 @@ async function recordUnknown(
     invitationId: ref._id,
     eventId: event.id,
     ...(event.mappingId !== undefined && { mappingId: event.mappingId }),
+    ...(ref.referral?._id !== undefined && { caseId: ref.referral._id }),
     ...(ref.referral?.caseType !== undefined && { caseType: ref.referral.caseType }),
     expires: ref.expires,
     lexamicaStatus: status,

@@ -1,7 +1,8 @@
 /**
  * `invitation.sent`: a new invitation. Read it through the firm's mapping, record it in the ledger
- * (once), decide by the rules (capacity for accepts; shadow mode records only), then follow up:
- * announce, queue the action or plan the expiry guard.
+ * (once) and under its case id (milestones name the case), decide by the rules (capacity for
+ * accepts; shadow mode records only), then follow up: announce, queue the action or plan the
+ * expiry guard.
  */
 import type { Handler } from '@lexbridge/shared/jobs';
 import { LedgerTransitionError, type LedgerRecord } from '@lexbridge/shared/ledger';
@@ -18,10 +19,13 @@ export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'inv
       invitationId: inv._id,
       eventId: event.id,
       ...(event.mappingId !== undefined && { mappingId: event.mappingId }),
+      caseId: inv.referral._id,
       caseType: inv.referral.caseType,
       expires: inv.expires,
       ...(inv.status !== undefined && { lexamicaStatus: inv.status }),
     });
+    // Every time, not only on creation: a retry repairs a crash between the two writes.
+    await ctx.cases.link(inv.referral._id, inv._id, inv.sentAt ?? event.createdAt);
     const decided = record.state === 'received' ? await decide(ctx, record, inv) : record;
     await followUp(ctx, decided);
     job.logger.debug({ invitationId: inv._id, state: decided.state }, 'invitation handled');

@@ -5,6 +5,7 @@
  */
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { outboundJobSchema } from './outbound.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -44,17 +45,14 @@ export const expiryGuardJobSchema = z.object({
   expires: z.iso.datetime({ offset: true }),
 });
 
-export const outboundJobSchema = z.object({
-  /** The CMS Idempotency-Key this work came from. */
-  idempotencyKey: z.string().min(1).max(200),
-  kind: z.enum(['case-update', 'milestone', 'file']),
-  body: z.record(z.string(), z.unknown()),
-});
 
 export const cmsDeliveryJobSchema = z.object({
   /** Id of the feed item (stable across deliveries). */
   itemId: z.string().min(1),
 });
+
+/** The periodic check for cases nearing Lexamica's 90-day update limit (run by a job scheduler). */
+export const updateDueCheckJobSchema = z.object({});
 
 /** A request to re-read a time range of stored events (CLI, admin route). */
 export const backfillJobSchema = z
@@ -144,6 +142,17 @@ export const jobCatalog = {
       attempts: 15,
       backoff: { type: 'exponential', delay: 5_000, jitter: 0.3 },
       removeOnComplete: { age: 2 * DAY / 1000 },
+      removeOnFail: { age: 30 * DAY / 1000 },
+    },
+  },
+  'case.update-due-check': {
+    queue: 'maintenance',
+    schema: updateDueCheckJobSchema,
+    // The next scheduled run repeats the check anyway: a few quick retries, then let it go.
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
+      removeOnComplete: { age: DAY / 1000, count: 100 },
       removeOnFail: { age: 30 * DAY / 1000 },
     },
   },

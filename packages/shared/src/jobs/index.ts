@@ -1,4 +1,5 @@
 export * from './catalog.js';
+export * from './outbound.js';
 export { jobForEvent, type RoutedEventNames } from './events.js';
 export {
   QueueSet,

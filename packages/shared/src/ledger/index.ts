@@ -25,3 +25,4 @@ export {
   type ManualDecision,
 } from './ledger.js';
 export { actJobId, guardJobId } from './job-ids.js';
+export { createCaseIndex, type CaseIndex } from './case-index.js';

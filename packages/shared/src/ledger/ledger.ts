@@ -135,6 +135,7 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       state,
       eventId: input.eventId,
       ...(input.mappingId !== undefined && { mappingId: input.mappingId }),
+      ...(input.caseId !== undefined && { caseId: input.caseId }),
       ...(input.caseType !== undefined && { caseType: input.caseType }),
       expires: input.expires,
       ...(input.lexamicaStatus !== undefined && { lexamicaStatus: input.lexamicaStatus }),

@@ -46,6 +46,8 @@ export interface LedgerRecord {
   eventId: string;
   /** The Lexamica mapping id the invitation arrived through: actions are sent through it. */
   mappingId?: string;
+  /** Lexamica's case (`referral._id`) the invitation is about: status updates and milestones name it. */
+  caseId?: string;
   caseType?: string;
   /** ISO expiry as Lexamica last told us (an evaluation extends it). */
   expires: string;
@@ -65,6 +67,7 @@ export interface ReceiveInput {
   invitationId: string;
   eventId: string;
   mappingId?: string;
+  caseId?: string;
   caseType?: string;
   expires: string;
   lexamicaStatus?: string;
@@ -74,7 +77,7 @@ export interface ReceiveInput {
 }
 
 /** Fields a transition may change besides the state. */
-export type LedgerPatch = Partial<Pick<LedgerRecord, 'decision' | 'lexamicaStatus' | 'lastError' | 'expires' | 'mappingId' | 'caseType'>>;
+export type LedgerPatch = Partial<Pick<LedgerRecord, 'decision' | 'lexamicaStatus' | 'lastError' | 'expires' | 'mappingId' | 'caseId' | 'caseType'>>;
 
 /** A guarded state change. */
 export interface Transition {

@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hashRequest, type IdempotencyStore } from '@lexbridge/shared/idempotency';
-import { enqueue, jobIdFor, type QueueSet } from '@lexbridge/shared/jobs';
+import { enqueue, jobIdFor, type CaseUpdateOut, type JobPayload, type MilestoneOut, type QueueSet } from '@lexbridge/shared/jobs';
 import { ApiError, errorResponses, validationError } from '../../errors.js';
 import { replyIdempotently } from '../../idempotent.js';
 import { idempotencyHeaders, pathId, queuedSchema } from '../../schemas.js';
@@ -28,17 +28,18 @@ const params = z.object({ caseId: pathId("Lexamica's case (referral) id") });
 const queuedResponses = { 202: queuedSchema, ...errorResponses(400, 401, 409, 413, 415, 422, 503) };
 
 /** One piece of outbound work, as a route describes it. */
-interface OutboundRequest {
+type OutboundRequest = {
   /** The request's Idempotency-Key. */
   key: string;
-  kind: 'case-update' | 'milestone';
   /** What makes two requests "the same" (the validated request, files by their hash). */
   hashed: unknown;
-  /** The job body; runs only for the first request with the key. */
-  body: (jobId: string) => Promise<Record<string, unknown>>;
   /** Undoes what `body` stored when the enqueue fails. */
   undo?: (jobId: string) => Promise<void>;
-}
+} & (
+  /** The job body; runs only for the first request with the key. */
+  | { kind: 'case-update'; body: (jobId: string) => Promise<CaseUpdateOut> }
+  | { kind: 'milestone'; body: (jobId: string) => Promise<MilestoneOut> }
+);
 
 export const caseRoutes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
   /** Queues the work as `outbound.send` under its Idempotency-Key and answers 202 (or replays). */
@@ -49,7 +50,11 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, 
       key: out.key,
       requestHash: hashRequest(request.method, request.routeOptions.url ?? request.url, out.hashed),
       work: async () => {
-        await enqueue(opts.queues, 'outbound.send', { idempotencyKey: out.key, kind: out.kind, body: await out.body(jobId) }, { jobId });
+        const payload: JobPayload<'outbound.send'> =
+          out.kind === 'case-update'
+            ? { idempotencyKey: out.key, kind: out.kind, body: await out.body(jobId) }
+            : { idempotencyKey: out.key, kind: out.kind, body: await out.body(jobId) };
+        await enqueue(opts.queues, 'outbound.send', payload, { jobId });
         return { status: 202, body: { id: jobId, status: 'queued' as const } };
       },
       ...(out.undo && { undo: () => out.undo!(jobId) }),
@@ -115,7 +120,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, 
           key: request.headers['idempotency-key'],
           kind: 'milestone',
           hashed: { caseId, ...fields, file: described },
-          body: async (jobId) => ({ caseId, type: 'retained', ...fields, file: await opts.uploads.save(jobId, file) }),
+          body: async (jobId) => ({ caseId, type: 'retained' as const, ...fields, file: await opts.uploads.save(jobId, file) }),
           undo: (jobId) => opts.uploads.remove(jobId),
         });
       },

@@ -1,0 +1,3 @@
+/** The API's public surface, for end-to-end tests and benchmarks that build it in-process. */
+export { buildApp, DEFAULT_LIMITS, type App, type AppDeps, type ApiLimits } from './app.js';
+export { apiServiceEnv, loadApiEnv, type ApiEnv } from './config.js';
