@@ -4,7 +4,7 @@ import { createPollerService, describePlan, planSetup, pollerKeys, type PollerTi
 import { QUEUE_NAMES, type QueueSet } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
-import { deleteKeys, redisUrl, ScriptServer, uniquePrefix, waitFor } from '@lexbridge/testkit';
+import { redisUrl, scratchPrefix, ScriptServer, waitFor } from '@lexbridge/testkit';
 import { startSandbox, type RunningSandbox } from './harness.js';
 
 const logger = createLogger({ name: 'e2e-poller', level: 'silent' });
@@ -33,13 +33,9 @@ function startPoller(env: { client: RunningSandbox['client'] }, prefix: string, 
   return { service, redis, close };
 }
 
-function usePrefix() {
-  const prefix = uniquePrefix('poller');
-  cleanups.push(async () => {
-    const r = createRedis(redisUrl(), 'worker');
-    await deleteKeys(r, prefix);
-    r.disconnect();
-  });
+function usePrefix(): string {
+  const { prefix, cleanup } = scratchPrefix('poller');
+  cleanups.push(cleanup);
   return prefix;
 }
 

@@ -11,7 +11,7 @@ import type { LedgerRecord } from '@lexbridge/shared/ledger';
 import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { evaluateRules } from '@lexbridge/shared/rules';
-import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
+import { redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
 import { exampleConfigWith, startSandbox, type RunningSandbox } from './harness.js';
 
 const logger = createLogger({ name: 'e2e-processor', level: 'silent' });
@@ -75,12 +75,8 @@ afterEach(() => {
 
 /** A fresh key prefix, deleted after the test. */
 function usePrefix(): string {
-  const prefix = uniquePrefix('e2e-proc');
-  cleanups.push(async () => {
-    const r = createRedis(redisUrl(), 'worker');
-    await deleteKeys(r, prefix);
-    r.disconnect();
-  });
+  const { prefix, cleanup } = scratchPrefix('e2e-proc');
+  cleanups.push(cleanup);
   return prefix;
 }
 

@@ -1,4 +1,4 @@
-export { redisUrl, uniquePrefix, deleteKeys, createTestRedis } from './redis.js';
+export { redisUrl, uniquePrefix, deleteKeys, createTestRedis, scratchPrefix } from './redis.js';
 export { waitFor, type WaitOptions } from './wait.js';
 export { acquireRedis, pingRedis, freePort, RedisServerProcess, type RedisHandle, type RedisServerOptions } from './redis-server.js';
 export { ScriptServer, type RecordedRequest, type ScriptedReply, type ReplyFn } from './script-server.js';

@@ -49,3 +49,22 @@ export function createTestRedis(label?: string): { redis: Redis; prefix: string;
     },
   };
 }
+
+/**
+ * A fresh key prefix whose keys are deleted by the returned `cleanup` (push it onto the test's
+ * clean-up list): for services that open their own connections under the prefix.
+ */
+export function scratchPrefix(label?: string): { prefix: string; cleanup(): Promise<void> } {
+  const prefix = uniquePrefix(label);
+  return {
+    prefix,
+    async cleanup() {
+      const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+      try {
+        await deleteKeys(redis, prefix);
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}
