@@ -135,6 +135,16 @@ describe('invitation lifecycle', () => {
     expect((await stats(s)).caseUpdates.received).toBe(1);
   });
 
+  it('takes a resent update that names its own _id as the same update, recorded once', async () => {
+    const { s, ids } = await setUp();
+    const [rec] = s.sandbox.scenario.generate(1);
+    const update = { _id: 'aaaaaaaaaaaaaaaaaaaaaaaa', matter_id: rec!.doc.referral._id, headline: 'Consult booked', body: 'Tuesday 10am.', posted_at: new Date(T0).toISOString() };
+    const first = await s.client.caseUpdates.send(ids.caseUpdate, update);
+    const again = await s.client.caseUpdates.send(ids.caseUpdate, update);
+    expect(again).toEqual(first);
+    expect((await stats(s)).caseUpdates).toMatchObject({ received: 1, total: 1, repeated: 1 });
+  });
+
   it('records uploaded, streamed and removed files on a case', async () => {
     const { s, ids } = await setUp();
     const [rec] = s.sandbox.scenario.generate(1);

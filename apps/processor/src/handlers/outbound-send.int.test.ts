@@ -63,6 +63,8 @@ describe('sending status updates and milestones to Lexamica', () => {
     const sent = requestsTo(h, CASE_UPDATE_PATH);
     expect(sent).toHaveLength(1);
     expect(JSON.parse(sent[0]!.body)).toEqual({
+      // Its own id, from the Idempotency-Key: a resend is the same update.
+      _id: expect.stringMatching(/^[0-9a-f]{24}$/),
       matter_id: 'case-x1',
       headline: 'Demand letter sent',
       body: 'Sent to the carrier today.',

@@ -5,6 +5,7 @@
  * Closed); retained uploads the signed retainer on the Case mapping, then posts a case update (stage
  * Retained). Each step is recorded on its own, so a retry resumes after the last one sent.
  */
+import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { LexamicaConflictError, type InvitationActionName } from '@lexbridge/lexamica-client';
 import { formatIssues, type JobPayload } from '@lexbridge/shared/jobs';
@@ -52,18 +53,18 @@ export async function planOutbound(ctx: ProcessorContext, job: OutboundJob): Pro
       kind: 'case-update',
       label: 'case-update',
       caseId: u.caseId,
-      steps: [caseUpdateStep(ctx, u.caseId, { title: u.title, content: u.content, date: u.date, ...(u.stage !== undefined && { stage: u.stage }) })],
+      steps: [caseUpdateStep(ctx, job.idempotencyKey, u.caseId, { title: u.title, content: u.content, date: u.date, ...(u.stage !== undefined && { stage: u.stage }) })],
       finish: () => ctx.caseActivity.updated(u.caseId, ctx.now()),
     };
   }
   if (job.kind === 'milestone') {
     const m = parse(milestoneOutSchema, job.body, 'milestone');
-    return { kind: 'milestone', type: m.type, label: m.type, caseId: m.caseId, ...(await milestonePlan(ctx, m)) };
+    return { kind: 'milestone', type: m.type, label: m.type, caseId: m.caseId, ...(await milestonePlan(ctx, job.idempotencyKey, m)) };
   }
   throw new UnrecoverableError(`outbound kind "${(job as { kind: string }).kind}" is not something this processor sends (case-update, milestone)`);
 }
 
-async function milestonePlan(ctx: ProcessorContext, m: MilestoneOut): Promise<Pick<OutboundPlan, 'steps' | 'finish'>> {
+async function milestonePlan(ctx: ProcessorContext, idempotencyKey: string, m: MilestoneOut): Promise<Pick<OutboundPlan, 'steps' | 'finish'>> {
   const nothing = async () => {};
   switch (m.type) {
     case 'contact-attempted':
@@ -78,7 +79,7 @@ async function milestonePlan(ctx: ProcessorContext, m: MilestoneOut): Promise<Pi
       const fee = m.feeOutcome === 'fee';
       const amount = fee && m.feeAmount !== undefined ? ` of ${usd.format(m.feeAmount)}` : '';
       const content = fee ? `The case closed with a fee${amount}.` : 'The case closed without a fee.';
-      const step = caseUpdateStep(ctx, m.caseId, {
+      const step = caseUpdateStep(ctx, idempotencyKey, m.caseId, {
         title: fee ? 'Case closed with a fee' : 'Case closed without a fee',
         content: withNote(content, m.note),
         date: m.closedAt ?? ctx.now().toISOString(),
@@ -102,7 +103,7 @@ async function milestonePlan(ctx: ProcessorContext, m: MilestoneOut): Promise<Pi
           return ctx.client.files.upload(caseMappingId, { data, filename: file.filename, contentType: file.contentType, fields }, { idempotent: false });
         },
       };
-      const update = caseUpdateStep(ctx, m.caseId, {
+      const update = caseUpdateStep(ctx, idempotencyKey, m.caseId, {
         title: 'Client retained',
         content: withNote(`The client signed the retainer agreement (${file.filename}); it is uploaded to the case.`, m.note),
         date: m.retainedAt ?? ctx.now().toISOString(),
@@ -123,15 +124,21 @@ function withNote(content: string, note: string | undefined): string {
   return note === undefined ? content : `${content}\n\n${note}`;
 }
 
-/** A case update, written in Lexamica's names and sent in the firm's (CaseUpdate mapping). */
-function caseUpdateStep(ctx: ProcessorContext, caseId: string, u: { title: string; content: string; date: string; stage?: string }): OutboundStep {
+/**
+ * A case update, written in Lexamica's names and sent in the firm's (CaseUpdate mapping). It
+ * carries its own `_id`, derived from the CMS's Idempotency-Key, so a resend after a lost answer
+ * is the same update, not a second one (API profile: Lexamica treats a repeated update `_id` as
+ * the same update); that makes the call safe to retry.
+ */
+function caseUpdateStep(ctx: ProcessorContext, idempotencyKey: string, caseId: string, u: { title: string; content: string; date: string; stage?: string }): OutboundStep {
+  const updateId = createHash('sha256').update(`${idempotencyKey}\u0000case-update`).digest('hex').slice(0, 24);
   return {
     name: 'case-update',
     what: 'the case update',
     send: async () => {
       const mappingId = await ctx.mappingIds.idOf('caseUpdate');
-      const body = ctx.firmMappers.caseUpdate.toFirm({ referral: { _id: caseId }, ...u, author: { firm: 'handler' } });
-      return ctx.client.caseUpdates.send(mappingId, body, { idempotent: false });
+      const body = ctx.firmMappers.caseUpdate.toFirm({ _id: updateId, referral: { _id: caseId }, ...u, author: { firm: 'handler' } });
+      return ctx.client.caseUpdates.send(mappingId, body, { idempotent: true });
     },
   };
 }

@@ -26,6 +26,8 @@ export interface CaseUpdateLog {
   /** The originator posts an update on an accepted case; 409 when it is not accepted. */
   postFromOriginator(invitationId: string): CaseUpdateDoc;
   readonly receivedCount: number;
+  /** Resends of an update already received (same `_id`), answered without recording again. */
+  readonly repeatedCount: number;
   clear(): void;
 }
 
@@ -39,6 +41,7 @@ export interface CaseUpdateDeps extends PlatformContext {
 export function createCaseUpdateLog(deps: CaseUpdateDeps): CaseUpdateLog {
   let updates: CaseUpdateDoc[] = [];
   let received = 0;
+  let repeated = 0;
   let posted = 0;
 
   return {
@@ -51,7 +54,15 @@ export function createCaseUpdateLog(deps: CaseUpdateDeps): CaseUpdateLog {
       const parsed = caseUpdateSchema.safeParse({ referral: {}, ...mapper.toLexamica(requireObject(body)) });
       if (!parsed.success) throw invalidFirmBody(mapper, zodProblems(parsed.error));
       if (!deps.invitations.byCase(parsed.data.referral._id)) throw notFound('case', parsed.data.referral._id);
-      const doc: CaseUpdateDoc = { ...parsed.data, _id: deps.nextId(), author: { firm: 'handler' } };
+      // An update that names its own _id is the same update when it comes again (a resend after a
+      // lost answer): answered with the first, recorded once.
+      const own = parsed.data._id;
+      const earlier = own === undefined ? undefined : updates.find((u) => u._id === own && u.author.firm === 'handler');
+      if (earlier) {
+        repeated += 1;
+        return earlier;
+      }
+      const doc: CaseUpdateDoc = { ...parsed.data, _id: own ?? deps.nextId(), author: { firm: 'handler' } };
       updates.push(doc);
       received += 1;
       return doc;
@@ -80,9 +91,13 @@ export function createCaseUpdateLog(deps: CaseUpdateDeps): CaseUpdateLog {
     get receivedCount() {
       return received;
     },
+    get repeatedCount() {
+      return repeated;
+    },
     clear() {
       updates = [];
       received = 0;
+      repeated = 0;
       posted = 0;
     },
   };

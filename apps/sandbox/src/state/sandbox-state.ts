@@ -39,7 +39,7 @@ export interface SandboxStats {
     byStatus: Record<string, number>;
   };
   actions: { total: number; ok: number; conflict: number; duplicate: number; afterExpiry: number };
-  caseUpdates: { received: number; total: number };
+  caseUpdates: { received: number; total: number; repeated: number };
   files: { received: number; removed: number };
   events: { stored: number; retained: number };
   /** `injected` as the brief names it; `total`/`byKind` repeated at the top for existing readers. */
@@ -167,7 +167,7 @@ export function createSandboxState(opts: SandboxStateOptions): SandboxState {
           duplicate: count((a) => a.duplicate),
           afterExpiry: count((a) => a.afterExpiry),
         },
-        caseUpdates: { received: caseUpdates.receivedCount, total: caseUpdates.list().length },
+        caseUpdates: { received: caseUpdates.receivedCount, total: caseUpdates.list().length, repeated: caseUpdates.repeatedCount },
         files: { received: fileList.length, removed: fileList.filter((f) => f.removedAt !== undefined).length },
         events: { stored: storedCount, retained: events.size },
         faults: { ...opts.faults.counts(), injected: opts.faults.counts() },
