@@ -3,24 +3,29 @@
  * service → health/metrics port → graceful shutdown (workers, then queues, then Redis).
  */
 import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
+import { personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { buildOpsServer, createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { loadProcessorEnv } from './config.js';
 import { loadProcessorFirmConfig } from './firm-config.js';
 import { createProcessorService } from './service.js';
 
 const env = loadProcessorEnv();
+const firm = loadProcessorFirmConfig(env.LEXBRIDGE_CONFIG);
+const personal = personalFieldNames(firm);
 const logger = createLogger({
   name: 'processor',
   level: env.LOG_LEVEL,
   secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET],
+  extraKeys: personal,
 });
-const firm = loadProcessorFirmConfig(env.LEXBRIDGE_CONFIG);
 const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-processor');
+await waitForRedis(redis, logger);
 await checkRedisPolicy(redis, logger);
 
 const client = createLexamicaClient({
+  sensitiveFields: personal,
   baseUrl: env.LEXAMICA_BASE_URL,
   orgId: env.LEXAMICA_ORG_ID,
   publicKey: env.LEXAMICA_PUBLIC_KEY,

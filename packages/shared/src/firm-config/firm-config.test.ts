@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FirmConfigError, firmConfigSchema, loadFirmConfig, parseFirmConfig } from './index.js';
+import { FirmConfigError, firmConfigSchema, loadFirmConfig, parseFirmConfig, personalFieldNames } from './index.js';
 
 const example = fileURLToPath(new URL('../../../../lexbridge.example.yaml', import.meta.url));
 
@@ -36,5 +36,11 @@ describe('firm configuration', () => {
 
   it('says when the file cannot be read and which variable sets it', () => {
     expect(() => loadFirmConfig('/nonexistent/lexbridge.yaml', firmConfigSchema)).toThrow(/LEXBRIDGE_CONFIG/);
+  });
+
+  it("lists the firm's own names for client fields, for redaction", () => {
+    const cfg = loadFirmConfig(example, firmConfigSchema);
+    expect(personalFieldNames(cfg)).toEqual(expect.arrayContaining(['first_name', 'last_name', 'email', 'phone']));
+    expect(personalFieldNames({ mappings: { invitation: { name: 'x', model: 'CaseInvitation', fields: [{ external: 'claimant_nm', lexamica: 'referral.client.lastName' }, { external: 'kind', lexamica: 'referral.caseType' }] }, caseUpdate: { name: 'y', model: 'CaseUpdate', fields: [] } } })).toEqual(['claimant_nm']);
   });
 });

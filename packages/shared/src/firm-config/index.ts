@@ -69,6 +69,21 @@ export const firmConfigSchema = z.looseObject(firmConfigShape).superRefine(check
 
 export type FirmConfig = z.infer<typeof firmConfigSchema>;
 
+/**
+ * The firm's own names for a client's personal fields (whatever it maps to Lexamica's
+ * `client.*` paths), for the logger's and the client's redaction: a firm field called
+ * `claimant_nm` is as personal as `client.firstName`.
+ */
+export function personalFieldNames(cfg: Pick<FirmConfig, 'mappings'>): string[] {
+  const names = new Set<string>();
+  for (const mapping of Object.values(cfg.mappings)) {
+    for (const f of mapping?.fields ?? []) {
+      if (/(^|\.)client(\.|\[\]|$)/.test(f.lexamica)) names.add(f.external.split('.').pop()!.replace('[]', ''));
+    }
+  }
+  return [...names];
+}
+
 /** A firm YAML that could not be read or is wrong; `problems` point at YAML paths. */
 export class FirmConfigError extends Error {
   override readonly name = 'FirmConfigError';

@@ -39,6 +39,26 @@ export function createRedis(url: string, role: RedisRole, logger?: Logger, name?
 }
 
 /**
+ * Waits until Redis answers PING (a restarting Redis answers `LOADING` while it replays its AOF).
+ * Services call it before their first command, so a start during a Redis restart waits instead of
+ * exiting. Throws after `timeoutMs` with the last error.
+ */
+export async function waitForRedis(redis: Redis, logger?: Logger, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let told = false;
+  for (;;) {
+    try {
+      if ((await redis.ping()) === 'PONG') return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`Redis did not become ready within ${timeoutMs} ms: ${(err as Error).message}`, { cause: err });
+      if (!told) logger?.info({ reason: (err as Error).message }, 'waiting for Redis');
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
  * Warns when Redis may evict keys: BullMQ and the ledgers need `maxmemory-policy noeviction`,
  * or jobs and checkpoints can vanish under memory pressure. Returns the policy found.
  */

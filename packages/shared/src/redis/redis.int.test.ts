@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis, RedisServerProcess, waitFor } from '@lexbridge/testkit';
 import { createLogger } from '../logger/index.js';
-import { checkRedisPolicy, createKeyspace, createRedis } from './index.js';
+import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from './index.js';
 
 function captureLogger() {
   const lines: string[] = [];
@@ -48,5 +48,17 @@ describe('redis roles', () => {
     await expect(r.get('x')).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(3_000);
     r.disconnect();
+  });
+
+  it('waits for a Redis that is not up yet instead of failing', async () => {
+    const srv = await RedisServerProcess.start();
+    await srv.stopProcess();
+    const r = createRedis(srv.url, 'worker');
+    const waiting = waitForRedis(r, undefined, 10_000);
+    await new Promise((res) => setTimeout(res, 300));
+    await srv.startProcess();
+    await expect(waiting).resolves.toBeUndefined();
+    r.disconnect();
+    await srv.stop();
   });
 });
