@@ -121,8 +121,25 @@ async function stop(code = 0) {
   say(dim('stopping…'));
   for (const { child } of children.reverse()) if (child.exitCode === null) child.kill('SIGTERM');
   await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)));
+  await forgetDemoKeys().catch(() => {});
   say(dim('stopped. Logs are in .demo/logs/.'));
   process.exit(code);
+}
+// The demo's Redis keys live under their own prefix; they go when it stops.
+async function forgetDemoKeys() {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
