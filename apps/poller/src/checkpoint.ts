@@ -39,6 +39,8 @@ export interface CheckpointStore {
   advance(args: { leaseValue: string; watermarkMs: number; trimBelowMs: number; events: Array<{ id: string; createdAtMs: number }> }): Promise<boolean>;
   /** Size of the seen-id memory (a gauge: it must stay bounded). */
   seenCount(): Promise<number>;
+  /** How many remembered ids were created between `fromMs` and `toMs` (both inclusive). */
+  seenBetween(fromMs: number, toMs: number): Promise<number>;
 }
 
 export interface CheckpointKeys {
@@ -77,5 +79,6 @@ export function createCheckpointStore(redis: Redis, keys: CheckpointKeys, now: (
       return result === 1;
     },
     seenCount: () => redis.zcard(keys.seen),
+    seenBetween: (fromMs, toMs) => redis.zcount(keys.seen, fromMs, toMs),
   };
 }

@@ -1,7 +1,19 @@
 /** The poller's configuration: the environment, parsed once at start. */
-import { firmConfigEnv, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/shared/config';
+import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/shared/config';
 
-export const pollerEnv = { ...redisEnv, ...logEnv, ...firmConfigEnv, ...lexamicaEnv, ...pollEnv, ...opsEnv(9101) };
+export const pollerEnv = {
+  ...redisEnv,
+  ...logEnv,
+  ...firmConfigEnv,
+  ...lexamicaEnv,
+  ...pollEnv,
+  ...opsEnv(9101),
+  /**
+   * The recent part of the overlap window every poll re-reads (default 2 000 ms); the rest is
+   * re-read only when Lexamica's count there differs from the ids the checkpoint remembers.
+   */
+  POLL_RECENT_OVERLAP_MS: intVar({ default: 2_000, min: 0, max: 7 * 86_400_000 }),
+};
 
 export type PollerEnv = ReturnType<typeof loadPollerEnv>;
 

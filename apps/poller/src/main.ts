@@ -30,6 +30,7 @@ async function main() {
     timing: {
       intervalMs: env.POLL_INTERVAL_MS,
       overlapMs: env.POLL_OVERLAP_MS,
+      recentOverlapMs: env.POLL_RECENT_OVERLAP_MS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
       reconcileWindowMs: env.RECONCILE_WINDOW_MS,
       initialLookbackMs: env.POLL_INITIAL_LOOKBACK_MS,

@@ -1,0 +1,66 @@
+/**
+ * Baseline (a), the ceiling of this design: one plain BullMQ worker, with the processor's action
+ * concurrency, whose job is a single HTTP POST to the sandbox's accept route. The jobs are loaded
+ * before the clock starts; no parsing, ledger, rules or feed.
+ */
+import { Queue, Worker } from 'bullmq';
+import { createRedis } from '@lexbridge/shared/redis';
+import { waitFor } from '@lexbridge/testkit';
+import { summarizeCommands } from './redis-probe.js';
+import { BENCH_PREFIX, type BenchStack } from './stack.js';
+
+export interface BaselineResult {
+  events: number;
+  concurrency: number;
+  seconds: number;
+  eventsPerSec: number;
+  redisCommandsPerEvent: number;
+}
+
+const QUEUE = 'bench-baseline';
+
+export async function runBaselineWorker(stack: BenchStack, opts: { events: number; concurrency: number; latencyMs: number }): Promise<BaselineResult> {
+  await stack.probe.clean();
+  await stack.sandbox.reset();
+  await stack.sandbox.setLatency(opts.latencyMs);
+  const ids = await stack.sandbox.preload(opts.events);
+  const mappingId = (await stack.client.mappings.list()).find((m) => m.model === 'CaseInvitation')?.id;
+  if (!mappingId) throw new Error('no CaseInvitation mapping on the sandbox');
+  const base = `${stack.sandboxUrl}/organization/${stack.org.id}/inbound-webhooks/case-invitation/${mappingId}`;
+  const headers = { authorization: `Bearer ${stack.org.publicKey}` };
+
+  const queue = new Queue(QUEUE, { connection: stack.redis, prefix: `${BENCH_PREFIX}:q` });
+  const connection = createRedis(stack.redisUrl, 'worker');
+  let worker: Worker | undefined;
+  try {
+    for (let i = 0; i < ids.length; i += 1_000) {
+      await queue.addBulk(ids.slice(i, i + 1_000).map((invitationId) => ({ name: 'accept', data: { invitationId } })));
+    }
+    await stack.probe.resetStats();
+    let completed = 0;
+    const t0 = Date.now();
+    let tEnd = t0;
+    worker = new Worker(
+      QUEUE,
+      async (job) => {
+        const res = await fetch(`${base}/${(job.data as { invitationId: string }).invitationId}/accept`, { method: 'POST', headers });
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`accept answered ${res.status}`);
+      },
+      { connection, prefix: `${BENCH_PREFIX}:q`, concurrency: opts.concurrency },
+    );
+    worker.on('error', (err) => console.error('baseline worker error', err));
+    worker.on('completed', () => {
+      completed += 1;
+      if (completed === opts.events) tEnd = Date.now();
+    });
+    await waitFor(() => completed >= opts.events, { timeoutMs: Math.max(60_000, (opts.events / 20) * 1_000), intervalMs: 50, message: 'baseline jobs completed' });
+    const { total } = summarizeCommands(await stack.probe.commandStats());
+    const seconds = (tEnd - t0) / 1_000;
+    return { events: opts.events, concurrency: opts.concurrency, seconds, eventsPerSec: opts.events / seconds, redisCommandsPerEvent: total / opts.events };
+  } finally {
+    await worker?.close();
+    await queue.close();
+    connection.disconnect();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The benchmark's output: a table per scenario for people, then one line of JSON for machines
+ * (the last line printed), with the targets of issue 11 checked.
+ */
+import type { BaselineResult } from './baseline-worker.js';
+import type { DrainResult } from './drain.js';
+import type { NaiveResult } from './naive-loop.js';
+import type { SteadyResult } from './steady-state.js';
+
+/** Everything one run measured; a scenario left out (BENCH_ONLY) is absent. */
+export interface BenchResults {
+  drain?: DrainResult;
+  baseline?: BaselineResult;
+  naive?: NaiveResult;
+  steady?: SteadyResult;
+  /** Drains by processor count (the count 1 is the main drain when it ran with the same size). */
+  scale: DrainResult[];
+}
+
+/** Issue 11's targets. */
+export const TARGETS = {
+  ratioToBaselineWorker: 0.6,
+  ratioToNaiveLoop: 10,
+  p99OverheadMs: 50,
+  redisCommandsPerEvent: 30,
+  peakRssMb: 150,
+} as const;
+
+const round = (v: number | undefined, digits = 1): number | null => (v === undefined || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+
+/** The services' peak RSS across every scenario: the largest seen per service kind (poller, processor). */
+function rssByService(r: BenchResults): Record<string, number> {
+  const out: Record<string, number> = {};
+  const runs = [r.drain, r.steady, ...r.scale].filter((x) => x !== undefined);
+  for (const run of runs) {
+    for (const [name, mb] of Object.entries(run.rssMb)) {
+      const kind = name.replace(/-\d+$/, '');
+      out[kind] = Math.max(out[kind] ?? 0, mb);
+    }
+  }
+  return out;
+}
+
+/** The JSON summary (the last line of the run). */
+export function summarize(r: BenchResults, meta: Record<string, unknown>): Record<string, unknown> {
+  const drain = r.drain?.eventsPerSec;
+  const rss = rssByService(r);
+  const summary = {
+    drainEventsPerSec: round(drain),
+    baselineWorkerEventsPerSec: round(r.baseline?.eventsPerSec),
+    naiveLoopEventsPerSec: round(r.naive?.eventsPerSec),
+    ratioToBaselineWorker: round(drain !== undefined && r.baseline ? drain / r.baseline.eventsPerSec : undefined, 3),
+    ratioToNaiveLoop: round(drain !== undefined && r.naive ? drain / r.naive.eventsPerSec : undefined, 2),
+    p99OverheadMs: round(r.steady?.overheadMs.p99),
+    p50OverheadMs: round(r.steady?.overheadMs.p50),
+    maxOverheadMs: round(r.steady?.overheadMs.max),
+    p50EndToEndMs: round(r.steady?.endToEndMs.p50),
+    p99EndToEndMs: round(r.steady?.endToEndMs.p99),
+    maxEndToEndMs: round(r.steady?.endToEndMs.max),
+    redisCommandsPerEvent: round(r.drain?.redisCommandsPerEvent, 2),
+    redisScriptCallsPerEvent: round(r.drain?.redisScriptCallsPerEvent, 2),
+    redisBytesPerEvent: round(r.drain?.redisBytesPerEvent, 0),
+    peakRssMb: Object.keys(rss).length ? Math.max(...Object.values(rss)) : null,
+    rssMb: rss,
+    scale: r.scale.map((s) => ({ processors: s.processors, events: s.events, eventsPerSec: round(s.eventsPerSec) })),
+    ...meta,
+  };
+  const checks = {
+    ratioToBaselineWorker: summary.ratioToBaselineWorker === null ? null : summary.ratioToBaselineWorker >= TARGETS.ratioToBaselineWorker,
+    ratioToNaiveLoop: summary.ratioToNaiveLoop === null ? null : summary.ratioToNaiveLoop >= TARGETS.ratioToNaiveLoop,
+    p99OverheadMs: summary.p99OverheadMs === null ? null : summary.p99OverheadMs <= TARGETS.p99OverheadMs,
+    redisCommandsPerEvent: summary.redisCommandsPerEvent === null ? null : summary.redisCommandsPerEvent <= TARGETS.redisCommandsPerEvent,
+    peakRssMb: summary.peakRssMb === null ? null : summary.peakRssMb <= TARGETS.peakRssMb,
+  };
+  return { ...summary, targetsMet: checks };
+}
+
+function table(title: string, rows: Array<[string, string | number | null | undefined]>): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [`\n${title}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v ?? '-'}`)].join('\n');
+}
+
+const fmt = (v: number | undefined, digits = 1) => (v === undefined ? undefined : v.toFixed(digits));
+const rssText = (rss: Record<string, number>) => Object.entries(rss).map(([k, v]) => `${k} ${v} MB`).join(', ');
+
+/** Human-readable tables of every scenario that ran. */
+export function renderTables(r: BenchResults): string {
+  const out: string[] = [];
+  if (r.drain) {
+    const d = r.drain;
+    out.push(
+      table(`Backfill drain: ${d.events} stored invitations, ${d.processors} processor(s)`, [
+        ['time to answer all (s)', fmt(d.seconds, 2)],
+        ['events/s', fmt(d.eventsPerSec)],
+        ['Redis commands/event (incl. in scripts)', fmt(d.redisCommandsPerEvent, 2)],
+        ['  of which script calls (EVAL/EVALSHA)', fmt(d.redisScriptCallsPerEvent, 2)],
+        ['  top commands/event', d.topCommands.map(([n, c]) => `${n} ${c}`).join(', ')],
+        ['Redis bytes per retained event', fmt(d.redisBytesPerEvent, 0)],
+        ['peak RSS', rssText(d.rssMb)],
+        ['CPU ms/event', Object.entries(d.cpuMsPerEvent).map(([k, v]) => `${k} ${v}`).join(', ')],
+        ['sandbox: ok / duplicate / after expiry / conflict', `${d.check.ok} / ${d.check.duplicate} / ${d.check.afterExpiry} / ${d.check.conflict}`],
+      ]),
+    );
+  }
+  if (r.baseline || r.naive) {
+    out.push(
+      table('Baselines (same machine, same sandbox)', [
+        [`plain BullMQ worker, 1 POST/job, concurrency ${r.baseline?.concurrency ?? '-'} (events/s)`, fmt(r.baseline?.eventsPerSec)],
+        ['  Redis commands/event', fmt(r.baseline?.redisCommandsPerEvent, 2)],
+        [`naive sequential loop, ${r.naive?.events ?? '-'} events (events/s)`, fmt(r.naive?.eventsPerSec)],
+      ]),
+    );
+  }
+  if (r.steady) {
+    const s = r.steady;
+    out.push(
+      table(`Steady state: ${s.rate} invitations/s for ${s.seconds} s, poll interval ${s.pollIntervalMs} ms (${s.measured} measured)`, [
+        ['overhead p50 / p99 / max (ms)', `${s.overheadMs.p50} / ${s.overheadMs.p99} / ${s.overheadMs.max}`],
+        ['end to end, poll wait included (ms)', `${s.endToEndMs.p50} / ${s.endToEndMs.p99} / ${s.endToEndMs.max}`],
+        ['poll wait (ms)', `${s.pollWaitMs.p50} / ${s.pollWaitMs.p99} / ${s.pollWaitMs.max}`],
+        ['Redis commands/event', fmt(s.redisCommandsPerEvent, 2)],
+        ['peak RSS', rssText(s.rssMb)],
+      ]),
+    );
+  }
+  if (r.scale.length) {
+    out.push(table('Scale: drain by processor count', r.scale.map((s) => [`${s.processors} processor(s), ${s.events} events (events/s)`, fmt(s.eventsPerSec)])));
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,170 @@
+/**
+ * What every scenario runs against: a private `redis-server` (noeviction, no persistence), the
+ * sandbox as a child process with the benchmark firm set up on it, and starters for the poller and
+ * processors as child processes. Everything listens on 127.0.0.1 only.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLexamicaClient, type LexamicaClient } from '@lexbridge/lexamica-client';
+import { applySetup, planSetup } from '@lexbridge/poller';
+import { loadProcessorFirmConfig, type ProcessorFirmConfig } from '@lexbridge/processor';
+import { orgFromSeed, type SandboxOrg } from '@lexbridge/sandbox';
+import { QueueSet } from '@lexbridge/shared/jobs';
+import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { freePort, RedisServerProcess, waitFor } from '@lexbridge/testkit';
+import type { Redis } from 'ioredis';
+import { buildServices, SERVICE_ENTRIES, type ServiceKind } from './build-services.js';
+import type { BenchConfig } from './config.js';
+import { writeBenchFirmConfig } from './firm-config.js';
+import { createRedisProbe, type RedisProbe } from './redis-probe.js';
+import { createSandboxDriver, type SandboxDriver } from './sandbox-driver.js';
+import { startServiceProcess, type Launch, type ServiceProcess } from './service-process.js';
+
+/** The Redis key prefix of every Lexbridge service in the benchmark. */
+export const BENCH_PREFIX = 'bench';
+const SANDBOX_SEED = 1;
+
+/** Options of {@link BenchStack.startPoller}. */
+export interface PollerStartOptions {
+  /** POLL_INTERVAL_MS (default 1 000). */
+  pollIntervalMs?: number;
+  /** LOG_LEVEL (default `info`); `debug` logs every poll pass, which the steady state reads. */
+  logLevel?: string;
+  /** Each stdout line of the poller. */
+  onLine?: (line: string) => void;
+  /** POLL_RECENT_OVERLAP_MS (default: the poller's, 2 000). */
+  recentOverlapMs?: number;
+}
+
+export interface BenchStack {
+  readonly redisUrl: string;
+  readonly sandboxUrl: string;
+  readonly org: SandboxOrg;
+  readonly firm: ProcessorFirmConfig;
+  /** A Lexamica client on the sandbox (real retries and timeouts), for the naive loop. */
+  readonly client: LexamicaClient;
+  readonly sandbox: SandboxDriver;
+  readonly probe: RedisProbe;
+  /** A worker-role connection of the benchmark itself (queue counts, the baseline worker). */
+  readonly redis: Redis;
+  /** Lexbridge's queues under {@link BENCH_PREFIX}, for job counts. */
+  readonly queues: QueueSet;
+  readonly sandboxProcess: ServiceProcess;
+  startPoller(opts?: PollerStartOptions): Promise<ServiceProcess>;
+  startProcessor(name: string): Promise<ServiceProcess>;
+  /** True when no Lexbridge queue has work waiting, delayed or active. */
+  idle(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function startBenchStack(config: BenchConfig): Promise<BenchStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'lexbridge-bench-'));
+  const redisServer = await RedisServerProcess.start();
+  const cleanups: Array<() => Promise<void> | void> = [async () => redisServer.stop(), () => rmSync(dir, { recursive: true, force: true })];
+  const close = async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  };
+  try {
+    const org = orgFromSeed(SANDBOX_SEED);
+    const firmFile = writeBenchFirmConfig(dir, { concurrency: config.concurrency });
+    const firm = loadProcessorFirmConfig(firmFile);
+    const compiled = config.runner === 'compiled' ? await buildServices() : undefined;
+    const launch = (kind: ServiceKind): Launch => (compiled ? { compiled: compiled[kind] } : { source: SERVICE_ENTRIES[kind] });
+    const withProfile = (kind: ServiceKind) =>
+      config.cpuProfile?.service === kind ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfile.dir}`] } : {};
+
+    const sandboxPort = await freePort();
+    const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    const sandboxProcess = startServiceProcess({
+      name: 'sandbox',
+      launch: launch('sandbox'),
+      env: { SANDBOX_PORT: String(sandboxPort), SANDBOX_HOST: '127.0.0.1', SANDBOX_SEED: String(SANDBOX_SEED), SANDBOX_SCENARIO: 'idle', LOG_LEVEL: 'warn' },
+      ...withProfile('sandbox'),
+    });
+    cleanups.push(() => sandboxProcess.stop());
+    await sandboxProcess.waitReady(`${sandboxUrl}/__sandbox/stats`);
+
+    const client = createLexamicaClient({ baseUrl: sandboxUrl, orgId: org.id, publicKey: org.publicKey, privateKey: org.privateKey, timeoutMs: 10_000 });
+    await applySetup(client, await planSetup(client, firm));
+
+    const probe = createRedisProbe(redisServer.url);
+    cleanups.push(() => probe.close());
+    const redis = createRedis(redisServer.url, 'worker');
+    cleanups.push(() => redis.disconnect());
+    const queues = new QueueSet(redis, createKeyspace(BENCH_PREFIX));
+    cleanups.push(() => queues.close());
+
+    const lexbridgeEnv = (opsPort: number, logLevel: string) => ({
+      REDIS_URL: redisServer.url,
+      REDIS_PREFIX: BENCH_PREFIX,
+      LEXBRIDGE_CONFIG: firmFile,
+      LEXAMICA_BASE_URL: sandboxUrl,
+      LEXAMICA_ORG_ID: org.id,
+      LEXAMICA_PUBLIC_KEY: org.publicKey,
+      LEXAMICA_PRIVATE_KEY: org.privateKey,
+      LOG_LEVEL: logLevel,
+      OPS_HOST: '127.0.0.1',
+      OPS_PORT: String(opsPort),
+    });
+
+    return {
+      redisUrl: redisServer.url,
+      sandboxUrl,
+      org,
+      firm,
+      client,
+      sandbox: createSandboxDriver(sandboxUrl),
+      probe,
+      redis,
+      queues,
+      sandboxProcess,
+      async startPoller(opts = {}) {
+        const port = await freePort();
+        const p = startServiceProcess({
+          name: 'poller',
+          launch: launch('poller'),
+          env: {
+            ...lexbridgeEnv(port, opts.logLevel ?? 'info'),
+            POLL_INTERVAL_MS: String(opts.pollIntervalMs ?? 1_000),
+            ...(opts.recentOverlapMs !== undefined && { POLL_RECENT_OVERLAP_MS: String(opts.recentOverlapMs) }),
+          },
+          ...(opts.onLine && { onLine: opts.onLine }),
+          ...withProfile('poller'),
+        });
+        await p.waitReady(`http://127.0.0.1:${port}/health/live`);
+        return p;
+      },
+      async startProcessor(name) {
+        const port = await freePort();
+        const p = startServiceProcess({
+          name,
+          launch: launch('processor'),
+          env: { ...lexbridgeEnv(port, 'info'), SHUTDOWN_GRACE_MS: '5000' },
+          ...withProfile('processor'),
+        });
+        await p.waitReady(`http://127.0.0.1:${port}/health/ready`);
+        return p;
+      },
+      async idle() {
+        const counts = await Promise.all(
+          (['invitations', 'invitation-actions'] as const).map((q) => queues.get(q).getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+        );
+        return counts.every((c) => Object.values(c).every((n) => n === 0));
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Waits until the sandbox says `count` invitations were answered; polls every 250 ms. */
+export async function waitAnswered(stack: BenchStack, count: number, timeoutMs: number): Promise<void> {
+  await waitFor(async () => (await stack.sandbox.stats()).invitations.acted >= count, {
+    timeoutMs,
+    intervalMs: 250,
+    message: `${count} invitations answered`,
+  });
+}
