@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { QueueEvents } from 'bullmq';
-import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
+import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
 import { firmConfigEnv, lexamicaEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
 import { firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
@@ -63,13 +63,7 @@ async function setup(args: string[], env: Record<string, string | undefined>, ou
   const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean', default: false } } });
   const cfg = parseEnv({ ...firmConfigEnv, ...lexamicaEnv }, env);
   const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);
-  const client = createLexamicaClient({
-    baseUrl: cfg.LEXAMICA_BASE_URL,
-    orgId: cfg.LEXAMICA_ORG_ID,
-    publicKey: cfg.LEXAMICA_PUBLIC_KEY,
-    privateKey: cfg.LEXAMICA_PRIVATE_KEY,
-    profile: resolveProfile(firm.profile),
-  });
+  const client = createLexamicaClient(clientOptionsFromEnv(cfg, firm.profile));
   const plan = await planSetup(client, firm);
   for (const line of describePlan(plan)) out(line);
   if (values['dry-run'] || plan.steps.length === 0) {

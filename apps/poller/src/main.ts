@@ -1,9 +1,9 @@
 /** Poller entry point: only wiring. */
-import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
-import { FirmConfigError, firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config';
+import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
+import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createRedis } from '@lexbridge/shared/redis';
+import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { ConfigError } from '@lexbridge/shared/config';
 import { loadPollerEnv } from './config.js';
 import { createPollerService } from './service.js';
@@ -11,17 +11,12 @@ import { createPollerService } from './service.js';
 async function main() {
   const env = loadPollerEnv();
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
-  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY] });
+  const personal = personalFieldNames(firm);
+  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY], extraKeys: personal });
   const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
+  await waitForRedis(redis, logger);
   await checkRedisPolicy(redis, logger);
-  const client = createLexamicaClient({
-    baseUrl: env.LEXAMICA_BASE_URL,
-    orgId: env.LEXAMICA_ORG_ID,
-    publicKey: env.LEXAMICA_PUBLIC_KEY,
-    privateKey: env.LEXAMICA_PRIVATE_KEY,
-    profile: resolveProfile(firm.profile),
-    timeoutMs: env.LEXAMICA_TIMEOUT_MS,
-  });
+  const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal });
   const service = createPollerService({
     client,
     redis,

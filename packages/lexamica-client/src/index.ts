@@ -41,3 +41,4 @@ export {
   type LexamicaRequestInfo,
 } from './errors.js';
 export { defaultRetryPolicy, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
+export { clientOptionsFromEnv, type LexamicaEnv } from './from-env.js';
