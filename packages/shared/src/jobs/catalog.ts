@@ -73,14 +73,22 @@ export const quarantineJobSchema = z.object({
   receivedAt: z.iso.datetime({ offset: true }),
 });
 
-const storedEventDefaults: JobsOptions = {
-  attempts: 10,
-  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
-  // Completed stored-event jobs are kept longer than the reconciliation window, so a re-read of
-  // that window finds the job id and adds nothing.
-  removeOnComplete: { age: 2 * DAY / 1000, count: 200_000 },
-  removeOnFail: { age: 30 * DAY / 1000 },
-};
+/**
+ * Job options from the few numbers that differ between jobs: exponential backoff with jitter
+ * from `delayMs`, completed jobs kept `keepDays` (at most `keepCount`), failed ones `failedDays`.
+ */
+function retrying(o: { attempts: number; delayMs: number; jitter?: number; keepDays: number; keepCount?: number; failedDays?: number }): JobsOptions {
+  return {
+    attempts: o.attempts,
+    backoff: { type: 'exponential', delay: o.delayMs, jitter: o.jitter ?? 0.5 },
+    removeOnComplete: { age: (o.keepDays * DAY) / 1000, ...(o.keepCount === undefined ? {} : { count: o.keepCount }) },
+    removeOnFail: { age: ((o.failedDays ?? 30) * DAY) / 1000 },
+  };
+}
+
+// Completed stored-event jobs are kept longer than the reconciliation window, so a re-read of
+// that window finds the job id and adds nothing.
+const storedEventDefaults = retrying({ attempts: 10, delayMs: 1_000, keepDays: 2, keepCount: 200_000 });
 
 /** The catalog itself. `queue` names the BullMQ queue; one queue may carry several job names. */
 export const jobCatalog = {
@@ -91,70 +99,28 @@ export const jobCatalog = {
   'invitation.act': {
     queue: 'invitation-actions',
     schema: invitationActJobSchema,
-    options: {
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
-      removeOnComplete: { age: 7 * DAY / 1000, count: 100_000 },
-      removeOnFail: { age: 30 * DAY / 1000 },
-    },
+    options: retrying({ attempts: 8, delayMs: 1_000, keepDays: 7, keepCount: 100_000 }),
   },
-  'invitation.expiry-guard': {
-    queue: 'expiry-guard',
-    schema: expiryGuardJobSchema,
-    options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-      removeOnComplete: { age: 7 * DAY / 1000 },
-      removeOnFail: { age: 30 * DAY / 1000 },
-    },
-  },
-  'outbound.send': {
-    queue: 'outbound',
-    schema: outboundJobSchema,
-    options: {
-      attempts: 12,
-      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-      removeOnComplete: { age: 7 * DAY / 1000 },
-      removeOnFail: { age: 30 * DAY / 1000 },
-    },
-  },
+  'invitation.expiry-guard': { queue: 'expiry-guard', schema: expiryGuardJobSchema, options: retrying({ attempts: 5, delayMs: 2_000, keepDays: 7 }) },
+  'outbound.send': { queue: 'outbound', schema: outboundJobSchema, options: retrying({ attempts: 12, delayMs: 2_000, keepDays: 7 }) },
   'poller.backfill': {
     queue: 'poller-control',
     schema: backfillJobSchema,
-    options: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
-      removeOnComplete: { age: 7 * DAY / 1000, count: 1_000 },
-      removeOnFail: { age: 30 * DAY / 1000 },
-    },
+    options: retrying({ attempts: 5, delayMs: 5_000, keepDays: 7, keepCount: 1_000 }),
   },
   'stored-event.quarantine': {
     queue: 'quarantine',
     schema: quarantineJobSchema,
     // One attempt: its worker fails it on purpose, so it sits in the failed set with its reason.
-    options: { attempts: 1, removeOnComplete: { age: 30 * DAY / 1000 }, removeOnFail: { age: 90 * DAY / 1000 } },
+    options: { attempts: 1, removeOnComplete: { age: (30 * DAY) / 1000 }, removeOnFail: { age: (90 * DAY) / 1000 } },
   },
-  'cms.deliver': {
-    queue: 'cms-webhook',
-    schema: cmsDeliveryJobSchema,
-    options: {
-      // Seconds, then minutes, then hours: 5s·2^n with jitter over 15 attempts spans about two days.
-      attempts: 15,
-      backoff: { type: 'exponential', delay: 5_000, jitter: 0.3 },
-      removeOnComplete: { age: 2 * DAY / 1000 },
-      removeOnFail: { age: 30 * DAY / 1000 },
-    },
-  },
+  // Seconds, then minutes, then hours: 5s·2^n with jitter over 15 attempts spans about two days.
+  'cms.deliver': { queue: 'cms-webhook', schema: cmsDeliveryJobSchema, options: retrying({ attempts: 15, delayMs: 5_000, jitter: 0.3, keepDays: 2 }) },
+  // The next scheduled run repeats the check anyway: a few quick retries, then let it go.
   'case.update-due-check': {
     queue: 'maintenance',
     schema: updateDueCheckJobSchema,
-    // The next scheduled run repeats the check anyway: a few quick retries, then let it go.
-    options: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
-      removeOnComplete: { age: DAY / 1000, count: 100 },
-      removeOnFail: { age: 30 * DAY / 1000 },
-    },
+    options: retrying({ attempts: 3, delayMs: 10_000, keepDays: 1, keepCount: 100 }),
   },
 } as const satisfies Record<string, { queue: string; schema: z.ZodType; options: JobsOptions }>;
 
