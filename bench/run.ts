@@ -24,8 +24,8 @@ async function scenarios(stack: BenchStack, config: BenchConfig): Promise<BenchR
     log(`drain: ${results.drain.eventsPerSec.toFixed(1)} events/s`);
   }
   if (on('baseline')) {
-    log(`baseline worker: ${config.baselineEvents} jobs, concurrency ${config.concurrency.actions}`);
-    results.baseline = await runBaselineWorker(stack, { events: config.baselineEvents, concurrency: config.concurrency.actions, latencyMs: config.latencyMs });
+    log(`baseline worker: ${config.baselineEvents} jobs, concurrency ${config.concurrency.invitations}`);
+    results.baseline = await runBaselineWorker(stack, { events: config.baselineEvents, concurrency: config.concurrency.invitations, latencyMs: config.latencyMs });
     log(`baseline worker: ${results.baseline.eventsPerSec.toFixed(1)} events/s`);
   }
   if (on('naive')) {
@@ -82,6 +82,7 @@ async function main(): Promise<number> {
   const meta = {
     quick: config.quick,
     concurrency: config.concurrency,
+    ...(config.serviceNodeOptions !== undefined && { serviceNodeOptions: config.serviceNodeOptions }),
     lexamicaLatencyMs: config.latencyMs,
     runner: config.runner,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },

@@ -96,6 +96,7 @@ export async function startBenchStack(config: BenchConfig): Promise<BenchStack> 
     cleanups.push(() => queues.close());
 
     const lexbridgeEnv = (opsPort: number, logLevel: string) => ({
+      ...(config.serviceNodeOptions !== undefined && { NODE_OPTIONS: config.serviceNodeOptions }),
       REDIS_URL: redisServer.url,
       REDIS_PREFIX: BENCH_PREFIX,
       LEXBRIDGE_CONFIG: firmFile,

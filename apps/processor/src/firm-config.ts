@@ -20,12 +20,13 @@ export interface QueueSettings {
 }
 
 /**
- * Defaults: invitations 10, invitation-actions 5, expiry-guard 2, inbound 10, outbound 5,
- * cms-webhook 5, maintenance 1; no limiter.
+ * Defaults: invitations 50, invitation-actions 10, expiry-guard 2, inbound 10, outbound 5,
+ * cms-webhook 5, maintenance 1; no limiter. `invitations` sends the rules' actions itself, so each
+ * job waits a Lexamica round trip: one processor answers at most concurrency / RTT per second.
  */
 export const DEFAULT_QUEUE_SETTINGS: Record<ProcessorQueue, QueueSettings> = {
-  invitations: { concurrency: 10 },
-  'invitation-actions': { concurrency: 5 },
+  invitations: { concurrency: 50 },
+  'invitation-actions': { concurrency: 10 },
   'expiry-guard': { concurrency: 2 },
   inbound: { concurrency: 10 },
   outbound: { concurrency: 5 },

@@ -22,9 +22,14 @@ export async function scheduleGuard(ctx: ProcessorContext, r: LedgerRecord): Pro
   await enqueue(ctx.queues, 'invitation.expiry-guard', { invitationId: r.invitationId, expires: r.expires }, { jobId: guardJobId(r.invitationId, r.expires), delay });
 }
 
+/** Announces the record's decision (once per decision: the feed item id is stable). */
+export async function announceDecision(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
+  if (r.decision) await ctx.announcer.announce(decidedItem({ ...r, decision: r.decision }));
+}
+
 export async function followUp(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
   const d = r.decision;
-  if (d) await ctx.announcer.announce(decidedItem({ ...r, decision: d }));
+  await announceDecision(ctx, r);
   if (r.state === 'decided' && d && d.action !== 'manual') {
     await enqueue(
       ctx.queues,

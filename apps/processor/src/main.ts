@@ -23,6 +23,10 @@ const logger = createLogger({
 const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-processor');
 await waitForRedis(redis, logger);
 await checkRedisPolicy(redis, logger);
+// Ledger, feed and the other state commands of concurrent jobs leave in one write per tick; BullMQ
+// keeps `redis` (its blocking duplicates must not pipeline).
+const commands = redis.duplicate({ enableAutoPipelining: true, connectionName: 'lexbridge-processor-state' });
+commands.on('error', (err: Error) => logger.warn({ err }, 'redis connection error (state connection)'));
 
 const client = createLexamicaClient({
   sensitiveFields: personal,
@@ -41,6 +45,7 @@ const client = createLexamicaClient({
 const registry = createMetricsRegistry('processor');
 const service = createProcessorService({
   redis,
+  commands,
   keyspace: createKeyspace(env.REDIS_PREFIX),
   client,
   firm,
@@ -62,6 +67,7 @@ onShutdown(
   async () => {
     await service.close();
     await ops.close();
+    await commands.quit();
     await redis.quit();
   },
   env.SHUTDOWN_GRACE_MS,

@@ -33,6 +33,12 @@ import { createWorkers } from './workers.js';
 export interface ProcessorServiceOptions {
   /** A worker-role connection (`createRedis(url, 'worker')`); not closed by the service. */
   redis: Redis;
+  /**
+   * The connection for the ledger, feed and other state (not BullMQ's): `main.ts` passes one with
+   * `enableAutoPipelining`, so the commands issued in one tick leave in one write. BullMQ keeps
+   * `redis`, whose blocking duplicates must not pipeline. Default `redis`; not closed by the service.
+   */
+  commands?: Redis;
   keyspace: Keyspace;
   client: LexamicaClient;
   firm: ProcessorFirmConfig;
@@ -77,24 +83,25 @@ export interface ProcessorService {
 
 export function createProcessorService(o: ProcessorServiceOptions): ProcessorService {
   const queues = new QueueSet(o.redis, o.keyspace, o.logger);
-  const ledger = createLedger(o.redis, o.keyspace, o.now ? { now: o.now } : {});
-  const feed = createFeed(o.redis, o.keyspace);
+  const state = o.commands ?? o.redis;
+  const ledger = createLedger(state, o.keyspace, o.now ? { now: o.now } : {});
+  const feed = createFeed(state, o.keyspace);
   const rules = rulesOf(o.firm);
   const now = o.now ?? (() => new Date());
-  const caseActivity = createCaseActivity(o.redis, o.keyspace);
+  const caseActivity = createCaseActivity(state, o.keyspace);
   const metrics = createProcessorMetrics(o.registry ?? new Registry(), ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now });
   const context: ProcessorContext = {
     ledger,
     queues,
     client: o.client,
     rules,
-    capacity: createCapacityCounter(o.redis, o.keyspace, rules.capacity),
+    capacity: createCapacityCounter(state, o.keyspace, rules.capacity),
     // Shadow decisions count on their own keys, so trying rules out never uses up real capacity.
-    shadowCapacity: createCapacityCounter(o.redis, createKeyspace(o.keyspace.key('shadow')), rules.capacity),
+    shadowCapacity: createCapacityCounter(state, createKeyspace(o.keyspace.key('shadow')), rules.capacity),
     invitations: createInvitationReader(o.firm.mappings.invitation),
     announcer: createAnnouncer({ feed, logger: o.logger, ...(o.webhook && { webhookQueues: queues }) }),
     feed,
-    cases: createCaseIndex(o.redis, o.keyspace),
+    cases: createCaseIndex(state, o.keyspace),
     caseActivity,
     statusSync: o.firm.statusSync,
     firmMappers: {
@@ -102,8 +109,8 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
       ...(o.firm.mappings.case && { case: createMapper(o.firm.mappings.case) }),
     },
     mappingIds: createMappingIds(o.client, o.firm.mappings),
-    outboundSteps: createOutboundSteps(o.redis, o.keyspace, now),
-    uploads: createUploadBytes(o.redis, o.keyspace),
+    outboundSteps: createOutboundSteps(state, o.keyspace, now),
+    uploads: createUploadBytes(state, o.keyspace),
     ...(o.webhook && { webhook: createCmsWebhook(o.webhook) }),
     metrics,
     now,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '@lexbridge/shared/jobs';
 import { actJobId } from '@lexbridge/shared/ledger';
+import { firmInvitation } from '../test/firm.js';
 import { createRedis } from '@lexbridge/shared/redis';
 import { waitFor } from '@lexbridge/testkit';
 import { testFirmConfig } from '../test/firm.js';
@@ -70,6 +71,40 @@ describe('processor workers on a real Redis', () => {
     } finally {
       await Promise.all([h.service.close(), second.close()]);
       connection.disconnect();
+    }
+  });
+});
+
+describe('the invitations queue sending the rules’ actions', () => {
+  let h: Awaited<ReturnType<typeof createHarness>>;
+  beforeAll(async () => {
+    h = await createHarness('workers-sent', { queues: ['invitations'], autoPipelining: true });
+  });
+  afterAll(() => h.close());
+
+  it('decides and sends in one job, pausing the invitations queue for Retry-After on a 429 without using up an attempt', async () => {
+    const times: number[] = [];
+    let n = 0;
+    h.server.otherwise((req) => {
+      if (req.path !== actionPath('s1', 'accept')) return { status: 404, body: {} };
+      times.push(Date.now());
+      return ++n === 1 ? { status: 429, headers: { 'retry-after': '1' }, body: {} } : { status: 200, body: {} };
+    });
+    const expires = new Date(Date.now() + 3_600_000).toISOString();
+    const event = { id: 'ev-s1', event: 'Case Invitation Sent', createdAt: new Date().toISOString(), mappingId: MAPPING_ID, payload: firmInvitation({ id: 's1', caseType: 'Motor Vehicle Accident', expires }) };
+    await enqueue(h.service.queues, 'invitation.sent', event, { jobId: 'sent-s1' });
+    await h.service.start();
+    try {
+      await waitFor(async () => (await h.ctx.ledger.get('s1'))?.state === 'done', { timeoutMs: 10_000 });
+      const job = await h.service.queues.get('invitations').getJob('sent-s1');
+      await waitFor(async () => (await job?.getState()) === 'completed', { timeoutMs: 5_000 });
+      expect((await h.service.queues.get('invitations').getJob('sent-s1'))?.attemptsMade).toBe(1);
+      expect(times).toHaveLength(2);
+      expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
+      expect((await h.ctx.ledger.get('s1'))?.history.map((x) => x.state)).toEqual(['received', 'decided', 'acting', 'decided', 'acting', 'done']);
+      expect(await h.service.queues.get('invitation-actions').getJobCounts('waiting', 'delayed')).toEqual({ waiting: 0, delayed: 0 });
+    } finally {
+      await h.service.close();
     }
   });
 });

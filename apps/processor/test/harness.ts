@@ -29,11 +29,14 @@ export interface HarnessOptions {
   queues?: ProcessorServiceOptions['queues'];
   webhook?: ProcessorServiceOptions['webhook'];
   registry?: ProcessorServiceOptions['registry'];
+  /** Give the service an auto-pipelined state connection, as `main.ts` does (default false). */
+  autoPipelining?: boolean;
 }
 
 export async function createHarness(label: string, o: HarnessOptions = {}) {
   const redis = createTestRedis(label);
   const server = await new ScriptServer().start();
+  const commands = o.autoPipelining ? redis.redis.duplicate({ enableAutoPipelining: true }) : undefined;
   const client = createLexamicaClient({
     baseUrl: server.baseUrl,
     orgId: ORG,
@@ -44,6 +47,7 @@ export async function createHarness(label: string, o: HarnessOptions = {}) {
   });
   const service = createProcessorService({
     redis: redis.redis,
+    ...(commands && { commands }),
     keyspace: createKeyspace(redis.prefix),
     client,
     firm: testFirmConfig(o.firmExtra, o.rules),
@@ -67,6 +71,7 @@ export async function createHarness(label: string, o: HarnessOptions = {}) {
     async close() {
       await service.close();
       await server.stop();
+      await commands?.quit();
       await redis.cleanup();
     },
   };

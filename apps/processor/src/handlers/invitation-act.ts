@@ -31,32 +31,45 @@ export function createInvitationActHandler(ctx: ProcessorContext): Handler<'invi
     const record = await ctx.ledger.get(id);
     if (!record) throw new UnrecoverableError(`no ledger record for invitation ${id}`);
     const d = record.decision;
-    if (!d || d.action === 'manual') {
-      job.logger.warn({ invitationId: id, state: record.state }, 'action job for an invitation without a decision to send; nothing sent');
-      return 'nothing to send';
+    if (d && d.action !== 'manual' && d.action !== payload.action) {
+      job.logger.info({ invitationId: id, job: payload.action, ledger: d.action }, 'the ledger decision differs from the job; sending the ledger decision');
     }
-    if (d.action !== payload.action) job.logger.info({ invitationId: id, job: payload.action, ledger: d.action }, 'the ledger decision differs from the job; sending the ledger decision');
-    const r = record as Acting;
-    switch (r.state) {
-      case 'decided':
-        return fromDecided(ctx, r, job);
-      case 'acting':
-      case 'failed':
-        return resume(ctx, r, job);
-      case 'done':
-      case 'conflict':
-      case 'expired':
-      case 'closed':
-        // Finished in an earlier attempt that may have crashed before announcing: announce again
-        // (a no-op when it did) and stop.
-        await announceOutcome(ctx, r);
-        await startCaseClock(ctx, r);
-        return r.state;
-      default:
-        job.logger.info({ invitationId: id, state: r.state }, 'invitation is not decided; nothing sent');
-        return r.state;
-    }
+    return actOnRecord(ctx, record, job);
   };
+}
+
+/**
+ * Carries a record's decision through to Lexamica from wherever the record is: sends from
+ * `decided`, reads back first from `acting`/`failed`, re-announces a finished outcome. Used by the
+ * `invitation.act` job and by `invitation.sent` for the rules' own decisions, so a retry of either
+ * job resumes exactly where the ledger says it was. `record` must be as last read or written.
+ */
+export async function actOnRecord(ctx: ProcessorContext, record: LedgerRecord, job: JobContext): Promise<string> {
+  const d = record.decision;
+  if (!d || d.action === 'manual') {
+    job.logger.warn({ invitationId: record.invitationId, state: record.state }, 'action job for an invitation without a decision to send; nothing sent');
+    return 'nothing to send';
+  }
+  const r = record as Acting;
+  switch (r.state) {
+    case 'decided':
+      return fromDecided(ctx, r, job);
+    case 'acting':
+    case 'failed':
+      return resume(ctx, r, job);
+    case 'done':
+    case 'conflict':
+    case 'expired':
+    case 'closed':
+      // Finished in an earlier attempt that may have crashed before announcing: announce again
+      // (a no-op when it did) and stop.
+      await announceOutcome(ctx, r);
+      await startCaseClock(ctx, r);
+      return r.state;
+    default:
+      job.logger.info({ invitationId: r.invitationId, state: r.state }, 'invitation is not decided; nothing sent');
+      return r.state;
+  }
 }
 
 async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
@@ -64,7 +77,7 @@ async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): P
   if (!r.mappingId) return finishWithout(ctx, r, 'decided', 'failed', 'no Lexamica mapping id recorded for this invitation; cannot send', 'failed');
   let acting: Acting;
   try {
-    acting = (await ctx.ledger.beginAct(r.invitationId)) as Acting;
+    acting = (await ctx.ledger.beginAct(r.invitationId, r)) as Acting;
   } catch (err) {
     // Another worker claimed it first: that worker sends, this one stops.
     if (err instanceof LedgerTransitionError) return `claimed elsewhere (${err.state})`;
@@ -83,7 +96,7 @@ async function resume(ctx: ProcessorContext, r: Acting, job: JobContext): Promis
   if ((OPEN_INVITATION_STATUSES as readonly string[]).includes(state.status)) {
     const expires = state.expires ?? r.expires;
     if (tooLate(ctx, expires)) return finishActing(ctx, r, 'expired', { note: 'read back: still open but at its expiry; not sent', lexamicaStatus: state.status }, 'expired');
-    const again = (await ctx.ledger.resumeAct(r.invitationId, `read back: still ${state.status}; sending`)) as Acting;
+    const again = (await ctx.ledger.resumeAct(r.invitationId, `read back: still ${state.status}; sending`, r)) as Acting;
     return send(ctx, again, job);
   }
   return finishActing(ctx, r, ledgerStateForStatus(state.status), { lexamicaStatus: state.status, note: `read back: Lexamica says ${state.status}` }, 'closed');
@@ -118,7 +131,7 @@ async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err
   }
   if (err instanceof LexamicaHttpError && err.status === 429) {
     // Refused before it could take effect: it may be sent again from `decided`.
-    await ctx.ledger.abortAct(r.invitationId, 'rate limited by Lexamica');
+    await ctx.ledger.abortAct(r.invitationId, 'rate limited by Lexamica', r);
     ctx.metrics.actions.inc({ action, outcome: 'rate-limited' });
     throw err;
   }
@@ -138,9 +151,7 @@ async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err
 /** The action took effect: evaluate leaves the invitation waiting for a final answer (manual). */
 async function succeed(ctx: ProcessorContext, r: Acting, outcome: 'sent' | 'confirmed', knownExpires?: string): Promise<string> {
   if (r.decision.action !== 'evaluate') {
-    const state = await finishActing(ctx, r, 'done', { lexamicaStatus: STATUS_AFTER[r.decision.action]!, note: outcome === 'sent' ? 'sent' : 'confirmed by Lexamica' }, outcome);
-    await startCaseClock(ctx, { ...r, state: 'done' });
-    return state;
+    return finishActing(ctx, r, 'done', { lexamicaStatus: STATUS_AFTER[r.decision.action]!, note: outcome === 'sent' ? 'sent' : 'confirmed by Lexamica' }, outcome);
   }
   // Evaluation extends the expiry: learn the new one, so the guard is planned against it.
   const expires = knownExpires ?? (await ctx.client.invitations.get(r.invitationId, { idempotent: true }).then((s) => s.expires, () => undefined));
@@ -168,14 +179,15 @@ async function finishActing(
   extra: { lexamicaStatus?: string; lastError?: string; note?: string; expires?: string },
   outcome: ActionOutcome,
 ): Promise<string> {
-  const done = await ctx.ledger.finishAct(r.invitationId, to, extra);
+  const done = await ctx.ledger.finishAct(r.invitationId, to, extra, r);
   ctx.metrics.actions.inc({ action: r.decision.action, outcome });
-  await announceOutcome(ctx, done);
+  // Independent and idempotent: sent together (one write on an auto-pipelined connection).
+  await Promise.all([announceOutcome(ctx, done), startCaseClock(ctx, done)]);
   return to;
 }
 
 async function finishWithout(ctx: ProcessorContext, r: Acting, from: 'decided', to: 'expired' | 'failed', note: string, outcome: ActionOutcome): Promise<string> {
-  const done = await ctx.ledger.transition(r.invitationId, { from: [from], to, note, ...(to === 'failed' && { patch: { lastError: note } }) });
+  const done = await ctx.ledger.transition(r.invitationId, { from: [from], to, note, ...(to === 'failed' && { patch: { lastError: note } }) }, r);
   ctx.metrics.actions.inc({ action: r.decision.action, outcome });
   await announceOutcome(ctx, done);
   if (to === 'failed') throw new UnrecoverableError(note);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardJobId } from '@lexbridge/shared/ledger';
 import { firmInvitation } from '../../test/firm.js';
-import { CLOCK, inHours, createHarness, jobContext, MAPPING_ID } from '../../test/harness.js';
+import { actionPath, CLOCK, inHours, createHarness, jobContext, MAPPING_ID } from '../../test/harness.js';
 
 let h: Awaited<ReturnType<typeof createHarness>>;
 beforeAll(async () => {
@@ -28,9 +28,8 @@ describe('invitation lifecycle events', () => {
   });
 
   it('keeps our own answer done and records the status Lexamica confirms', async () => {
-    await sent('l2', 'Motor Vehicle Accident');
-    await h.ctx.ledger.beginAct('l2');
-    await h.ctx.ledger.finishAct('l2', 'done', { lexamicaStatus: 'accepted' });
+    h.server.otherwise((req) => (req.path === actionPath('l2', 'accept') ? { status: 200, body: {} } : { status: 404, body: {} }));
+    expect(await sent('l2', 'Motor Vehicle Accident')).toBe('done');
     expect(await lifecycle('Case Invitation Accepted', { invitation_id: 'l2' })).toBe('done');
     expect((await h.ctx.ledger.get('l2'))?.history.at(-1)?.note).toBe('Lexamica: Case Invitation Accepted');
   });
@@ -50,12 +49,14 @@ describe('invitation lifecycle events', () => {
   });
 
   it('closes an invitation answered outside Lexbridge before its action was sent', async () => {
-    await sent('l5', 'Motor Vehicle Accident');
-    expect((await h.ctx.ledger.get('l5'))?.state).toBe('decided');
+    // Decided but not yet sent (e.g. a manual decision whose action job has not run).
+    await h.ctx.ledger.receive({ invitationId: 'l5', eventId: 'sent-l5', mappingId: MAPPING_ID, caseType: 'Motor Vehicle Accident', expires: inHours(24) });
+    await h.ctx.ledger.decide('l5', { action: 'accept', rule: null, trace: [], source: 'manual', decidedAt: CLOCK.toISOString() }, 'decided');
+    const before = h.server.requests.length;
     await lifecycle('Case Invitation Declined', { invitation_id: 'l5', invitation_status: 'declined' });
     expect(await h.ctx.ledger.get('l5')).toMatchObject({ state: 'closed', lexamicaStatus: 'declined' });
     const act = await h.handlers['invitation-actions']['invitation.act']({ invitationId: 'l5', action: 'accept', source: 'rules' }, jobContext());
     expect(act).toBe('closed');
-    expect(h.server.requests).toHaveLength(0);
+    expect(h.server.requests).toHaveLength(before);
   });
 });

@@ -1,9 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LexamicaHttpError } from '@lexbridge/lexamica-client';
 import { actJobId, guardJobId } from '@lexbridge/shared/ledger';
+import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
-import { CLOCK, inHours, createHarness, jobContext, MAPPING_ID } from '../../test/harness.js';
-
+import { actionPath, CLOCK, inHours, createHarness, invitationPath, jobContext, MAPPING_ID, replyByPath } from '../../test/harness.js';
+import { rateLimitPauseMs } from '../workers.js';
 
 type Harness = Awaited<ReturnType<typeof createHarness>>;
 const sentEvent = (id: string, o: Omit<Parameters<typeof firmInvitation>[0], 'id' | 'expires'> & { expiresInH?: number } = {}) => ({
@@ -13,7 +15,9 @@ const sentEvent = (id: string, o: Omit<Parameters<typeof firmInvitation>[0], 'id
   mappingId: MAPPING_ID,
   payload: firmInvitation({ id, expires: inHours(o.expiresInH ?? 24), ...o }),
 });
-const sent = (h: Harness, e: ReturnType<typeof sentEvent>) => h.handlers.invitations['invitation.sent'](e, jobContext());
+const sent = (h: Harness, e: ReturnType<typeof sentEvent>, attempt = 1) => h.handlers.invitations['invitation.sent'](e, jobContext(attempt));
+const requestsTo = (h: Harness, path: string) => h.server.requests.filter((r) => r.path === path);
+const OK: ScriptedReply = { status: 200, body: {} };
 
 describe('deciding a new invitation', () => {
   let h: Harness;
@@ -22,11 +26,20 @@ describe('deciding a new invitation', () => {
   });
   afterAll(() => h.close());
 
-  it('decides by the rules, records the rule that fired, and queues the action under the decision’s job id', async () => {
-    expect(await sent(h, sentEvent('mva-1', { caseType: 'Motor Vehicle Accident', value: 80_000 }))).toBe('decided');
+  it('decides by the rules, records the rule that fired, and sends the accept from the same job without queueing another', async () => {
+    replyByPath(h.server, {
+      [actionPath('mva-1', 'accept')]: OK,
+      [actionPath('tx-1', 'decline')]: OK,
+      [actionPath('med-1', 'evaluate')]: OK,
+      [invitationPath('med-1')]: { status: 200, body: { _id: 'med-1', status: 'evaluating', expires: inHours(72) } },
+      [actionPath('mva-2', 'accept')]: OK,
+      [actionPath('crash-1', 'decline')]: OK,
+    });
+    expect(await sent(h, sentEvent('mva-1', { caseType: 'Motor Vehicle Accident', value: 80_000 }))).toBe('done');
     const r = await h.ctx.ledger.get('mva-1');
     expect(r).toMatchObject({
-      state: 'decided',
+      state: 'done',
+      lexamicaStatus: 'accepted',
       mappingId: MAPPING_ID,
       caseType: 'Motor Vehicle Accident',
       decision: { action: 'accept', rule: 'accept-mva', source: 'rules', capacity: { used: 1, limit: 2 } },
@@ -35,8 +48,11 @@ describe('deciding a new invitation', () => {
       { rule: 'decline-outside-west', matched: false },
       { rule: 'accept-mva', matched: true },
     ]);
-    const job = await h.service.queues.get('invitation-actions').getJob(actJobId(r!));
-    expect(job?.data).toEqual({ invitationId: 'mva-1', action: 'accept', source: 'rules' });
+    expect(r?.history.map((x) => x.state)).toEqual(['received', 'decided', 'acting', 'done']);
+    expect(requestsTo(h, actionPath('mva-1', 'accept'))).toHaveLength(1);
+    expect(await h.service.queues.get('invitation-actions').getJob(actJobId(r!))).toBeUndefined();
+    const { items } = await h.service.feed.read(undefined, 1_000);
+    expect(items.filter((i) => i.data.invitationId === 'mva-1').map((i) => i.type)).toEqual(['invitation.decided', 'invitation.action-sent']);
   });
 
   it('declines with the rule’s reason and evaluates what the rules say to evaluate', async () => {
@@ -73,12 +89,13 @@ describe('deciding a new invitation', () => {
     });
   });
 
-  it('queues the action of an invitation decided by an attempt that crashed before queueing it', async () => {
+  it('sends the action of an invitation decided by an attempt that crashed before sending it', async () => {
     const e = sentEvent('crash-1', { caseType: 'Motor Vehicle Accident' });
     await h.ctx.ledger.receive({ invitationId: 'crash-1', eventId: e.id, mappingId: MAPPING_ID, expires: inHours(24) });
-    const r = await h.ctx.ledger.decide('crash-1', { action: 'decline', reason: 'x', rule: 'r', trace: [], source: 'rules', decidedAt: CLOCK.toISOString() }, 'decided');
-    await sent(h, e);
-    expect(await h.service.queues.get('invitation-actions').getJob(actJobId(r))).toBeDefined();
+    await h.ctx.ledger.decide('crash-1', { action: 'decline', reason: 'x', rule: 'r', trace: [], source: 'rules', decidedAt: CLOCK.toISOString() }, 'decided');
+    expect(await sent(h, e, 2)).toBe('done');
+    expect(requestsTo(h, actionPath('crash-1', 'decline'))).toHaveLength(1);
+    expect((await h.ctx.ledger.get('crash-1'))?.decision?.rule).toBe('r');
   });
 
   it('does not decide an invitation that is already closed or about to expire', async () => {
@@ -93,6 +110,55 @@ describe('deciding a new invitation', () => {
     expect(err).toBeInstanceOf(UnrecoverableError);
     expect((err as Error).message).toContain('referral.caseType');
     expect(await h.ctx.ledger.get('bad-1')).toBeUndefined();
+  });
+});
+
+describe('sending the rules’ decision from the invitations job', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('sent-act', { now: () => CLOCK });
+  });
+  afterAll(() => h.close());
+
+  it('reads back an invitation a crashed attempt left acting, and does not send it again when the action took effect', async () => {
+    const e = sentEvent('ra-1', { caseType: 'Motor Vehicle Accident' });
+    replyByPath(h.server, {
+      [actionPath('ra-1', 'accept')]: { status: 503, body: {} },
+      [invitationPath('ra-1')]: { status: 200, body: { _id: 'ra-1', status: 'accepted', expires: inHours(24) } },
+    });
+    await expect(sent(h, e)).rejects.toMatchObject({ status: 503 });
+    expect((await h.ctx.ledger.get('ra-1'))?.state).toBe('acting');
+    expect(await sent(h, e, 2)).toBe('done');
+    expect(requestsTo(h, actionPath('ra-1', 'accept'))).toHaveLength(1);
+    expect((await h.ctx.ledger.get('ra-1'))?.history.at(-1)?.note).toBe('confirmed by Lexamica');
+  });
+
+  it('puts a rate-limited action back to decided and rethrows the 429, so the worker pauses the invitations queue, then sends it once on the retry', async () => {
+    const e = sentEvent('rl-1', { caseType: 'Employment', state: 'TX' });
+    replyByPath(h.server, { [actionPath('rl-1', 'decline')]: [{ status: 429, headers: { 'retry-after': '2' }, body: {} }, OK] });
+    const err = await sent(h, e).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(LexamicaHttpError);
+    expect(rateLimitPauseMs(err)).toBe(2_000);
+    expect((await h.ctx.ledger.get('rl-1'))?.state).toBe('decided');
+    expect(await sent(h, e)).toBe('done');
+    expect(requestsTo(h, actionPath('rl-1', 'decline'))).toHaveLength(2);
+    expect((await h.ctx.ledger.get('rl-1'))?.attempts).toBe(2);
+  });
+
+  it('does not decide a record a crashed attempt left received once its invitation is too close to expiry', async () => {
+    const e = sentEvent('rc-1', { caseType: 'Employment', state: 'TX', expiresInH: 0.0001 });
+    await h.ctx.ledger.receive({ invitationId: 'rc-1', eventId: e.id, mappingId: MAPPING_ID, expires: inHours(0.0001) });
+    expect(await sent(h, e, 2)).toBe('expired');
+    expect((await h.ctx.ledger.get('rc-1'))?.decision).toBeUndefined();
+    expect(requestsTo(h, actionPath('rc-1', 'decline'))).toHaveLength(0);
+  });
+
+  it('never sends an action whose invitation reached its expiry between the decision and the send', async () => {
+    const e = sentEvent('ex-1', { caseType: 'Motor Vehicle Accident' });
+    await h.ctx.ledger.receive({ invitationId: 'ex-1', eventId: e.id, mappingId: MAPPING_ID, expires: inHours(0.0001) });
+    await h.ctx.ledger.decide('ex-1', { action: 'accept', rule: 'r', trace: [], source: 'rules', decidedAt: CLOCK.toISOString() }, 'decided');
+    expect(await sent(h, e)).toBe('expired');
+    expect(requestsTo(h, actionPath('ex-1', 'accept'))).toHaveLength(0);
   });
 });
 

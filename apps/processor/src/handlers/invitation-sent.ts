@@ -1,60 +1,119 @@
 /**
  * `invitation.sent`: a new invitation. Read it through the firm's mapping, record it in the ledger
  * (once) and under its case id (milestones name the case), decide by the rules (capacity for
- * accepts; shadow mode records only), then follow up: announce, queue the action or plan the
- * expiry guard.
+ * accepts; shadow mode records only), then follow up: the rules' own accept, decline or evaluate is
+ * sent from this job (one job per invitation), anything else is announced, queued or guarded.
+ *
+ * A decision that needs nothing from Redis (no capacity limit to reserve) is recorded with the
+ * invitation in one script. A retry of this job finds the record where the last attempt left it and
+ * carries on from there exactly like an `invitation.act` job (read-back first from `acting`).
  */
 import type { Handler } from '@lexbridge/shared/jobs';
-import { LedgerTransitionError, type LedgerRecord } from '@lexbridge/shared/ledger';
+import { decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/shared/ledger';
 import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/shared/domain';
-import { applyCapacity, evaluateRules } from '@lexbridge/shared/rules';
+import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/shared/rules';
 import { tooLate, type ProcessorContext } from '../context.js';
-import { followUp } from '../follow-up.js';
+import { announceDecision, followUp } from '../follow-up.js';
 import { ledgerStateForStatus } from '../invitation-status.js';
+import { actOnRecord } from './invitation-act.js';
+
+/** States from which this job carries a rules decision on to Lexamica (or re-announces its outcome). */
+const ACTED_HERE: readonly LedgerState[] = ['decided', 'acting', 'failed', 'done', 'conflict', 'expired', 'closed'];
 
 export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'invitation.sent'> {
   return async (event, job) => {
     const inv = ctx.invitations.read(event.payload);
-    const { record } = await ctx.ledger.receive({
-      invitationId: inv._id,
-      eventId: event.id,
-      ...(event.mappingId !== undefined && { mappingId: event.mappingId }),
-      caseId: inv.referral._id,
-      caseType: inv.referral.caseType,
-      expires: inv.expires,
-      ...(inv.status !== undefined && { lexamicaStatus: inv.status }),
-    });
-    // Every time, not only on creation: a retry repairs a crash between the two writes.
-    await ctx.cases.link(inv.referral._id, inv._id, inv.sentAt ?? event.createdAt);
-    const decided = record.state === 'received' ? await decide(ctx, record, inv) : record;
-    await followUp(ctx, decided);
-    job.logger.debug({ invitationId: inv._id, state: decided.state }, 'invitation handled');
-    return decided.state;
+    const early = decideWithoutRedis(ctx, inv);
+    const { record, created } = await ctx.ledger.receive(
+      {
+        invitationId: inv._id,
+        eventId: event.id,
+        ...(event.mappingId !== undefined && { mappingId: event.mappingId }),
+        caseId: inv.referral._id,
+        caseType: inv.referral.caseType,
+        expires: inv.expires,
+        ...(inv.status !== undefined && { lexamicaStatus: inv.status }),
+      },
+      early?.then,
+    );
+    if (created && early?.decision) countDecision(ctx, early.decision);
+    const [decided] = await Promise.all([
+      record.state === 'received' ? decide(ctx, record, inv) : record,
+      // Every time, not only on creation: a retry repairs a crash between the two writes.
+      ctx.cases.link(inv.referral._id, inv._id, inv.sentAt ?? event.createdAt),
+    ]);
+    const d = decided.decision;
+    let state: string = decided.state;
+    if (d && d.source === 'rules' && d.action !== 'manual' && ACTED_HERE.includes(decided.state)) {
+      await announceDecision(ctx, decided);
+      state = await actOnRecord(ctx, decided, job);
+    } else {
+      await followUp(ctx, decided);
+    }
+    job.logger.debug({ invitationId: inv._id, state }, 'invitation handled');
+    return state;
   };
 }
 
+/**
+ * What to record with the invitation when no Redis state is needed to decide: Lexamica already
+ * closed it, it is too late, or the rules' decision reserves no capacity. Undefined otherwise.
+ */
+function decideWithoutRedis(ctx: ProcessorContext, inv: Invitation): { then: Omit<Transition, 'from'>; decision?: Decision } | undefined {
+  if (inv.status !== undefined && !OPEN_INVITATION_STATUSES.includes(inv.status)) {
+    return { then: { to: ledgerStateForStatus(inv.status), note: `Lexamica says ${inv.status}; nothing to decide` } };
+  }
+  if (tooLate(ctx, inv.expires)) return { then: { to: 'expired', note: 'arrived too close to (or after) its expiry; not acted on' } };
+  const now = ctx.now();
+  const decision = evaluateRules(ctx.rules, inv as Record<string, unknown>, now);
+  const counter = ctx.rules.shadow ? ctx.shadowCapacity : ctx.capacity;
+  if (decision.action === 'accept' && counter.limitFor(inv.referral.caseType)) return undefined;
+  const { from: _from, ...then } = decisionTransition({ ...decision, source: 'rules', decidedAt: now.toISOString() }, targetState(ctx, decision));
+  return { then, decision };
+}
+
+function targetState(ctx: ProcessorContext, decision: Decision): LedgerState {
+  return ctx.rules.shadow ? 'shadow' : decision.action === 'manual' ? 'manual' : 'decided';
+}
+
+function countDecision(ctx: ProcessorContext, decision: Decision): void {
+  ctx.metrics.decisions.inc({ action: decision.action, source: 'rules', rule: decision.rule ?? '(default)' });
+}
+
+/**
+ * Decides a record found `received`: one recorded without its decision because an accept had to
+ * reserve capacity first (or by an attempt that crashed before deciding).
+ */
 async function decide(ctx: ProcessorContext, record: LedgerRecord, inv: Invitation): Promise<LedgerRecord> {
   const id = record.invitationId;
-  if (inv.status !== undefined && !OPEN_INVITATION_STATUSES.includes(inv.status)) {
-    return ctx.ledger.transition(id, { from: ['received'], to: ledgerStateForStatus(inv.status), note: `Lexamica says ${inv.status}; nothing to decide` });
-  }
-  if (tooLate(ctx, inv.expires)) {
-    return ctx.ledger.transition(id, { from: ['received'], to: 'expired', note: 'arrived too close to (or after) its expiry; not acted on' });
+  const early = decideWithoutRedis(ctx, inv);
+  if (early) {
+    try {
+      const decided = await ctx.ledger.transition(id, { ...early.then, from: ['received'] }, record);
+      if (early.decision) countDecision(ctx, early.decision);
+      return decided;
+    } catch (err) {
+      return lostRace(ctx, record, err);
+    }
   }
   const now = ctx.now();
   const shadow = ctx.rules.shadow;
   const ruled = evaluateRules(ctx.rules, inv as Record<string, unknown>, now);
   const decision = await applyCapacity(ruled, inv.referral.caseType, shadow ? ctx.shadowCapacity : ctx.capacity, now);
-  const to = shadow ? 'shadow' : decision.action === 'manual' ? 'manual' : 'decided';
   try {
-    const decided = await ctx.ledger.decide(id, { ...decision, source: 'rules', decidedAt: now.toISOString() }, to);
-    ctx.metrics.decisions.inc({ action: decision.action, source: 'rules', rule: decision.rule ?? '(default)' });
+    const decided = await ctx.ledger.decide(id, { ...decision, source: 'rules', decidedAt: now.toISOString() }, targetState(ctx, decision), record);
+    countDecision(ctx, decision);
     return decided;
   } catch (err) {
     // The accept did not get recorded (another replica decided first, or Redis failed): give its
     // reservation back so capacity counts only recorded accepts.
     if (decision.action === 'accept' && decision.capacity) await (shadow ? ctx.shadowCapacity : ctx.capacity).release(inv.referral.caseType, now);
-    if (err instanceof LedgerTransitionError) return (await ctx.ledger.get(id)) ?? record;
-    throw err;
+    return lostRace(ctx, record, err);
   }
+}
+
+/** Another replica decided first: carry on with what it recorded. Anything else is rethrown. */
+async function lostRace(ctx: ProcessorContext, record: LedgerRecord, err: unknown): Promise<LedgerRecord> {
+  if (err instanceof LedgerTransitionError) return (await ctx.ledger.get(record.invitationId)) ?? record;
+  throw err;
 }

@@ -31,9 +31,8 @@ describe('tracking the last update of each accepted case', () => {
   it('records the case of an invitation, and starts its clock when our accept is done', async () => {
     h.server.otherwise((req) => (req.path === actionPath('t1', 'accept') ? { status: 200, body: {} } : { status: 404, body: {} }));
     await sent('t1', 'Motor Vehicle Accident');
-    expect(await h.ctx.ledger.get('t1')).toMatchObject({ caseId: 'case-t1', state: 'decided' });
+    expect(await h.ctx.ledger.get('t1')).toMatchObject({ caseId: 'case-t1', state: 'done' });
     expect(await h.ctx.cases.invitationOf('case-t1')).toBe('t1');
-    await h.handlers['invitation-actions']['invitation.act']({ invitationId: 't1', action: 'accept', source: 'rules' }, jobContext());
     expect(await h.ctx.caseActivity.lastUpdate('case-t1')).toBe(CLOCK.getTime());
   });
 

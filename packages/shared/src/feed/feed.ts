@@ -59,11 +59,23 @@ return { id, 0 }
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
+/** The append script as an ioredis command: sent once, then run by SHA (NOSCRIPT reloads it). */
+interface FeedCommands {
+  lexbridgeFeedAppend(seenKey: string, stream: string, ttlSec: number, maxLen: number, json: string): Promise<[string, number]>;
+}
+
+function feedCommands(redis: Redis): FeedCommands {
+  const r = redis as Redis & Partial<FeedCommands>;
+  if (!r.lexbridgeFeedAppend) redis.defineCommand('lexbridgeFeedAppend', { numberOfKeys: 2, lua: APPEND });
+  return redis as unknown as FeedCommands;
+}
+
 export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
   const maxLen = opts.maxLen ?? 100_000;
   const ttl = opts.dedupeTtlSec ?? 7 * 86_400;
   const stream = keyspace.key('feed', 'stream');
   const seenKey = (id: string) => keyspace.key('feed', 'seen', id);
+  const scripts = feedCommands(redis);
 
   const toEntry = ([cursor, fields]: [string, string[]]): FeedEntry => {
     const json = fields[fields.indexOf('item') + 1] ?? '{}';
@@ -73,7 +85,7 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
   return {
     async append(item) {
       const json = JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data });
-      const [cursor, dup] = (await redis.eval(APPEND, 2, seenKey(item.id), stream, ttl, maxLen, json)) as [string, number];
+      const [cursor, dup] = await scripts.lexbridgeFeedAppend(seenKey(item.id), stream, ttl, maxLen, json);
       return { cursor, duplicate: dup === 1 };
     },
 

@@ -18,6 +18,7 @@ export {
 } from './record.js';
 export {
   createLedger,
+  decisionTransition,
   LedgerCursorError,
   type Ledger,
   type LedgerListFilter,

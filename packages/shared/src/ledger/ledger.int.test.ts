@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis } from '@lexbridge/testkit';
 import { createKeyspace } from '../redis/index.js';
-import { createLedger, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
+import { createLedger, decisionTransition, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
 
 const t = createTestRedis('ledger');
 const keyspace = createKeyspace(t.prefix);
@@ -111,6 +111,42 @@ describe('invitation ledger on a real Redis', () => {
   it('changes nothing when an update plan returns undefined', async () => {
     const r = await received('u1');
     expect(await ledger.update('u1', () => undefined)).toEqual(r);
+  });
+
+  it('records an invitation and its decision in one step, and a second receive changes nothing', async () => {
+    const { from: _from, ...then } = decisionTransition(accept, 'decided');
+    const first = await ledger.receive({ invitationId: 'rd1', eventId: 'e1', mappingId: 'map-1', expires: inHours(5) }, then);
+    expect(first).toMatchObject({ created: true, record: { state: 'decided', decision: { rule: 'mva' }, version: 1 } });
+    expect(first.record.history.map((x) => [x.state, x.note])).toEqual([
+      ['received', undefined],
+      ['decided', "accept by rule 'mva'"],
+    ]);
+    const again = await ledger.receive({ invitationId: 'rd1', eventId: 'e2', expires: inHours(9) }, { ...then, to: 'manual' });
+    expect(again).toEqual({ created: false, record: first.record });
+    expect((await ledger.list({ state: 'decided' })).items.map((r) => r.invitationId)).toContain('rd1');
+    expect((await ledger.list({ state: 'received' })).items.map((r) => r.invitationId)).not.toContain('rd1');
+  });
+
+  it('applies a change to a known record without reading it, and re-reads when the known record is stale', async () => {
+    const r = await received('k1');
+    const decided = await ledger.decide('k1', accept, 'decided', r);
+    const acting = await ledger.beginAct('k1', decided);
+    expect(acting).toMatchObject({ state: 'acting', version: 2, attempts: 1 });
+    // `decided` is stale now: the stored record is acting, so claiming it again must fail.
+    await expect(ledgerB.beginAct('k1', decided)).rejects.toMatchObject({ name: 'LedgerTransitionError', state: 'acting' });
+    // A stale copy whose state still allows the change is re-read and applied to the stored record.
+    const done = await ledgerB.finishAct('k1', 'done', { lexamicaStatus: 'accepted' }, { ...acting, version: 0 });
+    expect(done).toMatchObject({ state: 'done', version: 3, attempts: 1 });
+    expect(await ledger.get('k1')).toEqual(done);
+  });
+
+  it('guards a record written before versions existed as version 0, so two claims still cannot both win', async () => {
+    const legacy: Omit<LedgerRecord, 'version'> = { ...(await received('old1')), state: 'decided', decision: accept };
+    delete (legacy as Partial<LedgerRecord>).version;
+    await t.redis.set(keyspace.key('ledger', 'inv', 'old1'), JSON.stringify(legacy));
+    const results = await Promise.allSettled([ledger.beginAct('old1', legacy as LedgerRecord), ledgerB.beginAct('old1', legacy as LedgerRecord)]);
+    expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    expect(await ledger.get('old1')).toMatchObject({ state: 'acting', version: 1, attempts: 1 });
   });
 });
 

@@ -1,9 +1,10 @@
 /**
  * The invitation ledger in Redis: one JSON string per invitation, plus one sorted set per state and
  * one over all invitations, each scored by expiry, for listing. Every change is a compare-and-set
- * (Lua): the new record is written only if the stored one is still the one the change was computed
- * from, and the indexes move in the same script. Guards on the current state therefore hold across
- * processor replicas: of two concurrent `beginAct` calls, exactly one wins.
+ * (Lua, loaded once and run by `EVALSHA`): the new record is written only if the stored one still
+ * has the `version` the change was computed from, and the indexes move in the same script. Guards on
+ * the current state therefore hold across processor replicas: of two concurrent `beginAct` calls,
+ * exactly one wins.
  */
 import type { Redis } from 'ioredis';
 import type { Keyspace } from '../redis/index.js';
@@ -30,15 +31,47 @@ return redis.call('GET', KEYS[1])
 `;
 
 // KEYS: record, old state index, new state index, all-by-expiry index.
-// ARGV: expected JSON, new JSON, id, expiry score.
+// ARGV: expected version, new JSON, id, expiry score, '1' when the expiry changed.
+// Records written before versions existed have none: they count as version 0.
 const COMPARE_AND_SET = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 0 end
+if (cjson.decode(cur).version or 0) ~= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
-redis.call('ZREM', KEYS[2], ARGV[3])
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
-redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
+if KEYS[2] ~= KEYS[3] then
+  redis.call('ZREM', KEYS[2], ARGV[3])
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+elseif ARGV[5] == '1' then
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+end
+if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3]) end
 return 1
 `;
+
+/** The ledger's scripts as ioredis commands: sent once, then run by SHA (NOSCRIPT reloads them). */
+interface LedgerCommands {
+  lexbridgeLedgerCreate(record: string, stateIndex: string, allIndex: string, json: string, id: string, score: number): Promise<string | null>;
+  lexbridgeLedgerCas(
+    record: string,
+    oldIndex: string,
+    newIndex: string,
+    allIndex: string,
+    version: number,
+    json: string,
+    id: string,
+    score: number,
+    expiryChanged: '0' | '1',
+  ): Promise<number>;
+}
+
+function ledgerCommands(redis: Redis): LedgerCommands {
+  const r = redis as Redis & Partial<LedgerCommands>;
+  if (!r.lexbridgeLedgerCas) {
+    redis.defineCommand('lexbridgeLedgerCreate', { numberOfKeys: 3, lua: CREATE });
+    redis.defineCommand('lexbridgeLedgerCas', { numberOfKeys: 4, lua: COMPARE_AND_SET });
+  }
+  return redis as unknown as LedgerCommands;
+}
 
 /** Filters for {@link Ledger.list}. */
 export interface LedgerListFilter {
@@ -74,18 +107,25 @@ export interface Ledger {
   list(f: LedgerListFilter): Promise<{ items: LedgerRecord[]; next: string | null }>;
   /**
    * Records an invitation once. A second call for the same id changes nothing and returns the
-   * stored record with `created: false` (a re-delivered event).
+   * stored record with `created: false` (a re-delivered event). With `then`, a new record is
+   * created already moved on (history `received`, then `then.to`), in the same single script:
+   * receive and decide in one round trip, when the decision needs nothing from Redis.
    */
-  receive(input: ReceiveInput): Promise<{ record: LedgerRecord; created: boolean }>;
-  /** A guarded change: throws {@link LedgerTransitionError} when the state is not in `t.from`. */
-  transition(invitationId: string, t: Transition): Promise<LedgerRecord>;
+  receive(input: ReceiveInput, then?: Omit<Transition, 'from' | 'countAttempt'>): Promise<{ record: LedgerRecord; created: boolean }>;
+  /**
+   * A guarded change: throws {@link LedgerTransitionError} when the state is not in `t.from`.
+   * `known` is the record as the caller last read or wrote it: the change is then tried against it
+   * without reading the record first (one round trip), and re-read only if it changed underneath.
+   */
+  transition(invitationId: string, t: Transition, known?: LedgerRecord): Promise<LedgerRecord>;
   /**
    * A change computed from the current record; `plan` returning undefined changes nothing (the
-   * record is returned as it is). Retried when the record changed underneath.
+   * record is returned as it is). Retried when the record changed underneath. `known`: as for
+   * {@link Ledger.transition}.
    */
-  update(invitationId: string, plan: (r: LedgerRecord) => Transition | undefined): Promise<LedgerRecord>;
+  update(invitationId: string, plan: (r: LedgerRecord) => Transition | undefined, known?: LedgerRecord): Promise<LedgerRecord>;
   /** received → decided | manual | shadow (or expired/closed when Lexamica says so). */
-  decide(invitationId: string, decision: LedgerDecision, to: LedgerState): Promise<LedgerRecord>;
+  decide(invitationId: string, decision: LedgerDecision, to: LedgerState, known?: LedgerRecord): Promise<LedgerRecord>;
   /**
    * A manual decision from the API: only from `manual` or `shadow`, atomically to `decided`.
    * Past the invitation's expiry the record moves to `expired` and this throws
@@ -94,13 +134,18 @@ export interface Ledger {
    */
   decideManually(invitationId: string, d: ManualDecision): Promise<LedgerRecord>;
   /** decided → acting, counting an attempt: the one place an action is claimed. */
-  beginAct(invitationId: string): Promise<LedgerRecord>;
+  beginAct(invitationId: string, known?: LedgerRecord): Promise<LedgerRecord>;
   /** acting | failed → acting after a read-back found the invitation still open. */
-  resumeAct(invitationId: string, note: string): Promise<LedgerRecord>;
+  resumeAct(invitationId: string, note: string, known?: LedgerRecord): Promise<LedgerRecord>;
   /** acting (or failed, on a replay that read Lexamica back) → the outcome: done, manual after an evaluation, conflict, expired, closed, failed. */
-  finishAct(invitationId: string, to: LedgerState, extra?: { lexamicaStatus?: string; lastError?: string; note?: string; expires?: string }): Promise<LedgerRecord>;
+  finishAct(
+    invitationId: string,
+    to: LedgerState,
+    extra?: { lexamicaStatus?: string; lastError?: string; note?: string; expires?: string },
+    known?: LedgerRecord,
+  ): Promise<LedgerRecord>;
   /** acting → decided: the action was refused before it could take effect (429), so it may be sent again. */
-  abortAct(invitationId: string, note: string): Promise<LedgerRecord>;
+  abortAct(invitationId: string, note: string, known?: LedgerRecord): Promise<LedgerRecord>;
   /** How many invitations are in each state. */
   counts(): Promise<Record<LedgerState, number>>;
 }
@@ -121,16 +166,17 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
   const allKey = keyspace.key('ledger', 'by-expiry');
 
   const parse = (json: string): LedgerRecord => JSON.parse(json) as LedgerRecord;
+  const scripts = ledgerCommands(redis);
 
   async function get(invitationId: string): Promise<LedgerRecord | undefined> {
     const json = await redis.get(recordKey(invitationId));
     return json === null ? undefined : parse(json);
   }
 
-  async function receive(input: ReceiveInput) {
+  async function receive(input: ReceiveInput, then?: Omit<Transition, 'from' | 'countAttempt'>) {
     const at = now().toISOString();
     const state = input.state ?? 'received';
-    const record: LedgerRecord = {
+    const received: LedgerRecord = {
       invitationId: input.invitationId,
       state,
       eventId: input.eventId,
@@ -140,50 +186,62 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       expires: input.expires,
       ...(input.lexamicaStatus !== undefined && { lexamicaStatus: input.lexamicaStatus }),
       attempts: 0,
+      version: 0,
       createdAt: at,
       updatedAt: at,
       history: [{ at, state, ...(input.note !== undefined && { note: input.note }) }],
     };
-    const existing = (await redis.eval(
-      CREATE,
-      3,
+    const record = then ? applyTransition(received, { ...then, from: [state] }, at) : received;
+    const existing = await scripts.lexbridgeLedgerCreate(
       recordKey(input.invitationId),
-      stateKey(state),
+      stateKey(record.state),
       allKey,
       JSON.stringify(record),
       input.invitationId,
-      expiryScore(input.expires),
-    )) as string | null;
+      expiryScore(record.expires),
+    );
     return existing === null ? { record, created: true } : { record: parse(existing), created: false };
   }
 
-  async function update(invitationId: string, plan: (r: LedgerRecord) => Transition | undefined): Promise<LedgerRecord> {
+  /** Writes `t` applied to `current` if the stored record is still `current`; undefined if it moved on. */
+  async function tryApply(current: LedgerRecord, t: Transition): Promise<LedgerRecord | undefined> {
+    if (!t.from.includes(current.state)) throw new LedgerTransitionError(current.invitationId, current.state, t.to);
+    const next = applyTransition(current, t, now().toISOString());
+    const ok = await scripts.lexbridgeLedgerCas(
+      recordKey(current.invitationId),
+      stateKey(current.state),
+      stateKey(next.state),
+      allKey,
+      current.version ?? 0,
+      JSON.stringify(next),
+      current.invitationId,
+      expiryScore(next.expires),
+      next.expires === current.expires ? '0' : '1',
+    );
+    return ok === 1 ? next : undefined;
+  }
+
+  async function update(invitationId: string, plan: (r: LedgerRecord) => Transition | undefined, known?: LedgerRecord): Promise<LedgerRecord> {
+    if (known && known.invitationId === invitationId) {
+      const t = plan(known);
+      // A plan that changes nothing, or refuses, is decided on the stored record, not on a copy.
+      if (t && t.from.includes(known.state)) {
+        const next = await tryApply(known, t);
+        if (next) return next;
+      }
+    }
     for (let i = 0; i <= maxCasRetries; i++) {
-      const json = await redis.get(recordKey(invitationId));
-      if (json === null) throw new LedgerNotFoundError(invitationId);
-      const current = parse(json);
+      const current = await get(invitationId);
+      if (!current) throw new LedgerNotFoundError(invitationId);
       const t = plan(current);
       if (!t) return current;
-      if (!t.from.includes(current.state)) throw new LedgerTransitionError(invitationId, current.state, t.to);
-      const next = applyTransition(current, t, now().toISOString());
-      const ok = await redis.eval(
-        COMPARE_AND_SET,
-        4,
-        recordKey(invitationId),
-        stateKey(current.state),
-        stateKey(next.state),
-        allKey,
-        json,
-        JSON.stringify(next),
-        invitationId,
-        expiryScore(next.expires),
-      );
-      if (ok === 1) return next;
+      const next = await tryApply(current, t);
+      if (next) return next;
     }
     throw new Error(`ledger record ${invitationId} kept changing; gave up after ${maxCasRetries} retries`);
   }
 
-  const transition = (invitationId: string, t: Transition) => update(invitationId, () => t);
+  const transition = (invitationId: string, t: Transition, known?: LedgerRecord) => update(invitationId, () => t, known);
 
   return {
     get,
@@ -192,8 +250,7 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
     transition,
     list: (f) => list(redis, f, f.state ? stateKey(f.state) : allKey, recordKey),
 
-    decide: (invitationId, decision, to) =>
-      transition(invitationId, { from: ['received'], to, patch: { decision }, note: describe(decision) }),
+    decide: (invitationId, decision, to, known) => transition(invitationId, decisionTransition(decision, to), known),
 
     async decideManually(invitationId, d) {
       if (d.action === 'decline' && !d.reason?.trim()) throw new RangeError('a decline needs a reason');
@@ -220,24 +277,28 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       return record;
     },
 
-    beginAct: (invitationId) =>
-      transition(invitationId, { from: ['decided'], to: 'acting', countAttempt: true, note: 'sending the action' }),
+    beginAct: (invitationId, known) =>
+      transition(invitationId, { from: ['decided'], to: 'acting', countAttempt: true, note: 'sending the action' }, known),
 
-    resumeAct: (invitationId, note) => transition(invitationId, { from: ['acting', 'failed'], to: 'acting', countAttempt: true, note }),
+    resumeAct: (invitationId, note, known) => transition(invitationId, { from: ['acting', 'failed'], to: 'acting', countAttempt: true, note }, known),
 
-    finishAct: (invitationId, to, extra = {}) =>
-      transition(invitationId, {
-        from: ['acting', 'failed'],
-        to,
-        patch: {
-          ...(extra.lexamicaStatus !== undefined && { lexamicaStatus: extra.lexamicaStatus }),
-          ...(extra.lastError !== undefined && { lastError: extra.lastError }),
-          ...(extra.expires !== undefined && { expires: extra.expires }),
+    finishAct: (invitationId, to, extra = {}, known) =>
+      transition(
+        invitationId,
+        {
+          from: ['acting', 'failed'],
+          to,
+          patch: {
+            ...(extra.lexamicaStatus !== undefined && { lexamicaStatus: extra.lexamicaStatus }),
+            ...(extra.lastError !== undefined && { lastError: extra.lastError }),
+            ...(extra.expires !== undefined && { expires: extra.expires }),
+          },
+          ...(extra.note !== undefined && { note: extra.note }),
         },
-        ...(extra.note !== undefined && { note: extra.note }),
-      }),
+        known,
+      ),
 
-    abortAct: (invitationId, note) => transition(invitationId, { from: ['acting'], to: 'decided', note }),
+    abortAct: (invitationId, note, known) => transition(invitationId, { from: ['acting'], to: 'decided', note }, known),
 
     async counts() {
       const pipeline = redis.pipeline();
@@ -248,12 +309,18 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
   };
 }
 
+/** The transition that records a decision on a `received` invitation (`Ledger.decide`, or `receive`'s `then`). */
+export function decisionTransition(decision: LedgerDecision, to: LedgerState): Transition {
+  return { from: ['received'], to, patch: { decision }, note: describe(decision) };
+}
+
 function applyTransition(r: LedgerRecord, t: Transition, at: string): LedgerRecord {
   return {
     ...r,
     ...t.patch,
     state: t.to,
     attempts: r.attempts + (t.countAttempt ? 1 : 0),
+    version: (r.version ?? 0) + 1,
     updatedAt: at,
     history: [...r.history, { at, state: t.to, ...(t.note !== undefined && { note: t.note }) }],
   };

@@ -57,6 +57,11 @@ export interface LedgerRecord {
   lastError?: string;
   /** How many times an action was started (decided → acting, or a resend after read-back). */
   attempts: number;
+  /**
+   * Incremented by every change; a change is written only while the stored record still has the
+   * version it was computed from. Absent on records written before it existed (read as 0).
+   */
+  version?: number;
   createdAt: string;
   updatedAt: string;
   history: LedgerHistoryEntry[];
