@@ -34,14 +34,23 @@ const benchEnv = {
   BENCH_STEADY_WARMUP_SECONDS: optionalInt(1, 600),
   /** The poller's interval in the steady state (default 100 ms). */
   BENCH_POLL_INTERVAL_MS: intVar({ default: 100, min: 50, max: 60_000 }),
-  /** Concurrency of the processor's `invitations` queue (default 10, the processor's default). */
-  BENCH_INVITATION_CONCURRENCY: intVar({ default: DEFAULT_QUEUE_SETTINGS.invitations.concurrency, min: 1, max: 500 }),
   /**
-   * Concurrency of the processor's `invitation-actions` queue (set in the bench firm YAML) and of
-   * the baseline worker (default 50). The processor's own default (5) caps a queue whose every job
-   * waits one Lexamica round trip at 5 / RTT: 200/s at 25 ms.
+   * Concurrency of the processor's `invitations` queue, which sends the rules' actions, and of the
+   * baseline worker (default the processor's default, 50): both keep as many Lexamica calls in flight.
    */
-  BENCH_ACTION_CONCURRENCY: intVar({ default: 50, min: 1, max: 500 }),
+  BENCH_INVITATION_CONCURRENCY: intVar({ default: DEFAULT_QUEUE_SETTINGS.invitations.concurrency, min: 1, max: 500 }),
+  /** Concurrency of the processor's `invitation-actions` queue (manual and guard actions; none in the drain). Default the processor's, 10. */
+  BENCH_ACTION_CONCURRENCY: intVar({ default: DEFAULT_QUEUE_SETTINGS['invitation-actions'].concurrency, min: 1, max: 500 }),
+  /**
+   * `NODE_OPTIONS` for the poller and processor processes. Default: the heap cap docker-compose.yml
+   * gives the services, so RSS is measured as deployed; set `none` for V8's own heap sizing.
+   */
+  BENCH_SERVICE_NODE_OPTIONS: z
+    .string()
+    .trim()
+    .min(1)
+    .default('--max-old-space-size=128 --max-semi-space-size=8')
+    .transform((v) => (v === 'none' ? undefined : v)),
   /**
    * Round trip added to every Lexamica call by the sandbox (its latency fault at rate 1) in the
    * drain, scale and baseline scenarios (default 20 ms: a near-region API). The steady state always
@@ -78,6 +87,8 @@ export interface BenchConfig {
   latencyMs: number;
   runner: 'compiled' | 'source';
   cpuProfile?: { service: 'poller' | 'processor' | 'sandbox'; dir: string };
+  /** `NODE_OPTIONS` of the poller and processor processes; unset, V8 sizes the heap itself. */
+  serviceNodeOptions?: string;
   scenarios: ReadonlySet<ScenarioName>;
 }
 
@@ -103,6 +114,7 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
       pollIntervalMs: e.BENCH_POLL_INTERVAL_MS,
     },
     concurrency: { invitations: e.BENCH_INVITATION_CONCURRENCY, actions: e.BENCH_ACTION_CONCURRENCY },
+    ...(e.BENCH_SERVICE_NODE_OPTIONS !== undefined && { serviceNodeOptions: e.BENCH_SERVICE_NODE_OPTIONS }),
     latencyMs: e.BENCH_LATENCY_MS,
     runner: e.BENCH_RUNNER,
     ...(e.BENCH_CPU_PROF && { cpuProfile: { service: e.BENCH_CPU_PROF, dir: e.BENCH_PROFILE_DIR } }),

@@ -119,8 +119,11 @@ export function createRequester(deps: RequestDeps): Requester {
   async function attempt<T>(spec: RequestSpec<T>, opts: CallOptions): Promise<T> {
     const { url, headers, info } = build(spec);
     const timeoutMs = opts.timeoutMs ?? deps.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    // A timer cleared when the call ends (AbortSignal.timeout would keep one alive per call until
+    // it fires, thousands of them in a busy drain).
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
     const ctx = { call: spec.call, request: info };
     let body: RequestInit['body'];
     if (spec.body && 'json' in spec.body) {
@@ -141,8 +144,10 @@ export function createRequester(deps: RequestDeps): Requester {
       text = await res.text();
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason;
-      if (timeout.aborted) throw new LexamicaTimeoutError({ ...ctx, timeoutMs });
+      if (timeout.signal.aborted) throw new LexamicaTimeoutError({ ...ctx, timeoutMs });
       throw new LexamicaNetworkError({ ...ctx, code: errorCode(err), cause: redactor.value(err) });
+    } finally {
+      clearTimeout(timer);
     }
     deps.onResponse?.({ call: spec.call, status, durationMs: deps.now() - started });
 
