@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { testRedisUrlFromEnv } from './config.js';
 
 /** A Redis the tests can use, and how to let it go. */
 export interface RedisHandle {
@@ -145,8 +146,8 @@ async function dockerWorks(): Promise<boolean> {
  * Finds a Redis for a test run: `REDIS_URL`, else testcontainers, else a local `redis-server`.
  * Throws with instructions when none can be had.
  */
-export async function acquireRedis(env: NodeJS.ProcessEnv = process.env): Promise<RedisHandle> {
-  const fromEnv = env.REDIS_URL;
+export async function acquireRedis(opts: { url?: string | undefined } = { url: testRedisUrlFromEnv() }): Promise<RedisHandle> {
+  const fromEnv = opts.url;
   if (fromEnv) {
     if (!(await pingRedis(fromEnv))) {
       throw new Error(`REDIS_URL is set to ${fromEnv} but nothing answers there. ${HOW_TO_GET_REDIS}`);

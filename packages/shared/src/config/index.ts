@@ -1,7 +1,7 @@
 /**
  * Configuration from the environment: shared zod pieces that each app combines into its own
  * schema, parsed once at start. A bad or missing variable stops start-up with a message naming it.
- * Only an app's `config.ts` reads `process.env`; everything else receives the parsed result.
+ * Only an app's `config.ts` reads the environment; everything else receives the parsed result.
  */
 import { z } from 'zod';
 

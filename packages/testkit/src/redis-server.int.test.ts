@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { acquireRedis, freePort, pingRedis } from './redis-server.js';
+
+describe('finding a Redis for the tests', () => {
+  it('uses REDIS_URL when it answers', async () => {
+    const url = 'redis://127.0.0.1:6379';
+    if (!(await pingRedis(url))) return expect.fail('this test needs the machine Redis on 127.0.0.1:6379');
+    expect(await acquireRedis({ url })).toMatchObject({ url, source: 'env' });
+  });
+
+  it('fails with instructions, never skips, when REDIS_URL points at nothing', async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    await expect(acquireRedis({ url: dead })).rejects.toThrow(/REDIS_URL is set to .* but nothing answers there\. .*redis-server/);
+  });
+
+  it('starts a private redis-server on a free port when REDIS_URL is unset and no Docker engine runs', async () => {
+    const handle = await acquireRedis({});
+    try {
+      expect(['testcontainers', 'redis-server']).toContain(handle.source);
+      expect(await pingRedis(handle.url)).toBe(true);
+    } finally {
+      await handle.stop();
+    }
+    if (handle.source === 'redis-server') expect(await pingRedis(handle.url, 500)).toBe(false);
+  }, 30_000);
+});
