@@ -39,7 +39,8 @@ export function createRedis(url: string, role: RedisRole, logger?: Logger, name?
 }
 
 /**
- * Waits until Redis answers PING (a restarting Redis answers `LOADING` while it replays its AOF).
+ * Waits until Redis answers and has finished loading its dataset (a restarting Redis answers
+ * `LOADING` to most commands while it replays its AOF).
  * Services call it before their first command, so a start during a Redis restart waits instead of
  * exiting. Throws after `timeoutMs` with the last error.
  */
@@ -48,7 +49,12 @@ export async function waitForRedis(redis: Redis, logger?: Logger, timeoutMs = 60
   let told = false;
   for (;;) {
     try {
-      if ((await redis.ping()) === 'PONG') return;
+      // PING answers even while Redis replays its AOF; INFO says whether it is still loading.
+      const info = await redis.info('persistence');
+      if (/^loading:0/m.test(info)) return;
+      if (Date.now() > deadline) throw new Error('still loading its dataset');
+      if (!told) logger?.info('waiting for Redis to finish loading its dataset');
+      told = true;
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`Redis did not become ready within ${timeoutMs} ms: ${(err as Error).message}`, { cause: err });
       if (!told) logger?.info({ reason: (err as Error).message }, 'waiting for Redis');
