@@ -35,9 +35,12 @@ describe('processor workers on a real Redis', () => {
     await h.service.start();
     try {
       await waitFor(async () => (await h.ctx.ledger.get('p1'))?.state === 'done', { timeoutMs: 10_000 });
-      const job = await h.service.queues.get('invitation-actions').getJob(actJobId(r));
-      expect(await job?.getState()).toBe('completed');
-      expect(job?.attemptsMade).toBe(1);
+      // The ledger is done inside the handler; the job completes just after it returns.
+      const job = await waitFor(async () => {
+        const j = await h.service.queues.get('invitation-actions').getJob(actJobId(r));
+        return (await j?.getState()) === 'completed' ? j : undefined;
+      });
+      expect(job.attemptsMade).toBe(1);
       expect(times).toHaveLength(2);
       expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
       expect((await h.ctx.ledger.get('p1'))?.history.map((x) => x.state)).toEqual(['received', 'decided', 'acting', 'decided', 'acting', 'done']);
