@@ -140,7 +140,7 @@ async function main(cfg: ChaosConfig): Promise<number> {
         if (st) {
           say(
             `sandbox: ${st.invitations.sent} invitations, ${st.invitations.acted} answered, ${st.actions.duplicate} duplicate, ` +
-              `${st.actions.afterExpiry} after expiry, ${st.caseUpdates.received} updates in, ${st.faults.total} faults; ` +
+              `${st.actions.afterExpiry} after expiry, ${st.caseUpdates.received} updates in, ${st.faults.injected} faults; ` +
               `kills ${tally.processorKills} processor / ${tally.pollerKills} poller, ${tally.redisRestarts} Redis restarts`,
           );
         }
@@ -317,7 +317,7 @@ function report(
     pollerKills: r.tally.pollerKills,
     pollerKillsMidPoll: r.tally.pollerKillsMidPoll,
     redisRestarts: r.tally.redisRestarts,
-    faultsInjected: r.stats.faults.total,
+    faultsInjected: r.stats.faults.injected,
     faultsByKind: r.stats.faults.byKind,
     lost: v.lost,
     lostInvitations: v.lostInvitations,

@@ -39,7 +39,7 @@ const statsSchema = z.looseObject({
   actions: z.looseObject({ total: z.number(), ok: z.number(), conflict: z.number(), duplicate: z.number(), afterExpiry: z.number() }),
   caseUpdates: z.looseObject({ received: z.number(), total: z.number() }),
   events: z.looseObject({ stored: z.number(), retained: z.number() }),
-  faults: z.looseObject({ total: z.number(), byKind: z.record(z.string(), z.number()) }),
+  faults: z.looseObject({ injected: z.number(), byKind: z.record(z.string(), z.number()) }),
 });
 
 /** An invitation as the sandbox holds it (the fields the checks read). */

@@ -10,7 +10,7 @@ afterEach(() => s?.close());
 async function setFaults(r: Running, faults: FaultConfigInput): Promise<Response> {
   return r.raw('/__sandbox/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
 }
-const injected = async (r: Running, kind: FaultKind) => ((await (await r.raw('/__sandbox/stats')).json()) as SandboxStats).faults.injected.byKind[kind];
+const injected = async (r: Running, kind: FaultKind) => ((await (await r.raw('/__sandbox/stats')).json()) as SandboxStats).faults.byKind[kind];
 
 describe('fault injection', () => {
   it('answers profile calls with the configured 5xx, never /__sandbox, and counts them', async () => {

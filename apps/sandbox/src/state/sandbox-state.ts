@@ -42,8 +42,8 @@ export interface SandboxStats {
   caseUpdates: { received: number; total: number; repeated: number };
   files: { received: number; removed: number };
   events: { stored: number; retained: number };
-  /** `injected` as the brief names it; `total`/`byKind` repeated at the top for existing readers. */
-  faults: ReturnType<FaultInjector['counts']> & { injected: ReturnType<FaultInjector['counts']> };
+  /** Faults injected so far: how many, and by kind. */
+  faults: { injected: number; byKind: ReturnType<FaultInjector['counts']>['byKind'] };
 }
 
 export interface SandboxState {
@@ -170,7 +170,7 @@ export function createSandboxState(opts: SandboxStateOptions): SandboxState {
         caseUpdates: { received: caseUpdates.receivedCount, total: caseUpdates.list().length, repeated: caseUpdates.repeatedCount },
         files: { received: fileList.length, removed: fileList.filter((f) => f.removedAt !== undefined).length },
         events: { stored: storedCount, retained: events.size },
-        faults: { ...opts.faults.counts(), injected: opts.faults.counts() },
+        faults: (({ total, byKind }) => ({ injected: total, byKind }))(opts.faults.counts()),
       };
     },
     reset() {
