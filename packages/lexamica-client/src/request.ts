@@ -16,7 +16,7 @@ import {
   type LexamicaRequestInfo,
 } from './errors.js';
 import type { ApiProfile, KeyKind } from './profile.js';
-import { getPath } from './response-schemas.js';
+import { getPath } from '@lexbridge/shared/mapping';
 import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
 
 /** Per-call options. */

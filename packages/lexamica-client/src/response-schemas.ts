@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ApiProfile } from './profile.js';
+import { getPath } from '@lexbridge/shared/mapping';
 
 /** A stored event, its fields read through `profile.fields`. */
 export interface StoredEvent {
@@ -65,15 +66,6 @@ export interface ListResult<T> {
   total?: number;
 }
 
-export function getPath(value: unknown, path: string): unknown {
-  if (path === '') return value;
-  let cur = value;
-  for (const seg of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return cur;
-}
 
 type Tree = { [k: string]: Tree | z.ZodType };
 

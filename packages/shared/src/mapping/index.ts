@@ -119,8 +119,12 @@ function setPath(target: Record<string, unknown>, path: (string | number)[], val
   }
 }
 
-/** Reads a dot path (`referral.client.email`, `items.0.name`) from a value; undefined if absent. */
+/**
+ * Reads a dot path (`referral.client.email`, `items.0.name`) from a value; undefined if absent.
+ * The empty path is the value itself (an API profile's "the body is the list").
+ */
 export function getPath(value: unknown, path: string): unknown {
+  if (path === '') return value;
   let node: unknown = value;
   for (const seg of path.split('.')) {
     // Own properties only: `x.toString` or `__proto__` must not read through the prototype.

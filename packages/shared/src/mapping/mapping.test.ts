@@ -80,6 +80,7 @@ describe('mapping translation', () => {
     expect(getPath(lexamica, 'referral.nope.deeper')).toBeUndefined();
     expect(getPath(lexamica, 'referral.toString')).toBeUndefined();
     expect(getPath(lexamica, '__proto__')).toBeUndefined();
+    expect(getPath(lexamica, '')).toBe(lexamica);
   });
 
   it('validates declarations and points at the bad field', () => {
