@@ -3,6 +3,7 @@
  * paging iterator), invitation actions and state, case updates and files. Every call goes through
  * the one request function, with the API profile deciding paths, keys and field names.
  */
+import type { z } from 'zod';
 import { LexamicaError } from './errors.js';
 import { defaultProfile, type ApiProfile } from './profile.js';
 import { abortableSleep, createRequester, type CallOptions } from './request.js';
@@ -229,65 +230,50 @@ export function createLexamicaClient(opts: LexamicaClientOptions): LexamicaClien
 
   const json = (body: unknown) => ({ json: body });
 
+  /** List, create, update and delete of a configuration resource (private key; a create is not idempotent). */
+  function configResource<T, New, Patch = New>(r: {
+    name: string;
+    list: 'mappings' | 'subscriptions';
+    one: 'mapping' | 'subscription';
+    idParam: 'mappingId' | 'subscriptionId';
+    updateMethod: 'PUT' | 'PATCH';
+    listSchema: z.ZodType<{ items: T[] }>;
+    itemSchema: z.ZodType<T>;
+  }) {
+    const item = (id: string) => ({ path: r.one, params: { [r.idParam]: id }, key: 'private' as const, idempotent: true });
+    return {
+      list: async (o?: CallOptions): Promise<T[]> =>
+        (await request({ call: `${r.name}.list`, method: 'GET', path: r.list, key: 'private', idempotent: true, schema: r.listSchema }, o)).items,
+      create: (body: New, o?: CallOptions): Promise<T> =>
+        request({ call: `${r.name}.create`, method: 'POST', path: r.list, key: 'private', body: json(body), idempotent: false, schema: r.itemSchema }, o),
+      update: (id: string, body: Patch, o?: CallOptions): Promise<T> =>
+        request({ call: `${r.name}.update`, method: r.updateMethod, ...item(id), body: json(body), schema: r.itemSchema }, o),
+      delete: async (id: string, o?: CallOptions): Promise<void> => {
+        await request({ call: `${r.name}.delete`, method: 'DELETE', ...item(id) }, o);
+      },
+    };
+  }
+
   return {
     profile,
-    mappings: {
-      list: async (o) =>
-        (await request({ call: 'mappings.list', method: 'GET', path: 'mappings', key: 'private', idempotent: true, schema: schemas.mappings }, o)).items,
-      create: (m, o) =>
-        request({ call: 'mappings.create', method: 'POST', path: 'mappings', key: 'private', body: json(m), idempotent: false, schema: schemas.mapping }, o),
-      update: (id, m, o) =>
-        request(
-          {
-            call: 'mappings.update',
-            method: profile.methods.updateMapping,
-            path: 'mapping',
-            params: { mappingId: id },
-            key: 'private',
-            body: json(m),
-            idempotent: true,
-            schema: schemas.mapping,
-          },
-          o,
-        ),
-      delete: async (id, o) => {
-        await request({ call: 'mappings.delete', method: 'DELETE', path: 'mapping', params: { mappingId: id }, key: 'private', idempotent: true }, o);
-      },
-    },
-    subscriptions: {
-      list: async (o) =>
-        (
-          await request(
-            { call: 'subscriptions.list', method: 'GET', path: 'subscriptions', key: 'private', idempotent: true, schema: schemas.subscriptions },
-            o,
-          )
-        ).items,
-      create: (s, o) =>
-        request(
-          { call: 'subscriptions.create', method: 'POST', path: 'subscriptions', key: 'private', body: json(s), idempotent: false, schema: schemas.subscription },
-          o,
-        ),
-      update: (id, s, o) =>
-        request(
-          {
-            call: 'subscriptions.update',
-            method: profile.methods.updateSubscription,
-            path: 'subscription',
-            params: { subscriptionId: id },
-            key: 'private',
-            body: json(s),
-            idempotent: true,
-            schema: schemas.subscription,
-          },
-          o,
-        ),
-      delete: async (id, o) => {
-        await request(
-          { call: 'subscriptions.delete', method: 'DELETE', path: 'subscription', params: { subscriptionId: id }, key: 'private', idempotent: true },
-          o,
-        );
-      },
-    },
+    mappings: configResource<Mapping, NewMapping>({
+      name: 'mappings',
+      list: 'mappings',
+      one: 'mapping',
+      idParam: 'mappingId',
+      updateMethod: profile.methods.updateMapping,
+      listSchema: schemas.mappings,
+      itemSchema: schemas.mapping,
+    }),
+    subscriptions: configResource<Subscription, NewSubscription, Partial<Omit<Subscription, 'id'>>>({
+      name: 'subscriptions',
+      list: 'subscriptions',
+      one: 'subscription',
+      idParam: 'subscriptionId',
+      updateMethod: profile.methods.updateSubscription,
+      listSchema: schemas.subscriptions,
+      itemSchema: schemas.subscription,
+    }),
     events: { query, pages },
     invitations: {
       get: (invitationId, o) =>
