@@ -68,18 +68,12 @@ export interface LedgerRecord {
 }
 
 /** What is known when an invitation is first recorded. */
-export interface ReceiveInput {
-  invitationId: string;
-  eventId: string;
-  mappingId?: string;
-  caseId?: string;
-  caseType?: string;
-  expires: string;
-  lexamicaStatus?: string;
-  /** Initial state (default `received`); a lifecycle event for an unknown invitation may record it as `closed` or `expired`. */
-  state?: LedgerState;
-  note?: string;
-}
+export type ReceiveInput = Pick<LedgerRecord, 'invitationId' | 'eventId' | 'expires'> &
+  Partial<Pick<LedgerRecord, 'mappingId' | 'caseId' | 'caseType' | 'lexamicaStatus'>> & {
+    /** Initial state (default `received`); a lifecycle event for an unknown invitation may record it as `closed` or `expired`. */
+    state?: LedgerState;
+    note?: string;
+  };
 
 /** Fields a transition may change besides the state. */
 export type LedgerPatch = Partial<Pick<LedgerRecord, 'decision' | 'lexamicaStatus' | 'lastError' | 'expires' | 'mappingId' | 'caseId' | 'caseType'>>;
