@@ -8,7 +8,17 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createLexamicaClient, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { buildSandbox, type Sandbox, type SandboxOptions } from '@lexbridge/sandbox';
 import { firmConfigSchema, loadFirmConfig, type FirmConfig } from '@lexbridge/shared/firm-config';
-import { applySetup, planSetup } from '@lexbridge/poller';
+import { applySetup, planSetup, type PollerTiming } from '@lexbridge/poller';
+
+/** A poller that polls every 100 ms with a short lease, for tests that must not wait. */
+export const FAST_POLLER_TIMING: PollerTiming = {
+  intervalMs: 100,
+  overlapMs: 5_000,
+  reconcileIntervalMs: 3_600_000,
+  reconcileWindowMs: 86_400_000,
+  initialLookbackMs: 3_600_000,
+  leaseTtlMs: 600,
+};
 
 export const EXAMPLE_CONFIG = fileURLToPath(new URL('../lexbridge.example.yaml', import.meta.url));
 

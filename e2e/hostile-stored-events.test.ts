@@ -14,7 +14,7 @@ import { parseFirmConfig } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
-import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox } from './harness.js';
+import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
 
 const logger = createLogger({ name: 'e2e-hostile-events', level: 'silent' });
 const SETTLED = ['done', 'manual', 'expired', 'closed', 'conflict'];
@@ -52,7 +52,7 @@ describe('a stored event whose payload no longer reads through the firm mapping'
       redis: pollerRedis,
       redisPrefix: prefix,
       logger,
-      timing: { intervalMs: 100, overlapMs: 5_000, reconcileIntervalMs: 3_600_000, reconcileWindowMs: 86_400_000, initialLookbackMs: 3_600_000, leaseTtlMs: 600 },
+      timing: FAST_POLLER_TIMING,
     });
     poller.start();
     closers.push(async () => {

@@ -5,17 +5,10 @@ import { QUEUE_NAMES, type QueueSet } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { redisUrl, scratchPrefix, ScriptServer, waitFor } from '@lexbridge/testkit';
-import { startSandbox, type RunningSandbox } from './harness.js';
+import { startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
 
 const logger = createLogger({ name: 'e2e-poller', level: 'silent' });
-const baseTiming: PollerTiming = {
-  intervalMs: 100,
-  overlapMs: 5_000,
-  reconcileIntervalMs: 3_600_000,
-  reconcileWindowMs: 86_400_000,
-  initialLookbackMs: 3_600_000,
-  leaseTtlMs: 600,
-};
+const baseTiming = FAST_POLLER_TIMING;
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

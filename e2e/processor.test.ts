@@ -3,7 +3,7 @@
  * two processors deciding by the firm's rules and answering. Asserts on what the sandbox received.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPollerService, type PollerTiming } from '@lexbridge/poller';
+import { createPollerService } from '@lexbridge/poller';
 import { createProcessorService, processorFirmConfigSchema, rulesOf, type ProcessorFirmConfig, type ProcessorHooks, type ProcessorService } from '@lexbridge/processor';
 import type { ActionEntry } from '@lexbridge/sandbox';
 import { parseFirmConfig } from '@lexbridge/shared/firm-config';
@@ -12,7 +12,7 @@ import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { evaluateRules } from '@lexbridge/shared/rules';
 import { redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
-import { exampleConfigWith, startSandbox, type RunningSandbox } from './harness.js';
+import { exampleConfigWith, startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
 
 const logger = createLogger({ name: 'e2e-processor', level: 'silent' });
 const MVA_LIMIT = 25;
@@ -41,14 +41,7 @@ expiryGuard:
   manual: { before: 30m, do: alert }
   evaluate: { before: 30m, do: alert }
 `;
-const timing: PollerTiming = {
-  intervalMs: 100,
-  overlapMs: 5_000,
-  reconcileIntervalMs: 3_600_000,
-  reconcileWindowMs: 86_400_000,
-  initialLookbackMs: 3_600_000,
-  leaseTtlMs: 600,
-};
+const timing = FAST_POLLER_TIMING;
 // Short locks, so a job whose processor died is taken over within about a second.
 const workerOptions = { lockDuration: 1_000, stalledInterval: 500 };
 const NO_FAULTS = { serverError: { rate: 0 }, rateLimit: { rate: 0 }, latency: { rate: 0 }, reset: { rate: 0 } };

@@ -16,14 +16,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { createPollerService, type PollerTiming } from '@lexbridge/poller';
+import { createPollerService } from '@lexbridge/poller';
 import { createProcessorService, PROCESSOR_QUEUES, processorFirmConfigSchema, type ProcessorFirmConfig, type ProcessorService } from '@lexbridge/processor';
 import { signPayload, verifySignature, type FeedEntry } from '@lexbridge/shared/feed';
 import { enqueue, jobIdFor, type JobPayload, type QueueSet } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
-import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox } from './harness.js';
+import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
 
 const logger = createLogger({ name: 'e2e-status-sync', level: 'silent' });
 const SECRET = 'cms-webhook-secret-e2e-0123456789';
@@ -31,7 +31,7 @@ const DOC = fileURLToPath(new URL('../docs/cms-webhooks.md', import.meta.url));
 const DAY = 86_400_000;
 const NO_FAULTS = { serverError: { rate: 0 }, rateLimit: { rate: 0 }, latency: { rate: 0 }, reset: { rate: 0 } };
 // A fast poll, and no reconciliation sweep during the test.
-const timing: PollerTiming = { intervalMs: 100, overlapMs: 5_000, reconcileIntervalMs: DAY, reconcileWindowMs: DAY, initialLookbackMs: DAY / 24, leaseTtlMs: 600 };
+const timing = FAST_POLLER_TIMING;
 const workerOptions = { lockDuration: 2_000, stalledInterval: 1_000 };
 
 /** The firm of the example YAML, live (not shadow), accepting every invitation but the ones named manual. */
