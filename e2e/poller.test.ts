@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
 import { createPollerService, describePlan, planSetup, pollerKeys, type PollerTiming } from '@lexbridge/poller';
-import { QUEUE_NAMES, type QueueSet } from '@lexbridge/shared/jobs';
+import { QUEUE_NAMES, storedEventsOf, type QueueSet } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { redisUrl, scratchPrefix, ScriptServer, waitFor } from '@lexbridge/testkit';
@@ -37,7 +37,7 @@ async function enqueuedEventIds(queues: QueueSet): Promise<string[]> {
   const ids: string[] = [];
   for (const q of ['invitations', 'inbound'] as const) {
     const jobs = await queues.get(q).getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
-    ids.push(...jobs.map((j) => (j.data as { id: string }).id));
+    ids.push(...jobs.flatMap((j) => storedEventsOf(j).map((e) => e.id)));
   }
   return ids;
 }
@@ -205,13 +205,14 @@ describe('poller against the sandbox', () => {
     expect(metrics).toMatch(/lexbridge_poller_duplicates_dropped_total\{mode="backfill",service="poller"\} 120/);
   });
 
-  it('keeps its seen-id memory bounded to the overlap window', async () => {
+  it('keeps its seen-id memory bounded to the longer of the overlap and reconciliation windows', async () => {
     const prefix = usePrefix();
     env.sandbox.scenario.generate(200, Date.now() - 30_000);
     env.sandbox.scenario.generate(10);
-    const { service, redis } = startPoller(env, prefix, { overlapMs: 5_000 });
+    const { service, redis } = startPoller(env, prefix, { overlapMs: 5_000, reconcileWindowMs: 10_000, initialLookbackMs: 60_000 });
     await service.poller.pollOnce();
     await service.poller.pollOnce();
+    // All 210 were enqueued; only the 10 inside the last 10 s are remembered.
     expect(await redis.zcard(pollerKeys(createKeyspace(prefix)).seen)).toBeLessThanOrEqual(10);
   });
 });

@@ -90,6 +90,8 @@ export function createPoller(deps: PollerDeps): Poller {
   const pageSize = deps.timing.pageSize ?? 100;
   const recentOverlapMs = Math.min(deps.timing.recentOverlapMs ?? 2_000, deps.timing.overlapMs);
   const maxBackoffMs = deps.timing.maxBackoffMs ?? 300_000;
+  // The seen-id memory covers every window a pass re-reads: the overlap and the reconciliation.
+  const seenWindowMs = Math.max(deps.timing.overlapMs, deps.timing.reconcileWindowMs);
 
   let running = false;
   let loop: Promise<void> | undefined;
@@ -208,7 +210,7 @@ export function createPoller(deps: PollerDeps): Poller {
   }
 
   async function advance(leaseValue: string, watermarkMs: number, events: Array<{ id: string; createdAtMs: number }>) {
-    const ok = await checkpoint.advance({ leaseValue, watermarkMs, trimBelowMs: watermarkMs - deps.timing.overlapMs, events });
+    const ok = await checkpoint.advance({ leaseValue, watermarkMs, trimBelowMs: watermarkMs - seenWindowMs, events });
     if (!ok) {
       deps.metrics.errors.inc({ kind: 'lease-lost' });
       log.warn({ instanceId }, 'lease lost: checkpoint not moved, polling stops');

@@ -27,6 +27,8 @@ export interface ProcessorMetrics {
   webhookLatency: Histogram;
   /** `lexbridge_jobs_failed_total{queue, job, final}`: every failed attempt; final when no retry is left. */
   jobsFailed: Counter<'queue' | 'job' | 'final'>;
+  /** `lexbridge_batch_events_total{queue, outcome}`: events of batch jobs, `handled` or `handed-off` to a job of their own. */
+  batchEvents: Counter<'queue' | 'outcome'>;
 }
 
 /** What the 90-day gauges read at scrape time. */
@@ -73,6 +75,12 @@ export function createProcessorMetrics(registry: Registry, ledger: Ledger, updat
     decisions: new Counter({ name: 'lexbridge_decisions_total', help: 'Invitation decisions', labelNames: ['action', 'source', 'rule'], registers }),
     actions: new Counter({ name: 'lexbridge_actions_total', help: 'Invitation actions by outcome', labelNames: ['action', 'outcome'], registers }),
     outbound: new Counter({ name: 'lexbridge_outbound_total', help: 'Status updates and milestones sent to Lexamica, by outcome', labelNames: ['kind', 'outcome'], registers }),
+    batchEvents: new Counter({
+      name: 'lexbridge_batch_events_total',
+      help: 'Stored events of batch jobs: handled in the batch, or handed off to a job of their own after failing there',
+      labelNames: ['queue', 'outcome'],
+      registers,
+    }),
     webhookDeliveries: new Counter({ name: 'lexbridge_webhook_deliveries_total', help: 'CMS webhook delivery attempts by outcome', labelNames: ['outcome'], registers }),
     webhookLatency: new Histogram({
       name: 'lexbridge_webhook_delivery_seconds',

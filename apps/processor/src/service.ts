@@ -118,7 +118,7 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
     hooks: o.hooks ?? {},
     logger: o.logger,
   };
-  const handlers = createHandlers(context);
+  const handlers = createHandlers(context, { invitations: o.firm.queues.invitations.concurrency, inbound: o.firm.queues.inbound.concurrency });
   let workers: Worker[] = [];
   let isRunning = false;
 

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
 import { createLogger } from '@lexbridge/shared/logger';
-import { pauseQueueOn429, rateLimitPauseMs } from './workers.js';
+import { rateLimitPauseMs } from './rate-limit.js';
+import { pauseQueueOn429 } from './workers.js';
 
 const request = { method: 'POST', url: 'http://127.0.0.1/x' };
 const tooMany = (retryAfterMs?: number) =>

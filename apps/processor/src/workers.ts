@@ -6,12 +6,12 @@
 import { UnrecoverableError, Worker, type Job, type Queue, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@lexbridge/shared/logger';
-import { LexamicaHttpError } from '@lexbridge/lexamica-client';
 import { createJobProcessor, type QueueSet } from '@lexbridge/shared/jobs';
 import type { Keyspace } from '@lexbridge/shared/redis';
 import type { ProcessorQueue, QueueSettings } from './firm-config.js';
 import type { ProcessorHandlers } from './handlers.js';
 import type { ProcessorMetrics } from './metrics.js';
+import { rateLimitPauseMs } from './rate-limit.js';
 
 /**
  * The limiter a queue gets when the firm sets none. BullMQ only honours a manual rate limit
@@ -20,15 +20,6 @@ import type { ProcessorMetrics } from './metrics.js';
  */
 export const PAUSE_ONLY_LIMITER = { max: 10_000, duration: 1_000 };
 
-/** Longest pause a Retry-After may impose on a queue (15 minutes); without one, 1 s. */
-const MAX_PAUSE_MS = 15 * 60_000;
-const DEFAULT_PAUSE_MS = 1_000;
-
-/** How long to pause a queue for `err`: a Lexamica 429's Retry-After; undefined for anything else. */
-export function rateLimitPauseMs(err: unknown): number | undefined {
-  if (!(err instanceof LexamicaHttpError) || err.status !== 429) return undefined;
-  return Math.min(Math.max(err.retryAfterMs ?? DEFAULT_PAUSE_MS, 1), MAX_PAUSE_MS);
-}
 
 type Processor = (job: Job) => Promise<unknown>;
 

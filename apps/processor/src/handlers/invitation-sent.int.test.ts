@@ -5,7 +5,7 @@ import { actJobId, guardJobId } from '@lexbridge/shared/ledger';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
 import { actionPath, CLOCK, inHours, createHarness, invitationPath, jobContext, MAPPING_ID, replyByPath } from '../../test/harness.js';
-import { rateLimitPauseMs } from '../workers.js';
+import { rateLimitPauseMs } from '../rate-limit.js';
 
 type Harness = Awaited<ReturnType<typeof createHarness>>;
 const sentEvent = (id: string, o: Omit<Parameters<typeof firmInvitation>[0], 'id' | 'expires'> & { expiresInH?: number } = {}) => ({

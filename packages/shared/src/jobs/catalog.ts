@@ -23,6 +23,26 @@ export const storedEventJobSchema = z.object({
 });
 export type StoredEventJob = z.infer<typeof storedEventJobSchema>;
 
+/** The jobs a single stored event becomes (by event type, see `jobForEvent`). */
+export const STORED_EVENT_JOBS = ['invitation.sent', 'invitation.lifecycle', 'case-update.made', 'case.event'] as const;
+export type StoredEventJobName = (typeof STORED_EVENT_JOBS)[number];
+
+/** Most events one batch job carries (the poller's page is at most 100). */
+export const MAX_BATCH_EVENTS = 500;
+
+/**
+ * Several stored events of one queue in one job: what the poller enqueues for a page with more than
+ * one new event for a queue. Each item names the job the event would have been on its own; the
+ * processor runs that job's handler for it and hands an event that fails off to a job of its own.
+ */
+export const storedEventBatchSchema = z.object({
+  events: z
+    .array(z.object({ job: z.enum(STORED_EVENT_JOBS), event: storedEventJobSchema }))
+    .min(1)
+    .max(MAX_BATCH_EVENTS),
+});
+export type StoredEventBatch = z.infer<typeof storedEventBatchSchema>;
+
 export const INVITATION_ACTIONS = ['accept', 'decline', 'evaluate', 'contact-attempted', 'consult-complete'] as const;
 export type InvitationAction = (typeof INVITATION_ACTIONS)[number];
 
@@ -86,16 +106,21 @@ function retrying(o: { attempts: number; delayMs: number; jitter?: number; keepD
   };
 }
 
-// Completed stored-event jobs are kept longer than the reconciliation window, so a re-read of
-// that window finds the job id and adds nothing.
+// Completed single stored-event jobs are kept longer than the reconciliation window, so a re-read
+// of that window finds the job id and adds nothing (the poller also remembers the ids it enqueued).
 const storedEventDefaults = retrying({ attempts: 10, delayMs: 1_000, keepDays: 2, keepCount: 200_000 });
+// A batch is only a carrier: the poller's seen-id memory, not the batch's job id, dedupes the events
+// in it, so completed batches are kept briefly, for inspection.
+const batchDefaults = retrying({ attempts: 10, delayMs: 1_000, keepDays: 1, keepCount: 10_000 });
 
 /** The catalog itself. `queue` names the BullMQ queue; one queue may carry several job names. */
 export const jobCatalog = {
   'invitation.sent': { queue: 'invitations', schema: storedEventJobSchema, options: storedEventDefaults },
   'invitation.lifecycle': { queue: 'invitations', schema: storedEventJobSchema, options: storedEventDefaults },
+  'invitations.batch': { queue: 'invitations', schema: storedEventBatchSchema, options: batchDefaults },
   'case-update.made': { queue: 'inbound', schema: storedEventJobSchema, options: storedEventDefaults },
   'case.event': { queue: 'inbound', schema: storedEventJobSchema, options: storedEventDefaults },
+  'inbound.batch': { queue: 'inbound', schema: storedEventBatchSchema, options: batchDefaults },
   'invitation.act': {
     queue: 'invitation-actions',
     schema: invitationActJobSchema,

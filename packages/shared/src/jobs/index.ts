@@ -1,6 +1,6 @@
 export * from './catalog.js';
 export * from './outbound.js';
-export { jobForEvent, type RoutedEventNames } from './events.js';
+export { jobForEvent, BATCH_JOBS, storedEventsOf, type BatchQueue, type RoutedEventNames } from './events.js';
 export {
   QueueSet,
   enqueue,

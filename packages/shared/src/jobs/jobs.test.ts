@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../logger/index.js';
-import { createJobProcessor, jobForEvent, jobIdFor, jobsOfQueue, QUEUE_NAMES, type HandlerMap } from './index.js';
+import { createJobProcessor, jobForEvent, jobIdFor, jobsOfQueue, QUEUE_NAMES, storedEventsOf, type HandlerMap } from './index.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const ok = { id: 'e1', event: 'Case Invitation Sent', createdAt: '2026-11-22T10:00:00.000Z', payload: { a: 1 } };
@@ -13,13 +13,20 @@ function job(name: string, data: unknown) {
 describe('job catalog', () => {
   it('lists each queue once and knows which jobs travel on it', () => {
     expect(new Set(QUEUE_NAMES).size).toBe(QUEUE_NAMES.length);
-    expect(jobsOfQueue('invitations').sort()).toEqual(['invitation.lifecycle', 'invitation.sent']);
+    expect(jobsOfQueue('invitations').sort()).toEqual(['invitation.lifecycle', 'invitation.sent', 'invitations.batch']);
   });
 
   it('makes job ids BullMQ accepts and that never collide', () => {
     expect(jobIdFor('ev', 'a:b')).not.toContain(':');
     expect(jobIdFor('ev', '123')).toBe('ev-123');
     expect(jobIdFor('ev', 'a:b')).not.toBe(jobIdFor('ev', 'a%3Ab'));
+  });
+
+  it('finds the stored events a job carries: its own, or each of a batch', () => {
+    const batch = { events: [{ job: 'invitation.sent', event: ok }, { job: 'invitation.lifecycle', event: { ...ok, id: 'e2' } }] };
+    expect(storedEventsOf({ name: 'invitation.sent', data: ok }).map((e) => e.id)).toEqual(['e1']);
+    expect(storedEventsOf({ name: 'invitations.batch', data: batch }).map((e) => e.id)).toEqual(['e1', 'e2']);
+    expect(storedEventsOf({ name: 'cms.deliver', data: { itemId: 'x' } })).toEqual([]);
   });
 
   it('routes stored events by name', () => {
@@ -35,6 +42,7 @@ describe('worker adapter', () => {
   const handlers = {
     'invitation.sent': vi.fn(async (p: { id: string }) => `handled ${p.id}`),
     'invitation.lifecycle': vi.fn(async () => 'lifecycle'),
+    'invitations.batch': vi.fn(async () => 'batch'),
   } satisfies HandlerMap<'invitations'>;
   const process = createJobProcessor('invitations', handlers, logger);
 

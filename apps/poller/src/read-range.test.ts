@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { jobIdFor, type StoredEventJob, type StoredEventJobName } from '@lexbridge/shared/jobs';
+import { storedEventItems } from './read-range.js';
+
+const ev = (id: string, job: StoredEventJobName): { job: StoredEventJobName; event: StoredEventJob } => ({
+  job,
+  event: { id, event: job, createdAt: '2026-11-22T10:00:00.000Z', payload: { id } },
+});
+
+describe('the jobs for a page of new events', () => {
+  it('gives an event alone on its queue its own job, id = event id', () => {
+    const items = storedEventItems([ev('a', 'invitation.sent'), ev('b', 'case.event')]);
+    expect(items.map((i) => [i.name, i.opts?.jobId])).toEqual([
+      ['invitation.sent', jobIdFor('ev', 'a')],
+      ['case.event', jobIdFor('ev', 'b')],
+    ]);
+    expect(items[0]!.payload).toEqual(ev('a', 'invitation.sent').event);
+  });
+
+  it('puts the rest in one batch per queue, in page order, with an id fixed by the events', () => {
+    const page = [ev('a', 'invitation.sent'), ev('b', 'case.event'), ev('c', 'invitation.lifecycle'), ev('d', 'case-update.made'), ev('e', 'invitation.sent')];
+    const items = storedEventItems(page);
+    expect(items.map((i) => i.name)).toEqual(['invitations.batch', 'inbound.batch']);
+    expect(items[0]!.payload).toEqual({ events: [page[0], page[2], page[4]] });
+    expect(items[1]!.payload).toEqual({ events: [page[1], page[3]] });
+    // Enqueueing the same page again gives the same ids (BullMQ adds nothing); another page, others.
+    expect(storedEventItems(page).map((i) => i.opts?.jobId)).toEqual(items.map((i) => i.opts?.jobId));
+    expect(storedEventItems(page.slice(1)).map((i) => i.opts?.jobId)).not.toContain(items[0]!.opts?.jobId);
+    expect(new Set(items.map((i) => i.opts?.jobId)).size).toBe(2);
+  });
+
+  it('enqueues nothing for an empty page', () => {
+    expect(storedEventItems([])).toEqual([]);
+  });
+});
