@@ -72,6 +72,15 @@ export async function actOnRecord(ctx: ProcessorContext, record: LedgerRecord, j
   }
 }
 
+/**
+ * Sends the decision of a record this caller has just claimed (`acting`, by its own `beginAct` or
+ * the `receive` that created it already claimed): no read-back, nothing can have been sent yet.
+ */
+export function sendClaimed(ctx: ProcessorContext, r: LedgerRecord, job: JobContext): Promise<string> {
+  if (r.state !== 'acting' || !r.decision || r.decision.action === 'manual') throw new Error(`invitation ${r.invitationId} is not claimed for sending (${r.state})`);
+  return send(ctx, r as Acting, job);
+}
+
 async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
   if (tooLate(ctx, r.expires)) return finishWithout(ctx, r, 'decided', 'expired', 'at or past its expiry; not sent', 'expired');
   if (!r.mappingId) return finishWithout(ctx, r, 'decided', 'failed', 'no Lexamica mapping id recorded for this invitation; cannot send', 'failed');

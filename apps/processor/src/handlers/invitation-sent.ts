@@ -5,17 +5,19 @@
  * sent from this job (one job per invitation), anything else is announced, queued or guarded.
  *
  * A decision that needs nothing from Redis (no capacity limit to reserve) is recorded with the
- * invitation in one script. A retry of this job finds the record where the last attempt left it and
+ * invitation in one script; when it is the rules' accept, decline or evaluate, that script also
+ * claims the action (decided → acting), so the job that created the record sends at once, with no
+ * second compare-and-set. A retry of this job finds the record where the last attempt left it and
  * carries on from there exactly like an `invitation.act` job (read-back first from `acting`).
  */
 import type { Handler } from '@lexbridge/shared/jobs';
-import { decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/shared/ledger';
+import { BEGIN_ACT, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/shared/ledger';
 import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/shared/domain';
 import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/shared/rules';
 import { tooLate, type ProcessorContext } from '../context.js';
 import { announceDecision, followUp } from '../follow-up.js';
 import { ledgerStateForStatus } from '../invitation-status.js';
-import { actOnRecord } from './invitation-act.js';
+import { actOnRecord, sendClaimed } from './invitation-act.js';
 
 /** States from which this job carries a rules decision on to Lexamica (or re-announces its outcome). */
 const ACTED_HERE: readonly LedgerState[] = ['decided', 'acting', 'failed', 'done', 'conflict', 'expired', 'closed'];
@@ -24,6 +26,8 @@ export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'inv
   return async (event, job) => {
     const inv = ctx.invitations.read(event.payload);
     const early = decideWithoutRedis(ctx, inv);
+    // Sent from this job right away: claim it in the same script that records the invitation.
+    const claim = early?.decision !== undefined && early.then.to === 'decided' && event.mappingId !== undefined;
     const { record, created } = await ctx.ledger.receive(
       {
         invitationId: inv._id,
@@ -34,9 +38,13 @@ export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'inv
         expires: inv.expires,
         ...(inv.status !== undefined && { lexamicaStatus: inv.status }),
       },
-      early?.then,
+      early && (claim ? [early.then, BEGIN_ACT] : early.then),
     );
     if (created && early?.decision) countDecision(ctx, early.decision);
+    if (created && claim) {
+      await Promise.all([announceDecision(ctx, record), ctx.cases.link(inv.referral._id, inv._id, inv.sentAt ?? event.createdAt)]);
+      return sendClaimed(ctx, record, job);
+    }
     const [decided] = await Promise.all([
       record.state === 'received' ? decide(ctx, record, inv) : record,
       // Every time, not only on creation: a retry repairs a crash between the two writes.

@@ -18,6 +18,7 @@ export {
 } from './record.js';
 export {
   createLedger,
+  BEGIN_ACT,
   decisionTransition,
   LedgerCursorError,
   type Ledger,

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis } from '@lexbridge/testkit';
 import { createKeyspace } from '../redis/index.js';
-import { createLedger, decisionTransition, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
+import { BEGIN_ACT, createLedger, decisionTransition, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
 
 const t = createTestRedis('ledger');
 const keyspace = createKeyspace(t.prefix);
@@ -125,6 +125,20 @@ describe('invitation ledger on a real Redis', () => {
     expect(again).toEqual({ created: false, record: first.record });
     expect((await ledger.list({ state: 'decided' })).items.map((r) => r.invitationId)).toContain('rd1');
     expect((await ledger.list({ state: 'received' })).items.map((r) => r.invitationId)).not.toContain('rd1');
+  });
+
+  it('records, decides and claims the action in one step: only the creator holds the claim', async () => {
+    const { from: _from, ...then } = decisionTransition(accept, 'decided');
+    const input = { invitationId: 'rc1', eventId: 'e1', mappingId: 'map-1', expires: inHours(5) };
+    const [a, b] = await Promise.all([ledger.receive(input, [then, BEGIN_ACT]), ledgerB.receive(input, [then, BEGIN_ACT])]);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    const mine = a.created ? a.record : b.record;
+    expect(mine).toMatchObject({ state: 'acting', attempts: 1, version: 2 });
+    expect(mine.history.map((x) => x.state)).toEqual(['received', 'decided', 'acting']);
+    expect((a.created ? b : a).record).toEqual(mine);
+    expect((await ledger.list({ state: 'acting' })).items.map((r) => r.invitationId)).toContain('rc1');
+    // The claim is a real one: the stored record is acting, so a later beginAct is refused.
+    await expect(ledger.beginAct('rc1')).rejects.toBeInstanceOf(LedgerTransitionError);
   });
 
   it('applies a change to a known record without reading it, and re-reads when the known record is stale', async () => {

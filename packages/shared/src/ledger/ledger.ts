@@ -108,10 +108,12 @@ export interface Ledger {
   /**
    * Records an invitation once. A second call for the same id changes nothing and returns the
    * stored record with `created: false` (a re-delivered event). With `then`, a new record is
-   * created already moved on (history `received`, then `then.to`), in the same single script:
-   * receive and decide in one round trip, when the decision needs nothing from Redis.
+   * created already moved on through each step (history `received`, then each step's `to`), in the
+   * same single script: receive and decide in one round trip when the decision needs nothing from
+   * Redis, and claim its action too ({@link BEGIN_ACT}): only the caller that created the record
+   * holds that claim, as only one `beginAct` wins.
    */
-  receive(input: ReceiveInput, then?: Omit<Transition, 'from' | 'countAttempt'>): Promise<{ record: LedgerRecord; created: boolean }>;
+  receive(input: ReceiveInput, then?: Omit<Transition, 'from'> | ReadonlyArray<Omit<Transition, 'from'>>): Promise<{ record: LedgerRecord; created: boolean }>;
   /**
    * A guarded change: throws {@link LedgerTransitionError} when the state is not in `t.from`.
    * `known` is the record as the caller last read or wrote it: the change is then tried against it
@@ -191,7 +193,8 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       updatedAt: at,
       history: [{ at, state, ...(input.note !== undefined && { note: input.note }) }],
     };
-    const record = then ? applyTransition(received, { ...then, from: [state] }, at) : received;
+    const steps = then === undefined ? [] : Array.isArray(then) ? then : [then as Omit<Transition, 'from'>];
+    const record = steps.reduce((r: LedgerRecord, step) => applyTransition(r, { ...step, from: [r.state] }, at), received);
     const existing = await scripts.lexbridgeLedgerCreate(
       recordKey(input.invitationId),
       stateKey(record.state),
@@ -277,8 +280,7 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       return record;
     },
 
-    beginAct: (invitationId, known) =>
-      transition(invitationId, { from: ['decided'], to: 'acting', countAttempt: true, note: 'sending the action' }, known),
+    beginAct: (invitationId, known) => transition(invitationId, BEGIN_ACT, known),
 
     resumeAct: (invitationId, note, known) => transition(invitationId, { from: ['acting', 'failed'], to: 'acting', countAttempt: true, note }, known),
 
@@ -308,6 +310,9 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
     },
   };
 }
+
+/** decided → acting, counting an attempt: claims the action (`Ledger.beginAct`, or the last step of `receive`'s `then`). */
+export const BEGIN_ACT: Transition = { from: ['decided'], to: 'acting', countAttempt: true, note: 'sending the action' };
 
 /** The transition that records a decision on a `received` invitation (`Ledger.decide`, or `receive`'s `then`). */
 export function decisionTransition(decision: LedgerDecision, to: LedgerState): Transition {
