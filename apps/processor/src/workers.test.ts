@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
 import { createLogger } from '@lexbridge/shared/logger';
 import { rateLimitPauseMs } from './rate-limit.js';
-import { pauseQueueOn429 } from './workers.js';
+import { pauseQueueOn429, workerConcurrency } from './workers.js';
 
 const request = { method: 'POST', url: 'http://127.0.0.1/x' };
 const tooMany = (retryAfterMs?: number) =>
@@ -26,5 +26,15 @@ describe('pausing a queue on a Lexamica 429', () => {
     const passthrough = pauseQueueOn429(queue as never, async () => Promise.reject(new Error('other')), logger);
     await expect(passthrough({ id: 'j2' } as never)).rejects.toThrow('other');
     expect(queue.rateLimit).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('worker concurrency', () => {
+  it('takes a tenth as many jobs as events on the stored-event queues (batches of up to 100), at least 2', () => {
+    expect(workerConcurrency('invitations', 50)).toBe(5);
+    expect(workerConcurrency('inbound', 10)).toBe(2);
+    expect(workerConcurrency('invitations', 1)).toBe(2);
+    expect(workerConcurrency('outbound', 5)).toBe(5);
+    expect(workerConcurrency('invitation-actions', 10)).toBe(10);
   });
 });

@@ -82,8 +82,12 @@ export function createStoredEventBatchHandler<Q extends BatchQueue>(
 /** The context an event's handler gets inside a batch: as the first attempt of the event's own job. */
 function eventContext(batchJob: JobContext, item: BatchItem): JobContext {
   const jobId = jobIdFor('ev', item.event.id);
+  let logger: JobContext['logger'] | undefined;
   return {
-    logger: batchJob.logger.child({ job: item.job, eventId: item.event.id }),
+    // Made when first used: most events log nothing at the default level.
+    get logger() {
+      return (logger ??= batchJob.logger.child({ job: item.job, eventId: item.event.id }));
+    },
     queue: batchJob.queue,
     jobId,
     attempt: 1,
