@@ -105,15 +105,20 @@ export function createRequester(deps: RequestDeps): Requester {
     const placement = profile.auth[spec.key];
     const key = spec.key === 'public' ? deps.publicKey : deps.privateKey;
     const headers: Record<string, string> = { accept: 'application/json' };
-    const shown = new URL(url);
+    // What errors show of the request, built only when one is raised (a busy drain makes thousands
+    // of calls that never fail).
+    const unkeyed = url.toString();
+    const info = () => {
+      const shown = new URL(unkeyed);
+      if (placement.in === 'query') shown.searchParams.set(placement.name, REDACTED);
+      return { method: spec.method, url: redactor.text(shown.toString().replace(encodeURIComponent(REDACTED), REDACTED)) };
+    };
     if (placement.in === 'query') {
       url.searchParams.set(placement.name, key);
-      shown.searchParams.set(placement.name, REDACTED);
     } else {
       headers[placement.name.toLowerCase()] = placement.scheme ? `${placement.scheme} ${key}` : key;
     }
-    const shownUrl = shown.toString().replace(encodeURIComponent(REDACTED), REDACTED);
-    return { url, headers, info: { method: spec.method, url: redactor.text(shownUrl) } };
+    return { url, headers, info };
   }
 
   async function attempt<T>(spec: RequestSpec<T>, opts: CallOptions): Promise<T> {
@@ -124,7 +129,12 @@ export function createRequester(deps: RequestDeps): Requester {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
-    const ctx = { call: spec.call, request: info };
+    const ctx = {
+      call: spec.call,
+      get request() {
+        return info();
+      },
+    };
     let body: RequestInit['body'];
     if (spec.body && 'json' in spec.body) {
       headers['content-type'] = 'application/json';
@@ -204,7 +214,7 @@ export function createRequester(deps: RequestDeps): Requester {
     }
   };
 
-  return Object.assign(request, { describe: (spec: Parameters<Requester['describe']>[0]) => build(spec).info });
+  return Object.assign(request, { describe: (spec: Parameters<Requester['describe']>[0]) => build(spec).info() });
 }
 
 // JSON error bodies are kept (personal fields are then redacted by name). Free text is described,

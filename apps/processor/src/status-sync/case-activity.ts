@@ -24,6 +24,21 @@ redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
 return 1
 `;
 
+/** The scripts as ioredis commands: sent once, then run by SHA (one per accepted invitation). */
+interface CaseActivityCommands {
+  lexbridgeCaseStarted(lastKey: string, endedKey: string, caseId: string, invitationId: string, ms: number): Promise<number>;
+  lexbridgeCaseUpdated(lastKey: string, endedKey: string, caseId: string, ms: number): Promise<number>;
+}
+
+function caseActivityCommands(redis: Redis): CaseActivityCommands {
+  const r = redis as Redis & Partial<CaseActivityCommands>;
+  if (!r.lexbridgeCaseStarted) {
+    redis.defineCommand('lexbridgeCaseStarted', { numberOfKeys: 2, lua: STARTED });
+    redis.defineCommand('lexbridgeCaseUpdated', { numberOfKeys: 2, lua: UPDATED });
+  }
+  return redis as unknown as CaseActivityCommands;
+}
+
 /** A tracked case and the time of its last update (epoch ms). */
 export interface CaseLastUpdate {
   caseId: string;
@@ -57,13 +72,14 @@ export function createCaseActivity(redis: Redis, keyspace: Keyspace): CaseActivi
   const lastKey = keyspace.key('status-sync', 'last-update');
   const announcedKey = keyspace.key('status-sync', 'due-announced');
   const endedKey = keyspace.key('status-sync', 'ended');
+  const scripts = caseActivityCommands(redis);
 
   return {
     async started(caseId, invitationId, at) {
-      await redis.eval(STARTED, 2, lastKey, endedKey, caseId, invitationId, at.getTime());
+      await scripts.lexbridgeCaseStarted(lastKey, endedKey, caseId, invitationId, at.getTime());
     },
     async updated(caseId, at) {
-      await redis.eval(UPDATED, 2, lastKey, endedKey, caseId, at.getTime());
+      await scripts.lexbridgeCaseUpdated(lastKey, endedKey, caseId, at.getTime());
     },
     async ended(caseId, invitationId) {
       await redis.multi().zrem(lastKey, caseId).hdel(announcedKey, caseId).hset(endedKey, caseId, invitationId).exec();
