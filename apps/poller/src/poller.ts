@@ -13,7 +13,7 @@ import type { Keyspace } from '@lexbridge/shared/redis';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
 import { createLease, type Lease } from './lease.js';
 import type { PollerMetrics } from './metrics.js';
-import { readRange, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
+import { readRange, stamped, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
 
 /** Timing of the poller (all in milliseconds). */
 export interface PollerTiming {
@@ -175,9 +175,9 @@ export function createPoller(deps: PollerDeps): Poller {
           afterPage: async (events: StoredEvent[]) => {
             // Pages come sorted by createdAt: everything up to the page's last event is enqueued,
             // but for late inserts, which the next pass's overlap re-reads.
-            const stamped = events.map((e) => ({ id: e.id, createdAtMs: Date.parse(e.createdAt) })).filter((e) => Number.isFinite(e.createdAtMs));
-            for (const e of stamped) if (e.createdAtMs > highest && e.createdAtMs <= toMs) highest = e.createdAtMs;
-            return advance(leaseValue, highest, stamped);
+            const seen = stamped(events);
+            for (const e of seen) if (e.createdAtMs > highest && e.createdAtMs <= toMs) highest = e.createdAtMs;
+            return advance(leaseValue, highest, seen);
           },
         },
       ),

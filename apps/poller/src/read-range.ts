@@ -112,7 +112,7 @@ export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Pr
     if (items.length > 0) await enqueueMany(deps.queues, items);
     for (const e of events) deps.metrics.eventsEnqueued.inc({ mode: opts.mode, queue: jobCatalog[e.job].queue });
     // The poll loop records them with the checkpoint (fenced by its lease); the other modes here.
-    if (opts.mode !== 'poll' && events.length > 0) await deps.checkpoint.remember(events.map((e) => stamp(e.event)).filter((e) => Number.isFinite(e.createdAtMs)));
+    if (opts.mode !== 'poll' && events.length > 0) await deps.checkpoint.remember(stamped(events.map((e) => e.event)));
     result.enqueued += events.length;
     result.quarantined += rejected.length;
     if (rejected.length > 0) {
@@ -169,9 +169,9 @@ export function storedEventItems(events: ReadonlyArray<{ job: StoredEventJobName
   return items;
 }
 
-/** An event's id and creation time (ms), as the seen-id memory keeps it. */
-export function stamp(e: { id: string; createdAt: string }): { id: string; createdAtMs: number } {
-  return { id: e.id, createdAtMs: Date.parse(e.createdAt) };
+/** Events' ids and creation times (ms), as the seen-id memory keeps them; those without a readable time are left out. */
+export function stamped(events: ReadonlyArray<{ id: string; createdAt: string }>): Array<{ id: string; createdAtMs: number }> {
+  return events.map((e) => ({ id: e.id, createdAtMs: Date.parse(e.createdAt) })).filter((e) => Number.isFinite(e.createdAtMs));
 }
 
 function quarantineItem(r: RejectedItem, nowMs: number): EnqueueItem<'stored-event.quarantine'> {
