@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectNoSecrets, PRIVATE_KEY, PUBLIC_KEY, startHarness, type Harness } from '../test/harness.js';
+import { describe, expect, it } from 'vitest';
+import { PRIVATE_KEY, PUBLIC_KEY, useHarness, type Harness } from '../test/harness.js';
 import { createLexamicaClient } from './client.js';
 import { LexamicaResponseError } from './errors.js';
 
@@ -7,13 +7,7 @@ const mapping = { name: 'Invitations', model: 'CaseInvitation', fields: [{ exter
 
 describe('calls on the default profile', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    expectNoSecrets(h.errors);
-    await h.stop();
-  });
+  useHarness((started) => (h = started));
 
   it('lists, creates, updates and deletes mappings with the private key', async () => {
     h.server.enqueue(

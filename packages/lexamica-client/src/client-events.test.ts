@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '@lexbridge/testkit';
 import { LexamicaError } from './errors.js';
 import type { EventPage } from './client.js';
-import { expectNoSecrets, PRIVATE_KEY, startHarness, storedEvent, type Harness } from '../test/harness.js';
+import { PRIVATE_KEY, useHarness, storedEvent, type Harness } from '../test/harness.js';
 
 // Serves `events` like the profile's stored-events endpoint: skip/limit slicing, `{ data, total }`.
 function serveEvents(events: Record<string, unknown>[]) {
@@ -21,13 +21,7 @@ async function collect(pages: AsyncGenerator<EventPage>): Promise<EventPage[]> {
 
 describe('stored events', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    expectNoSecrets(h.errors);
-    await h.stop();
-  });
+  useHarness((started) => (h = started));
 
   it('pages to the end when events sharing a timestamp straddle a page boundary', async () => {
     const same = '2025-03-01T10:00:00.000Z';

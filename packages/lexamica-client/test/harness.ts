@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { ScriptServer } from '@lexbridge/testkit';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { createLexamicaClient, type LexamicaClient, type LexamicaClientOptions } from '../src/client.js';
 
 export const ORG_ID = 'org-1';
@@ -61,6 +61,23 @@ export async function startHarness(opts: Partial<LexamicaClientOptions> = {}): P
 }
 
 /** Every way an error can be printed or serialised: message, stack, JSON, and a deep inspect (with cause). */
+/**
+ * A fresh harness for each test of the enclosing block (handed to `set` before it runs); after it,
+ * no error the client raised may show a secret, and the harness is stopped.
+ */
+export function useHarness(set: (h: Harness) => void): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness();
+    set(current);
+  });
+  afterEach(async () => {
+    if (!current) return;
+    expectNoSecrets(current.errors);
+    await current.stop();
+  });
+}
+
 export function renderings(err: unknown): string[] {
   const e = err as Error;
   return [String(e.message), String(e.stack), JSON.stringify(e), inspect(e, { depth: 10, showHidden: true })];
