@@ -10,7 +10,13 @@ import type { Feed, FeedItem } from '@lexbridge/shared/feed';
 import type { LedgerRecord } from '@lexbridge/shared/ledger';
 
 export interface Announcer {
+  /** Appends the item to the feed (once per id) and queues its webhook delivery. */
   announce(item: FeedItem): Promise<void>;
+  /**
+   * For an item a ledger script already appended (the outbox): queues its webhook delivery.
+   * `item` is called only when a webhook is configured.
+   */
+  appended(item: () => FeedItem): Promise<void>;
 }
 
 /** Options of {@link createAnnouncer}. */
@@ -22,14 +28,20 @@ export interface AnnouncerOptions {
 }
 
 export function createAnnouncer(opts: AnnouncerOptions): Announcer {
+  const deliver = async (item: FeedItem) => {
+    if (opts.webhookQueues) await enqueue(opts.webhookQueues, 'cms.deliver', { itemId: item.id }, { jobId: jobIdFor('cms', item.id) });
+  };
   return {
     async announce(item) {
       const { duplicate } = await opts.feed.append(item);
       if (!duplicate) opts.logger?.debug({ feedItem: item.id, type: item.type }, 'announced');
       // Queued even for a duplicate: the append may have happened in an attempt that crashed
       // before queueing; the job id makes a second queueing a no-op.
-      if (opts.webhookQueues) await enqueue(opts.webhookQueues, 'cms.deliver', { itemId: item.id }, { jobId: jobIdFor('cms', item.id) });
+      await deliver(item);
     },
+    // A crash between the ledger's script and this queueing is repaired by the job's retry, which
+    // finds the record already written and announces it again with `announce` (a feed no-op).
+    appended: (item) => (opts.webhookQueues ? deliver(item()) : Promise.resolve()),
   };
 }
 
@@ -68,8 +80,17 @@ export function decidedItem(r: LedgerRecord & { decision: NonNullable<LedgerReco
   };
 }
 
-/** The outcome of sending a decision's action: one per decision. */
-export function actionOutcomeItem(r: LedgerRecord, type: 'invitation.action-sent' | 'invitation.action-failed' | 'invitation.expired'): FeedItem {
+/**
+ * The outcome of sending a decision's action, one per decision: `invitation.action-sent` (done, or
+ * evaluating), `invitation.expired`, else `invitation.action-failed`.
+ */
+export function actionOutcomeItem(r: LedgerRecord): FeedItem {
+  const type =
+    r.state === 'done' || (r.state === 'manual' && r.lexamicaStatus === 'evaluating')
+      ? 'invitation.action-sent'
+      : r.state === 'expired'
+        ? 'invitation.expired'
+        : 'invitation.action-failed';
   return {
     id: `action:${r.invitationId}:${r.decision?.decidedAt ?? r.createdAt}`,
     type,

@@ -6,6 +6,7 @@
  */
 import { enqueue } from '@lexbridge/shared/jobs';
 import { actJobId, guardJobId, type LedgerRecord } from '@lexbridge/shared/ledger';
+import type { FeedItem } from '@lexbridge/shared/feed';
 import type { GuardPlan } from '@lexbridge/shared/rules';
 import { decidedItem } from './announce.js';
 import type { ProcessorContext } from './context.js';
@@ -22,14 +23,25 @@ export async function scheduleGuard(ctx: ProcessorContext, r: LedgerRecord): Pro
   await enqueue(ctx.queues, 'invitation.expiry-guard', { invitationId: r.invitationId, expires: r.expires }, { jobId: guardJobId(r.invitationId, r.expires), delay });
 }
 
-/** Announces the record's decision (once per decision: the feed item id is stable). */
-export async function announceDecision(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
-  if (r.decision) await ctx.announcer.announce(decidedItem({ ...r, decision: r.decision }));
+/** The record's `invitation.decided` item; undefined without a decision. */
+export function decisionItemOf(r: LedgerRecord): FeedItem | undefined {
+  return r.decision && decidedItem({ ...r, decision: r.decision });
 }
 
-export async function followUp(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
+/**
+ * Announces the record's decision (once per decision: the feed item id is stable). `appended`: the
+ * ledger's script that recorded the decision appended its item already; only its delivery is queued.
+ */
+export async function announceDecision(ctx: ProcessorContext, r: LedgerRecord, appended = false): Promise<void> {
+  const item = decisionItemOf(r);
+  if (!item) return;
+  await (appended ? ctx.announcer.appended(() => item) : ctx.announcer.announce(item));
+}
+
+/** `decisionAppended`: as `appended` of {@link announceDecision}. */
+export async function followUp(ctx: ProcessorContext, r: LedgerRecord, decisionAppended = false): Promise<void> {
   const d = r.decision;
-  await announceDecision(ctx, r);
+  await announceDecision(ctx, r, decisionAppended);
   if (r.state === 'decided' && d && d.action !== 'manual') {
     await enqueue(
       ctx.queues,

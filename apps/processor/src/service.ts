@@ -84,8 +84,9 @@ export interface ProcessorService {
 export function createProcessorService(o: ProcessorServiceOptions): ProcessorService {
   const queues = new QueueSet(o.redis, o.keyspace, o.logger);
   const state = o.commands ?? o.redis;
-  const ledger = createLedger(state, o.keyspace, o.now ? { now: o.now } : {});
   const feed = createFeed(state, o.keyspace);
+  // Decisions and action outcomes are announced by the ledger's own scripts (the outbox).
+  const ledger = createLedger(state, o.keyspace, { feed: feed.outbox, ...(o.now && { now: o.now }) });
   const rules = rulesOf(o.firm);
   const now = o.now ?? (() => new Date());
   const caseActivity = createCaseActivity(state, o.keyspace);

@@ -39,6 +39,20 @@ describe('delivering feed items to the CMS webhook', () => {
     expect(await h.service.queues.get('cms-webhook').getJobCountByTypes('waiting')).toBe(1);
   });
 
+  it('queues the delivery of an item a ledger script appended, without appending it again', async () => {
+    const { record } = await h.ctx.ledger.receive(
+      { invitationId: 'outbox-1', eventId: 'ev-outbox-1', expires: new Date(CLOCK.getTime() + 86_400_000).toISOString() },
+      { to: 'manual', note: 'test' },
+      { announce: (r) => ({ id: `test:outbox:${r.invitationId}`, type: 'invitation.decided', occurredAt: r.updatedAt, data: { state: r.state } }) },
+    );
+    const item = await h.ctx.feed.get('test:outbox:outbox-1');
+    expect(item?.data).toEqual({ state: 'manual' });
+    await h.ctx.announcer.appended(() => item!);
+    expect((await h.service.queues.get('cms-webhook').getJob(jobIdFor('cms', item!.id)))?.data).toEqual({ itemId: item!.id });
+    expect((await h.ctx.feed.read(undefined, 1_000)).items.filter((i) => i.id === item!.id)).toHaveLength(1);
+    expect(record.state).toBe('manual');
+  });
+
   it('POSTs the item as JSON with its id, type and a signature the documented check accepts', async () => {
     cms.otherwise(() => ({ status: 204 }));
     const item = await announced({ caseId: 'case-2', note: 'héllo' });

@@ -181,6 +181,7 @@ async function startCaseClock(ctx: ProcessorContext, r: LedgerRecord): Promise<v
   if (r.state === 'done' && r.decision?.action === 'accept' && r.caseId !== undefined) await ctx.caseActivity.started(r.caseId, r.invitationId, ctx.now());
 }
 
+/** Records the outcome; the same script appends its feed item (the outbox). */
 async function finishActing(
   ctx: ProcessorContext,
   r: Acting,
@@ -188,27 +189,23 @@ async function finishActing(
   extra: { lexamicaStatus?: string; lastError?: string; note?: string; expires?: string },
   outcome: ActionOutcome,
 ): Promise<string> {
-  const done = await ctx.ledger.finishAct(r.invitationId, to, extra, r);
+  // The clock starts with the record's change, not after it: Lexamica has the accept either way,
+  // and starting is idempotent, so a retry that finds the record done starts it again harmlessly.
+  const [done] = await Promise.all([ctx.ledger.finishAct(r.invitationId, to, extra, r, actionOutcomeItem), startCaseClock(ctx, { ...r, state: to })]);
   ctx.metrics.actions.inc({ action: r.decision.action, outcome });
-  // Independent and idempotent: sent together (one write on an auto-pipelined connection).
-  await Promise.all([announceOutcome(ctx, done), startCaseClock(ctx, done)]);
+  await ctx.announcer.appended(() => actionOutcomeItem(done));
   return to;
 }
 
 async function finishWithout(ctx: ProcessorContext, r: Acting, from: 'decided', to: 'expired' | 'failed', note: string, outcome: ActionOutcome): Promise<string> {
-  const done = await ctx.ledger.transition(r.invitationId, { from: [from], to, note, ...(to === 'failed' && { patch: { lastError: note } }) }, r);
+  const done = await ctx.ledger.transition(r.invitationId, { from: [from], to, note, ...(to === 'failed' && { patch: { lastError: note } }), announce: actionOutcomeItem }, r);
   ctx.metrics.actions.inc({ action: r.decision.action, outcome });
-  await announceOutcome(ctx, done);
+  await ctx.announcer.appended(() => actionOutcomeItem(done));
   if (to === 'failed') throw new UnrecoverableError(note);
   return to;
 }
 
+/** Announces a finished outcome again (a feed no-op when it was announced). */
 async function announceOutcome(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
-  const type =
-    r.state === 'done' || (r.state === 'manual' && r.lexamicaStatus === 'evaluating')
-      ? 'invitation.action-sent'
-      : r.state === 'expired'
-        ? 'invitation.expired'
-        : 'invitation.action-failed';
-  await ctx.announcer.announce(actionOutcomeItem(r, type));
+  await ctx.announcer.announce(actionOutcomeItem(r));
 }

@@ -15,7 +15,7 @@ import { BEGIN_ACT, decisionTransition, LedgerTransitionError, type LedgerRecord
 import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/shared/domain';
 import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/shared/rules';
 import { tooLate, type ProcessorContext } from '../context.js';
-import { announceDecision, followUp } from '../follow-up.js';
+import { announceDecision, decisionItemOf, followUp } from '../follow-up.js';
 import { ledgerStateForStatus } from '../invitation-status.js';
 import { actOnRecord, sendClaimed } from './invitation-act.js';
 
@@ -28,6 +28,8 @@ export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'inv
     const early = decideWithoutRedis(ctx, inv);
     // Sent from this job right away: claim it in the same script that records the invitation.
     const claim = early?.decision !== undefined && early.then.to === 'decided' && event.mappingId !== undefined;
+    // One script records the invitation, links its case and, with a decision, appends the
+    // decision's feed item (the outbox).
     const { record, created } = await ctx.ledger.receive(
       {
         invitationId: inv._id,
@@ -36,27 +38,26 @@ export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'inv
         caseId: inv.referral._id,
         caseType: inv.referral.caseType,
         expires: inv.expires,
+        sentAt: inv.sentAt ?? event.createdAt,
         ...(inv.status !== undefined && { lexamicaStatus: inv.status }),
       },
       early && (claim ? [early.then, BEGIN_ACT] : early.then),
+      early?.decision ? { announce: (r) => decisionItemOf(r)! } : {},
     );
-    if (created && early?.decision) countDecision(ctx, early.decision);
+    const appended = created && early?.decision !== undefined;
+    if (appended) countDecision(ctx, early.decision!);
     if (created && claim) {
-      await Promise.all([announceDecision(ctx, record), ctx.cases.link(inv.referral._id, inv._id, inv.sentAt ?? event.createdAt)]);
+      await announceDecision(ctx, record, true);
       return sendClaimed(ctx, record, job);
     }
-    const [decided] = await Promise.all([
-      record.state === 'received' ? decide(ctx, record, inv) : record,
-      // Every time, not only on creation: a retry repairs a crash between the two writes.
-      ctx.cases.link(inv.referral._id, inv._id, inv.sentAt ?? event.createdAt),
-    ]);
+    const decided = record.state === 'received' ? await decide(ctx, record, inv) : record;
     const d = decided.decision;
     let state: string = decided.state;
     if (d && d.source === 'rules' && d.action !== 'manual' && ACTED_HERE.includes(decided.state)) {
-      await announceDecision(ctx, decided);
+      await announceDecision(ctx, decided, appended);
       state = await actOnRecord(ctx, decided, job);
     } else {
-      await followUp(ctx, decided);
+      await followUp(ctx, decided, appended);
     }
     job.logger.debug({ invitationId: inv._id, state }, 'invitation handled');
     return state;

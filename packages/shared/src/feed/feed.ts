@@ -2,6 +2,10 @@
  * The CMS feed: a Redis stream of everything the firm's CMS should hear about, read with a cursor
  * (the stream entry id). Each item has a stable id; appending the same id twice (a retried job, two
  * replicas) adds it once, because the dedupe key and the entry are written by one Lua script.
+ *
+ * The append is one Lua function ({@link FEED_APPEND_LUA}): the feed's own script runs it, and so do
+ * scripts that append an item in the same step as the change it reports (the ledger's outbox), given
+ * the keys and arguments of {@link FeedOutbox}.
  */
 import type { Redis } from 'ioredis';
 import type { Keyspace } from '../redis/index.js';
@@ -46,15 +50,37 @@ export interface Feed {
   read(after: string | undefined, limit: number): Promise<{ items: FeedEntry[]; next: string | null }>;
   /** The item with this id, while it is both remembered and not trimmed. */
   get(id: string): Promise<FeedEntry | undefined>;
+  /** What another script needs to append to this feed with {@link FEED_APPEND_LUA}. */
+  readonly outbox: FeedOutbox;
 }
 
+/**
+ * An item's append, as the keys and arguments of `feed_append` in {@link FEED_APPEND_LUA}, for a
+ * script that writes something else and announces it in the same step: either both happen or
+ * neither, and a reader never sees the change without its item.
+ */
+export interface FeedOutbox {
+  append(item: FeedItem): { keys: [seenKey: string, stream: string]; args: [ttlSec: number, maxLen: number, json: string] };
+}
+
+/**
+ * Lua: `feed_append(seen_key, stream, ttl, maxlen, json)` adds the item unless its id is remembered
+ * and returns `{ cursor, 1 if it was a duplicate else 0 }`. The one definition of the append:
+ * prepend it to a script that calls it.
+ */
+export const FEED_APPEND_LUA = `
+local function feed_append(seen_key, stream, ttl, maxlen, json)
+  local seen = redis.call('GET', seen_key)
+  if seen then return { seen, 1 } end
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'item', json)
+  redis.call('SET', seen_key, id, 'EX', ttl)
+  return { id, 0 }
+end
+`;
+
 // KEYS: dedupe key, stream. ARGV: ttl sec, maxlen, item JSON.
-const APPEND = `
-local seen = redis.call('GET', KEYS[1])
-if seen then return { seen, 1 } end
-local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'item', ARGV[3])
-redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
-return { id, 0 }
+const APPEND = `${FEED_APPEND_LUA}
+return feed_append(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 `;
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
@@ -82,10 +108,19 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
     return { ...(JSON.parse(json) as FeedItem), cursor };
   };
 
+  const outbox: FeedOutbox = {
+    append: (item) => ({
+      keys: [seenKey(item.id), stream],
+      args: [ttl, maxLen, JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data })],
+    }),
+  };
+
   return {
+    outbox,
+
     async append(item) {
-      const json = JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data });
-      const [cursor, dup] = await scripts.lexbridgeFeedAppend(seenKey(item.id), stream, ttl, maxLen, json);
+      const { keys, args } = outbox.append(item);
+      const [cursor, dup] = await scripts.lexbridgeFeedAppend(...keys, ...args);
       return { cursor, duplicate: dup === 1 };
     },
 

@@ -14,12 +14,22 @@ export interface CaseIndex {
   invitationOf(caseId: string): Promise<string | undefined>;
 }
 
+/** The sorted set of a case's invitations (the ledger's `receive` links a case in its own script). */
+export function caseIndexKey(keyspace: Keyspace, caseId: string): string {
+  return keyspace.key('ledger', 'case', caseId);
+}
+
+/** A link's score: when the invitation was sent (epoch ms; 0 when unreadable). */
+export function caseLinkScore(sentAt: string): number {
+  const ms = Date.parse(sentAt);
+  return Number.isFinite(ms) ? ms : 0;
+}
+
 export function createCaseIndex(redis: Redis, keyspace: Keyspace): CaseIndex {
-  const key = (caseId: string) => keyspace.key('ledger', 'case', caseId);
+  const key = (caseId: string) => caseIndexKey(keyspace, caseId);
   return {
     async link(caseId, invitationId, sentAt) {
-      const ms = Date.parse(sentAt);
-      await redis.zadd(key(caseId), Number.isFinite(ms) ? ms : 0, invitationId);
+      await redis.zadd(key(caseId), caseLinkScore(sentAt), invitationId);
     },
     async invitationOf(caseId) {
       const [latest] = await redis.zrevrange(key(caseId), 0, 0);

@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis } from '@lexbridge/testkit';
+import { createFeed, type FeedItem } from '../feed/index.js';
 import { createKeyspace } from '../redis/index.js';
-import { BEGIN_ACT, createLedger, decisionTransition, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
+import { BEGIN_ACT, createCaseIndex, createLedger, decisionTransition, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
 
 const t = createTestRedis('ledger');
 const keyspace = createKeyspace(t.prefix);
@@ -161,6 +162,61 @@ describe('invitation ledger on a real Redis', () => {
     const results = await Promise.allSettled([ledger.beginAct('old1', legacy as LedgerRecord), ledgerB.beginAct('old1', legacy as LedgerRecord)]);
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     expect(await ledger.get('old1')).toMatchObject({ state: 'acting', version: 1, attempts: 1 });
+  });
+});
+
+describe('changes that announce themselves (the outbox)', () => {
+  const ks = createKeyspace(`${t.prefix}:outbox`);
+  const feed = createFeed(t.redis, ks);
+  const withFeed = createLedger(t.redis, ks, { now: () => clock, feed: feed.outbox });
+  const withFeedB = createLedger(other, ks, { now: () => clock, feed: createFeed(other, ks).outbox });
+  const item = (kind: string) => (r: LedgerRecord): FeedItem => ({ id: `${kind}:${r.invitationId}`, type: kind, occurredAt: r.updatedAt, data: { state: r.state, version: r.version } });
+  const feedIds = async () => (await feed.read(undefined, 1_000)).items.map((i) => `${i.id}@${String(i.data['state'])}`);
+  const { from: _from, ...decide } = decisionTransition(accept, 'decided');
+
+  it('appends the item of a new record from the record as created, once however often it is received', async () => {
+    const input = { invitationId: 'o1', eventId: 'e1', mappingId: 'map-1', expires: inHours(5) };
+    const results = await Promise.all([withFeed.receive(input, [decide, BEGIN_ACT], { announce: item('decided') }), withFeedB.receive(input, [decide, BEGIN_ACT], { announce: item('decided') })]);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    await withFeed.receive(input, decide, { announce: item('decided') });
+    expect((await feed.get('decided:o1'))?.data).toEqual({ state: 'acting', version: 2 });
+    expect((await feedIds()).filter((id) => id.startsWith('decided:o1'))).toEqual(['decided:o1@acting']);
+  });
+
+  it('links the case in the same script, on every receive, so the latest sent invitation wins', async () => {
+    const cases = createCaseIndex(t.redis, ks);
+    await withFeed.receive({ invitationId: 'c-new', eventId: 'e1', caseId: 'case-9', expires: inHours(5), sentAt: '2026-11-22T09:00:00.000Z' });
+    await withFeed.receive({ invitationId: 'c-old', eventId: 'e2', caseId: 'case-9', expires: inHours(5), sentAt: '2026-11-20T09:00:00.000Z' });
+    expect(await cases.invitationOf('case-9')).toBe('c-new');
+    // A record written without its link (an older version, or a crash between two writes) is repaired.
+    await t.redis.del(ks.key('ledger', 'case', 'case-10'));
+    await withFeed.receive({ invitationId: 'c-new', eventId: 'e1', caseId: 'case-10', expires: inHours(5), sentAt: '2026-11-22T09:00:00.000Z' });
+    expect(await cases.invitationOf('case-10')).toBe('c-new');
+    // Without sentAt nothing is linked.
+    await withFeed.receive({ invitationId: 'c-none', eventId: 'e3', caseId: 'case-11', expires: inHours(5) });
+    expect(await cases.invitationOf('case-11')).toBeUndefined();
+  });
+
+  it('appends the item of a change only when the change is written, built from the changed record', async () => {
+    const { record } = await withFeed.receive({ invitationId: 'o2', eventId: 'e1', mappingId: 'map-1', expires: inHours(5) }, [decide, BEGIN_ACT]);
+    // A stale copy loses the compare-and-set and is retried on the stored record: one item, from it.
+    await withFeed.transition('o2', { from: ['acting'], to: 'acting', note: 'touched elsewhere' }, record);
+    const done = await withFeedB.finishAct('o2', 'done', { lexamicaStatus: 'accepted' }, record, item('outcome'));
+    expect(done).toMatchObject({ state: 'done', version: 4 });
+    expect((await feed.get('outcome:o2'))?.data).toEqual({ state: 'done', version: 4 });
+    // A refused change appends nothing.
+    await expect(withFeed.transition('o2', { from: ['acting'], to: 'failed', announce: item('refused') })).rejects.toBeInstanceOf(LedgerTransitionError);
+    expect(await feed.get('refused:o2')).toBeUndefined();
+    // The same item id again (a replay finishing from failed): the record changes, the feed keeps the first.
+    await withFeed.transition('o2', { from: ['done'], to: 'failed' });
+    await withFeed.finishAct('o2', 'done', {}, undefined, item('outcome'));
+    expect((await feedIds()).filter((id) => id.startsWith('outcome:o2'))).toEqual(['outcome:o2@done']);
+    expect((await feed.get('outcome:o2'))?.data).toEqual({ state: 'done', version: 4 });
+  });
+
+  it('refuses to announce without a feed, and writes nothing', async () => {
+    await expect(ledger.receive({ invitationId: 'o3', eventId: 'e1', expires: inHours(5) }, decide, { announce: item('decided') })).rejects.toThrow(/without a feed/);
+    expect(await ledger.get('o3')).toBeUndefined();
   });
 });
 

@@ -4,11 +4,14 @@
  * (Lua, loaded once and run by `EVALSHA`): the new record is written only if the stored one still
  * has the `version` the change was computed from, and the indexes move in the same script. Guards on
  * the current state therefore hold across processor replicas: of two concurrent `beginAct` calls,
- * exactly one wins.
+ * exactly one wins. A change may announce itself: its CMS feed item is appended by the same script
+ * (a transactional outbox), so the feed never misses nor runs ahead of the ledger.
  */
 import type { Redis } from 'ioredis';
+import { FEED_APPEND_LUA, type FeedItem, type FeedOutbox } from '../feed/index.js';
 import type { Keyspace } from '../redis/index.js';
 import { describeDecision } from '../rules/index.js';
+import { caseIndexKey, caseLinkScore } from './case-index.js';
 import {
   LEDGER_STATES,
   LedgerNotFoundError,
@@ -20,20 +23,30 @@ import {
   type Transition,
 } from './record.js';
 
-// KEYS: record, state index, all-by-expiry index. ARGV: record JSON, id, expiry score.
-const CREATE = `
+// KEYS: record, state index, all-by-expiry index; then the case index when ARGV[4] is set; then the
+// feed's dedupe key and stream when ARGV[7] is set.
+// ARGV: record JSON, id, expiry score, case link score or '', feed ttl, feed maxlen, item JSON or ''.
+// The case link is written on every call (it repairs a record linked by an older version); the
+// item only with a new record.
+const CREATE = `${FEED_APPEND_LUA}
+local k = 4
+if ARGV[4] ~= '' then
+  redis.call('ZADD', KEYS[k], ARGV[4], ARGV[2])
+  k = k + 1
+end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+  if ARGV[7] ~= '' then feed_append(KEYS[k], KEYS[k + 1], ARGV[5], ARGV[6], ARGV[7]) end
   return false
 end
 return redis.call('GET', KEYS[1])
 `;
 
-// KEYS: record, old state index, new state index, all-by-expiry index.
-// ARGV: expected version, new JSON, id, expiry score, '1' when the expiry changed.
-// Records written before versions existed have none: they count as version 0.
-const COMPARE_AND_SET = `
+// KEYS: record, old state index, new state index, all-by-expiry index[, feed dedupe key, feed stream].
+// ARGV: expected version, new JSON, id, expiry score, '1' when the expiry changed[, feed ttl,
+// feed maxlen, item JSON]. Records written before versions existed have none: they count as version 0.
+const COMPARE_AND_SET = `${FEED_APPEND_LUA}
 local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 if (cjson.decode(cur).version or 0) ~= tonumber(ARGV[1]) then return 0 end
@@ -45,30 +58,26 @@ elseif ARGV[5] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
 end
 if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3]) end
+if #KEYS == 6 then feed_append(KEYS[5], KEYS[6], ARGV[6], ARGV[7], ARGV[8]) end
 return 1
 `;
 
-/** The ledger's scripts as ioredis commands: sent once, then run by SHA (NOSCRIPT reloads them). */
+type ScriptArg = string | number;
+
+/**
+ * The ledger's scripts as ioredis commands: sent once, then run by SHA (NOSCRIPT reloads them). The
+ * number of keys comes first: the case link and the feed item are optional.
+ */
 interface LedgerCommands {
-  lexbridgeLedgerCreate(record: string, stateIndex: string, allIndex: string, json: string, id: string, score: number): Promise<string | null>;
-  lexbridgeLedgerCas(
-    record: string,
-    oldIndex: string,
-    newIndex: string,
-    allIndex: string,
-    version: number,
-    json: string,
-    id: string,
-    score: number,
-    expiryChanged: '0' | '1',
-  ): Promise<number>;
+  lexbridgeLedgerCreate(numKeys: number, ...keysThenArgs: ScriptArg[]): Promise<string | null>;
+  lexbridgeLedgerCas(numKeys: number, ...keysThenArgs: ScriptArg[]): Promise<number>;
 }
 
 function ledgerCommands(redis: Redis): LedgerCommands {
   const r = redis as Redis & Partial<LedgerCommands>;
   if (!r.lexbridgeLedgerCas) {
-    redis.defineCommand('lexbridgeLedgerCreate', { numberOfKeys: 3, lua: CREATE });
-    redis.defineCommand('lexbridgeLedgerCas', { numberOfKeys: 4, lua: COMPARE_AND_SET });
+    redis.defineCommand('lexbridgeLedgerCreate', { lua: CREATE });
+    redis.defineCommand('lexbridgeLedgerCas', { lua: COMPARE_AND_SET });
   }
   return redis as unknown as LedgerCommands;
 }
@@ -111,9 +120,15 @@ export interface Ledger {
    * created already moved on through each step (history `received`, then each step's `to`), in the
    * same single script: receive and decide in one round trip when the decision needs nothing from
    * Redis, and claim its action too ({@link BEGIN_ACT}): only the caller that created the record
-   * holds that claim, as only one `beginAct` wins.
+   * holds that claim, as only one `beginAct` wins. `announce` builds the feed item that reports a
+   * new record (from the record as created), appended by the same script; the `announce` of the
+   * steps is not used. With `input.sentAt` and `input.caseId`, the script links the case too.
    */
-  receive(input: ReceiveInput, then?: Omit<Transition, 'from'> | ReadonlyArray<Omit<Transition, 'from'>>): Promise<{ record: LedgerRecord; created: boolean }>;
+  receive(
+    input: ReceiveInput,
+    then?: Omit<Transition, 'from'> | ReadonlyArray<Omit<Transition, 'from'>>,
+    opts?: { announce?: (record: LedgerRecord) => FeedItem },
+  ): Promise<{ record: LedgerRecord; created: boolean }>;
   /**
    * A guarded change: throws {@link LedgerTransitionError} when the state is not in `t.from`.
    * `known` is the record as the caller last read or wrote it: the change is then tried against it
@@ -139,12 +154,16 @@ export interface Ledger {
   beginAct(invitationId: string, known?: LedgerRecord): Promise<LedgerRecord>;
   /** acting | failed → acting after a read-back found the invitation still open. */
   resumeAct(invitationId: string, note: string, known?: LedgerRecord): Promise<LedgerRecord>;
-  /** acting (or failed, on a replay that read Lexamica back) → the outcome: done, manual after an evaluation, conflict, expired, closed, failed. */
+  /**
+   * acting (or failed, on a replay that read Lexamica back) → the outcome: done, manual after an
+   * evaluation, conflict, expired, closed, failed. `announce`: as in {@link Transition}.
+   */
   finishAct(
     invitationId: string,
     to: LedgerState,
     extra?: { lexamicaStatus?: string; lastError?: string; note?: string; expires?: string },
     known?: LedgerRecord,
+    announce?: Transition['announce'],
   ): Promise<LedgerRecord>;
   /** acting → decided: the action was refused before it could take effect (429), so it may be sent again. */
   abortAct(invitationId: string, note: string, known?: LedgerRecord): Promise<LedgerRecord>;
@@ -158,6 +177,8 @@ export interface LedgerOptions {
   now?: () => Date;
   /** Retries of a compare-and-set that lost a race (default 20). */
   maxCasRetries?: number;
+  /** The feed that `announce` items go to (`Feed.outbox`); without one, a change that announces is refused. */
+  feed?: FeedOutbox;
 }
 
 export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
@@ -175,7 +196,13 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
     return json === null ? undefined : parse(json);
   }
 
-  async function receive(input: ReceiveInput, then?: Omit<Transition, 'from' | 'countAttempt'>) {
+  /** The keys and arguments that append `item` in a ledger script. */
+  function outboxAppend(item: FeedItem) {
+    if (!opts.feed) throw new Error(`ledger created without a feed cannot announce ${item.id}`);
+    return opts.feed.append(item);
+  }
+
+  async function receive(input: ReceiveInput, then?: Omit<Transition, 'from'> | ReadonlyArray<Omit<Transition, 'from'>>, o: { announce?: (record: LedgerRecord) => FeedItem } = {}) {
     const at = now().toISOString();
     const state = input.state ?? 'received';
     const received: LedgerRecord = {
@@ -195,14 +222,18 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
     };
     const steps = then === undefined ? [] : Array.isArray(then) ? then : [then as Omit<Transition, 'from'>];
     const record = steps.reduce((r: LedgerRecord, step) => applyTransition(r, { ...step, from: [r.state] }, at), received);
-    const existing = await scripts.lexbridgeLedgerCreate(
-      recordKey(input.invitationId),
-      stateKey(record.state),
-      allKey,
-      JSON.stringify(record),
-      input.invitationId,
-      expiryScore(record.expires),
-    );
+    const keys = [recordKey(input.invitationId), stateKey(record.state), allKey];
+    const args: ScriptArg[] = [JSON.stringify(record), input.invitationId, expiryScore(record.expires), '', '', '', ''];
+    if (input.caseId !== undefined && input.sentAt !== undefined) {
+      keys.push(caseIndexKey(keyspace, input.caseId));
+      args[3] = caseLinkScore(input.sentAt);
+    }
+    if (o.announce) {
+      const item = outboxAppend(o.announce(record));
+      keys.push(...item.keys);
+      args.splice(4, 3, ...item.args);
+    }
+    const existing = await scripts.lexbridgeLedgerCreate(keys.length, ...keys, ...args);
     return existing === null ? { record, created: true } : { record: parse(existing), created: false };
   }
 
@@ -210,17 +241,14 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
   async function tryApply(current: LedgerRecord, t: Transition): Promise<LedgerRecord | undefined> {
     if (!t.from.includes(current.state)) throw new LedgerTransitionError(current.invitationId, current.state, t.to);
     const next = applyTransition(current, t, now().toISOString());
-    const ok = await scripts.lexbridgeLedgerCas(
-      recordKey(current.invitationId),
-      stateKey(current.state),
-      stateKey(next.state),
-      allKey,
-      current.version ?? 0,
-      JSON.stringify(next),
-      current.invitationId,
-      expiryScore(next.expires),
-      next.expires === current.expires ? '0' : '1',
-    );
+    const keys = [recordKey(current.invitationId), stateKey(current.state), stateKey(next.state), allKey];
+    const args: ScriptArg[] = [current.version ?? 0, JSON.stringify(next), current.invitationId, expiryScore(next.expires), next.expires === current.expires ? '0' : '1'];
+    if (t.announce) {
+      const item = outboxAppend(t.announce(next));
+      keys.push(...item.keys);
+      args.push(...item.args);
+    }
+    const ok = await scripts.lexbridgeLedgerCas(keys.length, ...keys, ...args);
     return ok === 1 ? next : undefined;
   }
 
@@ -284,7 +312,7 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
 
     resumeAct: (invitationId, note, known) => transition(invitationId, { from: ['acting', 'failed'], to: 'acting', countAttempt: true, note }, known),
 
-    finishAct: (invitationId, to, extra = {}, known) =>
+    finishAct: (invitationId, to, extra = {}, known, announce) =>
       transition(
         invitationId,
         {
@@ -296,6 +324,7 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
             ...(extra.expires !== undefined && { expires: extra.expires }),
           },
           ...(extra.note !== undefined && { note: extra.note }),
+          ...(announce && { announce }),
         },
         known,
       ),
@@ -319,7 +348,7 @@ export function decisionTransition(decision: LedgerDecision, to: LedgerState): T
   return { from: ['received'], to, patch: { decision }, note: describe(decision) };
 }
 
-function applyTransition(r: LedgerRecord, t: Transition, at: string): LedgerRecord {
+function applyTransition(r: LedgerRecord, t: Omit<Transition, 'announce'>, at: string): LedgerRecord {
   return {
     ...r,
     ...t.patch,

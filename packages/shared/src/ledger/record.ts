@@ -1,6 +1,7 @@
 /**
  * The invitation ledger's record: what Lexbridge knows and did about one case invitation.
  */
+import type { FeedItem } from '../feed/index.js';
 import type { Decision } from '../rules/index.js';
 
 /**
@@ -73,6 +74,11 @@ export type ReceiveInput = Pick<LedgerRecord, 'invitationId' | 'eventId' | 'expi
     /** Initial state (default `received`); a lifecycle event for an unknown invitation may record it as `closed` or `expired`. */
     state?: LedgerState;
     note?: string;
+    /**
+     * When Lexamica sent the invitation (ISO). With `caseId`, the same script links the case to
+     * the invitation in the case index (`CaseIndex.invitationOf`), on every call.
+     */
+    sentAt?: string;
   };
 
 /** Fields a transition may change besides the state. */
@@ -88,6 +94,11 @@ export interface Transition {
   note?: string;
   /** Count an action attempt (default false). */
   countAttempt?: boolean;
+  /**
+   * The feed item that reports the change, built from the record as changed: appended (once per
+   * item id) by the same script that writes the change. Needs a ledger created with a feed.
+   */
+  announce?: (next: LedgerRecord) => FeedItem;
 }
 
 /** The record is not in a state that allows the change; `state` is the state it is in. */
