@@ -59,43 +59,28 @@ function parsePath(path: string): Seg[] {
   return segs;
 }
 
-/** Leaves of a JSON value as (path, value); empty objects and arrays count as leaves. */
-function leaves(value: unknown, prefix: (string | number)[] = [], out: Array<[(string | number)[], unknown]> = []) {
-  if (Array.isArray(value) && value.length > 0) {
-    value.forEach((v, i) => leaves(v, [...prefix, i], out));
-  } else if (isPlainObject(value) && Object.keys(value).length > 0) {
-    for (const [k, v] of Object.entries(value)) leaves(v, [...prefix, k], out);
-  } else if (prefix.length > 0) {
-    out.push([prefix, value]);
-  }
-  return out;
-}
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** If `rule` is a prefix of `path`, the array indices it bound and the rest of the path. */
-function matchPrefix(rule: Seg[], path: (string | number)[]): { indices: number[]; rest: (string | number)[] } | undefined {
-  const indices: number[] = [];
-  let p = 0;
-  for (const seg of rule) {
-    const actual = path[p];
-    if (actual === undefined) return undefined;
-    if (seg === '[]') {
-      if (typeof actual !== 'number') return undefined;
-      indices.push(actual);
-    } else if (seg !== actual) {
-      return undefined;
-    }
-    p += 1;
+/** True when `rule` is a prefix of `path` (`[]` matches any array index). */
+function matches(rule: Seg[], path: (string | number)[]): boolean {
+  if (rule.length > path.length) return false;
+  for (let i = 0; i < rule.length; i++) {
+    const seg = rule[i];
+    if (seg === '[]' ? typeof path[i] !== 'number' : seg !== path[i]) return false;
   }
-  return { indices, rest: path.slice(p) };
+  return true;
 }
 
-function fill(template: Seg[], indices: number[]): (string | number)[] {
-  let i = 0;
-  return template.map((s) => (s === '[]' ? (indices[i++] ?? 0) : s));
+/** Where a leaf at `path` goes under a matching rule: its target, the indices `[]` bound filled in, then the rest of the path. */
+function target(rule: Compiled, path: (string | number)[]): (string | number)[] {
+  const indices: number[] = [];
+  for (let i = 0; i < rule.from.length; i++) if (rule.from[i] === '[]') indices.push(path[i] as number);
+  let n = 0;
+  const out = rule.to.map((s) => (s === '[]' ? (indices[n++] ?? 0) : s));
+  for (let i = rule.from.length; i < path.length; i++) out.push(path[i]!);
+  return out;
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
@@ -134,25 +119,45 @@ export function getPath(value: unknown, path: string): unknown {
   return node;
 }
 
-function translate(payload: Record<string, unknown>, rules: Compiled[], opts: TranslateOptions): Record<string, unknown> {
+/**
+ * Moves every leaf of `payload` (empty objects and arrays count as leaves) to where the longest
+ * matching rule sends it; a leaf no rule matches keeps its path (or is dropped). `rules` come
+ * longest first. One walk with one path stack: a payload is translated per event, so it allocates
+ * only the output and the targets of mapped leaves.
+ */
+function translate(payload: Record<string, unknown>, rules: readonly Compiled[], opts: TranslateOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  // Longest rule first, so `client.address.city` beats `client.address`.
-  const ordered = [...rules].sort((a, b) => b.from.length - a.from.length);
+  const keep = (opts.unmapped ?? 'keep') === 'keep';
   const mapped: Array<[(string | number)[], unknown]> = [];
-  for (const [path, value] of leaves(payload)) {
-    let hit = false;
-    for (const rule of ordered) {
-      const m = matchPrefix(rule.from, path);
-      if (m) {
-        mapped.push([[...fill(rule.to, m.indices), ...m.rest], value]);
-        hit = true;
-        break;
+  const path: (string | number)[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value) && value.length > 0) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        visit(value[i]);
+        path.pop();
+      }
+      return;
+    }
+    if (isPlainObject(value)) {
+      const keys = Object.keys(value);
+      if (keys.length > 0) {
+        for (const k of keys) {
+          path.push(k);
+          visit(value[k]);
+          path.pop();
+        }
+        return;
       }
     }
-    if (!hit && (opts.unmapped ?? 'keep') === 'keep') setPath(out, path, value);
-  }
+    if (path.length === 0) return;
+    const rule = rules.find((r) => matches(r.from, path));
+    if (rule) mapped.push([target(rule, path), value]);
+    else if (keep) setPath(out, path, value);
+  };
+  visit(payload);
   // Mapped values are written last: a rule's target wins over an unmapped field of the same path.
-  for (const [path, value] of mapped) setPath(out, path, value);
+  for (const [to, value] of mapped) setPath(out, to, value);
   return out;
 }
 
@@ -168,8 +173,12 @@ export interface Mapper {
 }
 
 export function createMapper(declaration: MappingDeclaration): Mapper {
-  const inbound = declaration.fields.map((f) => ({ from: parsePath(f.external), to: parsePath(f.lexamica) }));
-  const outbound = declaration.fields.map((f) => ({ from: parsePath(f.lexamica), to: parsePath(f.external) }));
+  // Longest rule first, so `client.address.city` beats `client.address` (a stable sort: of two
+  // equally long rules, the one declared first).
+  const compile = (pairs: Array<[string, string]>): Compiled[] =>
+    pairs.map(([from, to]) => ({ from: parsePath(from), to: parsePath(to) })).sort((a, b) => b.from.length - a.from.length);
+  const inbound = compile(declaration.fields.map((f) => [f.external, f.lexamica]));
+  const outbound = compile(declaration.fields.map((f) => [f.lexamica, f.external]));
   const byLexamica = new Map(declaration.fields.map((f) => [f.lexamica, f.external]));
   return {
     declaration,

@@ -67,6 +67,37 @@ describe('mapping translation', () => {
     expect(m.toLexamica({ origin: { _id: 'o2', nested: { deep: true } } })).toEqual({ referral: { originator: { _id: 'o2', nested: { deep: true } } } });
   });
 
+  it('sends a leaf by the longest matching rule, whatever the declaration order, and lets a mapped value win its path', () => {
+    const nested = createMapper({
+      name: 'overlapping',
+      model: 'Case',
+      fields: [
+        { external: 'addr', lexamica: 'client.address' },
+        { external: 'addr.town', lexamica: 'client.city' },
+        { external: 'rows[].cells[].v', lexamica: 'grid[].values[]' },
+        { external: 'first.0', lexamica: 'firstOnly' },
+        { external: 'name', lexamica: 'label' },
+      ],
+    });
+    expect(
+      nested.toLexamica({
+        addr: { town: 'Austin', zip: '78701', extra: {} },
+        rows: [{ cells: [{ v: 1 }, { v: 2 }] }, { cells: [] }],
+        first: ['a', 'b'],
+        label: 'unmapped, loses to name',
+        name: 'mapped',
+      }),
+    ).toEqual({
+      client: { city: 'Austin', address: { zip: '78701', extra: {} } },
+      grid: [{ values: [1, 2] }],
+      // What a rule took leaves a hole: nothing is invented in its place.
+      rows: [undefined, { cells: [] }],
+      firstOnly: 'a',
+      first: [undefined, 'b'],
+      label: 'mapped',
+    });
+  });
+
   it('ignores prototype-pollution keys', () => {
     const hostile = JSON.parse('{"__proto__": {"polluted": true}, "invitation_id": "x"}');
     const out = m.toLexamica(hostile);
