@@ -15,6 +15,17 @@ export interface BaselineResult {
   seconds: number;
   eventsPerSec: number;
   redisCommandsPerEvent: number;
+  /** Events per second of each run when the baseline ran more than once (the result is their mean). */
+  runs?: number[];
+}
+
+/** One result from several runs of the baseline: the mean rate, each run's rate kept. */
+export function meanOfRuns(results: readonly BaselineResult[]): BaselineResult {
+  const first = results[0];
+  if (!first) throw new Error('no baseline run to average');
+  if (results.length === 1) return first;
+  const mean = (f: (r: BaselineResult) => number) => results.reduce((sum, r) => sum + f(r), 0) / results.length;
+  return { ...first, seconds: mean((r) => r.seconds), eventsPerSec: mean((r) => r.eventsPerSec), redisCommandsPerEvent: mean((r) => r.redisCommandsPerEvent), runs: results.map((r) => r.eventsPerSec) };
 }
 
 const QUEUE = 'bench-baseline';

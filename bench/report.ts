@@ -48,6 +48,8 @@ export function summarize(r: BenchResults, meta: Record<string, unknown>): Recor
   const summary = {
     drainEventsPerSec: round(drain),
     baselineWorkerEventsPerSec: round(r.baseline?.eventsPerSec),
+    // Before and after the drain, when both ran: the figure above is their mean.
+    baselineWorkerRunsEventsPerSec: r.baseline?.runs?.map((x) => round(x)) ?? null,
     naiveLoopEventsPerSec: round(r.naive?.eventsPerSec),
     ratioToBaselineWorker: round(drain !== undefined && r.baseline ? drain / r.baseline.eventsPerSec : undefined, 3),
     ratioToNaiveLoop: round(drain !== undefined && r.naive ? drain / r.naive.eventsPerSec : undefined, 2),
@@ -105,7 +107,10 @@ export function renderTables(r: BenchResults): string {
   if (r.baseline || r.naive) {
     out.push(
       table('Baselines (same machine, same sandbox)', [
-        [`plain BullMQ worker, 1 POST/job, concurrency ${r.baseline?.concurrency ?? '-'} (events/s)`, fmt(r.baseline?.eventsPerSec)],
+        [
+          `plain BullMQ worker, 1 POST/job, concurrency ${r.baseline?.concurrency ?? '-'} (events/s)`,
+          `${fmt(r.baseline?.eventsPerSec)}${r.baseline?.runs ? ` (mean of ${r.baseline.runs.map((x) => fmt(x)).join(' before, ')} after the drain)` : ''}`,
+        ],
         ['  Redis commands/event', fmt(r.baseline?.redisCommandsPerEvent, 2)],
         [`naive sequential loop, ${r.naive?.events ?? '-'} events (events/s)`, fmt(r.naive?.eventsPerSec)],
       ]),

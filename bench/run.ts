@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { ConfigError } from '@lexbridge/shared/config';
-import { runBaselineWorker } from './baseline-worker.js';
+import { meanOfRuns, runBaselineWorker, type BaselineResult } from './baseline-worker.js';
 import { loadBenchConfig, type BenchConfig } from './config.js';
 import { runDrain } from './drain.js';
 import { runNaiveLoop } from './naive-loop.js';
@@ -18,6 +18,15 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 async function scenarios(stack: BenchStack, config: BenchConfig): Promise<BenchResults> {
   const results: BenchResults = { scale: [] };
   const on = (s: Parameters<typeof config.scenarios.has>[0]) => config.scenarios.has(s);
+  const baseline = () => runBaselineWorker(stack, { events: config.baselineEvents, concurrency: config.concurrency.invitations, latencyMs: config.latencyMs });
+  const baselineRuns: BaselineResult[] = [];
+  // With the drain, the baseline runs before and after it and the ratio uses the mean: a shared
+  // machine that speeds up or slows down during the run moves both sides alike.
+  if (on('baseline') && on('drain')) {
+    log(`baseline worker (before the drain): ${config.baselineEvents} jobs, concurrency ${config.concurrency.invitations}`);
+    baselineRuns.push(await baseline());
+    log(`baseline worker: ${baselineRuns[0]!.eventsPerSec.toFixed(1)} events/s`);
+  }
   if (on('drain')) {
     log(`drain: ${config.drainEvents} invitations, 1 processor`);
     results.drain = await runDrain(stack, { events: config.drainEvents, processors: 1, latencyMs: config.latencyMs });
@@ -25,8 +34,9 @@ async function scenarios(stack: BenchStack, config: BenchConfig): Promise<BenchR
   }
   if (on('baseline')) {
     log(`baseline worker: ${config.baselineEvents} jobs, concurrency ${config.concurrency.invitations}`);
-    results.baseline = await runBaselineWorker(stack, { events: config.baselineEvents, concurrency: config.concurrency.invitations, latencyMs: config.latencyMs });
-    log(`baseline worker: ${results.baseline.eventsPerSec.toFixed(1)} events/s`);
+    baselineRuns.push(await baseline());
+    log(`baseline worker: ${baselineRuns.at(-1)!.eventsPerSec.toFixed(1)} events/s`);
+    results.baseline = meanOfRuns(baselineRuns);
   }
   if (on('naive')) {
     log(`naive loop: ${config.naiveEvents} invitations`);
