@@ -1,9 +1,12 @@
 /**
  * Baseline (a), the ceiling of this design: one plain BullMQ worker, with the processor's action
  * concurrency, whose job is a single HTTP POST to the sandbox's accept route. The jobs are loaded
- * before the clock starts; no parsing, ledger, rules or feed.
+ * before the clock starts; no parsing, ledger, rules or feed. The POST goes through the same HTTP
+ * client as the Lexamica client (undici's `request`), so the ratio measures the design, not a
+ * difference between HTTP clients.
  */
 import { Queue, Worker } from 'bullmq';
+import { request } from 'undici';
 import { createRedis } from '@lexbridge/shared/redis';
 import { waitFor } from '@lexbridge/testkit';
 import { summarizeCommands } from './redis-probe.js';
@@ -54,9 +57,9 @@ export async function runBaselineWorker(stack: BenchStack, opts: { events: numbe
     worker = new Worker(
       QUEUE,
       async (job) => {
-        const res = await fetch(`${base}/${(job.data as { invitationId: string }).invitationId}/accept`, { method: 'POST', headers });
-        await res.arrayBuffer();
-        if (!res.ok) throw new Error(`accept answered ${res.status}`);
+        const res = await request(`${base}/${(job.data as { invitationId: string }).invitationId}/accept`, { method: 'POST', headers });
+        await res.body.dump();
+        if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`accept answered ${res.statusCode}`);
       },
       { connection, prefix: `${BENCH_PREFIX}:q`, concurrency: opts.concurrency },
     );

@@ -3,6 +3,7 @@
  * paging iterator), invitation actions and state, case updates and files. Every call goes through
  * the one request function, with the API profile deciding paths, keys and field names.
  */
+import { FormData, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { LexamicaError } from './errors.js';
 import { defaultProfile, type ApiProfile } from './profile.js';
@@ -26,8 +27,8 @@ export interface LexamicaClientOptions {
   timeoutMs?: number;
   /** Overrides of {@link defaultRetryPolicy} (4 retries, 250 ms base, 10 s cap, 60 s longest Retry-After). */
   retry?: Partial<RetryPolicy>;
-  /** Default the global `fetch`. */
-  fetch?: typeof fetch;
+  /** Where requests go (an undici `Agent`, `Pool` or `ProxyAgent`). Default: undici's global dispatcher. */
+  dispatcher?: Dispatcher;
   /** Clock in ms, for `Retry-After` dates and durations. Default `Date.now`. */
   now?: () => number;
   /** Waits between retries; must reject when `signal` aborts. Default a timer. */
@@ -179,7 +180,7 @@ export function createLexamicaClient(opts: LexamicaClientOptions): LexamicaClien
     profile,
     timeoutMs: opts.timeoutMs ?? 15_000,
     retry: { ...defaultRetryPolicy, ...opts.retry },
-    fetch: opts.fetch ?? globalThis.fetch,
+    dispatcher: opts.dispatcher,
     now: opts.now ?? Date.now,
     sleep: opts.sleep ?? abortableSleep,
     random: opts.random ?? Math.random,
@@ -309,6 +310,7 @@ export function createLexamicaClient(opts: LexamicaClientOptions): LexamicaClien
     },
     files: {
       upload: (mappingId, f, o) => {
+        // undici's own FormData: its request encodes the multipart body of its own class.
         const form = new FormData();
         for (const [k, v] of Object.entries(f.fields ?? {})) form.append(k, v);
         const blob = f.data instanceof Blob
