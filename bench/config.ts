@@ -52,6 +52,17 @@ const benchEnv = {
     .default('--max-old-space-size=128 --max-semi-space-size=8')
     .transform((v) => (v === 'none' ? undefined : v)),
   /**
+   * Node command-line flags of the poller and processor (compiled runner), before the script: V8
+   * flags that NODE_OPTIONS refuses. Default: the flags docker-compose.yml runs them with; `none`
+   * for none.
+   */
+  BENCH_SERVICE_NODE_FLAGS: z
+    .string()
+    .trim()
+    .min(1)
+    .default('--liftoff-only')
+    .transform((v) => (v === 'none' ? [] : v.split(/\s+/))),
+  /**
    * Round trip added to every Lexamica call by the sandbox (its latency fault at rate 1) in the
    * drain, scale and baseline scenarios (default 20 ms: a near-region API). The steady state always
    * runs at 0, so its overhead is Lexbridge's own.
@@ -89,6 +100,8 @@ export interface BenchConfig {
   cpuProfile?: { service: 'poller' | 'processor' | 'sandbox'; dir: string };
   /** `NODE_OPTIONS` of the poller and processor processes; unset, V8 sizes the heap itself. */
   serviceNodeOptions?: string;
+  /** Node flags of the poller and processor processes (compiled runner only). */
+  serviceNodeFlags: string[];
   scenarios: ReadonlySet<ScenarioName>;
 }
 
@@ -115,6 +128,8 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     },
     concurrency: { invitations: e.BENCH_INVITATION_CONCURRENCY, actions: e.BENCH_ACTION_CONCURRENCY },
     ...(e.BENCH_SERVICE_NODE_OPTIONS !== undefined && { serviceNodeOptions: e.BENCH_SERVICE_NODE_OPTIONS }),
+    // Flags cannot pass through run-ts.mjs: the source runner runs without them.
+    serviceNodeFlags: e.BENCH_RUNNER === 'compiled' ? e.BENCH_SERVICE_NODE_FLAGS : [],
     latencyMs: e.BENCH_LATENCY_MS,
     runner: e.BENCH_RUNNER,
     ...(e.BENCH_CPU_PROF && { cpuProfile: { service: e.BENCH_CPU_PROF, dir: e.BENCH_PROFILE_DIR } }),

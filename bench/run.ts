@@ -93,6 +93,7 @@ async function main(): Promise<number> {
     quick: config.quick,
     concurrency: config.concurrency,
     ...(config.serviceNodeOptions !== undefined && { serviceNodeOptions: config.serviceNodeOptions }),
+    serviceNodeFlags: config.serviceNodeFlags.join(' '),
     lexamicaLatencyMs: config.latencyMs,
     runner: config.runner,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },

@@ -71,8 +71,14 @@ export async function startBenchStack(config: BenchConfig): Promise<BenchStack> 
     const firm = loadProcessorFirmConfig(firmFile);
     const compiled = config.runner === 'compiled' ? await buildServices() : undefined;
     const launch = (kind: ServiceKind): Launch => (compiled ? { compiled: compiled[kind] } : { source: SERVICE_ENTRIES[kind] });
-    const withProfile = (kind: ServiceKind) =>
-      config.cpuProfile?.service === kind ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfile.dir}`] } : {};
+    // The poller and processor get docker-compose.yml's node flags; any service may be profiled.
+    const withProfile = (kind: ServiceKind) => {
+      const nodeArgs = [
+        ...(kind === 'sandbox' ? [] : config.serviceNodeFlags),
+        ...(config.cpuProfile?.service === kind ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfile.dir}`] : []),
+      ];
+      return nodeArgs.length > 0 ? { nodeArgs } : {};
+    };
 
     const sandboxPort = await freePort();
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;

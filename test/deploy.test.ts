@@ -5,6 +5,7 @@
  * docs/configuration.md and listed in .env.example with its real default, the README's two
  * commands are as promised, and no relative link in the docs leads nowhere. Nothing is started.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,11 +126,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs commands whose entry files exist as TypeScript sources', () => {
+  it('runs commands whose entry files exist as TypeScript sources, with node flags this Node accepts', () => {
     for (const [name, s] of Object.entries(services)) {
       if (name === 'redis') continue;
       expect(s.command?.[0], name).toBe('node');
-      expect(existsSync(join(root, sourceOf(s.command![1]!))), `${name}: ${s.command![1]}`).toBe(true);
+      const args = s.command!.slice(1);
+      const flags = args.slice(0, args.findIndex((a) => !a.startsWith('-')));
+      const entry = args[flags.length]!;
+      expect(existsSync(join(root, sourceOf(entry))), `${name}: ${entry}`).toBe(true);
+      if (flags.length > 0) {
+        const run = spawnSync(process.execPath, [...flags, '-e', '0'], { encoding: 'utf8' });
+        expect(run.status, `${name}: node ${flags.join(' ')}: ${run.stderr}`).toBe(0);
+      }
     }
   });
 });
