@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { PRIVATE_KEY, PUBLIC_KEY, useHarness, type Harness } from '../test/harness.js';
 import { createLexamicaClient } from './client.js';
@@ -143,6 +144,22 @@ describe('calls on the default profile', () => {
 
     expect(h.server.requests[0]?.path).toBe('/api/v1/organization/org%202/mappings');
     expect(seen).toEqual([{ call: 'mappings.list', status: 200 }]);
+  });
+
+  it('sends through the undici dispatcher it is given, on kept-alive connections', async () => {
+    const agent = new Agent({ connections: 1 });
+    const connects: string[] = [];
+    agent.on('connect', (origin) => connects.push(new URL(String(origin)).origin));
+    try {
+      const client = createLexamicaClient({ baseUrl: h.server.baseUrl, orgId: 'o', publicKey: PUBLIC_KEY, privateKey: PRIVATE_KEY, dispatcher: agent });
+      h.server.enqueue({ status: 200, body: { data: [] } }, { status: 200, body: { data: [] } });
+      await client.mappings.list();
+      await client.mappings.list();
+      expect(h.server.requests).toHaveLength(2);
+      expect(connects).toEqual([new URL(h.server.baseUrl).origin]);
+    } finally {
+      await agent.close();
+    }
   });
 
   it('refuses to build a client without credentials or with a non-http base URL', () => {
