@@ -33,9 +33,10 @@ export function decisionItemOf(r: LedgerRecord): FeedItem | undefined {
  * ledger's script that recorded the decision appended its item already; only its delivery is queued.
  */
 export async function announceDecision(ctx: ProcessorContext, r: LedgerRecord, appended = false): Promise<void> {
-  const item = decisionItemOf(r);
-  if (!item) return;
-  await (appended ? ctx.announcer.appended(() => item) : ctx.announcer.announce(item));
+  if (!r.decision) return;
+  // Built only when needed: an appended item only when a webhook will deliver it.
+  const item = () => decidedItem({ ...r, decision: r.decision! });
+  await (appended ? ctx.announcer.appended(item) : ctx.announcer.announce(item()));
 }
 
 /** `decisionAppended`: as `appended` of {@link announceDecision}. */
