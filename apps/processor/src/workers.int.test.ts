@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueue } from '@lexbridge/shared/jobs';
 import { actJobId } from '@lexbridge/shared/ledger';
 import { firmInvitation } from '../test/firm.js';
 import { createRedis } from '@lexbridge/shared/redis';
 import { waitFor } from '@lexbridge/testkit';
 import { testFirmConfig } from '../test/firm.js';
-import { actionPath, createHarness, MAPPING_ID } from '../test/harness.js';
+import { actionPath, MAPPING_ID, useHarness, type Harness } from '../test/harness.js';
 import { createProcessorService } from './service.js';
 
 describe('processor workers on a real Redis', () => {
-  let h: Awaited<ReturnType<typeof createHarness>>;
-  beforeAll(async () => {
-    h = await createHarness('workers', { queues: ['invitation-actions'] });
-  });
-  afterAll(() => h.close());
+  let h: Harness;
+  useHarness('workers', { queues: ['invitation-actions'] }, (started) => (h = started));
 
   async function decide(id: string) {
     const expires = new Date(Date.now() + 3_600_000).toISOString();
@@ -79,11 +76,8 @@ describe('processor workers on a real Redis', () => {
 });
 
 describe('the invitations queue sending the rules’ actions', () => {
-  let h: Awaited<ReturnType<typeof createHarness>>;
-  beforeAll(async () => {
-    h = await createHarness('workers-sent', { queues: ['invitations'], autoPipelining: true });
-  });
-  afterAll(() => h.close());
+  let h: Harness;
+  useHarness('workers-sent', { queues: ['invitations'], autoPipelining: true }, (started) => (h = started));
 
   it('decides and sends in one job, pausing the invitations queue for Retry-After on a 429 without using up an attempt', async () => {
     const times: number[] = [];

@@ -7,6 +7,7 @@ import type { JobContext } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace } from '@lexbridge/shared/redis';
 import { createTestRedis, ScriptServer, type ScriptedReply } from '@lexbridge/testkit';
+import { afterAll, beforeAll } from 'vitest';
 import type { ProcessorHooks } from '../src/context.js';
 import { createProcessorService, type ProcessorServiceOptions } from '../src/service.js';
 import { testFirmConfig } from './firm.js';
@@ -75,6 +76,18 @@ export async function createHarness(label: string, o: HarnessOptions = {}) {
       await redis.cleanup();
     },
   };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+/** One harness for the enclosing suite: started before its first test, closed after its last. */
+export function useHarness(label: string, o: HarnessOptions, set: (h: Harness) => void): void {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await createHarness(label, o);
+    set(current);
+  });
+  afterAll(() => current?.close());
 }
 
 /** A JobContext for calling a handler directly. */

@@ -4,10 +4,9 @@ import { verifySignature, type FeedItem } from '@lexbridge/shared/feed';
 import { jobIdFor } from '@lexbridge/shared/jobs';
 import { ScriptServer } from '@lexbridge/testkit';
 import { CmsWebhookError } from '../cms-webhook.js';
-import { CLOCK, createHarness, jobContext } from '../../test/harness.js';
+import { CLOCK, createHarness, jobContext, type Harness } from '../../test/harness.js';
 
 const SECRET = 'cms-webhook-secret-for-tests';
-type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 let cms: ScriptServer;
 let h: Harness;

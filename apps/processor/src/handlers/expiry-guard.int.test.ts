@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actJobId } from '@lexbridge/shared/ledger';
 import type { ScriptedReply } from '@lexbridge/testkit';
-import { CLOCK, inHours, actionPath, createHarness, jobContext, MAPPING_ID } from '../../test/harness.js';
+import { CLOCK, inHours, actionPath, jobContext, MAPPING_ID, useHarness, type Harness } from '../../test/harness.js';
 
-type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 async function waiting(h: Harness, id: string, state: 'manual' | 'shadow' = 'manual') {
   await h.ctx.ledger.receive({ invitationId: id, eventId: `ev-${id}`, mappingId: MAPPING_ID, caseType: 'Employment', expires: inHours(2) });
@@ -15,10 +14,7 @@ const feedOf = async (h: Harness, id: string) => (await h.service.feed.read(unde
 describe('expiry guard', () => {
   describe('with the alert plan', () => {
     let h: Harness;
-    beforeAll(async () => {
-      h = await createHarness('guard-alert', { now: () => CLOCK });
-    });
-    afterAll(() => h.close());
+    useHarness('guard-alert', { now: () => CLOCK }, (started) => (h = started));
 
     it('alerts the CMS about a waiting invitation once per expiry', async () => {
       await waiting(h, 'g1');
@@ -40,10 +36,7 @@ describe('expiry guard', () => {
 
   describe('with the evaluate plan', () => {
     let h: Harness;
-    beforeAll(async () => {
-      h = await createHarness('guard-evaluate', { now: () => CLOCK, rules: 'expiryGuard:\n  manual: { before: 4h, do: evaluate }' });
-    });
-    afterAll(() => h.close());
+    useHarness('guard-evaluate', { now: () => CLOCK, rules: 'expiryGuard:\n  manual: { before: 4h, do: evaluate }' }, (started) => (h = started));
 
     it('decides evaluate for a manual invitation and queues the action', async () => {
       await waiting(h, 'g3');
@@ -62,10 +55,7 @@ describe('expiry guard', () => {
 
   describe('with the contact-attempted plan', () => {
     let h: Harness;
-    beforeAll(async () => {
-      h = await createHarness('guard-contact', { now: () => CLOCK, rules: 'expiryGuard:\n  manual: { before: 3h, do: contact-attempted }' });
-    });
-    afterAll(() => h.close());
+    useHarness('guard-contact', { now: () => CLOCK, rules: 'expiryGuard:\n  manual: { before: 3h, do: contact-attempted }' }, (started) => (h = started));
 
     it('logs a contact attempt on Lexamica in the firm’s names, then alerts', async () => {
       const replies: ScriptedReply = { status: 200, body: {} };

@@ -1,16 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
 import { guardJobId, type LedgerRecord } from '@lexbridge/shared/ledger';
 import type { ScriptedReply } from '@lexbridge/testkit';
-import { CLOCK, inHours, actionPath, createHarness, invitationPath, jobContext, MAPPING_ID, replyByPath } from '../../test/harness.js';
+import { CLOCK, inHours, actionPath, invitationPath, jobContext, MAPPING_ID, replyByPath, useHarness, type Harness } from '../../test/harness.js';
 
-let h: Awaited<ReturnType<typeof createHarness>>;
-
-beforeAll(async () => {
-  h = await createHarness('act', { now: () => CLOCK });
-});
-afterAll(() => h.close());
+let h: Harness;
+useHarness('act', { now: () => CLOCK }, (started) => (h = started));
 
 /** Scripts the server by path for this test. */
 const reply = (routes: Record<string, ScriptedReply | ScriptedReply[]>) => replyByPath(h.server, routes);

@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { guardJobId } from '@lexbridge/shared/ledger';
 import { firmInvitation } from '../../test/firm.js';
-import { actionPath, CLOCK, inHours, createHarness, jobContext, MAPPING_ID } from '../../test/harness.js';
+import { actionPath, CLOCK, inHours, jobContext, MAPPING_ID, useHarness, type Harness } from '../../test/harness.js';
 
-let h: Awaited<ReturnType<typeof createHarness>>;
-beforeAll(async () => {
-  h = await createHarness('lifecycle', { now: () => CLOCK });
-});
-afterAll(() => h.close());
+let h: Harness;
+useHarness('lifecycle', { now: () => CLOCK }, (started) => (h = started));
 
 let n = 0;
 const lifecycle = (event: string, payload: Record<string, unknown>) =>

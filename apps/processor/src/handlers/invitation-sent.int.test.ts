@@ -1,13 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
 import { actJobId, guardJobId } from '@lexbridge/shared/ledger';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
-import { actionPath, CLOCK, inHours, createHarness, invitationPath, jobContext, MAPPING_ID, replyByPath } from '../../test/harness.js';
+import { actionPath, CLOCK, inHours, invitationPath, jobContext, MAPPING_ID, replyByPath, useHarness, type Harness } from '../../test/harness.js';
 import { rateLimitPauseMs } from '../rate-limit.js';
 
-type Harness = Awaited<ReturnType<typeof createHarness>>;
 const sentEvent = (id: string, o: Omit<Parameters<typeof firmInvitation>[0], 'id' | 'expires'> & { expiresInH?: number } = {}) => ({
   id: `ev-${id}`,
   event: 'Case Invitation Sent',
@@ -21,10 +20,7 @@ const OK: ScriptedReply = { status: 200, body: {} };
 
 describe('deciding a new invitation', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness('sent', { now: () => CLOCK, firmExtra: 'capacity:\n  - { caseType: Motor Vehicle Accident, maxAcceptsPerDay: 2 }' });
-  });
-  afterAll(() => h.close());
+  useHarness('sent', { now: () => CLOCK, firmExtra: 'capacity:\n  - { caseType: Motor Vehicle Accident, maxAcceptsPerDay: 2 }' }, (started) => (h = started));
 
   it('decides by the rules, records the rule that fired, and sends the accept from the same job without queueing another', async () => {
     replyByPath(h.server, {
@@ -115,10 +111,7 @@ describe('deciding a new invitation', () => {
 
 describe('sending the rules’ decision from the invitations job', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness('sent-act', { now: () => CLOCK });
-  });
-  afterAll(() => h.close());
+  useHarness('sent-act', { now: () => CLOCK }, (started) => (h = started));
 
   it('reads back an invitation a crashed attempt left acting, and does not send it again when the action took effect', async () => {
     const e = sentEvent('ra-1', { caseType: 'Motor Vehicle Accident' });
@@ -164,10 +157,7 @@ describe('sending the rules’ decision from the invitations job', () => {
 
 describe('shadow mode', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness('shadow', { now: () => CLOCK, firmExtra: 'shadow: true\ncapacity:\n  - { caseType: "*", maxAcceptsPerDay: 5 }' });
-  });
-  afterAll(() => h.close());
+  useHarness('shadow', { now: () => CLOCK, firmExtra: 'shadow: true\ncapacity:\n  - { caseType: "*", maxAcceptsPerDay: 5 }' }, (started) => (h = started));
 
   it('records and announces the decision but queues no action and uses no real capacity', async () => {
     expect(await sent(h, sentEvent('sh-1', { caseType: 'Motor Vehicle Accident' }))).toBe('shadow');

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
 import type { JobPayload } from '@lexbridge/shared/jobs';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
-import { actionPath, CLOCK, createHarness, inHours, jobContext, MAPPING_ID, ORG, replyByPath } from '../../test/harness.js';
+import { actionPath, CLOCK, inHours, jobContext, MAPPING_ID, ORG, replyByPath, useHarness, type Harness } from '../../test/harness.js';
 
-type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 const MAPPINGS_PATH = `/organization/${ORG}/mappings`;
 const CASE_UPDATE_PATH = `/organization/${ORG}/inbound-webhooks/case-update/map-cu/send`;
@@ -51,10 +50,7 @@ const metric = async (h: Harness, kind: string, outcome: string) =>
 
 describe('sending status updates and milestones to Lexamica', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness('outbound', { now: () => CLOCK });
-  });
-  afterAll(() => h.close());
+  useHarness('outbound', { now: () => CLOCK }, (started) => (h = started));
 
   it('sends a case update through the CaseUpdate mapping once, however often the job runs, and announces it', async () => {
     reply(h, { [CASE_UPDATE_PATH]: { status: 201, body: { _id: 'cu-1' } } });
@@ -220,10 +216,7 @@ describe('sending status updates and milestones to Lexamica', () => {
 
 describe('resolving the firm’s mappings on Lexamica', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness('outbound-mappings', { now: () => CLOCK });
-  });
-  afterAll(() => h.close());
+  useHarness('outbound-mappings', { now: () => CLOCK }, (started) => (h = started));
 
   it('fails clearly when the CaseUpdate mapping is not on Lexamica, and finds it after set-up', async () => {
     reply(h, { [CASE_UPDATE_PATH]: { status: 201, body: {} } }, ALL_MAPPINGS.filter((m) => m._id !== 'map-cu'));

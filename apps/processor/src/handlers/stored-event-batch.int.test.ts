@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jobIdFor, type StoredEventBatch } from '@lexbridge/shared/jobs';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
-import { actionPath, CLOCK, createHarness, inHours, invitationPath, jobContext, MAPPING_ID, replyByPath } from '../../test/harness.js';
+import { actionPath, CLOCK, inHours, invitationPath, jobContext, MAPPING_ID, replyByPath, useHarness, type Harness } from '../../test/harness.js';
 import { HANDOFF_DELAY_MS } from './stored-event-batch.js';
 
-type Harness = Awaited<ReturnType<typeof createHarness>>;
 type Item = StoredEventBatch['events'][number];
 
 const sentItem = (id: string, o: Omit<Parameters<typeof firmInvitation>[0], 'id' | 'expires'> = {}): Item => ({
@@ -24,10 +23,7 @@ const ownJob = (h: Harness, item: Item) => h.service.queues.get('invitations').g
 
 describe('a batch of stored events', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness('batch', { now: () => CLOCK, firmExtra: 'queues:\n  invitations: { concurrency: 1 }' });
-  });
-  afterAll(() => h.close());
+  useHarness('batch', { now: () => CLOCK, firmExtra: 'queues:\n  invitations: { concurrency: 1 }' }, (started) => (h = started));
 
   it('handles each event as its own job would, and queues nothing more', async () => {
     replyByPath(h.server, { [actionPath('b-mva', 'accept')]: OK, [actionPath('b-tx', 'decline')]: OK });

@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { firmInvitation } from '../../test/firm.js';
-import { actionPath, CLOCK, createHarness, jobContext, MAPPING_ID } from '../../test/harness.js';
+import { actionPath, CLOCK, jobContext, MAPPING_ID, useHarness, type Harness } from '../../test/harness.js';
 
 const DAY = 86_400_000;
 let now = CLOCK;
 const registry = new Registry();
-let h: Awaited<ReturnType<typeof createHarness>>;
-beforeAll(async () => {
-  h = await createHarness('update-due', { now: () => now, registry });
-});
-afterAll(() => h.close());
+let h: Harness;
+useHarness('update-due', { now: () => now, registry }, (started) => (h = started));
 
 const at = (days: number) => new Date(CLOCK.getTime() + days * DAY);
 const check = () => h.handlers.maintenance['case.update-due-check']({}, jobContext());
