@@ -3,7 +3,7 @@
  * paging iterator), invitation actions and state, case updates and files. Every call goes through
  * the one request function, with the API profile deciding paths, keys and field names.
  */
-import { FormData, type Dispatcher } from 'undici';
+import { Agent, FormData, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { LexamicaError } from './errors.js';
 import { defaultProfile, type ApiProfile } from './profile.js';
@@ -27,7 +27,10 @@ export interface LexamicaClientOptions {
   timeoutMs?: number;
   /** Overrides of {@link defaultRetryPolicy} (4 retries, 250 ms base, 10 s cap, 60 s longest Retry-After). */
   retry?: Partial<RetryPolicy>;
-  /** Where requests go (an undici `Agent`, `Pool` or `ProxyAgent`). Default: undici's global dispatcher. */
+  /**
+   * Where requests go (an undici `Agent`, `Pool` or `ProxyAgent`). Default: one `Agent` of this
+   * package's undici, shared by every client in the process, never the process-wide global one.
+   */
   dispatcher?: Dispatcher;
   /** Clock in ms, for `Retry-After` dates and durations. Default `Date.now`. */
   now?: () => number;
@@ -157,6 +160,15 @@ function toIso(v: Date | string | undefined): string | undefined {
   return v instanceof Date ? v.toISOString() : v;
 }
 
+// The process-wide dispatcher belongs to whichever undici ran first: on Node 24 that can be Node's
+// bundled copy (after any global fetch), and this package's multipart bodies break inside it (the
+// retainer upload failed as a "network error"). Requests always go through an Agent of our own.
+let shared: Dispatcher | undefined;
+function ownDispatcher(): Dispatcher {
+  shared ??= new Agent();
+  return shared;
+}
+
 /** Builds a client. Throws a `TypeError` for a missing credential or a base URL that is not http(s). */
 export function createLexamicaClient(opts: LexamicaClientOptions): LexamicaClient {
   requireText('orgId', opts.orgId);
@@ -180,7 +192,7 @@ export function createLexamicaClient(opts: LexamicaClientOptions): LexamicaClien
     profile,
     timeoutMs: opts.timeoutMs ?? 15_000,
     retry: { ...defaultRetryPolicy, ...opts.retry },
-    dispatcher: opts.dispatcher,
+    dispatcher: opts.dispatcher ?? ownDispatcher(),
     now: opts.now ?? Date.now,
     sleep: opts.sleep ?? abortableSleep,
     random: opts.random ?? Math.random,

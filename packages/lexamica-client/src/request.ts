@@ -48,8 +48,8 @@ export interface RequestDeps {
   profile: ApiProfile;
   timeoutMs: number;
   retry: RetryPolicy;
-  /** Where requests go (connection pool, proxy); undefined: undici's global dispatcher. */
-  dispatcher: Dispatcher | undefined;
+  /** Where requests go (connection pool, proxy). */
+  dispatcher: Dispatcher;
   now: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
@@ -157,7 +157,7 @@ export function createRequester(deps: RequestDeps): Requester {
     try {
       // A redirect is reported, not followed (undici's request follows none): it would carry a
       // query-string key to another place.
-      res = await httpRequest(url, { method: spec.method, headers, body, signal, ...(deps.dispatcher && { dispatcher: deps.dispatcher }) });
+      res = await httpRequest(url, { method: spec.method, headers, body, signal, dispatcher: deps.dispatcher });
       status = res.statusCode;
       text = await res.body.text();
     } catch (err) {
