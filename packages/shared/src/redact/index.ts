@@ -97,3 +97,23 @@ export function createRedactor(opts: RedactOptions = {}): Redactor {
     text,
   };
 }
+
+/**
+ * `url` with any user name and password replaced (`redis://:[Redacted]@host:6379/0`), for printing a
+ * connection string to a console or a log. Text that is not a URL comes back with anything between
+ * `//` and `@` cut, so a malformed URL cannot leak its password either.
+ */
+export function maskUrlCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    // A user name alone may be the secret (redis://<token>@host); with a password it is an ACL user.
+    const user = u.password ? u.username : REDACTED;
+    const password = u.password ? `:${REDACTED}` : '';
+    return `${u.protocol}//${user}${password}@${u.host}${u.pathname === '/' && !url.endsWith('/') ? '' : u.pathname}${u.search}`;
+  } catch {
+    const at = url.lastIndexOf('@');
+    const scheme = url.indexOf('//');
+    return at > scheme && scheme >= 0 ? `${url.slice(0, scheme + 2)}${REDACTED}${url.slice(at)}` : url;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, isSensitiveKey, REDACTED } from './index.js';
+import { createRedactor, isSensitiveKey, maskUrlCredentials, REDACTED } from './index.js';
 
 describe('redaction', () => {
   it('treats Lexamica and firm-side personal field names as sensitive', () => {
@@ -34,5 +34,19 @@ describe('redaction', () => {
     const r = createRedactor({ secrets: ['supersecret'] });
     expect(r.value(a)).toEqual({ x: 1, self: '[Truncated]' });
     expect(r.value({ err: new Error('boom supersecret') })).toMatchObject({ err: { message: `boom ${REDACTED}` } });
+  });
+});
+
+describe('maskUrlCredentials', () => {
+  it('masks the password of a connection URL and keeps the rest an operator needs', () => {
+    expect(maskUrlCredentials('redis://:s3cret-pass@redis.internal:6380/2')).toBe('redis://:[Redacted]@redis.internal:6380/2');
+    expect(maskUrlCredentials('rediss://lexbridge:s3cret-pass@cache.example.com:6379')).toBe('rediss://lexbridge:[Redacted]@cache.example.com:6379');
+    expect(maskUrlCredentials('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(maskUrlCredentials('redis://only-a-token@host:6379')).toBe('redis://[Redacted]@host:6379');
+  });
+
+  it('cuts the credentials out of text that is not a valid URL', () => {
+    expect(maskUrlCredentials('redis://user:p@ss word@host:6379')).not.toContain('ss word');
+    expect(maskUrlCredentials('not a url')).toBe('not a url');
   });
 });
