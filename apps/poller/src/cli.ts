@@ -20,7 +20,7 @@ import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/share
 import { createLedger } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
-import { describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
+import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
 import { parse as parseYaml } from 'yaml';
 import { pollerKeys } from './poller.js';
 import { applySetup, describePlan, planSetup } from './setup.js';
@@ -196,5 +196,6 @@ async function rulesTest(args: string[], env: Record<string, string | undefined>
   out(`decision: ${describeDecision(decision)}`);
   for (const t of decision.trace) out(`  ${t.matched ? '✓' : '·'} ${t.rule}`);
   if (decision.rule === null) out('  (no rule matched: the default applies)');
+  for (const w of caseTypeWarnings(rules)) out(`warning: ${w.path}: ${w.message}`);
   return 0;
 }
