@@ -118,7 +118,7 @@ describe('the API profile', () => {
     expect(profileOverrideSchema.safeParse({ events: { caseCreatd: 'x' } }).success).toBe(false);
   });
 
-  it('names the eight invitation lifecycle events from the profile', () => {
+  it('names the invitation lifecycle events from the profile, the relay stopping and missing information among them', () => {
     const p = resolveProfile({ events: { invitationClosed: 'INVITATION_CLOSED' } });
 
     expect(invitationLifecycleEvents(p)).toEqual([
@@ -130,6 +130,8 @@ describe('the API profile', () => {
       'Case Invitation Contact Attempted',
       'Case Invitation Consult Complete',
       'INVITATION_CLOSED',
+      'Case Relay Stopped',
+      'Case Missing Info',
     ]);
   });
 });

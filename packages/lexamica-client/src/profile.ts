@@ -392,7 +392,12 @@ function overlaps(section: string, paths: Record<string, string | null>): { path
   return out;
 }
 
-/** The event names of an invitation's life after it was sent: Lexbridge routes these to `invitation.lifecycle`. */
+/**
+ * The event names of an invitation's life after it was sent: Lexbridge routes these to
+ * `invitation.lifecycle`. Besides the eight invitation events, the relay stopping (the invitation
+ * is withdrawn and must not be answered) and Lexamica asking for missing information (a person
+ * has to act) change what Lexbridge may do with a waiting invitation.
+ */
 export function invitationLifecycleEvents(p: ApiProfile): string[] {
   const e = p.events;
   return [
@@ -404,5 +409,7 @@ export function invitationLifecycleEvents(p: ApiProfile): string[] {
     e.invitationContactAttempted,
     e.invitationConsultComplete,
     e.invitationClosed,
+    e.relayStopped,
+    e.missingInfo,
   ];
 }
