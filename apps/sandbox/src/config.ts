@@ -29,30 +29,13 @@ const intVar = (o: { default: number; min: number; max?: number }) =>
       .default(o.default),
   );
 
-const profileVar = z
-  .string()
-  .trim()
-  .default('default')
-  .transform((source, ctx): SandboxProfile => {
-    try {
-      return loadProfile(source);
-    } catch (err) {
-      if (!(err instanceof SandboxProfileError)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.problems.join('; ') });
-      return z.NEVER;
-    }
-  });
-
-const misbehaveVar = z
-  .string()
-  .trim()
-  .default('')
-  .transform((list, ctx) => {
-    const names = list.split(',').map((n) => n.trim()).filter(Boolean);
-    const unknown = names.filter((n) => !(MISBEHAVIOURS as readonly string[]).includes(n));
-    if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown ${unknown.join(', ')}; use ${MISBEHAVIOURS.join(', ')}` });
-    return names as MisbehaviourInput['on'];
-  });
+/** `SANDBOX_MISBEHAVE`'s names, or a problem naming the unknown ones. */
+function misbehaviourNames(list: string): { names: MisbehaviourInput['on'] } | { problem: string } {
+  const names = list.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(MISBEHAVIOURS as readonly string[]).includes(n));
+  if (unknown.length) return { problem: `unknown ${unknown.join(', ')}; use ${MISBEHAVIOURS.join(', ')}` };
+  return { names: names as MisbehaviourInput['on'] };
+}
 
 const rateVar = () =>
   z.preprocess(
@@ -91,9 +74,9 @@ const scenarioVar = z
 export const sandboxEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
   /** The API to serve: `default`, `alternate`, or a YAML file (a firm's lexbridge.yaml or a profile file). */
-  SANDBOX_PROFILE: profileVar,
+  SANDBOX_PROFILE: z.string().trim().default('default'),
   /** Misbehaviour to switch on, comma-separated (see misbehaviour.ts). */
-  SANDBOX_MISBEHAVE: misbehaveVar,
+  SANDBOX_MISBEHAVE: z.string().trim().default(''),
   /** How long `slow-answers` holds each answer (default 1 000 ms). */
   SANDBOX_SLOW_MS: intVar({ default: 1_000, min: 0, max: 120_000 }),
   /** Listening port (default 4010; 0 picks a free one). */
@@ -165,6 +148,15 @@ export function loadSandboxConfig(argv: string[] = process.argv.slice(2), env: R
   const parsed = z.object(sandboxEnv).safeParse(merged);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(root)'), message: i.message })));
   const e = parsed.data;
+  let profile: SandboxProfile;
+  try {
+    profile = loadProfile(e.SANDBOX_PROFILE);
+  } catch (err) {
+    if (!(err instanceof SandboxProfileError)) throw err;
+    throw new ConfigError([{ variable: 'SANDBOX_PROFILE', message: err.problems.join('; ') }]);
+  }
+  const misbehave = misbehaviourNames(e.SANDBOX_MISBEHAVE);
+  if ('problem' in misbehave) throw new ConfigError([{ variable: 'SANDBOX_MISBEHAVE', message: misbehave.problem }]);
   const orgParts = [e.SANDBOX_ORG_ID, e.SANDBOX_PUBLIC_KEY, e.SANDBOX_PRIVATE_KEY];
   if (orgParts.some((p) => p !== undefined) && orgParts.some((p) => p === undefined)) {
     throw new ConfigError([{ variable: 'SANDBOX_ORG_ID', message: 'set SANDBOX_ORG_ID, SANDBOX_PUBLIC_KEY and SANDBOX_PRIVATE_KEY together, or none' }]);
@@ -185,9 +177,9 @@ export function loadSandboxConfig(argv: string[] = process.argv.slice(2), env: R
     ...(e.SANDBOX_ORG_ID && e.SANDBOX_PUBLIC_KEY && e.SANDBOX_PRIVATE_KEY
       ? { org: { id: e.SANDBOX_ORG_ID, publicKey: e.SANDBOX_PUBLIC_KEY, privateKey: e.SANDBOX_PRIVATE_KEY } }
       : {}),
-    profile: e.SANDBOX_PROFILE,
-    profileSource: merged.SANDBOX_PROFILE?.trim() || 'default',
-    misbehaviour: { on: e.SANDBOX_MISBEHAVE ?? [], slowMs: e.SANDBOX_SLOW_MS },
+    profile,
+    profileSource: e.SANDBOX_PROFILE,
+    misbehaviour: { on: misbehave.names, slowMs: e.SANDBOX_SLOW_MS },
     faults: {
       serverError: { rate: e.SANDBOX_FAULT_5XX, status: e.SANDBOX_FAULT_5XX_STATUS },
       rateLimit: { rate: e.SANDBOX_FAULT_429, retryAfterSec: e.SANDBOX_FAULT_RETRY_AFTER_S },
