@@ -74,7 +74,7 @@ describe('lexbridge doctor against the sandbox', () => {
   it('names the subscription missing on Lexamica', async () => {
     const r = await run(env, yamlFile(exampleConfigWith(`subscriptions:\n  - { event: Case Invitation Sent, mapping: invitation }\n  - { event: Case Relay Missed, mapping: invitation }\n`)), 'doctor');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/✗ subscription "Case Relay Missed": missing on Lexamica: run `lexbridge setup`  → fix: subscriptions\.1/);
+    expect(r.out).toMatch(/✗ subscription "Case Relay Missed": missing on Lexamica: run `lexbridge setup` {2}→ fix: subscriptions\.1/);
   });
 });
 

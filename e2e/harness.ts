@@ -72,11 +72,11 @@ export interface RunningSandbox {
  * configured from the firm YAML for that profile (`firmYaml`, default {@link exampleConfigFor}).
  */
 export async function startSandbox(
-  opts: Omit<SandboxOptions, 'profile'> & { profile?: BuiltInProfile; firmYaml?: string } = {},
+  opts: Omit<SandboxOptions, 'profile'> & { profile?: BuiltInProfile; firmYaml?: string; sandboxProfile?: SandboxOptions['profile'] } = {},
   clientOpts: Partial<Parameters<typeof createLexamicaClient>[0]> = {},
 ): Promise<RunningSandbox> {
-  const { profile: profileName = 'default', firmYaml, ...sandboxOpts } = opts;
-  const sandbox = await buildSandbox({ seed: 7, ...sandboxOpts, profile: profileName });
+  const { profile: profileName = 'default', firmYaml, sandboxProfile, ...sandboxOpts } = opts;
+  const sandbox = await buildSandbox({ seed: 7, ...sandboxOpts, profile: sandboxProfile ?? profileName });
   const address = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
   const { org } = sandbox.state;
   const firm = parseFirmConfig(firmYaml ?? exampleConfigFor(profileName), 'e2e.yaml', firmConfigSchema);

@@ -6,7 +6,7 @@
 import { createPollerService } from '@lexbridge/poller';
 import { buildApp } from '@lexbridge/api';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
-import type { BuiltInProfile, MisbehaviourInput } from '@lexbridge/sandbox';
+import type { BuiltInProfile, MisbehaviourInput, SandboxOptions } from '@lexbridge/sandbox';
 import { parseFirmConfig } from '@lexbridge/shared/firm-config';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
@@ -28,9 +28,12 @@ export interface Stack {
 }
 
 /** Starts the stack; `fragments` replace top-level sections of the example YAML (rules, shadow, subscriptions…). */
-export async function startStack(profile: BuiltInProfile, opts: { fragments?: Array<string | Record<string, unknown>>; misbehaviour?: MisbehaviourInput; scenario?: Record<string, unknown>; clientTimeoutMs?: number } = {}): Promise<Stack> {
-  const yaml = exampleConfigFor(profile, ...(opts.fragments ?? []));
-  const env = await startSandbox({ profile, firmYaml: yaml, ...(opts.misbehaviour && { misbehaviour: opts.misbehaviour }), ...(opts.scenario && { scenario: opts.scenario }) }, opts.clientTimeoutMs ? { timeoutMs: opts.clientTimeoutMs } : {});
+export async function startStack(
+  profile: BuiltInProfile,
+  opts: { fragments?: Array<string | Record<string, unknown>>; misbehaviour?: MisbehaviourInput; scenario?: Record<string, unknown>; clientTimeoutMs?: number; firmYaml?: string; sandboxProfile?: SandboxOptions['profile'] } = {},
+): Promise<Stack> {
+  const yaml = opts.firmYaml ?? exampleConfigFor(profile, ...(opts.fragments ?? []));
+  const env = await startSandbox({ profile, firmYaml: yaml, ...(opts.sandboxProfile && { sandboxProfile: opts.sandboxProfile }), ...(opts.misbehaviour && { misbehaviour: opts.misbehaviour }), ...(opts.scenario && { scenario: opts.scenario }) }, opts.clientTimeoutMs ? { timeoutMs: opts.clientTimeoutMs } : {});
   const prefix = uniquePrefix(`e2e-stack-${profile}`);
   const closers: Array<() => Promise<void>> = [() => env.close()];
   const close = async () => {
