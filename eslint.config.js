@@ -26,4 +26,20 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration in config.ts and pass it down' }],
     },
   },
+  // The sandbox is Lexamica's stand-in, not a mirror of Lexbridge: it shares no code with it, so a
+  // bug on one side cannot be copied to the other and pass every end-to-end test (issue 17).
+  // Its tests may use the test kit; nothing else of Lexbridge's.
+  {
+    files: ['apps/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@lexbridge/*', '!@lexbridge/testkit'], message: 'the sandbox shares no code with Lexbridge: write its own (test/sandbox-boundary.test.ts)' }, { group: ['**/packages/**', '../../*/**'], message: 'the sandbox shares no code with Lexbridge' }] }],
+    },
+  },
+  {
+    files: ['apps/sandbox/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@lexbridge/*'], message: 'the sandbox shares no code with Lexbridge: write its own (test/sandbox-boundary.test.ts)' }, { group: ['**/packages/**', '../../*/**'], message: 'the sandbox shares no code with Lexbridge' }] }],
+    },
+  },
 );

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { createLexamicaClient, type LexamicaClient } from '@lexbridge/lexamica-client';
-import { buildSandbox, type Sandbox, type SandboxOptions } from '@lexbridge/sandbox';
-import { firmConfigSchema, loadFirmConfig, type FirmConfig } from '@lexbridge/shared/firm-config';
+import { createLexamicaClient, defaultProfile, resolveProfile, type ApiProfile, type LexamicaClient } from '@lexbridge/lexamica-client';
+import { builtInProfileFile, buildSandbox, profileSectionOf, type BuiltInProfile, type Sandbox, type SandboxOptions } from '@lexbridge/sandbox';
+import { firmConfigSchema, parseFirmConfig, type FirmConfig } from '@lexbridge/shared/firm-config';
 import { applySetup, planSetup, type PollerTiming } from '@lexbridge/poller';
 
 /** A poller that polls every 100 ms with a short lease, for tests that must not wait. */
@@ -32,6 +32,30 @@ export function exampleConfigWith(...fragments: Array<string | Record<string, un
   return stringifyYaml(merged);
 }
 
+/** The two built-in API profiles the core end-to-end scenarios run under. */
+export const PROFILES: readonly BuiltInProfile[] = ['default', 'alternate'];
+
+/** The `profile:` section of a built-in profile, as a firm would paste it into its YAML (none for `default`). */
+export function profileOverrideOf(name: BuiltInProfile): Record<string, unknown> | undefined {
+  if (name === 'default') return undefined;
+  return profileSectionOf(readFileSync(builtInProfileFile(name), 'utf8')) as Record<string, unknown>;
+}
+
+/**
+ * The example firm YAML adapted to a built-in profile as a firm would adapt it: the profile's
+ * `profile:` section pasted in, and each subscription renamed to the profile's spelling of its event.
+ * Top-level `fragments` replace sections as in {@link exampleConfigWith}.
+ */
+export function exampleConfigFor(name: BuiltInProfile, ...fragments: Array<string | Record<string, unknown>>): string {
+  const override = profileOverrideOf(name);
+  const merged = parseYaml(exampleConfigWith(...fragments)) as { subscriptions: Array<{ event: string }> } & Record<string, unknown>;
+  if (!override) return stringifyYaml(merged);
+  const profile = resolveProfile(override);
+  const rename = new Map(Object.entries(defaultProfile.events).map(([k, v]) => [v, profile.events[k as keyof ApiProfile['events']]]));
+  merged.subscriptions = merged.subscriptions.map((sub) => ({ ...sub, event: rename.get(sub.event) ?? sub.event }));
+  return stringifyYaml({ ...merged, profile: override });
+}
+
 export interface RunningSandbox {
   sandbox: Sandbox;
   baseUrl: string;
@@ -42,11 +66,20 @@ export interface RunningSandbox {
   close(): Promise<void>;
 }
 
-/** Starts a sandbox on a free loopback port and sets up the example firm's mappings and subscriptions on it. */
-export async function startSandbox(opts: SandboxOptions = {}, clientOpts: Partial<Parameters<typeof createLexamicaClient>[0]> = {}): Promise<RunningSandbox> {
-  const sandbox = await buildSandbox({ seed: 7, ...opts });
+/**
+ * Starts a sandbox on a free loopback port, serving `opts.profile` (a built-in name; default
+ * `default`), and sets up the example firm's mappings and subscriptions on it through a client
+ * configured from the firm YAML for that profile (`firmYaml`, default {@link exampleConfigFor}).
+ */
+export async function startSandbox(
+  opts: Omit<SandboxOptions, 'profile'> & { profile?: BuiltInProfile; firmYaml?: string; sandboxProfile?: SandboxOptions['profile'] } = {},
+  clientOpts: Partial<Parameters<typeof createLexamicaClient>[0]> = {},
+): Promise<RunningSandbox> {
+  const { profile: profileName = 'default', firmYaml, sandboxProfile, ...sandboxOpts } = opts;
+  const sandbox = await buildSandbox({ seed: 7, ...sandboxOpts, profile: sandboxProfile ?? profileName });
   const address = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
   const { org } = sandbox.state;
+  const firm = parseFirmConfig(firmYaml ?? exampleConfigFor(profileName), 'e2e.yaml', firmConfigSchema);
   const client = createLexamicaClient({
     baseUrl: address,
     orgId: org.id,
@@ -54,9 +87,9 @@ export async function startSandbox(opts: SandboxOptions = {}, clientOpts: Partia
     privateKey: org.privateKey,
     timeoutMs: 5_000,
     retry: { baseDelayMs: 20, maxDelayMs: 200 },
+    profile: resolveProfile(firm.profile),
     ...clientOpts,
   });
-  const firm = loadFirmConfig(EXAMPLE_CONFIG, firmConfigSchema);
   const mappingIds = await applySetup(client, await planSetup(client, firm));
   return { sandbox, baseUrl: address, client, firm, mappingIds, close: () => sandbox.close() };
 }

@@ -222,10 +222,10 @@ describe('lexbridge.example.yaml', () => {
     expect(decide({ matter_type: 'Motor Vehicle Accident', estimated_value_usd: 250_000, incident: { ...recent, us_state: 'CA' } })).toBe('accept:accept-high-value-mva');
     expect(decide({ matter_type: 'Motor Vehicle Accident', estimated_value_usd: 250_000, incident: { ...recent, us_state: 'NY' } })).toBe('decline:decline-outside-licensed-states');
     expect(decide({ matter_type: 'Motor Vehicle Accident', estimated_value_usd: 20_000, incident: { ...recent, us_state: 'TX' } })).toBe('evaluate:evaluate-low-or-unknown-value-mva');
-    expect(decide({ matter_type: 'Employment', incident: { ...recent, us_state: 'AZ' } })).toBe('decline:decline-practice-areas-not-handled');
-    expect(decide({ matter_type: 'Premises Liability', estimated_value_usd: 80_000, incident: { occurred_on: '2023-01-01', us_state: 'WA' } })).toBe('decline:decline-incident-past-limitation');
-    expect(decide({ matter_type: 'Mass Tort', incident: { ...recent, us_state: 'FL' } })).toBe('manual:mass-tort-to-partner');
-    expect(decide({ matter_type: 'Something New', incident: { ...recent, us_state: 'CA' } })).toBe('manual:(default)');
+    expect(decide({ matter_type: 'Family Law', incident: { ...recent, us_state: 'AZ' } })).toBe('decline:decline-practice-areas-not-handled');
+    expect(decide({ matter_type: 'Commercial Property Injuries', estimated_value_usd: 80_000, incident: { occurred_on: '2023-01-01', us_state: 'WA' } })).toBe('decline:decline-incident-past-limitation');
+    expect(decide({ matter_type: 'Product Liability', incident: { ...recent, us_state: 'FL' } })).toBe('manual:product-liability-to-partner');
+    expect(decide({ matter_type: 'Civil Litigation', incident: { ...recent, us_state: 'CA' } })).toBe('manual:(default)');
   });
 
   it('shows a commented profile override that the Lexamica client accepts', () => {

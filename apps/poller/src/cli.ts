@@ -2,6 +2,7 @@
  * `lexbridge`: the operator's command line.
  *
  *   lexbridge setup [--dry-run]                       mappings and subscriptions on Lexamica
+ *   lexbridge doctor [--json]                         the go-live check against Lexamica (read-only)
  *   lexbridge backfill --from ISO --to ISO [--event NAME] [--no-wait]
  *   lexbridge status [--json]                         leader, checkpoint age, queues, pending invitations
  *   lexbridge replay [--queue NAME] [--id JOB] [--limit N]   retry failed jobs
@@ -20,14 +21,16 @@ import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/share
 import { createLedger } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
-import { describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
+import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
 import { parse as parseYaml } from 'yaml';
 import { pollerKeys } from './poller.js';
+import { describeChecks, DOCTOR_USAGE, runDoctor } from './doctor.js';
 import { applySetup, describePlan, planSetup } from './setup.js';
 
 const USAGE = `usage: lexbridge <command> [options]
 
   setup [--dry-run]                         create or update mappings and subscriptions from LEXBRIDGE_CONFIG
+  doctor [--json]                           check the configuration against Lexamica (read-only): the go-live check
   backfill --from ISO --to ISO [--event E]  re-read a time range of stored events (a running poller does it)
            [--no-wait]                      enqueue the request and return at once
   status [--json]                           leader, checkpoint age, queue depths, pending invitations, failed jobs
@@ -43,6 +46,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   switch (command) {
     case 'setup':
       return setup(rest, env, out);
+    case 'doctor':
+      return doctor(rest, env, out);
     case 'backfill':
       return backfill(rest, env, out);
     case 'status':
@@ -73,6 +78,21 @@ async function setup(args: string[], env: Record<string, string | undefined>, ou
   const ids = await applySetup(client, plan);
   out(`applied ${plan.steps.length} change(s); mapping ids: ${Object.entries(ids).map(([r, id]) => `${r}=${id}`).join(', ')}`);
   return 0;
+}
+
+async function doctor(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    out(DOCTOR_USAGE);
+    return 0;
+  }
+  const cfg = parseEnv({ ...firmConfigEnv, ...lexamicaEnv }, env);
+  const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);
+  const client = createLexamicaClient({ ...clientOptionsFromEnv(cfg, firm.profile), retry: { maxRetries: 1 } });
+  const checks = await runDoctor(client, firm);
+  if (values.json) out(JSON.stringify(checks, null, 2));
+  else for (const line of describeChecks(checks)) out(line);
+  return checks.some((c) => c.status === 'fail') ? 1 : 0;
 }
 
 function redisFor(env: Record<string, string | undefined>) {
@@ -196,5 +216,6 @@ async function rulesTest(args: string[], env: Record<string, string | undefined>
   out(`decision: ${describeDecision(decision)}`);
   for (const t of decision.trace) out(`  ${t.matched ? '✓' : '·'} ${t.rule}`);
   if (decision.rule === null) out('  (no rule matched: the default applies)');
+  for (const w of caseTypeWarnings(rules)) out(`warning: ${w.path}: ${w.message}`);
   return 0;
 }

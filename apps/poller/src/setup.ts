@@ -3,11 +3,11 @@
  * Idempotent: a second run finds nothing to change. `planSetup` computes the difference (the dry
  * run prints it); `applySetup` carries it out.
  */
-import type { LexamicaClient, Mapping, Subscription } from '@lexbridge/lexamica-client';
+import type { LexamicaClient, Mapping, RejectedItem, Subscription } from '@lexbridge/lexamica-client';
 import type { FirmConfig, MappingRole } from '@lexbridge/shared/firm-config';
 import type { MappingDeclaration } from '@lexbridge/shared/mapping';
 
-export type SetupClient = Pick<LexamicaClient, 'mappings' | 'subscriptions'>;
+export type SetupClient = Pick<LexamicaClient, 'mappings' | 'subscriptions' | 'profile'>;
 
 export type SetupStep =
   | { kind: 'create-mapping'; role: MappingRole; declaration: MappingDeclaration }
@@ -21,6 +21,12 @@ export interface SetupPlan {
   mappingIds: Partial<Record<MappingRole, string>>;
   /** Subscriptions on Lexamica for events the YAML does not mention (left alone). */
   unmanaged: Subscription[];
+  /**
+   * Mappings and subscriptions on the account in a shape Lexbridge cannot read (made elsewhere),
+   * with the reason: left alone, unless one carries the name of a mapping the YAML declares (then
+   * it is replaced by the declaration).
+   */
+  unreadable: Array<{ kind: 'mapping' | 'subscription'; reason: string }>;
 }
 
 function fieldKey(f: { external: string; lexamica: string }) {
@@ -37,15 +43,36 @@ function mappingChanges(current: Mapping, wanted: MappingDeclaration): string[] 
   return changes;
 }
 
+/** The id and name of an item Lexbridge could not read, when it has them (strings at the profile's id field and `name`). */
+function idAndName(client: SetupClient, item: RejectedItem): { id?: string; name?: string } {
+  const raw = item.raw as Record<string, unknown> | null;
+  if (typeof raw !== 'object' || raw === null) return {};
+  const id = client.profile.fields.id.split('.').reduce<unknown>((node, seg) => (node as Record<string, unknown> | undefined)?.[seg], raw);
+  return { ...(typeof id === 'string' && id !== '' ? { id } : {}), ...(typeof raw.name === 'string' ? { name: raw.name } : {}) };
+}
+
 export async function planSetup(client: SetupClient, config: FirmConfig): Promise<SetupPlan> {
-  const [mappings, subscriptions] = await Promise.all([client.mappings.list({}), client.subscriptions.list({})]);
+  const [mappingList, subscriptionList] = await Promise.all([client.mappings.listChecked({}), client.subscriptions.listChecked({})]);
+  const mappings = mappingList.items;
+  const subscriptions = subscriptionList.items;
+  const unreadable: SetupPlan['unreadable'] = [
+    ...mappingList.rejected.map((r) => ({ kind: 'mapping' as const, reason: r.reason })),
+    ...subscriptionList.rejected.map((r) => ({ kind: 'subscription' as const, reason: r.reason })),
+  ];
   const steps: SetupStep[] = [];
   const mappingIds: Partial<Record<MappingRole, string>> = {};
   for (const [role, declaration] of Object.entries(config.mappings) as Array<[MappingRole, MappingDeclaration | undefined]>) {
     if (!declaration) continue;
     const current = mappings.find((m) => m.name === declaration.name);
     if (!current) {
-      steps.push({ kind: 'create-mapping', role, declaration });
+      // Our name on a mapping in a shape we cannot read (edited by hand on Lexamica): put the declaration back over it.
+      const foreign = mappingList.rejected.map((r) => idAndName(client, r)).find((m) => m.name === declaration.name && m.id !== undefined);
+      if (foreign?.id) {
+        mappingIds[role] = foreign.id;
+        steps.push({ kind: 'update-mapping', role, id: foreign.id, declaration, changes: ['replace: Lexamica holds it in a shape Lexbridge cannot read'] });
+      } else {
+        steps.push({ kind: 'create-mapping', role, declaration });
+      }
       continue;
     }
     mappingIds[role] = current.id;
@@ -67,7 +94,7 @@ export async function planSetup(client: SetupClient, config: FirmConfig): Promis
     if (changes.length > 0) steps.push({ kind: 'update-subscription', id: current.id, ...wanted, changes });
   }
   const wantedEvents = new Set(config.subscriptions.map((s) => s.event));
-  return { steps, mappingIds, unmanaged: subscriptions.filter((s) => !wantedEvents.has(s.event)) };
+  return { steps, mappingIds, unmanaged: subscriptions.filter((s) => !wantedEvents.has(s.event)), unreadable };
 }
 
 /** Carries out a plan (mappings first, so subscriptions can name their ids). Returns the mapping ids by role. */
@@ -90,7 +117,8 @@ export async function applySetup(client: SetupClient, plan: SetupPlan): Promise<
 
 /** The plan as lines for a person (the dry run's output). */
 export function describePlan(plan: SetupPlan): string[] {
-  if (plan.steps.length === 0) return ['Lexamica already matches the configuration: nothing to change.'];
+  const notes = plan.unreadable.map((u) => `note: a ${u.kind} on Lexamica is in a shape Lexbridge cannot read (${u.reason}); left alone`);
+  if (plan.steps.length === 0) return ['Lexamica already matches the configuration: nothing to change.', ...notes];
   const lines: string[] = [];
   for (const s of plan.steps) {
     switch (s.kind) {
@@ -109,5 +137,5 @@ export function describePlan(plan: SetupPlan): string[] {
     }
   }
   for (const u of plan.unmanaged) lines.push(`note: subscription "${u.event}" (${u.id}) exists on Lexamica but not in the configuration; left alone`);
-  return lines;
+  return [...lines, ...notes];
 }

@@ -20,7 +20,17 @@ export function ledgerStateForStatus(status: string): LedgerState {
 }
 
 /** A lifecycle event, by what it means for the invitation. */
-export type LifecycleKind = 'accepted' | 'declined' | 'cancelled' | 'expired' | 'evaluated' | 'contact-attempted' | 'consult-complete' | 'closed';
+export type LifecycleKind =
+  | 'accepted'
+  | 'declined'
+  | 'cancelled'
+  | 'expired'
+  | 'evaluated'
+  | 'contact-attempted'
+  | 'consult-complete'
+  | 'closed'
+  | 'relay-stopped'
+  | 'missing-info';
 
 /** The lifecycle kind of an event name, through the profile's event names; undefined if none. */
 export function lifecycleKind(event: string, profile: ApiProfile): LifecycleKind | undefined {
@@ -34,6 +44,8 @@ export function lifecycleKind(event: string, profile: ApiProfile): LifecycleKind
     [e.invitationContactAttempted]: 'contact-attempted',
     [e.invitationConsultComplete]: 'consult-complete',
     [e.invitationClosed]: 'closed',
+    [e.relayStopped]: 'relay-stopped',
+    [e.missingInfo]: 'missing-info',
   };
   return byName[event];
 }
@@ -48,4 +60,7 @@ export const STATUS_OF_KIND: Record<LifecycleKind, string | undefined> = {
   closed: 'closed',
   'contact-attempted': undefined,
   'consult-complete': undefined,
+  // The relay stopping withdraws the invitation: it is not open any more.
+  'relay-stopped': 'cancelled',
+  'missing-info': undefined,
 };

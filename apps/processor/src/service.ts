@@ -14,7 +14,7 @@ import { QueueSet } from '@lexbridge/shared/jobs';
 import { createCaseIndex, createLedger, type Ledger } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
 import { createKeyspace, type Keyspace } from '@lexbridge/shared/redis';
-import { createCapacityCounter } from '@lexbridge/shared/rules';
+import { caseTypeWarnings, createCapacityCounter } from '@lexbridge/shared/rules';
 import { createAnnouncer } from './announce.js';
 import { createCmsWebhook, type CmsWebhookOptions } from './cms-webhook.js';
 import type { ProcessorContext, ProcessorHooks } from './context.js';
@@ -88,6 +88,8 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
   // Decisions and action outcomes are announced by the ledger's own scripts (the outbox).
   const ledger = createLedger(state, o.keyspace, { feed: feed.outbox, ...(o.now && { now: o.now }) });
   const rules = rulesOf(o.firm);
+  // A rule naming a case type Lexamica does not have can never match: say so at start.
+  for (const w of caseTypeWarnings(rules)) o.logger.warn({ path: w.path }, `rules: ${w.path}: ${w.message}`);
   const now = o.now ?? (() => new Date());
   const caseActivity = createCaseActivity(state, o.keyspace);
   const metrics = createProcessorMetrics(o.registry ?? new Registry(), ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now });

@@ -1,6 +1,8 @@
 /**
- * The sandbox: a local Lexamica honouring the API profile (lexamica-api.md), with an originator
- * scenario, fault injection and `/__sandbox/*` inspection. `buildSandbox` never listens.
+ * The sandbox: a local Lexamica serving any API profile (the documented defaults, the built-in
+ * `alternate`, or a firm's own `profile:`), with an originator scenario, fault injection, named
+ * misbehaviour and `/__sandbox/*` inspection. It shares no code with Lexbridge (a lint rule says
+ * so): it is the peer Lexbridge is checked against, not a mirror of it. `buildSandbox` never listens.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,13 +12,11 @@ import { createFaultInjector } from './faults/fault-injector.js';
 import { registerErrorHandler } from './http-error.js';
 import { deriveHex } from './random.js';
 import { createAuthHook } from './routes/auth.js';
-import { caseUpdateRoutes } from './routes/case-updates.js';
-import { fileRoutes } from './routes/files.js';
 import { inspectRoutes } from './routes/inspect.js';
-import { invitationRoutes } from './routes/invitations.js';
-import { mappingRoutes } from './routes/mappings.js';
-import { storedEventRoutes } from './routes/stored-events.js';
-import { subscriptionRoutes } from './routes/subscriptions.js';
+import { createMisbehaviour, type MisbehaviourInput } from './misbehaviour/misbehaviour.js';
+import { loadProfile } from './profile/load-profile.js';
+import { buildProfile, type SandboxProfile } from './profile/sandbox-profile.js';
+import { apiRoutes, slowAnswersHook } from './routes/api-routes.js';
 import { createScenarioController, type ScenarioController } from './scenario/scenario-controller.js';
 import type { ScenarioOptionsInput } from './scenario/scenario-options.js';
 import { createSandboxState, type SandboxOrg, type SandboxState } from './state/sandbox-state.js';
@@ -45,6 +45,13 @@ export interface SandboxOptions {
   sweepIntervalMs?: number;
   /** Request logging (default none). */
   logger?: Logger;
+  /**
+   * The API profile to serve: a built-in name (`default`, `alternate`), a path to a YAML file (a
+   * firm's `lexbridge.yaml` or a profile file), or a built profile. Default: the documented defaults.
+   */
+  profile?: string | SandboxProfile;
+  /** Misbehaviour switched on from the start (see `misbehaviour.ts`); change it with `POST /__sandbox/misbehaviour`. */
+  misbehaviour?: MisbehaviourInput;
 }
 
 /** A built sandbox: the (not listening) Fastify app, its state and the scenario. */
@@ -71,8 +78,11 @@ export function orgFromSeed(seed: number): SandboxOrg {
  */
 export function buildSandbox(options: SandboxOptions = {}): Sandbox {
   const seed = options.seed ?? 1;
+  const profile = typeof options.profile === 'string' ? loadProfile(options.profile) : (options.profile ?? buildProfile());
   const state = createSandboxState({
     seed,
+    profile,
+    misbehaviour: createMisbehaviour(options.misbehaviour),
     org: options.org ?? orgFromSeed(seed),
     now: options.now ?? Date.now,
     retentionMs: options.retentionMs ?? 30 * DAY,
@@ -89,19 +99,12 @@ export function buildSandbox(options: SandboxOptions = {}): Sandbox {
   const app: FastifyInstance = options.logger ? Fastify({ loggerInstance: options.logger as FastifyBaseLogger }) : Fastify({ logger: false });
   registerErrorHandler(app);
   // Not awaited: plugins load on ready/listen/inject, so building stays synchronous.
-  void app.register(
-    async (profile) => {
-      profile.addHook('onRequest', createHttpFaultHook(state.faults));
-      profile.addHook('onRequest', createAuthHook(state.org));
-      mappingRoutes(profile, state);
-      subscriptionRoutes(profile, state);
-      storedEventRoutes(profile, state);
-      invitationRoutes(profile, state);
-      caseUpdateRoutes(profile, state);
-      await fileRoutes(profile, state);
-    },
-    { prefix: '/organization/:orgId' },
-  );
+  void app.register(async (api) => {
+    api.addHook('onRequest', slowAnswersHook(state));
+    api.addHook('onRequest', createHttpFaultHook(state.faults));
+    api.addHook('onRequest', createAuthHook(state.org, state.profile));
+    await apiRoutes(api, state);
+  });
   inspectRoutes(app, state, scenario);
   if (options.autoStart) scenario.start();
 

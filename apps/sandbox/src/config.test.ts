@@ -1,6 +1,5 @@
-import { ConfigError } from '@lexbridge/shared/config';
 import { describe, expect, it } from 'vitest';
-import { flagFor, loadSandboxConfig } from './config.js';
+import { ConfigError, flagFor, loadSandboxConfig } from './config.js';
 
 describe('sandbox configuration', () => {
   it('defaults to port 4010 on loopback with the demo scenario and no faults', () => {

@@ -3,10 +3,39 @@
  * the same name (`SANDBOX_FAULT_5XX` ↔ `--fault-5xx`, `LOG_LEVEL` ↔ `--log-level`). Parsed once.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, intVar, logEnv, parseEnv } from '@lexbridge/shared/config';
 import { z } from 'zod';
 import type { FaultConfigInput } from './faults/fault-config.js';
+import { MISBEHAVIOURS, type MisbehaviourInput } from './misbehaviour/misbehaviour.js';
+import { loadProfile } from './profile/load-profile.js';
+import { SandboxProfileError, type SandboxProfile } from './profile/sandbox-profile.js';
 import { SCENARIO_PRESETS, scenarioOptionsSchema, type ScenarioOptionsInput } from './scenario/scenario-options.js';
+
+/** A bad environment variable or flag: every problem names the variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ReadonlyArray<{ variable: string; message: string }>) {
+    super(`Invalid sandbox configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`);
+  }
+}
+
+/** A whole number within bounds; an empty string counts as unset. */
+const intVar = (o: { default: number; min: number; max?: number }) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(o.min, `must be at least ${o.min}`)
+      .max(o.max ?? Number.MAX_SAFE_INTEGER, `must be at most ${o.max ?? Number.MAX_SAFE_INTEGER}`)
+      .default(o.default),
+  );
+
+/** `SANDBOX_MISBEHAVE`'s names, or a problem naming the unknown ones. */
+function misbehaviourNames(list: string): { names: MisbehaviourInput['on'] } | { problem: string } {
+  const names = list.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(MISBEHAVIOURS as readonly string[]).includes(n));
+  if (unknown.length) return { problem: `unknown ${unknown.join(', ')}; use ${MISBEHAVIOURS.join(', ')}` };
+  return { names: names as MisbehaviourInput['on'] };
+}
 
 const rateVar = () =>
   z.preprocess(
@@ -43,7 +72,13 @@ const scenarioVar = z
 
 /** Every variable the sandbox reads, with its default. */
 export const sandboxEnv = {
-  ...logEnv,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  /** The API to serve: `default`, `alternate`, or a YAML file (a firm's lexbridge.yaml or a profile file). */
+  SANDBOX_PROFILE: z.string().trim().default('default'),
+  /** Misbehaviour to switch on, comma-separated (see misbehaviour.ts). */
+  SANDBOX_MISBEHAVE: z.string().trim().default(''),
+  /** How long `slow-answers` holds each answer (default 1 000 ms). */
+  SANDBOX_SLOW_MS: intVar({ default: 1_000, min: 0, max: 120_000 }),
   /** Listening port (default 4010; 0 picks a free one). */
   SANDBOX_PORT: intVar({ default: 4010, min: 0, max: 65_535 }),
   SANDBOX_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -85,6 +120,10 @@ export interface SandboxConfig {
   scenario: { name: string; autoStart: boolean; options: ScenarioOptionsInput };
   org?: { id: string; publicKey: string; privateKey: string };
   faults: FaultConfigInput;
+  profile: SandboxProfile;
+  /** What `SANDBOX_PROFILE` named (a built-in profile or a file), for the banner. */
+  profileSource: string;
+  misbehaviour: MisbehaviourInput;
 }
 
 /** Usage text for `--help`. */
@@ -106,7 +145,18 @@ export function loadSandboxConfig(argv: string[] = process.argv.slice(2), env: R
     const flag = values[flagFor(v)];
     if (typeof flag === 'string') merged[v] = flag;
   }
-  const e = parseEnv(sandboxEnv, merged);
+  const parsed = z.object(sandboxEnv).safeParse(merged);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(root)'), message: i.message })));
+  const e = parsed.data;
+  let profile: SandboxProfile;
+  try {
+    profile = loadProfile(e.SANDBOX_PROFILE);
+  } catch (err) {
+    if (!(err instanceof SandboxProfileError)) throw err;
+    throw new ConfigError([{ variable: 'SANDBOX_PROFILE', message: err.problems.join('; ') }]);
+  }
+  const misbehave = misbehaviourNames(e.SANDBOX_MISBEHAVE);
+  if ('problem' in misbehave) throw new ConfigError([{ variable: 'SANDBOX_MISBEHAVE', message: misbehave.problem }]);
   const orgParts = [e.SANDBOX_ORG_ID, e.SANDBOX_PUBLIC_KEY, e.SANDBOX_PRIVATE_KEY];
   if (orgParts.some((p) => p !== undefined) && orgParts.some((p) => p === undefined)) {
     throw new ConfigError([{ variable: 'SANDBOX_ORG_ID', message: 'set SANDBOX_ORG_ID, SANDBOX_PUBLIC_KEY and SANDBOX_PRIVATE_KEY together, or none' }]);
@@ -127,6 +177,9 @@ export function loadSandboxConfig(argv: string[] = process.argv.slice(2), env: R
     ...(e.SANDBOX_ORG_ID && e.SANDBOX_PUBLIC_KEY && e.SANDBOX_PRIVATE_KEY
       ? { org: { id: e.SANDBOX_ORG_ID, publicKey: e.SANDBOX_PUBLIC_KEY, privateKey: e.SANDBOX_PRIVATE_KEY } }
       : {}),
+    profile,
+    profileSource: e.SANDBOX_PROFILE,
+    misbehaviour: { on: misbehave.names, slowMs: e.SANDBOX_SLOW_MS },
     faults: {
       serverError: { rate: e.SANDBOX_FAULT_5XX, status: e.SANDBOX_FAULT_5XX_STATUS },
       rateLimit: { rate: e.SANDBOX_FAULT_429, retryAfterSec: e.SANDBOX_FAULT_RETRY_AFTER_S },

@@ -3,22 +3,24 @@
  * plus extra fields where the profile defines them (the 409 `status`).
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { Mapper } from '@lexbridge/shared/mapping';
+import type { FieldMapping } from './wire/field-mapping.js';
 import type { z } from 'zod';
 
 /** An error a route throws to answer with `status` and `{ error, message, ...extra }`. */
 export class HttpError extends Error {
+  /** `replyBody` replaces the usual body (a profile's own 409 shape). */
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    private readonly replyBody?: Record<string, unknown>,
   ) {
     super(message);
   }
 
   body(): Record<string, unknown> {
-    return { error: this.code, message: this.message, ...this.extra };
+    return this.replyBody ?? { error: this.code, message: this.message, ...this.extra };
   }
 }
 
@@ -61,8 +63,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
  * A 400 for a body sent in the firm's field names: each problem is named by the firm's field
  * (and the Lexamica path it maps to), since that is what the sender has to fix.
  */
-export function invalidFirmBody(mapper: Pick<Mapper, 'externalFor'>, problems: ReadonlyArray<{ path: string; message: string }>): HttpError {
-  const issues = problems.map((p) => ({ path: mapper.externalFor(p.path) ?? p.path, lexamica: p.path, message: p.message }));
+export function invalidFirmBody(mapping: Pick<FieldMapping, 'firmName'>, problems: ReadonlyArray<{ path: string; message: string }>): HttpError {
+  const issues = problems.map((p) => ({ path: mapping.firmName(p.path) ?? p.path, lexamica: p.path, message: p.message }));
   const message = issues.map((i) => `${i.path}${i.path === i.lexamica ? '' : ` (${i.lexamica})`}: ${i.message}`).join('; ');
   return new HttpError(400, 'invalid_request', message, { issues });
 }

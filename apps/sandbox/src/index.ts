@@ -7,4 +7,6 @@ export { FAULT_KINDS, type FaultConfig, type FaultConfigInput, type FaultKind } 
 export type { StoredEventRecord } from './state/event-store.js';
 export type { InvitationDoc } from './state/invitations.js';
 export type { ActionEntry } from './state/invitation-actions.js';
-export { EVENTS } from './state/event-names.js';
+export { buildProfile, EVENT_DEFAULTS, SandboxProfileError, type SandboxProfile, type EventKey } from './profile/sandbox-profile.js';
+export { loadProfile, builtInProfileFile, profileSectionOf, BUILT_IN_PROFILES, type BuiltInProfile } from './profile/load-profile.js';
+export { MISBEHAVIOURS, type MisbehaviourName, type MisbehaviourInput } from './misbehaviour/misbehaviour.js';

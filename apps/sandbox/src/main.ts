@@ -1,9 +1,7 @@
 /** Starts the sandbox: parse config, build, listen, print how to point Lexbridge at it, shut down cleanly. */
-import { ConfigError } from '@lexbridge/shared/config';
-import { createLogger } from '@lexbridge/shared/logger';
-import { onShutdown } from '@lexbridge/shared/ops';
+import { pino } from 'pino';
 import { buildSandbox, orgFromSeed } from './app.js';
-import { loadSandboxConfig, usage } from './config.js';
+import { ConfigError, loadSandboxConfig, usage } from './config.js';
 
 if (process.argv.includes('--help')) {
   process.stdout.write(usage());
@@ -20,7 +18,12 @@ try {
 }
 
 const org = config.org ?? orgFromSeed(config.seed);
-const logger = createLogger({ name: 'sandbox', level: config.logLevel, secrets: [org.publicKey, org.privateKey] });
+// Keys travel in headers or the query string, depending on the profile: neither is logged.
+const logger = pino({
+  name: 'sandbox',
+  level: config.logLevel,
+  redact: { paths: ['req.headers', 'req.url', 'req.query'], censor: '[Redacted]' },
+});
 const sandbox = buildSandbox({
   seed: config.seed,
   org,
@@ -28,15 +31,33 @@ const sandbox = buildSandbox({
   faults: config.faults,
   scenario: config.scenario.options,
   autoStart: config.scenario.autoStart,
+  profile: config.profile,
+  misbehaviour: config.misbehaviour,
   logger,
 });
 const address = await sandbox.app.listen({ port: config.port, host: config.host });
-onShutdown(logger, () => sandbox.close());
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    sandbox.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}
 
 // Printing the keys is the point: a new user copies these lines to point Lexbridge at the sandbox.
 process.stdout.write(
   [
-    `Lexamica sandbox listening on ${address} (seed ${config.seed}, scenario ${config.scenario.name})`,
+    `Lexamica sandbox listening on ${address} (seed ${config.seed}, scenario ${config.scenario.name}, profile ${config.profileSource})`,
     '',
     `  organization id: ${org.id}`,
     `  public key:      ${org.publicKey}`,

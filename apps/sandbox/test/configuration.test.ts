@@ -1,4 +1,4 @@
-import { LexamicaHttpError } from '@lexbridge/lexamica-client';
+import type { WireError } from './wire-client.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allEvents, CASE_MAPPING, INVITATION_MAPPING, rejection, startSandbox, type Running } from './harness.js';
 
@@ -8,7 +8,7 @@ beforeEach(async () => {
 });
 afterEach(() => s.close());
 
-const httpError = (err: unknown) => err as LexamicaHttpError;
+const httpError = (err: unknown) => err as WireError;
 
 describe('sandbox mappings and subscriptions', () => {
   it('creates, lists, replaces and deletes mappings with 24-hex ids', async () => {

@@ -1,11 +1,11 @@
 /**
- * Test harness: a sandbox listening on 127.0.0.1:0 with a controllable clock, a Lexamica client
- * pointed at it (retries off unless asked), and the firm's mappings and subscriptions set up.
+ * Test harness: a sandbox listening on 127.0.0.1:0 with a controllable clock, the tests' own wire
+ * client pointed at it (see wire-client.ts: never Lexbridge's), and the firm's mappings and
+ * subscriptions set up.
  */
-import { createLexamicaClient, type LexamicaClient, type LexamicaClientOptions } from '@lexbridge/lexamica-client';
 import type { AddressInfo } from 'node:net';
 import { buildSandbox, type Sandbox, type SandboxOptions } from '../src/app.js';
-import { EVENTS } from '../src/state/event-names.js';
+import { createWireClient, type WireClient, type WireClientOptions } from './wire-client.js';
 
 export const T0 = Date.parse('2025-03-01T12:00:00.000Z');
 
@@ -24,9 +24,9 @@ export function createClock(start = T0): TestClock {
 export interface Running {
   sandbox: Sandbox;
   baseUrl: string;
-  client: LexamicaClient;
+  client: WireClient;
   /** Another client on the same sandbox, with options overridden. */
-  clientWith(overrides: Partial<LexamicaClientOptions>): LexamicaClient;
+  clientWith(overrides: Partial<WireClientOptions>): WireClient;
   /** `fetch` of a sandbox path, for what the client will not send (bad limits, no key). */
   raw(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -38,8 +38,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const { port } = sandbox.app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   const { org } = sandbox.state;
-  const clientWith = (overrides: Partial<LexamicaClientOptions>) =>
-    createLexamicaClient({ baseUrl, orgId: org.id, publicKey: org.publicKey, privateKey: org.privateKey, retry: { maxRetries: 0 }, ...overrides });
+  const clientWith = (overrides: Partial<WireClientOptions>) => createWireClient({ baseUrl, orgId: org.id, publicKey: org.publicKey, privateKey: org.privateKey, ...overrides });
   return {
     sandbox,
     baseUrl,
@@ -77,29 +76,26 @@ export const CASE_UPDATE_MAPPING = {
 };
 export const CASE_MAPPING = { name: 'Test cases', model: 'Case', fields: [{ external: 'matter_id', lexamica: '_id' }] };
 
+// The documented spellings (lexamica-api.md §5), written out here rather than taken from the sandbox.
 export const INVITATION_EVENTS = [
-  EVENTS.invitationSent, EVENTS.invitationAccepted, EVENTS.invitationDeclined, EVENTS.invitationEvaluated,
-  EVENTS.invitationCancelled, EVENTS.invitationExpired, EVENTS.invitationClosed, EVENTS.invitationContactAttempted,
-  EVENTS.invitationConsultComplete,
+  'Case Invitation Sent', 'Case Invitation Accepted', 'Case Invitation Declined', 'Case Invitation Evaluated',
+  'Case Invitation Cancelled', 'Case Invitation Expired', 'Case Invitation Closed', 'Case Invitation Contact Attempted',
+  'Case Invitation Consult Complete',
 ];
 
 /** Creates the three mappings and subscribes to every invitation event, case updates and files. */
-export async function setUpFirm(client: LexamicaClient) {
+export async function setUpFirm(client: WireClient) {
   const invitation = await client.mappings.create(INVITATION_MAPPING);
   const caseUpdate = await client.mappings.create(CASE_UPDATE_MAPPING);
   const kase = await client.mappings.create(CASE_MAPPING);
   for (const event of INVITATION_EVENTS) await client.subscriptions.create({ event, mapping: invitation.id });
-  await client.subscriptions.create({ event: EVENTS.caseUpdateMade, mapping: caseUpdate.id });
-  await client.subscriptions.create({ event: EVENTS.fileUploaded, mapping: kase.id });
+  await client.subscriptions.create({ event: 'Case Update Made', mapping: caseUpdate.id });
+  await client.subscriptions.create({ event: 'Case File Uploaded', mapping: kase.id });
   return { invitation: invitation.id, caseUpdate: caseUpdate.id, kase: kase.id };
 }
 
-/** Every stored event, through the client's pager. */
-export async function allEvents(client: LexamicaClient, event?: string) {
-  const out = [];
-  for await (const page of client.events.pages({ ...(event === undefined ? {} : { event }), pageSize: 100 })) out.push(...page.events);
-  return out;
-}
+/** Every stored event, page by page. */
+export const allEvents = (client: WireClient, event?: string) => client.allEvents(event);
 
 /** The error a promise rejects with (fails the test when it resolves). */
 export async function rejection(p: Promise<unknown>): Promise<unknown> {

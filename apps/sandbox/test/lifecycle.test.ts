@@ -1,4 +1,4 @@
-import { LexamicaConflictError, type LexamicaHttpError } from '@lexbridge/lexamica-client';
+import { WireError } from './wire-client.js';
 import { waitFor } from '@lexbridge/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxStats } from '../src/state/sandbox-state.js';
@@ -28,9 +28,9 @@ describe('invitation lifecycle', () => {
     await s.client.invitations.act({ mappingId: ids.invitation, invitationId: id, action: 'accept' });
     expect((await s.client.invitations.get(id)).raw).toMatchObject({ status: 'accepted', accepted: true, declined: false });
     const again = await rejection(s.client.invitations.act({ mappingId: ids.invitation, invitationId: id, action: 'decline', body: { decline_reason: 'x' } }));
-    expect(again).toBeInstanceOf(LexamicaConflictError);
-    expect((again as LexamicaConflictError).state).toBe('accepted');
-    expect((again as LexamicaConflictError).body).toMatchObject({ error: 'invitation_not_open', status: 'accepted' });
+    expect(again).toBeInstanceOf(WireError);
+    expect((again as WireError).state).toBe('accepted');
+    expect((again as WireError).body).toMatchObject({ error: 'invitation_not_open', status: 'accepted' });
     expect((await allEvents(s.client)).map((e) => e.event)).toEqual(['Case Invitation Sent', 'Case Invitation Accepted']);
     expect((await stats(s)).actions).toMatchObject({ total: 2, ok: 1, conflict: 1, duplicate: 1 });
   });
@@ -39,7 +39,7 @@ describe('invitation lifecycle', () => {
     const { s, ids } = await setUp();
     const [rec] = s.sandbox.scenario.generate(1);
     const act = (body: Record<string, unknown>) => s.client.invitations.act({ mappingId: ids.invitation, invitationId: rec!.doc._id, action: 'decline', body });
-    const err = (await rejection(act({}))) as LexamicaHttpError;
+    const err = (await rejection(act({}))) as WireError;
     expect(err.status).toBe(400);
     expect(err.body).toMatchObject({ message: 'decline_reason (reason): is required' });
     await act({ decline_reason: 'outside our practice area' });
@@ -56,7 +56,7 @@ describe('invitation lifecycle', () => {
     const after = await s.client.invitations.get(rec!.doc._id);
     expect(after.status).toBe('evaluating');
     expect(Date.parse(after.expires!)).toBe(before + HOUR);
-    expect(((await rejection(act('evaluate'))) as LexamicaConflictError).state).toBe('evaluating');
+    expect(((await rejection(act('evaluate'))) as WireError).state).toBe('evaluating');
     await act('accept');
     expect((await s.client.invitations.get(rec!.doc._id)).status).toBe('accepted');
   });
@@ -70,7 +70,7 @@ describe('invitation lifecycle', () => {
     await s.client.invitations.act({ ...base, action: 'accept' });
     await s.client.invitations.act({ ...base, action: 'consult-complete', body: { completedAt: new Date(T0).toISOString() } });
     expect((await s.client.invitations.get(rec!.doc._id)).status).toBe('accepted');
-    const bad = (await rejection(s.client.invitations.act({ ...base, action: 'contact-attempted', body: { attemptedAt: 'soon' } }))) as LexamicaHttpError;
+    const bad = (await rejection(s.client.invitations.act({ ...base, action: 'contact-attempted', body: { attemptedAt: 'soon' } }))) as WireError;
     expect(bad.status).toBe(400);
     const [attempt] = await allEvents(s.client, 'Case Invitation Contact Attempted');
     expect(attempt!.payload).toMatchObject({ attemptedAt: new Date(T0).toISOString(), channel: 'phone', invitation_status: 'open' });
@@ -82,7 +82,7 @@ describe('invitation lifecycle', () => {
     const [rec] = s.sandbox.scenario.generate(1);
     clock.set(Date.parse(rec!.doc.expires));
     const err = await rejection(s.client.invitations.act({ mappingId: ids.invitation, invitationId: rec!.doc._id, action: 'accept' }));
-    expect((err as LexamicaConflictError).state).toBe('expired');
+    expect((err as WireError).state).toBe('expired');
     expect((await allEvents(s.client, 'Case Invitation Expired')).map((e) => e.payload['invitation_id'])).toEqual([rec!.doc._id]);
     const st = await stats(s);
     expect(st.invitations).toMatchObject({ sent: 1, open: 0, acted: 0, expiredUnanswered: 1 });
@@ -105,7 +105,7 @@ describe('invitation lifecycle', () => {
     const post = (path: string, invitationId: string) =>
       s.raw(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ invitationId }) });
     expect((await post('/__sandbox/originator/cancel', a!.doc._id)).status).toBe(200);
-    expect(((await rejection(s.client.invitations.act({ mappingId: ids.invitation, invitationId: a!.doc._id, action: 'accept' }))) as LexamicaConflictError).state).toBe('cancelled');
+    expect(((await rejection(s.client.invitations.act({ mappingId: ids.invitation, invitationId: a!.doc._id, action: 'accept' }))) as WireError).state).toBe('cancelled');
     expect((await post('/__sandbox/originator/case-update', b!.doc._id)).status).toBe(409);
     await s.client.invitations.act({ mappingId: ids.invitation, invitationId: b!.doc._id, action: 'accept' });
     expect((await post('/__sandbox/originator/case-update', b!.doc._id)).status).toBe(201);
@@ -122,13 +122,13 @@ describe('invitation lifecycle', () => {
     const { s, ids } = await setUp();
     const [rec] = s.sandbox.scenario.generate(1);
     const update = { matter_id: rec!.doc.referral._id, headline: 'Retainer signed', body: 'Client signed today.', posted_at: new Date(T0).toISOString() };
-    const missing = (await rejection(s.client.caseUpdates.send(ids.caseUpdate, { matter_id: rec!.doc.referral._id, body: 'x' }))) as LexamicaHttpError;
+    const missing = (await rejection(s.client.caseUpdates.send(ids.caseUpdate, { matter_id: rec!.doc.referral._id, body: 'x' }))) as WireError;
     expect(missing.status).toBe(400);
     expect((missing.body as { message: string }).message).toContain('headline (title)');
     expect((missing.body as { message: string }).message).toContain('posted_at (date)');
-    const noCase = (await rejection(s.client.caseUpdates.send(ids.caseUpdate, { headline: 'x', body: 'y', posted_at: new Date(T0).toISOString() }))) as LexamicaHttpError;
+    const noCase = (await rejection(s.client.caseUpdates.send(ids.caseUpdate, { headline: 'x', body: 'y', posted_at: new Date(T0).toISOString() }))) as WireError;
     expect((noCase.body as { message: string }).message).toContain('matter_id (referral._id)');
-    expect(((await rejection(s.client.caseUpdates.send(ids.caseUpdate, { ...update, matter_id: 'nope' }))) as LexamicaHttpError).status).toBe(404);
+    expect(((await rejection(s.client.caseUpdates.send(ids.caseUpdate, { ...update, matter_id: 'nope' }))) as WireError).status).toBe(404);
     expect(await s.client.caseUpdates.send(ids.caseUpdate, update)).toMatchObject({ _id: expect.stringMatching(/^[0-9a-f]{24}$/) });
     const recorded = (await (await s.raw('/__sandbox/case-updates')).json()) as { data: unknown[] };
     expect(recorded.data).toEqual([expect.objectContaining({ referral: { _id: rec!.doc.referral._id }, title: 'Retainer signed', author: { firm: 'handler' } })]);
@@ -153,9 +153,9 @@ describe('invitation lifecycle', () => {
     expect(uploaded).toMatchObject({ filename: 'retainer.pdf', contentType: 'application/pdf', size: 17 });
     const streamed = await s.client.files.stream(ids.kase, { matter_id: caseId, url: 'https://files.example.com/big/scan.pdf' });
     expect(streamed).toMatchObject({ filename: 'scan.pdf', url: 'https://files.example.com/big/scan.pdf' });
-    expect(((await rejection(s.client.files.stream(ids.kase, { url: 'https://x.example/a' }))) as LexamicaHttpError).status).toBe(400);
+    expect(((await rejection(s.client.files.stream(ids.kase, { url: 'https://x.example/a' }))) as WireError).status).toBe(400);
     expect(await s.client.files.remove(ids.kase, { fileId: uploaded._id })).toMatchObject({ _id: uploaded._id, removedAt: expect.any(String) });
-    expect(((await rejection(s.client.files.remove(ids.kase, { fileId: uploaded._id }))) as LexamicaHttpError).status).toBe(404);
+    expect(((await rejection(s.client.files.remove(ids.kase, { fileId: uploaded._id }))) as WireError).status).toBe(404);
     const files = (await (await s.raw('/__sandbox/files')).json()) as { data: Array<{ caseId: string; via: string }> };
     expect(files.data.map((f) => [f.caseId, f.via])).toEqual([[caseId, 'upload'], [caseId, 'stream']]);
     const uploadedEvents = await allEvents(s.client, 'Case File Uploaded');

@@ -27,7 +27,7 @@ describe('stored events', () => {
     s = await startSandbox({ now: createClock().now });
     await setUpFirm(s.client);
     s.sandbox.scenario.generate(120);
-    const auth = { headers: { authorization: `Bearer ${s.sandbox.state.org.privateKey}` } };
+    const auth = { headers: { authorization: `Key ${s.sandbox.state.org.privateKey}` } };
     const body = async (q: string) => {
       const res = await s!.raw(`/organization/{orgId}/stored-events${q}`, auth);
       return { status: res.status, json: (await res.json()) as { data: Array<{ _id: string }>; total: number; message?: string } };
@@ -88,7 +88,7 @@ describe('stored events', () => {
     expect(left.map((e) => e.createdAt)).toEqual([iso(T0 + 30_000)]);
   });
 
-  it('serves 50,000 events to the client pager without losing or repeating one', async () => {
+  it('serves 50,000 events page by page without losing or repeating one', async () => {
     s = await startSandbox({ now: createClock().now });
     await setUpFirm(s.client);
     s.sandbox.scenario.generate(50_000);

@@ -29,7 +29,7 @@ describe('calls on the default profile', () => {
       'PUT /organization/org-1/mappings/map-2',
       'DELETE /organization/org-1/mappings/map-2',
     ]);
-    expect(h.server.requests.every((r) => r.headers.authorization === `Bearer ${PRIVATE_KEY}`)).toBe(true);
+    expect(h.server.requests.every((r) => r.headers.authorization === `Key ${PRIVATE_KEY}`)).toBe(true);
     expect(JSON.parse(h.server.requests[1]!.body)).toEqual(mapping);
     expect(h.server.requests[1]?.headers['content-type']).toBe('application/json');
   });
@@ -68,7 +68,7 @@ describe('calls on the default profile', () => {
     expect(state).toMatchObject({ id: 'inv-1', status: 'evaluating', expires: '2025-03-02T10:00:00Z' });
     expect(state.raw.referral).toEqual({ _id: 'case-1' });
     expect(h.server.requests[0]?.path).toBe('/organization/org-1/case-invitations/inv-1');
-    expect(h.server.requests[0]?.headers.authorization).toBe(`Bearer ${PUBLIC_KEY}`);
+    expect(h.server.requests[0]?.headers.authorization).toBe(`Key ${PUBLIC_KEY}`);
   });
 
   it('answers an invitation on the action path, with the body only when there is one', async () => {
@@ -84,7 +84,7 @@ describe('calls on the default profile', () => {
     expect(JSON.parse(h.server.requests[0]!.body)).toEqual({ attemptedAt: '2025-03-01T10:00:00Z' });
     expect(h.server.requests[1]?.body).toBe('');
     expect(h.server.requests[1]?.headers['content-type']).toBeUndefined();
-    expect(h.server.requests.every((r) => r.method === 'POST' && r.headers.authorization === `Bearer ${PUBLIC_KEY}`)).toBe(true);
+    expect(h.server.requests.every((r) => r.method === 'POST' && r.headers.authorization === `Key ${PUBLIC_KEY}`)).toBe(true);
   });
 
   it('posts a case update and returns whatever Lexamica answered', async () => {

@@ -42,7 +42,7 @@ describe('stored events', () => {
     expect(h.server.requests.map((r) => r.query.get('skip'))).toEqual(['0', '3', '6', '7']);
     expect(h.server.requests.every((r) => r.query.get('limit') === '3')).toBe(true);
     expect(h.server.requests[0]?.path).toBe('/organization/org-1/stored-events');
-    expect(h.server.requests[0]?.headers.authorization).toBe(`Bearer ${PRIVATE_KEY}`);
+    expect(h.server.requests[0]?.headers.authorization).toBe(`Key ${PRIVATE_KEY}`);
     expect(pages[0]).toMatchObject({ skip: 0, limit: 3, total: 7 });
   });
 
@@ -87,7 +87,7 @@ describe('stored events', () => {
       limit: '50',
       skip: '0',
     });
-    expect(page).toEqual({ events: [], rejected: [], total: 0, skip: 0, limit: 50 });
+    expect(page).toEqual({ events: [], rejected: [], total: 0, skip: 0, limit: 50, bareArray: false });
   });
 
   it('clamps the limit to the profile maximum of 100', async () => {

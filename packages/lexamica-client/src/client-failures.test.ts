@@ -215,14 +215,43 @@ describe('failures, retries and timeouts', () => {
 
   it('names the missing field and the call when a response lacks a required field', async () => {
     const h = await harness();
-    h.server.enqueue({ status: 200, body: { data: [{ _id: 'm1', name: 'x', model: 'Case', fields: [] }, { name: 'y', model: 'Case', fields: [] }], total: 2 } });
+    h.server.enqueue({ status: 200, body: { _id: 'inv-1', expires: '2025-03-02T00:00:00Z' } });
 
-    const err = (await h.failure(h.client.mappings.list())) as LexamicaResponseError;
+    const err = (await h.failure(h.client.invitations.get('inv-1'))) as LexamicaResponseError;
 
     expect(err).toBeInstanceOf(LexamicaResponseError);
-    expect(err.issues).toEqual(['data.1._id: Invalid input: expected string, received undefined']);
-    expect(err.message).toContain('mappings.list');
-    expect(err.message).toContain('data.1._id');
+    expect(err.issues).toEqual(['status: Invalid input: expected string, received undefined']);
+    expect(err.message).toContain('invitations.get');
+  });
+
+  it('sets aside a mapping in a shape Lexbridge did not create, naming why, and keeps the others', async () => {
+    const h = await harness();
+    const ours = { _id: 'm1', name: 'x', model: 'Case', fields: [] };
+    const foreign = { _id: 'm2', title: 'made in the Lexamica UI', model: 'Case', fields: { case_type: 'caseType' } };
+    h.server.enqueue({ status: 200, body: { data: [ours, foreign], total: 2 } }, { status: 200, body: { data: [ours, foreign], total: 2 } });
+
+    expect(await h.client.mappings.list()).toEqual([{ id: 'm1', name: 'x', model: 'Case', fields: [] }]);
+    const checked = await h.client.mappings.listChecked();
+    expect(checked.items.map((m) => m.id)).toEqual(['m1']);
+    expect(checked.rejected).toEqual([
+      { raw: foreign, reason: 'data.1.name: Invalid input: expected string, received undefined; data.1.fields: Invalid input: expected array, received object' },
+    ]);
+  });
+
+  it('reads a bare array where the profile expected an envelope, and says so', async () => {
+    const h = await harness();
+    h.server.enqueue({ status: 200, body: [{ _id: 's1', event: 'Case Invitation Sent', mapping: 'm1' }] });
+
+    const checked = await h.client.subscriptions.listChecked();
+    expect(checked).toEqual({ items: [{ id: 's1', event: 'Case Invitation Sent', mapping: 'm1', active: true }], rejected: [], bareArray: true });
+  });
+
+  it('names the envelope path when a list body has neither the envelope nor an array', async () => {
+    const h = await harness();
+    h.server.enqueue({ status: 200, body: { results: [] } });
+
+    const err = (await h.failure(h.client.mappings.list())) as LexamicaResponseError;
+    expect(err.issues).toEqual(['data: Invalid input: expected array, received undefined']);
   });
 
   it('sets aside a stored event that lacks a required field, naming it, and keeps the rest of the page', async () => {
@@ -275,7 +304,7 @@ describe('keys and personal data in errors', () => {
         () => h.client.events.query({}),
         () => h.client.files.stream('map-1', { url: 'https://files.example/x' }),
         () => h.client.invitations.get('inv-3'),
-        () => h.client.mappings.list(),
+        () => h.client.invitations.get('inv-4'),
       ];
       for (const call of calls) errors.push(await h.failure(call()));
       expect((errors as LexamicaError[]).map((e) => e.constructor.name)).toEqual([
@@ -291,7 +320,7 @@ describe('keys and personal data in errors', () => {
       ]);
       // The key really was sent, so its absence from the errors is redaction, not luck.
       expect(h.server.requests[0]?.query.get('key')).toBe(PUBLIC_KEY);
-      expect(h.server.requests[1]?.headers.authorization).toBe(`Bearer ${PRIVATE_KEY}`);
+      expect(h.server.requests[1]?.headers.authorization).toBe(`Key ${PRIVATE_KEY}`);
       expect((errors[0] as LexamicaError).request.url).toContain('key=[Redacted]');
       expectNoSecrets(errors);
     } finally {

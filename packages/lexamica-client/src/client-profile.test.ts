@@ -76,6 +76,7 @@ describe('an alternative API profile', () => {
       rejected: [],
       skip: 0,
       limit: 2,
+      bareArray: false,
     });
   });
 

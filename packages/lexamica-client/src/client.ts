@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { LexamicaError } from './errors.js';
 import { defaultProfile, type ApiProfile } from './profile.js';
 import { abortableSleep, createRequester, type CallOptions } from './request.js';
-import { createResponseSchemas, type InvitationState, type Mapping, type RejectedEvent, type StoredEvent, type Subscription } from './response-schemas.js';
+import { createResponseSchemas, type InvitationState, type ListResult, type Mapping, type RejectedEvent, type StoredEvent, type Subscription } from './response-schemas.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
 
 /** Options of {@link createLexamicaClient}. */
@@ -69,6 +69,8 @@ export interface EventPage {
   total?: number;
   skip: number;
   limit: number;
+  /** True when the body was a bare array where the profile expected an envelope (read all the same). */
+  bareArray?: boolean;
 }
 
 /** Options of `events.pages`. */
@@ -107,13 +109,19 @@ export type NewSubscription = Omit<Subscription, 'id' | 'active'> & { active?: b
 export interface LexamicaClient {
   readonly profile: ApiProfile;
   mappings: {
+    /** The mappings in the documented shape; one in another shape is left out (see `listChecked`). */
     list(o?: CallOptions): Promise<Mapping[]>;
+    /** Every mapping: those that read, and those in a shape Lexbridge did not create, with the reason. */
+    listChecked(o?: CallOptions): Promise<ListResult<Mapping>>;
     create(m: NewMapping, o?: CallOptions): Promise<Mapping>;
     update(id: string, m: NewMapping, o?: CallOptions): Promise<Mapping>;
     delete(id: string, o?: CallOptions): Promise<void>;
   };
   subscriptions: {
+    /** The subscriptions in the documented shape (see `listChecked`). */
     list(o?: CallOptions): Promise<Subscription[]>;
+    /** Every subscription, with those that do not read kept aside with the reason. */
+    listChecked(o?: CallOptions): Promise<ListResult<Subscription>>;
     create(s: NewSubscription, o?: CallOptions): Promise<Subscription>;
     update(id: string, s: Partial<Omit<Subscription, 'id'>>, o?: CallOptions): Promise<Subscription>;
     delete(id: string, o?: CallOptions): Promise<void>;
@@ -219,7 +227,7 @@ export function createLexamicaClient(opts: LexamicaClientOptions): LexamicaClien
       },
       o,
     );
-    return { events: page.items, rejected: page.rejected, ...(page.total === undefined ? {} : { total: page.total }), skip, limit };
+    return { events: page.items, rejected: page.rejected, ...(page.total === undefined ? {} : { total: page.total }), skip, limit, bareArray: page.bareArray };
   };
 
   async function* pages(q: PagesQuery, o?: CallOptions): AsyncGenerator<EventPage> {
@@ -250,13 +258,15 @@ export function createLexamicaClient(opts: LexamicaClientOptions): LexamicaClien
     one: 'mapping' | 'subscription';
     idParam: 'mappingId' | 'subscriptionId';
     updateMethod: 'PUT' | 'PATCH';
-    listSchema: z.ZodType<{ items: T[] }>;
+    listSchema: z.ZodType<ListResult<T>>;
     itemSchema: z.ZodType<T>;
   }) {
     const item = (id: string) => ({ path: r.one, params: { [r.idParam]: id }, key: 'private' as const, idempotent: true });
+    const listChecked = (o?: CallOptions): Promise<ListResult<T>> =>
+      request({ call: `${r.name}.list`, method: 'GET', path: r.list, key: 'private', idempotent: true, schema: r.listSchema }, o);
     return {
-      list: async (o?: CallOptions): Promise<T[]> =>
-        (await request({ call: `${r.name}.list`, method: 'GET', path: r.list, key: 'private', idempotent: true, schema: r.listSchema }, o)).items,
+      list: async (o?: CallOptions): Promise<T[]> => (await listChecked(o)).items,
+      listChecked,
       create: (body: New, o?: CallOptions): Promise<T> =>
         request({ call: `${r.name}.create`, method: 'POST', path: r.list, key: 'private', body: json(body), idempotent: false, schema: r.itemSchema }, o),
       update: (id: string, body: Patch, o?: CallOptions): Promise<T> =>

@@ -17,7 +17,7 @@ export {
   type NewSubscription,
 } from './client.js';
 export type { CallOptions } from './request.js';
-export type { StoredEvent, RejectedEvent, Mapping, Subscription, InvitationState } from './response-schemas.js';
+export type { StoredEvent, RejectedEvent, RejectedItem, ListResult, Mapping, Subscription, InvitationState } from './response-schemas.js';
 export {
   defaultProfile,
   profileOverrideSchema,
@@ -28,6 +28,9 @@ export {
   type ApiProfileOverride,
   type KeyPlacement,
   type KeyKind,
+  type ListKind,
+  type ListEnvelope,
+  LIST_KINDS,
 } from './profile.js';
 export {
   LexamicaError,

@@ -20,13 +20,15 @@ describe('the API profile', () => {
     expect(defaultProfile.paths.subscription).toBe('/organization/{orgId}/stored-event-subscriptions/{subscriptionId}');
     expect(defaultProfile.methods).toEqual({ updateMapping: 'PUT', updateSubscription: 'PATCH' });
     expect(defaultProfile.auth).toEqual({
-      public: { in: 'header', name: 'authorization', scheme: 'Bearer' },
-      private: { in: 'header', name: 'authorization', scheme: 'Bearer' },
+      scheme: 'Key',
+      public: { in: 'header', name: 'authorization', scheme: 'Key' },
+      private: { in: 'header', name: 'authorization', scheme: 'Key' },
       storedEventsKey: 'private',
       invitationReadKey: 'public',
     });
     expect(defaultProfile.paging).toEqual({ defaultLimit: 50, maxLimit: 100 });
-    expect(defaultProfile.envelope).toEqual({ listItems: 'data', listTotal: 'total' });
+    const dataTotal = { listItems: 'data', listTotal: 'total' };
+    expect(defaultProfile.envelope).toEqual({ ...dataTotal, mappings: dataTotal, subscriptions: dataTotal, storedEvents: dataTotal });
     expect(defaultProfile.events.invitationSent).toBe('Case Invitation Sent');
     expect(Object.isFrozen(defaultProfile.paths)).toBe(true);
   });
@@ -43,6 +45,27 @@ describe('the API profile', () => {
     expect(p.paths.mappings).toBe(defaultProfile.paths.mappings);
     expect(p.query).toEqual({ ...defaultProfile.query, skip: 'offset' });
     expect(p.events).toEqual(defaultProfile.events);
+  });
+
+  it('sends both keys as Authorization: Bearer with one setting, keeping a placement written in full', () => {
+    const p = resolveProfile({ auth: { scheme: 'Bearer', public: { in: 'query', name: 'key' } } });
+    expect(p.auth.private).toEqual({ in: 'header', name: 'authorization', scheme: 'Bearer' });
+    expect(p.auth.public).toEqual({ in: 'query', name: 'key' });
+  });
+
+  it('takes a list envelope per kind of list, inheriting the general one', () => {
+    const p = resolveProfile({ envelope: { listItems: 'results', listTotal: 'meta.count', mappings: { listItems: '' }, storedEvents: { listTotal: null } } });
+    expect(p.envelope.mappings).toEqual({ listItems: '', listTotal: null });
+    expect(p.envelope.subscriptions).toEqual({ listItems: 'results', listTotal: 'meta.count' });
+    expect(p.envelope.storedEvents).toEqual({ listItems: 'results', listTotal: null });
+    expect(problemsOf({ envelope: { subscriptions: { listItems: '', listTotal: 'total' } } })).toEqual([
+      { path: 'envelope.subscriptions.listTotal', message: 'must be null when envelope.subscriptions.listItems is "" (a bare array has no total)' },
+    ]);
+  });
+
+  it('lets stored events carry no subscription or mapping id', () => {
+    const p = resolveProfile({ fields: { mapping: null, subscription: null } });
+    expect(p.fields).toMatchObject({ mapping: null, subscription: null, id: '_id' });
   });
 
   it('replaces a key placement whole rather than merging it', () => {
@@ -95,7 +118,7 @@ describe('the API profile', () => {
     expect(profileOverrideSchema.safeParse({ events: { caseCreatd: 'x' } }).success).toBe(false);
   });
 
-  it('names the eight invitation lifecycle events from the profile', () => {
+  it('names the invitation lifecycle events from the profile, the relay stopping and missing information among them', () => {
     const p = resolveProfile({ events: { invitationClosed: 'INVITATION_CLOSED' } });
 
     expect(invitationLifecycleEvents(p)).toEqual([
@@ -107,6 +130,8 @@ describe('the API profile', () => {
       'Case Invitation Contact Attempted',
       'Case Invitation Consult Complete',
       'INVITATION_CLOSED',
+      'Case Relay Stopped',
+      'Case Missing Info',
     ]);
   });
 });

@@ -12,6 +12,16 @@ export type KeyPlacement = { in: 'header'; name: string; scheme?: string } | { i
 /** Which of the two keys a call uses. */
 export type KeyKind = 'public' | 'private';
 
+/** The three kinds of list Lexamica answers. */
+export const LIST_KINDS = ['mappings', 'subscriptions', 'storedEvents'] as const;
+export type ListKind = (typeof LIST_KINDS)[number];
+
+/** Where one kind of list response keeps its items (`''`: the body is the array) and its total (`null`: none). */
+export interface ListEnvelope {
+  listItems: string;
+  listTotal: string | null;
+}
+
 /**
  * Everything the client assumes about Lexamica's API. Path templates may use `{orgId}`,
  * `{mappingId}`, `{subscriptionId}`, `{invitationId}` and `{action}` (each path only those that make
@@ -49,9 +59,15 @@ export interface ApiProfile {
     updateSubscription: 'PUT' | 'PATCH';
   };
   auth: {
-    /** Default `Authorization: Bearer <key>`. */
+    /**
+     * The scheme of the default `Authorization` header placements: `Key` (default, as a public
+     * integration with Lexamica sends it: `Authorization: Key <key>`) or e.g. `Bearer`. A
+     * placement written out in full (`auth.public`, `auth.private`) names its own scheme.
+     */
+    scheme: string;
+    /** Default `Authorization: <scheme> <key>`. */
     public: KeyPlacement;
-    /** Default `Authorization: Bearer <key>`. */
+    /** Default `Authorization: <scheme> <key>`. */
     private: KeyPlacement;
     /** Key for stored-event queries. Default `private`. */
     storedEventsKey: KeyKind;
@@ -65,20 +81,23 @@ export interface ApiProfile {
   /**
    * Where a list response keeps its items and total: dot paths, default `data` and `total`.
    * `listItems: ''` means the body is the bare array (then `listTotal` must be `null`).
-   * Applies to every list call (mappings, subscriptions, stored events).
+   * `listItems`/`listTotal` apply to every list; `mappings`, `subscriptions` and `storedEvents`
+   * override them for one kind of list (Lexamica may answer one list bare and another enveloped).
+   * A bare array where an envelope was expected is still read (it has no total).
    */
-  envelope: { listItems: string; listTotal: string | null };
+  envelope: ListEnvelope & Record<ListKind, ListEnvelope>;
   /**
    * Field names (dot paths). `id` (default `_id`) names the id of events, mappings and
    * subscriptions; `createdAt`, `event`, `subscription`, `mapping`, `payload` are stored-event
    * fields; `invitationStatus` (`status`) and `invitationExpires` (`expires`) are read from an invitation.
+   * `subscription` and `mapping` are `null` when stored events do not carry them.
    */
   fields: {
     id: string;
     createdAt: string;
     event: string;
-    subscription: string;
-    mapping: string;
+    subscription: string | null;
+    mapping: string | null;
     payload: string;
     invitationStatus: string;
     invitationExpires: string;
@@ -123,7 +142,9 @@ function deepFreeze<T extends object>(o: T): T {
 }
 
 const ORG = '/organization/{orgId}';
-const BEARER: KeyPlacement = { in: 'header', name: 'authorization', scheme: 'Bearer' };
+const DEFAULT_SCHEME = 'Key';
+const authorization = (scheme: string): KeyPlacement => ({ in: 'header', name: 'authorization', scheme });
+const DATA_TOTAL: ListEnvelope = { listItems: 'data', listTotal: 'total' };
 
 /** The profile from `lexamica-api.md`. Frozen: build a new one with {@link resolveProfile}. */
 export const defaultProfile: ApiProfile = deepFreeze({
@@ -141,10 +162,10 @@ export const defaultProfile: ApiProfile = deepFreeze({
     fileRemove: `${ORG}/inbound-webhooks/case/{mappingId}/file/remove`,
   },
   methods: { updateMapping: 'PUT', updateSubscription: 'PATCH' },
-  auth: { public: { ...BEARER }, private: { ...BEARER }, storedEventsKey: 'private', invitationReadKey: 'public' },
+  auth: { scheme: DEFAULT_SCHEME, public: authorization(DEFAULT_SCHEME), private: authorization(DEFAULT_SCHEME), storedEventsKey: 'private', invitationReadKey: 'public' },
   query: { event: 'event', from: 'from', to: 'to', limit: 'limit', skip: 'skip' },
   paging: { defaultLimit: 50, maxLimit: 100 },
-  envelope: { listItems: 'data', listTotal: 'total' },
+  envelope: { ...DATA_TOTAL, mappings: { ...DATA_TOTAL }, subscriptions: { ...DATA_TOTAL }, storedEvents: { ...DATA_TOTAL } },
   fields: {
     id: '_id',
     createdAt: 'createdAt',
@@ -243,6 +264,8 @@ function allOf<K extends string, S extends z.ZodType>(keys: readonly K[], schema
   return Object.fromEntries(keys.map((k) => [k, schema])) as Record<K, S>;
 }
 
+const envelopeShape = { listItems: z.union([z.literal(''), dotPath]), listTotal: dotPath.nullable() };
+
 /**
  * A partial profile as a firm writes it: every section and every field optional, unknown keys are
  * errors (so a typo is reported, never ignored). A key placement (`auth.public`, `auth.private`)
@@ -253,12 +276,19 @@ export const profileOverrideSchema = z
     paths: z.strictObject(pathsShape).partial(),
     methods: z.strictObject({ updateMapping: updateMethod, updateSubscription: updateMethod }).partial(),
     auth: z
-      .strictObject({ public: keyPlacementSchema, private: keyPlacementSchema, storedEventsKey: keyKind, invitationReadKey: keyKind })
+      .strictObject({ scheme: nonEmpty, public: keyPlacementSchema, private: keyPlacementSchema, storedEventsKey: keyKind, invitationReadKey: keyKind })
       .partial(),
     query: z.strictObject(allOf(['event', 'from', 'to', 'limit', 'skip'] as const, nonEmpty)).partial(),
     paging: z.strictObject({ defaultLimit: positiveInt, maxLimit: positiveInt }).partial(),
-    envelope: z.strictObject({ listItems: z.union([z.literal(''), dotPath]), listTotal: dotPath.nullable() }).partial(),
-    fields: z.strictObject(allOf(Object.keys(defaultProfile.fields) as (keyof ApiProfile['fields'])[], dotPath)).partial(),
+    envelope: z
+      .strictObject({ ...envelopeShape, ...allOf(LIST_KINDS, z.strictObject(envelopeShape).partial()) })
+      .partial(),
+    fields: z
+      .strictObject({
+        ...allOf(['id', 'createdAt', 'event', 'payload', 'invitationStatus', 'invitationExpires'] as const, dotPath),
+        ...allOf(['subscription', 'mapping'] as const, dotPath.nullable()),
+      })
+      .partial(),
     actions: z.strictObject(allOf(Object.keys(defaultProfile.actions) as (keyof ApiProfile['actions'])[], nonEmpty)).partial(),
     conflict: z.strictObject({ errorField: dotPath, statusField: dotPath }).partial(),
     upload: z.strictObject({ fileField: nonEmpty }).partial(),
@@ -296,13 +326,31 @@ export function resolveProfile(override?: unknown): ApiProfile {
   if (!parsed.success) throw new ProfileError(problemsOf(parsed.error));
   const o = parsed.data;
   const d = defaultProfile;
+  const scheme = o.auth?.scheme ?? d.auth.scheme;
+  const general: ListEnvelope = {
+    listItems: o.envelope?.listItems ?? d.envelope.listItems,
+    listTotal: o.envelope?.listTotal !== undefined ? o.envelope.listTotal : d.envelope.listTotal,
+  };
+  // A kind without its own envelope uses the general one; a bare array has no total unless one is named.
+  const envelopeOf = (kind: ListKind): ListEnvelope => {
+    const own = o.envelope?.[kind] ?? {};
+    const listItems = own.listItems ?? general.listItems;
+    const listTotal = own.listTotal !== undefined ? own.listTotal : own.listItems === '' ? null : general.listTotal;
+    return { listItems, listTotal };
+  };
   const profile: ApiProfile = {
     paths: { ...d.paths, ...o.paths },
     methods: { ...d.methods, ...o.methods },
-    auth: { ...d.auth, ...o.auth },
+    auth: {
+      ...d.auth,
+      ...o.auth,
+      scheme,
+      public: o.auth?.public ?? authorization(scheme),
+      private: o.auth?.private ?? authorization(scheme),
+    },
     query: { ...d.query, ...o.query },
     paging: { ...d.paging, ...o.paging },
-    envelope: { ...d.envelope, ...o.envelope },
+    envelope: { ...general, mappings: envelopeOf('mappings'), subscriptions: envelopeOf('subscriptions'), storedEvents: envelopeOf('storedEvents') },
     fields: { ...d.fields, ...o.fields },
     actions: { ...d.actions, ...o.actions },
     conflict: { ...d.conflict, ...o.conflict },
@@ -313,14 +361,19 @@ export function resolveProfile(override?: unknown): ApiProfile {
   if (profile.paging.defaultLimit > profile.paging.maxLimit) {
     problems.push({ path: 'paging.defaultLimit', message: `must not exceed paging.maxLimit (${profile.paging.maxLimit})` });
   }
-  if (profile.envelope.listItems === '' && profile.envelope.listTotal !== null) {
-    problems.push({ path: 'envelope.listTotal', message: 'must be null when envelope.listItems is "" (a bare array has no total)' });
+  // A kind's own envelope is checked only when the override gives one (else it is the general one).
+  const envelopes: Array<[string, ListEnvelope]> = [
+    ['envelope', general],
+    ...LIST_KINDS.filter((k) => o.envelope?.[k] !== undefined).map((k): [string, ListEnvelope] => [`envelope.${k}`, profile.envelope[k]]),
+  ];
+  for (const [at, env] of envelopes) {
+    if (env.listItems === '' && env.listTotal !== null) {
+      problems.push({ path: `${at}.listTotal`, message: `must be null when ${at}.listItems is "" (a bare array has no total)` });
+    }
+    problems.push(...overlaps(at, { listItems: env.listItems, listTotal: env.listTotal }));
   }
   const f = profile.fields;
-  problems.push(
-    ...overlaps('fields', { id: f.id, createdAt: f.createdAt, event: f.event, subscription: f.subscription, mapping: f.mapping, payload: f.payload }),
-    ...overlaps('envelope', { listItems: profile.envelope.listItems, listTotal: profile.envelope.listTotal }),
-  );
+  problems.push(...overlaps('fields', { id: f.id, createdAt: f.createdAt, event: f.event, subscription: f.subscription, mapping: f.mapping, payload: f.payload }));
   if (problems.length) throw new ProfileError(problems);
   return deepFreeze(profile);
 }
@@ -339,7 +392,12 @@ function overlaps(section: string, paths: Record<string, string | null>): { path
   return out;
 }
 
-/** The event names of an invitation's life after it was sent: Lexbridge routes these to `invitation.lifecycle`. */
+/**
+ * The event names of an invitation's life after it was sent: Lexbridge routes these to
+ * `invitation.lifecycle`. Besides the eight invitation events, the relay stopping (the invitation
+ * is withdrawn and must not be answered) and Lexamica asking for missing information (a person
+ * has to act) change what Lexbridge may do with a waiting invitation.
+ */
 export function invitationLifecycleEvents(p: ApiProfile): string[] {
   const e = p.events;
   return [
@@ -351,5 +409,7 @@ export function invitationLifecycleEvents(p: ApiProfile): string[] {
     e.invitationContactAttempted,
     e.invitationConsultComplete,
     e.invitationClosed,
+    e.relayStopped,
+    e.missingInfo,
   ];
 }

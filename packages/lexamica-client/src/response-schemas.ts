@@ -3,7 +3,7 @@
  * paths). Extra fields are allowed; a missing required one fails with its path in the body.
  */
 import { z } from 'zod';
-import type { ApiProfile } from './profile.js';
+import type { ApiProfile, ListKind } from './profile.js';
 import { getPath } from '@lexbridge/shared/mapping';
 
 /** A stored event, its fields read through `profile.fields`. */
@@ -48,24 +48,23 @@ export interface InvitationState {
   raw: Record<string, unknown>;
 }
 
-/** A stored event the profile's schema could not read, with the reason (kept aside, never dropped silently). */
-export interface RejectedEvent {
+/** A list item the profile's schema could not read, with the reason (kept aside, never dropped silently). */
+export interface RejectedItem {
   raw: unknown;
+  /** Each problem as `path: message`, the path from the body's root (`data.3._id`). */
   reason: string;
 }
+/** A stored event that could not be read (the poller quarantines it). */
+export type RejectedEvent = RejectedItem;
 
-interface StoredEventList {
-  items: StoredEvent[];
-  rejected: RejectedEvent[];
-  total?: number;
-}
-
-/** A list response, its envelope removed. */
+/** A list response, its envelope removed; items that do not parse are in `rejected`, not lost. */
 export interface ListResult<T> {
   items: T[];
+  rejected: RejectedItem[];
   total?: number;
+  /** The body was a bare array where the profile expected an envelope (read all the same). */
+  bareArray: boolean;
 }
-
 
 type Tree = { [k: string]: Tree | z.ZodType };
 
@@ -94,15 +93,35 @@ const optionalString = z.string().optional();
 /** Every response schema, for one profile. */
 export function createResponseSchemas(profile: ApiProfile) {
   const f = profile.fields;
-  const { listItems, listTotal } = profile.envelope;
 
-  function list<T>(item: z.ZodType<T>): z.ZodType<ListResult<T>> {
-    if (listItems === '') return z.array(item).transform((items) => ({ items }));
-    const paths: Record<string, z.ZodType> = { [listItems]: z.array(item) };
+  // Each item is parsed alone: one item in a shape Lexbridge did not expect (a mapping someone else
+  // made, a malformed event) must not hide the others, nor block set-up or polling for good.
+  function list<T>(kind: ListKind, item: z.ZodType<T>): z.ZodType<ListResult<T>> {
+    const { listItems, listTotal } = profile.envelope[kind];
+    const items = (raws: unknown[], prefix: string, rest: { total?: number; bareArray: boolean }): ListResult<T> => {
+      const out: T[] = [];
+      const rejected: RejectedItem[] = [];
+      raws.forEach((raw, i) => {
+        const r = item.safeParse(raw);
+        if (r.success) out.push(r.data);
+        else rejected.push({ raw, reason: r.error.issues.map((x) => `${prefix}${[i, ...x.path].join('.')}: ${x.message}`).join('; ') });
+      });
+      return { items: out, rejected, ...rest };
+    };
+    if (listItems === '') return z.array(z.unknown()).transform((raws) => items(raws, '', { bareArray: false }));
+    const paths: Record<string, z.ZodType> = { [listItems]: z.array(z.unknown()) };
     if (listTotal) paths[listTotal] = z.number().int().nonnegative().optional();
-    return objectAt(paths).transform((body) => {
+    const enveloped = objectAt(paths).transform((body) => {
       const total = listTotal ? (getPath(body, listTotal) as number | undefined) : undefined;
-      return { items: getPath(body, listItems) as T[], ...(total === undefined ? {} : { total }) };
+      return items(getPath(body, listItems) as unknown[], `${listItems}.`, { bareArray: false, ...(total === undefined ? {} : { total }) });
+    });
+    // A bare array where an envelope was expected is read as the items (`bareArray` says so).
+    return z.unknown().transform((body, ctx): ListResult<T> => {
+      if (Array.isArray(body)) return items(body, '', { bareArray: true });
+      const r = enveloped.safeParse(body);
+      if (r.success) return r.data;
+      for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      return z.NEVER;
     });
   }
 
@@ -110,12 +129,12 @@ export function createResponseSchemas(profile: ApiProfile) {
     [f.id]: id,
     [f.event]: z.string().min(1),
     [f.createdAt]: z.iso.datetime({ offset: true }),
-    [f.subscription]: optionalString,
-    [f.mapping]: optionalString,
+    ...(f.subscription === null ? {} : { [f.subscription]: optionalString }),
+    ...(f.mapping === null ? {} : { [f.mapping]: optionalString }),
     [f.payload]: z.record(z.string(), z.unknown()),
   }).transform((raw) => {
-    const subscriptionId = getPath(raw, f.subscription) as string | undefined;
-    const mappingId = getPath(raw, f.mapping) as string | undefined;
+    const subscriptionId = f.subscription === null ? undefined : (getPath(raw, f.subscription) as string | undefined);
+    const mappingId = f.mapping === null ? undefined : (getPath(raw, f.mapping) as string | undefined);
     return {
       id: getPath(raw, f.id) as string,
       event: getPath(raw, f.event) as string,
@@ -164,26 +183,12 @@ export function createResponseSchemas(profile: ApiProfile) {
       };
     });
 
-  // A stored event that does not parse must not block the ones after it (a poison page would stop
-  // polling for good): each item is parsed alone and the bad ones come back as `rejected`.
-  const itemPrefix = listItems === '' ? '' : `${listItems}.`;
-  const storedEvents = list(z.unknown()).transform(({ items, total }): StoredEventList => {
-    const events: StoredEvent[] = [];
-    const rejected: RejectedEvent[] = [];
-    items.forEach((raw, i) => {
-      const r = storedEvent.safeParse(raw);
-      if (r.success) events.push(r.data);
-      else rejected.push({ raw, reason: r.error.issues.map((x) => `${itemPrefix}${[i, ...x.path].join('.')}: ${x.message}`).join('; ') });
-    });
-    return { items: events, rejected, ...(total === undefined ? {} : { total }) };
-  });
-
   return {
-    storedEvents,
+    storedEvents: list('storedEvents', storedEvent),
     mapping,
-    mappings: list(mapping),
+    mappings: list('mappings', mapping),
     subscription,
-    subscriptions: list(subscription),
+    subscriptions: list('subscriptions', subscription),
     invitation,
   };
 }

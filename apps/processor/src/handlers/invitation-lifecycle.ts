@@ -25,7 +25,8 @@ export function createInvitationLifecycleHandler(ctx: ProcessorContext): Handler
     const ref = ctx.invitations.readRef(event.payload);
     const existing = await ctx.ledger.get(ref._id);
     const record = existing ? await observe(ctx, existing, kind, ref, event.event) : await recordUnknown(ctx, kind, ref, event);
-    if (record?.state === 'manual' && existing && record.expires !== existing.expires) await scheduleGuard(ctx, record);
+    // A record that just became manual (Missing Info), or whose expiry moved, gets its expiry guard.
+    if (record?.state === 'manual' && existing && (record.expires !== existing.expires || existing.state !== 'manual')) await scheduleGuard(ctx, record);
     const caseId = ref.referral?._id ?? existing?.caseId;
     if (caseId !== undefined) await trackCase(ctx, kind, caseId, ref._id, event.createdAt);
     await ctx.announcer.announce(lexamicaEventItem(event));
@@ -35,7 +36,7 @@ export function createInvitationLifecycleHandler(ctx: ProcessorContext): Handler
 }
 
 /** Lifecycle kinds after which the case needs no more updates from this firm. */
-const ENDS_CASE: readonly LifecycleKind[] = ['declined', 'cancelled', 'expired', 'closed'];
+const ENDS_CASE: readonly LifecycleKind[] = ['declined', 'cancelled', 'expired', 'closed', 'relay-stopped'];
 
 async function trackCase(ctx: ProcessorContext, kind: LifecycleKind, caseId: string, invitationId: string, at: string): Promise<void> {
   const current = await ctx.cases.invitationOf(caseId);
@@ -66,7 +67,11 @@ function nextState(state: LedgerState, kind: LifecycleKind): LedgerState {
       return WAITING.includes(state) ? 'expired' : state;
     case 'cancelled':
     case 'closed':
+    case 'relay-stopped':
       return WAITING.includes(state) || state === 'done' ? 'closed' : state;
+    case 'missing-info':
+      // Lexamica wants information before the case can go on: a decision not yet sent waits for a person.
+      return state === 'received' || state === 'decided' ? 'manual' : state;
     case 'accepted':
     case 'declined':
       // Answered on Lexamica by someone else; our own answer is `acting`/`done` already. A shadow

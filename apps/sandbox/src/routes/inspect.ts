@@ -69,7 +69,7 @@ export function inspectRoutes(app: FastifyInstance, state: SandboxState, scenari
     const { invitationId } = parseOr400(invitationBody, request.body);
     return reply.code(201).send(state.caseUpdates.postFromOriginator(invitationId));
   });
-  const originatorTransition = (name: 'cancel' | 'close', run: (id: string) => boolean) =>
+  const originatorTransition = (name: 'cancel' | 'close' | 'stop-relay', run: (id: string) => boolean) =>
     app.post(`/__sandbox/originator/${name}`, async (request) => {
       const { invitationId } = parseOr400(invitationBody, request.body);
       const record = state.invitations.get(invitationId);
@@ -79,4 +79,41 @@ export function inspectRoutes(app: FastifyInstance, state: SandboxState, scenari
     });
   originatorTransition('cancel', (id) => state.invitations.cancel(id));
   originatorTransition('close', (id) => state.invitations.close(id));
+  originatorTransition('stop-relay', (id) => state.invitations.stopRelay(id));
+
+  // The originator's and the platform's other doings on a case, each stored as its event.
+  const caseBody = invitationBody.extend({
+    description: z.string().min(1).optional(),
+    stage: z.string().min(1).optional(),
+    amount: z.number().positive().optional(),
+    fields: z.array(z.string().min(1)).min(1).optional(),
+    note: z.string().optional(),
+  });
+  app.post('/__sandbox/originator/edit', async (request) => {
+    const b = parseOr400(caseBody, request.body);
+    return state.cases.edit(b.invitationId, b.description ?? 'Updated by the referring firm: client now reports ongoing treatment.').doc;
+  });
+  app.post('/__sandbox/originator/stage', async (request) => {
+    const b = parseOr400(caseBody, request.body);
+    return state.cases.changeStage(b.invitationId, b.stage ?? 'Litigation').doc;
+  });
+  app.post('/__sandbox/originator/delete', async (request) => state.cases.remove(parseOr400(caseBody, request.body).invitationId).doc);
+  app.post('/__sandbox/originator/settle', async (request) => {
+    const b = parseOr400(caseBody, request.body);
+    return state.cases.settle(b.invitationId, b.amount ?? 85_000).doc;
+  });
+  app.post('/__sandbox/lexamica/missing-info', async (request) => {
+    const b = parseOr400(caseBody, request.body);
+    return state.cases.missingInfo(b.invitationId, b.fields ?? ['referral.client.phone'], b.note ?? 'Please confirm the client phone number').doc;
+  });
+
+  app.get('/__sandbox/profile', async () => state.profile);
+  app.get('/__sandbox/misbehaviour', async () => ({ config: state.misbehaviour.config, applied: state.misbehaviour.counts }));
+  app.post('/__sandbox/misbehaviour', async (request) => {
+    const result = state.misbehaviour.set(request.body ?? {});
+    if (!result.success) throw invalidRequest(result.error);
+    return { config: state.misbehaviour.config, applied: state.misbehaviour.counts };
+  });
+  // A mapping made on the account by someone else (Lexamica's own UI), in a shape Lexbridge did not create.
+  app.post('/__sandbox/mappings/foreign', async (request, reply) => reply.code(201).send({ id: state.mappings.addForeign(requireObject(request.body)) }));
 }

@@ -32,11 +32,24 @@ const STAGES = ['Intake', 'Investigation', 'Pre-Litigation'];
 
 const DESCRIPTIONS: Record<string, readonly string[]> = {
   'Motor Vehicle Accident': ['Rear-ended at a red light; neck and back injuries, ongoing physical therapy.', 'T-bone collision at an intersection; other driver cited for running a stop sign.', 'Hit by a commercial truck while merging; fractured wrist and vehicle totalled.'],
-  'Premises Liability': ['Slip and fall on an unmarked wet floor in a grocery store; hip injury.', 'Trip on a broken stair in an apartment complex; landlord notified twice before.'],
-  'Workers Compensation': ['Back injury lifting stock in a warehouse; claim denied by the carrier.', 'Repetitive strain injury at an assembly line; employer disputes cause.'],
+  'Personal Injury': ['Fell from a collapsed deck at a rental home; two broken ribs.', 'Burned by a faulty space heater in a motel room.'],
+  'Dog Bite Injuries': ["Bitten by a neighbour's unleashed dog; stitches and a course of rabies shots.", 'Child bitten at a park by a dog with a prior complaint.'],
+  'Workplace Injuries': ['Hand caught in unguarded machinery at a packaging plant.', 'Fell from a ladder the employer had been told was broken.'],
+  "Workers' Compensation": ['Back injury lifting stock in a warehouse; claim denied by the carrier.', 'Repetitive strain injury at an assembly line; employer disputes cause.'],
+  'Pedestrian Injuries': ['Struck in a crosswalk by a turning SUV; knee surgery scheduled.', 'Hit by a delivery scooter on the sidewalk.'],
+  'Commercial Property Injuries': ['Slip and fall on an unmarked wet floor in a grocery store; hip injury.', 'Trip on a broken stair in a shopping centre car park.'],
+  'Construction Accidents': ['Scaffold gave way on a residential site; spinal injury.', 'Struck by falling materials from a crane lift.'],
   'Medical Malpractice': ['Delayed diagnosis of a fracture at urgent care; surgery needed later.', 'Post-operative infection not treated for several days.'],
-  Employment: ['Terminated two weeks after reporting a safety violation.', 'Unpaid overtime for eighteen months; several co-workers affected.'],
-  'Mass Tort': ['Long-term use of a recalled medication; kidney damage diagnosed.', 'Exposure to contaminated groundwater near a plant; family members ill.'],
+  'Product Liability': ['Pressure cooker lid blew off during use; burns to face and arms.', 'E-bike battery caught fire while charging.'],
+  'Nursing Home Injuries': ['Resident developed untreated pressure sores over two months.', 'Unattended fall at a care home; hip fracture.'],
+  'Family Law': ['Custody dispute after relocation out of state.', 'Contested divorce with a family business to divide.'],
+  'Social Injustice': ['Denied housing after disclosing a disability.'],
+  'Criminal Law': ['Charged with a DUI after a traffic stop; first offence.', 'Misdemeanour assault charge after a bar altercation.'],
+  Bankruptcy: ['Medical debt after an uninsured surgery; considering Chapter 7.'],
+  'Landlord-Tenant Disputes': ['Deposit withheld without an itemised list; tenant moved out in good standing.', 'Eviction notice served without the required cure period.'],
+  'Wills and Trusts': ['Contesting a will changed weeks before the testator died.'],
+  'Civil Litigation': ['Contractor abandoned a home renovation after taking a deposit.'],
+  Other: ['Matter does not fit a listed practice area; details on request.'],
 };
 
 function isoDate(ms: number): string {

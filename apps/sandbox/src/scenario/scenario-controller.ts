@@ -35,6 +35,13 @@ export interface ScenarioControllerOptions {
 }
 
 const MIN_TICK_MS = 20;
+const LATER_STAGES = ['Treatment', 'Demand Sent', 'Negotiation', 'Litigation'];
+const EDITS = [
+  'Client reports ongoing physical therapy; records requested from the clinic.',
+  'Police report obtained; the other driver was cited.',
+  'Insurer has acknowledged the claim and assigned an adjuster.',
+];
+const MISSING_FIELDS = ['referral.client.phone', 'referral.incident.date', 'referral.incident.city'];
 
 export function createScenarioController(opts: ScenarioControllerOptions): ScenarioController {
   const { state } = opts;
@@ -45,6 +52,8 @@ export function createScenarioController(opts: ScenarioControllerOptions): Scena
   let owed = 0;
   const sweeper = setInterval(() => controller.sweep(), opts.sweepIntervalMs ?? 1_000);
   sweeper.unref();
+  // The `shifting-pages` misbehaviour stores invitations ahead of rows already paged.
+  state.setLateInvitationSource((atMs) => void controller.generate(1, atMs));
 
   const randomOf = (status: 'open' | 'accepted'): string | undefined => {
     const ids = status === 'open' ? [...state.invitations.idsWith('open'), ...state.invitations.idsWith('evaluating')] : state.invitations.idsWith(status);
@@ -110,6 +119,21 @@ export function createScenarioController(opts: ScenarioControllerOptions): Scena
         const id = randomOf('accepted');
         if (id) state.invitations.close(id);
       }
+      // The rest of a case's life, each stored as the event the seeds name.
+      const onAccepted = (chance: number, run: (id: string) => unknown) => {
+        const id = random.chance(chance) ? randomOf('accepted') : undefined;
+        if (id) run(id);
+      };
+      const onOpen = (chance: number, run: (id: string) => unknown) => {
+        const id = random.chance(chance) ? randomOf('open') : undefined;
+        if (id) run(id);
+      };
+      onAccepted(options.stageRate, (id) => state.cases.changeStage(id, random.pick(LATER_STAGES)));
+      onAccepted(options.editRate, (id) => state.cases.edit(id, random.pick(EDITS)));
+      onAccepted(options.settleRate, (id) => state.cases.settle(id, Math.round(random.between(10_000, 400_000) / 500) * 500));
+      onOpen(options.relayStopRate, (id) => state.invitations.stopRelay(id));
+      onOpen(options.missingInfoRate, (id) => state.cases.missingInfo(id, [random.pick(MISSING_FIELDS)], 'Please confirm before deciding'));
+      onOpen(options.deleteRate, (id) => state.cases.remove(id));
     },
     sweep() {
       state.applyRetention();

@@ -4,14 +4,30 @@ import { z } from 'zod';
 const HOUR = 3_600_000;
 const rate = z.number().min(0).max(1);
 
-/** Case types the profile names (lexamica-api.md §2), with a realistic default mix. */
+/**
+ * Lexamica's case types, spelled exactly as its API takes them (lexamica-api.md §1), with "Other"
+ * for a case that fits none, in a plausible referral mix (injury work dominates).
+ */
 export const DEFAULT_CASE_TYPES: Record<string, number> = {
-  'Motor Vehicle Accident': 40,
-  'Premises Liability': 15,
-  'Workers Compensation': 15,
-  'Medical Malpractice': 10,
-  Employment: 10,
-  'Mass Tort': 10,
+  'Motor Vehicle Accident': 30,
+  'Personal Injury': 12,
+  'Dog Bite Injuries': 4,
+  'Workplace Injuries': 5,
+  "Workers' Compensation": 8,
+  'Pedestrian Injuries': 4,
+  'Commercial Property Injuries': 4,
+  'Construction Accidents': 3,
+  'Medical Malpractice': 7,
+  'Product Liability': 4,
+  'Nursing Home Injuries': 3,
+  'Family Law': 4,
+  'Social Injustice': 1,
+  'Criminal Law': 3,
+  Bankruptcy: 2,
+  'Landlord-Tenant Disputes': 2,
+  'Wills and Trusts': 2,
+  'Civil Litigation': 3,
+  Other: 2,
 };
 
 export const DEFAULT_STATES = ['CA', 'TX', 'FL', 'NY', 'IL', 'PA', 'GA', 'OH', 'NC', 'MI', 'AZ', 'WA'];
@@ -33,6 +49,18 @@ export const scenarioOptionsSchema = z.object({
   updateRate: rate.default(0.1),
   /** Per tick, the chance one accepted case is closed (default 0.01). */
   closeRate: rate.default(0.01),
+  /** Per tick, the chance the originator changes the stage of one accepted case (default 0.05). */
+  stageRate: rate.default(0.05),
+  /** Per tick, the chance the originator edits one accepted case (`Case Edited`, `Case Fields Updated`; default 0.03). */
+  editRate: rate.default(0.03),
+  /** Per tick, the chance one accepted case settles (default 0.01). */
+  settleRate: rate.default(0.01),
+  /** Per tick, the chance the relay engine stops for one open invitation (default 0.01). */
+  relayStopRate: rate.default(0.01),
+  /** Per tick, the chance Lexamica flags missing information on one open invitation (default 0.02). */
+  missingInfoRate: rate.default(0.02),
+  /** Per tick, the chance the originator deletes the case of one open invitation (default 0.005). */
+  deleteRate: rate.default(0.005),
   /** Per tick, the chance of sending `size` invitations with one createdAt instead of one (default off). */
   sameTimestampBurst: z.object({ rate: rate.default(0), size: z.number().int().min(2).max(1000).default(5) }).prefault({}),
 });

@@ -2,15 +2,24 @@
  * Case updates both ways (lexamica-api.md §7): the firm's, received through its CaseUpdate mapping
  * and recorded; the originator's, posted on accepted cases as `Case Update Made`.
  */
-import { caseUpdateSchema, type CaseUpdate } from '@lexbridge/shared/domain';
+import { z } from 'zod';
 import { createRandom, deriveSeed } from '../random.js';
 import { HttpError, invalidFirmBody, notFound, requireObject, zodProblems } from '../http-error.js';
-import { EVENTS } from './event-names.js';
 import type { InvitationBook, PlatformContext } from './invitations.js';
 import type { MappingRegistry } from './mappings.js';
 
+/** What the sandbox requires of a case update the firm sends (lexamica-api.md §7), in Lexamica's names. */
+const receivedUpdateSchema = z.looseObject({
+  _id: z.string().min(1).optional(),
+  referral: z.looseObject({ _id: z.string({ error: 'is required' }).min(1, 'is required') }),
+  title: z.string({ error: 'is required' }).min(1, 'is required'),
+  content: z.string({ error: 'is required' }),
+  date: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }),
+  stage: z.string().optional(),
+});
+
 /** A recorded case update, in Lexamica's names. */
-export type CaseUpdateDoc = CaseUpdate & { _id: string; author: { firm: 'originator' | 'handler' } };
+export type CaseUpdateDoc = z.infer<typeof receivedUpdateSchema> & { _id: string; author: { firm: 'originator' | 'handler' } };
 
 const ORIGINATOR_UPDATES = [
   ['Medical records received', 'Records from the treating clinic are in; forwarding a summary.'],
@@ -49,9 +58,9 @@ export function createCaseUpdateLog(deps: CaseUpdateDeps): CaseUpdateLog {
     receive(mappingId, body) {
       const mapping = deps.mappings.require(mappingId);
       if (mapping.model !== 'CaseUpdate') throw new HttpError(400, 'invalid_request', `mapping ${mappingId} is a ${mapping.model} mapping; case updates need a CaseUpdate mapping`);
-      const mapper = deps.mappings.mapper(mappingId);
+      const mapper = deps.mappings.compiled(mappingId);
       // An absent referral is reported as its missing id, the field the firm actually has to send.
-      const parsed = caseUpdateSchema.safeParse({ referral: {}, ...mapper.toLexamica(requireObject(body)) });
+      const parsed = receivedUpdateSchema.safeParse({ referral: {}, ...mapper.toLexamica(requireObject(body)) });
       if (!parsed.success) throw invalidFirmBody(mapper, zodProblems(parsed.error));
       if (!deps.invitations.byCase(parsed.data.referral._id)) throw notFound('case', parsed.data.referral._id);
       // An update that names its own _id is the same update when it comes again (a resend after a
@@ -85,7 +94,7 @@ export function createCaseUpdateLog(deps: CaseUpdateDeps): CaseUpdateLog {
         author: { firm: 'originator' },
       };
       updates.push(doc);
-      deps.emit(EVENTS.caseUpdateMade, structuredClone(doc));
+      deps.emit('caseUpdateMade', structuredClone(doc) as Record<string, unknown>);
       return doc;
     },
     get receivedCount() {

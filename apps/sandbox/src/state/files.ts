@@ -4,9 +4,8 @@
  * Case mapping and at `referral._id` for any other model; a removal names the file at `fileId`.
  */
 import { createHash } from 'node:crypto';
-import { getPath } from '@lexbridge/shared/mapping';
 import { invalidFirmBody, notFound, requireObject } from '../http-error.js';
-import { EVENTS } from './event-names.js';
+import { readAt as getPath } from '../wire/json-path.js';
 import type { InvitationBook, PlatformContext } from './invitations.js';
 import type { MappingRegistry } from './mappings.js';
 
@@ -50,7 +49,7 @@ export function createFileLog(deps: FileDeps): FileLog {
   /** Reads firm fields back to Lexamica's names and finds the case they name. */
   const read = (mappingId: string, firmFields: Record<string, unknown>) => {
     const mapping = deps.mappings.require(mappingId);
-    const mapper = deps.mappings.mapper(mappingId);
+    const mapper = deps.mappings.compiled(mappingId);
     const fields = mapper.toLexamica(firmFields);
     const casePath = mapping.model === 'Case' ? '_id' : 'referral._id';
     const caseId = getPath(fields, casePath);
@@ -70,7 +69,7 @@ export function createFileLog(deps: FileDeps): FileLog {
     };
     // Shaped like what the mapping describes: a Case (its id at `_id`, the file under `file`) or
     // an Attachment (the file's id at `_id`, its case at `referral._id`), as uploads are read.
-    deps.emit(EVENTS.fileUploaded, (model) =>
+    deps.emit('fileUploaded', (model) =>
       model === 'Case' ? { _id: record.caseId, file: { _id: record._id, ...file } } : { _id: record._id, referral: { _id: record.caseId }, ...file },
     );
     return record;
@@ -111,7 +110,7 @@ export function createFileLog(deps: FileDeps): FileLog {
     },
     remove(mappingId, body) {
       deps.mappings.require(mappingId);
-      const mapper = deps.mappings.mapper(mappingId);
+      const mapper = deps.mappings.compiled(mappingId);
       const fileId = getPath(mapper.toLexamica(requireObject(body)), 'fileId');
       if (typeof fileId !== 'string' || fileId === '') throw invalidFirmBody(mapper, [{ path: 'fileId', message: 'is required' }]);
       const record = files.find((f) => f._id === fileId && f.removedAt === undefined);

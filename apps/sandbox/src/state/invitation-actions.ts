@@ -2,12 +2,10 @@
  * The firm's answers to an invitation (lexamica-api.md §6), each checked against the invitation's
  * state, read through the firm's CaseInvitation mapping, applied, and logged for inspection.
  */
-import type { InvitationStatus } from '@lexbridge/shared/domain';
-import type { Mapper } from '@lexbridge/shared/mapping';
 import { z } from 'zod';
 import { HttpError, invalidFirmBody, notFound, requireObject, zodProblems } from '../http-error.js';
-import { EVENTS } from './event-names.js';
-import { isOpen, type InvitationBook, type InvitationDoc, type InvitationRecord } from './invitations.js';
+import type { FieldMapping } from '../wire/field-mapping.js';
+import { isOpen, type InvitationBook, type InvitationDoc, type InvitationRecord, type InvitationStatus } from './invitations.js';
 import type { MappingRegistry } from './mappings.js';
 
 export const INVITATION_ACTIONS = ['accept', 'decline', 'evaluate', 'contact-attempted', 'consult-complete'] as const;
@@ -27,6 +25,8 @@ export interface ActionEntry {
   afterExpiry: boolean;
   /** An answer (accept/decline/evaluate) after the firm's own final answer, or a second evaluate. */
   duplicate: boolean;
+  /** Answered 200 but not applied (the `ignored-action` misbehaviour). */
+  ignored?: boolean;
 }
 
 const isoDate = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
@@ -55,10 +55,14 @@ export interface ActionDeps {
   log: ActionEntry[];
   /** How much `evaluate` extends the expiry. */
   evaluateExtensionMs: number;
+  /** Misbehaviour: answer this action 200 without applying it (Lexamica dropped it). */
+  ignore?(action: InvitationAction): boolean;
+  /** After an accept took effect (the case is received by the firm). */
+  onAccepted?(record: InvitationRecord): void;
 }
 
 /** Reads a body in the firm's names back to Lexamica paths and validates it (400 names both names). */
-function readBody(mapper: Mapper, action: InvitationAction, body: unknown): Record<string, unknown> {
+function readBody(mapper: FieldMapping, action: InvitationAction, body: unknown): Record<string, unknown> {
   const lexamica = mapper.toLexamica(requireObject(body));
   const result = BODIES[action].safeParse(lexamica);
   if (result.success) return result.data;
@@ -74,22 +78,25 @@ export function createActionHandler(deps: ActionDeps): (input: ActionInput) => I
     switch (action) {
       case 'accept':
         record.firmAnswer = 'accept';
-        return invitations.transition(record, 'accepted', EVENTS.invitationAccepted);
+        invitations.transition(record, 'accepted', 'invitationAccepted');
+        return deps.onAccepted?.(record);
       case 'decline':
         record.firmAnswer = 'decline';
-        return invitations.transition(record, 'declined', EVENTS.invitationDeclined, { reason: data['reason'] });
+        invitations.transition(record, 'declined', 'invitationDeclined', { reason: data['reason'] });
+        // The relay engine moves on to another firm: it reports this firm's rejection too.
+        return invitations.transition(record, 'declined', 'relayRejected', { reason: data['reason'], relay: { state: 'rejected' } });
       case 'evaluate':
         record.evaluated = true;
         record.expiresMs += deps.evaluateExtensionMs;
         record.doc.expires = new Date(record.expiresMs).toISOString();
-        return invitations.transition(record, 'evaluating', EVENTS.invitationEvaluated);
+        return invitations.transition(record, 'evaluating', 'invitationEvaluated');
       case 'contact-attempted':
-        return invitations.transition(record, record.doc.status, EVENTS.invitationContactAttempted, {
+        return invitations.transition(record, record.doc.status, 'invitationContactAttempted', {
           attemptedAt: data['attemptedAt'],
           ...(data['channel'] === undefined ? {} : { channel: data['channel'] }),
         });
       case 'consult-complete':
-        return invitations.transition(record, record.doc.status, EVENTS.invitationConsultComplete, { completedAt: data['completedAt'] });
+        return invitations.transition(record, record.doc.status, 'invitationConsultComplete', { completedAt: data['completedAt'] });
     }
   };
 
@@ -113,7 +120,13 @@ export function createActionHandler(deps: ActionDeps): (input: ActionInput) => I
         entry.status = record.doc.status;
         throw new HttpError(409, 'invitation_not_open', `invitation ${invitationId} is ${record.doc.status}`, { status: record.doc.status });
       }
-      apply(record, action, readBody(deps.mappings.mapper(mappingId), action, body));
+      const data = readBody(deps.mappings.compiled(mappingId), action, body);
+      if (deps.ignore?.(action)) {
+        entry.ignored = true;
+        return record.doc;
+      }
+      record.previousStatus = record.doc.status;
+      apply(record, action, data);
       entry.status = record.doc.status;
       return record.doc;
     } catch (err) {

@@ -1,10 +1,12 @@
 /**
  * Invitations sent to the firm and the platform's own transitions on them (sent, cancelled by the
- * originator, expired, closed). The firm's actions are in `invitation-actions.ts`.
+ * originator, relay stopped, expired, closed). The firm's actions are in `invitation-actions.ts`.
  */
-import type { InvitationStatus } from '@lexbridge/shared/domain';
-import type { MappingModel } from '@lexbridge/shared/mapping';
-import { EVENTS } from './event-names.js';
+import type { Model } from '../wire/field-mapping.js';
+import type { EventKey } from '../profile/sandbox-profile.js';
+
+/** An invitation's status on the platform (lexamica-api.md §2). */
+export type InvitationStatus = 'open' | 'evaluating' | 'accepted' | 'declined' | 'cancelled' | 'expired' | 'closed';
 
 /** An invitation as Lexamica holds it (lexamica-api.md §2 "Payload fields", CaseInvitation). */
 export interface InvitationDoc {
@@ -34,51 +36,71 @@ export interface InvitationRecord {
   /** The firm's final answer, once given. */
   firmAnswer?: 'accept' | 'decline';
   evaluated: boolean;
+  /** The relay engine stopped looking for a firm for this case (the invitation is withdrawn with it). */
+  relayStopped?: boolean;
+  /** The status before the firm's last action (what a stale read shows). */
+  previousStatus?: InvitationStatus;
 }
+
+/** What an event is made from: the object in Lexamica's names, or a function of the subscription mapping's model. */
+export type EmittedObject = Record<string, unknown> | ((model: Model) => Record<string, unknown>);
 
 /** What platform transitions need: the clock and the event emitter. */
 export interface PlatformContext {
   now(): number;
-  /** Stores an event; a function gets the subscription mapping's model to shape the object. */
-  emit(event: string, object: Record<string, unknown> | ((model: MappingModel) => Record<string, unknown>), atMs?: number): void;
+  /** Stores an event (when a subscription wants it); `atMs` defaults to now. */
+  emit(event: EventKey, object: EmittedObject, atMs?: number): void;
 }
 
 export const isOpen = (status: InvitationStatus): boolean => status === 'open' || status === 'evaluating';
 
+/** The invitation as a payload: the whole document, or for a Case mapping the case it refers to. */
+export function invitationPayload(doc: InvitationDoc, extra: Record<string, unknown> = {}): EmittedObject {
+  const copy = structuredClone(doc) as unknown as Record<string, unknown>;
+  return (model) => (model === 'Case' ? { ...structuredClone(doc.referral), invitation: { _id: doc._id, status: doc.status }, ...extra } : { ...copy, ...extra });
+}
+
 export interface InvitationBook {
-  /** Records a sent invitation and emits `Case Invitation Sent` at its `sentAt`. */
+  /** Records a sent invitation: the relay matched the firm a moment before, then `Case Invitation Sent`. */
   add(doc: InvitationDoc): InvitationRecord;
   get(id: string): InvitationRecord | undefined;
   list(): InvitationRecord[];
   byCase(caseId: string): InvitationRecord | undefined;
   /** Moves `record` to `status` and emits `event` with the document (plus `extra`). */
-  transition(record: InvitationRecord, status: InvitationStatus, event: string, extra?: Record<string, unknown>): void;
-  /** Marks an open invitation expired when its time has passed; true when it did. */
+  transition(record: InvitationRecord, status: InvitationStatus, event: EventKey, extra?: Record<string, unknown>): void;
+  /** Marks an open invitation expired when its time has passed (and the relay missed the firm); true when it did. */
   expireIfDue(record: InvitationRecord): boolean;
   /** Expires every due invitation; returns how many. */
   sweep(): number;
   /** The originator withdraws an open invitation; false when it is not open. */
   cancel(id: string): boolean;
-  /** An accepted case is finished; false when it is not accepted. */
+  /** The relay engine stops for the case: the open invitation is withdrawn; false when it is not open. */
+  stopRelay(id: string): boolean;
+  /** The originator closes an accepted case; false when it is not accepted. */
   close(id: string): boolean;
-  /** Ids of invitations in a status, in the order they were sent. */
   idsWith(status: InvitationStatus): string[];
   clear(): void;
 }
+
+/** How long before `sentAt` the case was created and the relay engine matched it (stored in that order). */
+const CREATED_BEFORE_MS = 3_000;
+const MATCHED_BEFORE_MS = 2_000;
 
 export function createInvitationBook(ctx: PlatformContext): InvitationBook {
   const records = new Map<string, InvitationRecord>();
   const cases = new Map<string, string>();
   // Sweeping visits only invitations that can still expire.
   const open = new Set<string>();
-
   const book: InvitationBook = {
     add(doc) {
       const record: InvitationRecord = { doc, expiresMs: Date.parse(doc.expires), evaluated: false };
       records.set(doc._id, record);
       cases.set(doc.referral._id, doc._id);
       open.add(doc._id);
-      ctx.emit(EVENTS.invitationSent, structuredClone(doc) as unknown as Record<string, unknown>, Date.parse(doc.sentAt));
+      const sentMs = Date.parse(doc.sentAt);
+      ctx.emit('caseCreated', invitationPayload(doc), sentMs - CREATED_BEFORE_MS);
+      ctx.emit('relayMatched', invitationPayload(doc, { relay: { state: 'matched' } }), sentMs - MATCHED_BEFORE_MS);
+      ctx.emit('invitationSent', invitationPayload(doc), sentMs);
       return record;
     },
     get: (id) => records.get(id),
@@ -92,11 +114,12 @@ export function createInvitationBook(ctx: PlatformContext): InvitationBook {
       record.doc.accepted = status === 'accepted' || (record.doc.accepted && status === 'closed');
       record.doc.declined = status === 'declined';
       if (!isOpen(status)) open.delete(record.doc._id);
-      ctx.emit(event, { ...(structuredClone(record.doc) as unknown as Record<string, unknown>), ...extra });
+      ctx.emit(event, invitationPayload(record.doc, extra));
     },
     expireIfDue(record) {
       if (!isOpen(record.doc.status) || ctx.now() < record.expiresMs) return false;
-      book.transition(record, 'expired', EVENTS.invitationExpired);
+      book.transition(record, 'expired', 'invitationExpired');
+      ctx.emit('relayMissed', invitationPayload(record.doc, { relay: { state: 'missed' } }));
       return true;
     },
     sweep() {
@@ -107,13 +130,23 @@ export function createInvitationBook(ctx: PlatformContext): InvitationBook {
     cancel(id) {
       const record = records.get(id);
       if (!record || book.expireIfDue(record) || !isOpen(record.doc.status)) return false;
-      book.transition(record, 'cancelled', EVENTS.invitationCancelled);
+      book.transition(record, 'cancelled', 'invitationCancelled');
+      return true;
+    },
+    stopRelay(id) {
+      const record = records.get(id);
+      if (!record || book.expireIfDue(record) || !isOpen(record.doc.status)) return false;
+      // Lexamica reports the relay stopping, not a cancellation: the firm must read this one event right.
+      record.relayStopped = true;
+      record.doc.status = 'cancelled';
+      open.delete(id);
+      ctx.emit('relayStopped', invitationPayload(record.doc, { relay: { state: 'stopped', reason: 'The originator stopped the referral' } }));
       return true;
     },
     close(id) {
       const record = records.get(id);
       if (!record || record.doc.status !== 'accepted') return false;
-      book.transition(record, 'closed', EVENTS.invitationClosed);
+      book.transition(record, 'closed', 'invitationClosed');
       return true;
     },
     idsWith: (status) => [...records.values()].filter((r) => r.doc.status === status).map((r) => r.doc._id),

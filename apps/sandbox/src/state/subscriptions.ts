@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { HttpError, notFound, parseOr400 } from '../http-error.js';
 
-/** A subscription as the profile serialises it. */
+/** A subscription as the sandbox keeps it. */
 export interface SubscriptionRecord {
   _id: string;
   event: string;
@@ -29,18 +29,22 @@ export interface SubscriptionRegistry {
   remove(id: string): void;
 }
 
-/** `mappingExists` checks the `mapping` field (400 when it names no mapping). */
-export function createSubscriptionRegistry(nextId: () => string, mappingExists: (id: string) => boolean): SubscriptionRegistry {
+/**
+ * `mappingExists` checks the `mapping` field; `knownEvent` the event name against the profile's
+ * (an event Lexamica does not have is a 400, as a real API with an enum would answer).
+ */
+export function createSubscriptionRegistry(nextId: () => string, mappingExists: (id: string) => boolean, knownEvent: (name: string) => boolean): SubscriptionRegistry {
   const records = new Map<string, SubscriptionRecord>();
-
   const check = (s: Omit<SubscriptionRecord, '_id'>, self?: string): void => {
+    if (!knownEvent(s.event)) {
+      throw new HttpError(400, 'invalid_request', `event: "${s.event}" is not an event this API stores`, { issues: [{ path: 'event', message: 'unknown event' }] });
+    }
     if (!mappingExists(s.mapping)) {
       throw new HttpError(400, 'invalid_request', `mapping: mapping ${s.mapping} does not exist`, { issues: [{ path: 'mapping', message: 'does not exist' }] });
     }
     const other = [...records.values()].find((r) => r.event === s.event && r._id !== self);
     if (other) throw new HttpError(409, 'subscription_exists', `a subscription for "${s.event}" already exists (${other._id})`, { subscription: other._id });
   };
-
   return {
     list: () => [...records.values()],
     forEvent: (event) => [...records.values()].find((r) => r.event === event),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { describeDecision, evaluateRules, matchCondition, parseRulesConfig, type Condition, type Decision } from './index.js';
+import { caseTypeWarnings, describeDecision, evaluateRules, matchCondition, parseRulesConfig, type Condition, type Decision } from './index.js';
 
 const now = new Date('2026-03-10T12:00:00.000Z');
 const hoursFromNow = (h: number) => new Date(now.getTime() + h * 3_600_000).toISOString();
@@ -168,6 +168,7 @@ describe('evaluateRules', () => {
 
   it('decides the example rules the way their names say', () => {
     const example = parseRulesConfig(parseYaml(readFileSync(new URL('./example-rules.yaml', import.meta.url), 'utf8')));
+    expect(caseTypeWarnings(example)).toEqual([]);
     const decide = (referral: Record<string, unknown>) => evaluateRules(example, { _id: 'i', referral }, now);
     expect(decide({ caseType: 'Motor Vehicle Accident', estimatedValue: 250_000, incident: { state: 'CA', date: '2026-01-05' } }).rule).toBe('accept-high-value-mva');
     expect(decide({ caseType: 'Motor Vehicle Accident', estimatedValue: 250_000, incident: { state: 'TX' } })).toMatchObject({
@@ -175,11 +176,11 @@ describe('evaluateRules', () => {
       rule: 'decline-outside-licensed-states',
     });
     expect(decide({ caseType: 'Motor Vehicle Accident', incident: { state: 'CA' } })).toMatchObject({ action: 'evaluate', rule: 'evaluate-low-or-unknown-value-mva' });
-    expect(decide({ caseType: 'Premises Liability', estimatedValue: 60_000, incident: { state: 'NV', date: '2025-12-01' } }).rule).toBe('accept-recent-premises-liability');
-    expect(decide({ caseType: 'Premises Liability', estimatedValue: 60_000, incident: { state: 'NV', date: '2023-01-01' } }).rule).toBe('decline-incident-past-limitation');
-    expect(decide({ caseType: 'Employment' }).rule).toBe('decline-practice-areas-not-handled');
-    expect(decide({ caseType: 'Mass Tort' })).toMatchObject({ action: 'manual', note: 'Mass tort intake is reviewed by a partner' });
-    expect(decide({ caseType: 'Premises Liability', estimatedValue: 1_000 })).toMatchObject({ action: 'manual', rule: null });
+    expect(decide({ caseType: 'Commercial Property Injuries', estimatedValue: 60_000, incident: { state: 'NV', date: '2025-12-01' } }).rule).toBe('accept-recent-premises-liability');
+    expect(decide({ caseType: 'Commercial Property Injuries', estimatedValue: 60_000, incident: { state: 'NV', date: '2023-01-01' } }).rule).toBe('decline-incident-past-limitation');
+    expect(decide({ caseType: 'Family Law' }).rule).toBe('decline-practice-areas-not-handled');
+    expect(decide({ caseType: 'Product Liability' })).toMatchObject({ action: 'manual', note: 'Product liability intake is reviewed by a partner' });
+    expect(decide({ caseType: 'Commercial Property Injuries', estimatedValue: 1_000 })).toMatchObject({ action: 'manual', rule: null });
   });
 });
 
