@@ -94,7 +94,10 @@ describe('Lexamica misbehaving', () => {
 
   it('slow-answers near the client timeout with a stale read-back: no invitation is answered twice, and each ends answered', async () => {
     // Answers take 900 ms against a 1 000 ms client timeout: some calls time out after Lexamica acted.
-    s = await startStack('default', { fragments: [FIRM], scenario, clientTimeoutMs: 1_000, misbehaviour: { on: ['slow-answers', 'stale-read-back'], slowMs: 900 } });
+    // Switched on after set-up: a mapping or subscription create is not retried (it is not
+    // idempotent), so on a loaded machine a 900 ms create could fail the stack's start instead.
+    s = await startStack('default', { fragments: [FIRM], scenario, clientTimeoutMs: 1_000 });
+    expect(s.env.sandbox.state.misbehaviour.set({ on: ['slow-answers', 'stale-read-back'], slowMs: 900 }).success).toBe(true);
     const ids = s.env.sandbox.scenario.generate(6).map((r) => r.doc._id);
     await waitFor(async () => {
       const rs = await Promise.all(ids.map((id) => s!.processor.ledger.get(id)));
