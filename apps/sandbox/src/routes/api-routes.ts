@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { HttpError, notFound, parseOr400 } from '../http-error.js';
+import { storedEventsPage } from '../misbehaviour/stored-event-pages.js';
 import { ANSWERS, type Answer, type KeyName, type RouteName } from '../profile/sandbox-profile.js';
 import type { SandboxState } from '../state/sandbox-state.js';
 import type { InvitationAction } from '../state/invitation-actions.js';
@@ -81,22 +82,12 @@ export async function apiRoutes(app: FastifyInstance, state: SandboxState): Prom
     const query = parseOr400(querySchema, req.query) as Record<string, string | number | undefined>;
     state.applyRetention();
     const from = query[q.from] === undefined ? undefined : Date.parse(query[q.from] as string);
-    const skip = query[q.skip] as number;
-    if (skip > 0 && state.misbehaviour.has('shifting-pages')) {
-      state.misbehaviour.count('shifting-pages');
-      state.shiftPage(from);
-    }
-    let first = skip;
-    if (skip > 0 && state.misbehaviour.has('repeated-rows')) {
-      state.misbehaviour.count('repeated-rows');
-      first = skip - 1;
-    }
-    const page = state.events.query({
+    const page = storedEventsPage(state, {
       ...(query[q.event] === undefined ? {} : { event: query[q.event] as string }),
       ...(from === undefined ? {} : { fromMs: from }),
       ...(query[q.to] === undefined ? {} : { toMs: Date.parse(query[q.to] as string) }),
-      limit: (query[q.limit] as number) + (skip - first),
-      skip: first,
+      limit: query[q.limit] as number,
+      skip: query[q.skip] as number,
     });
     return listBody(profile, 'storedEvents', page.data.map((e) => eventRow(profile, e)), page.total, bare());
   });

@@ -52,7 +52,7 @@ export function createScenarioController(opts: ScenarioControllerOptions): Scena
   let owed = 0;
   const sweeper = setInterval(() => controller.sweep(), opts.sweepIntervalMs ?? 1_000);
   sweeper.unref();
-  // The `shifting-pages` misbehaviour stores invitations ahead of rows already paged.
+  // The `shifting-pages` misbehaviour sends its late invitations through the scenario (same ids and mix).
   state.setLateInvitationSource((atMs) => void controller.generate(1, atMs));
 
   const randomOf = (status: 'open' | 'accepted'): string | undefined => {

@@ -79,9 +79,12 @@ export interface SandboxState {
   emit(event: EventKey, object: EmittedObject, atMs?: number): StoredEventRecord | undefined;
   /** Drops events older than the retention period. */
   applyRetention(): void;
-  /** The `shifting-pages` misbehaviour: stores a new invitation at `fromMs` (default a second ago), ahead of rows already paged. */
-  shiftPage(fromMs?: number): void;
-  /** Where `shiftPage` gets its invitation (the scenario sets it). */
+  /**
+   * Sends an invitation whose events are stored now with `sentAtMs` as their time (the
+   * `shifting-pages` misbehaviour: stored late, they sort before rows a reader has paged).
+   */
+  storeLateInvitation(sentAtMs: number): void;
+  /** Where `storeLateInvitation` gets its invitation (the scenario sets it). */
   setLateInvitationSource(send: (atMs: number) => void): void;
   stats(): SandboxStats;
   /** Forgets invitations, actions, updates, files, events and fault counts; keeps mappings and subscriptions. */
@@ -176,7 +179,7 @@ export function createSandboxState(opts: SandboxStateOptions): SandboxState {
     act,
     emit,
     applyRetention: () => void events.pruneBefore(opts.now() - opts.retentionMs),
-    shiftPage: (fromMs) => lateInvitation?.(fromMs ?? opts.now() - 1_000),
+    storeLateInvitation: (sentAtMs) => lateInvitation?.(sentAtMs),
     setLateInvitationSource: (send) => void (lateInvitation = send),
     stats() {
       const byStatus: Record<string, number> = {};
