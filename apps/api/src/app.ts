@@ -21,6 +21,7 @@ import docsPlugin from './plugins/docs.js';
 import errorHandlerPlugin from './plugins/error-handler.js';
 import metricsPlugin from './plugins/metrics.js';
 import redisGuardPlugin from './plugins/redis-guard.js';
+import requestBoundsPlugin, { clientErrorHandler, frameworkErrorHandler, loggableUrl, MAX_PARAM_LENGTH } from './plugins/request-bounds.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { boardRoutes } from './routes/admin/board.js';
 import { caseRoutes } from './routes/cases/index.js';
@@ -95,6 +96,10 @@ export function buildApp(deps: AppDeps) {
     requestIdHeader: false,
     // A client that never finishes sending its request is cut off instead of holding a socket.
     requestTimeout: 60_000,
+    // Requests refused before a route sees them answer in the API's error shape (request-bounds.ts).
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   // A body schema marked documentation-only (multipart) is read by its handler, not validated here.
@@ -107,7 +112,7 @@ export function buildApp(deps: AppDeps) {
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, url: request.url, route: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), principal: request.principal || undefined },
+      { method: request.method, url: loggableUrl(request.url), route: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), principal: request.principal || undefined },
       'request completed',
     );
   });
@@ -121,6 +126,7 @@ export function buildApp(deps: AppDeps) {
   // Created now, while Redis is up: a BullMQ queue first used during an outage would wait for it.
   queues.all();
 
+  app.register(requestBoundsPlugin);
   app.register(errorHandlerPlugin, { redis, retryAfterSec: limits.retryAfterSec });
   app.register(authPlugin, { tokens: deps.tokens });
   app.register(redisGuardPlugin, { redis, retryAfterSec: limits.retryAfterSec });

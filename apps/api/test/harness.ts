@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { createFeed } from '@lexbridge/shared/feed';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { createLedger } from '@lexbridge/shared/ledger';
-import { createLogger } from '@lexbridge/shared/logger';
+import { createLogger, type Logger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { buildApp, type ApiLimits, type App } from '../src/app.js';
@@ -22,12 +22,14 @@ export interface TestApiOptions {
   limits?: Partial<ApiLimits>;
   /** Called after the app is built and before it is ready (e.g. to add an onRoute hook). */
   beforeReady?: (app: FastifyInstance) => void;
+  /** The app's logger (default: silent). */
+  logger?: Logger;
 }
 
 export async function createTestApi(opts: TestApiOptions = {}) {
   const url = opts.url ?? redisUrl();
   const prefix = uniquePrefix('api');
-  const logger = createLogger({ name: 'api-test', level: 'silent' });
+  const logger = opts.logger ?? createLogger({ name: 'api-test', level: 'silent' });
   const redis = createRedis(url, 'producer', logger);
   // A plain client for the test's own reads and the clean-up (not the one under test).
   const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });

@@ -24,14 +24,22 @@ export function isRedisUnavailable(err: Error, redis: Pick<Redis, 'status'>): bo
   return redis.status !== 'ready' || err.name === 'MaxRetriesPerRequestError' || REDIS_DOWN.test(err.message);
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = {
+/** The code of an error that carries only a status (Fastify's, a plugin's, Node's). */
+export const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
+  406: 'not_acceptable',
+  408: 'request_timeout',
   409: 'invalid_state',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
+  416: 'range_not_satisfiable',
   422: 'validation_failed',
+  429: 'rate_limited',
+  431: 'header_fields_too_large',
   503: 'service_unavailable',
 };
 
@@ -73,10 +81,17 @@ function validationBody(err: FastifyError): ErrorBody['error'] {
 /** Builds the body and status for `err`, and whether it is the server's fault. */
 export function toErrorResponse(err: FastifyError | ApiError | Error, redis: Pick<Redis, 'status'>): { status: number; error: ErrorBody['error']; headers: Record<string, string> } {
   if (err instanceof ApiError) {
-    const { field, in: where, state, headers } = err.options;
+    const { field, in: where, state, requiredRoles, headers } = err.options;
     return {
       status: err.statusCode,
-      error: { code: err.code, message: err.message, ...(field ? { field } : {}), ...(where ? { in: where } : {}), ...(state ? { state } : {}) },
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(field ? { field } : {}),
+        ...(where ? { in: where } : {}),
+        ...(state ? { state } : {}),
+        ...(requiredRoles ? { requiredRoles: [...requiredRoles] } : {}),
+      },
       headers: headers ?? {},
     };
   }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { backfillJobSchema, enqueue, jobIdFor, QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/shared/jobs';
+import { backfillRequestSchema, enqueue, jobIdFor, QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/shared/jobs';
 import { ApiError, errorResponses } from '../../errors.js';
 import { pageLimit, pathId, queuedSchema } from '../../schemas.js';
 import { isoFromMs } from '../../time.js';
@@ -119,12 +119,12 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
       tags: ['admin'],
       summary: 'Re-read a time range of stored events',
       description: 'Queued for the poller. Events already processed are recognised by their id and not processed again.',
-      body: backfillJobSchema,
+      body: backfillRequestSchema,
       response: { 202: queuedSchema, ...errorResponses(400, 401, 503) },
     },
     handler: async (request, reply) => {
       const jobId = jobIdFor('backfill', randomUUID());
-      await enqueue(queues, 'poller.backfill', { ...request.body, requestedBy: request.body.requestedBy ?? request.principal }, { jobId });
+      await enqueue(queues, 'poller.backfill', { ...request.body, requestedBy: request.principal }, { jobId });
       return reply.code(202).send({ id: jobId, status: 'queued' as const });
     },
   });
