@@ -10,10 +10,14 @@ import { createConnection } from 'node:net';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const REDIS_URL = env.REDIS_URL || 'redis://127.0.0.1:6379';
+// Printed without its password: the services' one masking function, straight from its source.
+const { maskUrlCredentials } = await tsImport('../packages/shared/src/redact/index.ts', import.meta.url);
+const REDIS_SHOWN = maskUrlCredentials(REDIS_URL);
 const API_PORT = Number(env.DEMO_API_PORT || 3000);
 const SANDBOX_PORT = Number(env.DEMO_SANDBOX_PORT || 4010);
 const RATE = Number(env.DEMO_RATE || 0.5);
@@ -44,7 +48,7 @@ async function redisAnswers(url) {
 }
 
 if (!(await redisAnswers(REDIS_URL))) {
-  console.error(`No Redis answers at ${REDIS_URL}. Start one, then run this again:
+  console.error(`No Redis answers at ${REDIS_SHOWN}. Start one, then run this again:
   redis-server --port 6379 --maxmemory-policy noeviction      (Debian: apt-get install redis-server)
   or: docker compose up -d redis
   or point REDIS_URL at yours.`);
@@ -145,7 +149,7 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 // --- bring it up --------------------------------------------------------------------------------
-console.log(bold('Lexbridge demo') + dim(`  (Redis ${REDIS_URL}, keys under "${PREFIX}:")`));
+console.log(bold('Lexbridge demo') + dim(`  (Redis ${REDIS_SHOWN}, keys under "${PREFIX}:")`));
 const scenario = JSON.stringify({ rate: RATE, expiryMs: { min: 3_600_000, max: 48 * 3_600_000 }, cancelRate: 0.03, updateRate: 0.15, closeRate: 0.01 });
 start('sandbox', 'apps/sandbox/src/main.ts', {
   SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_HOST: '127.0.0.1', SANDBOX_SEED: '42', SANDBOX_SCENARIO: scenario,

@@ -5,18 +5,19 @@
 import { createLogger } from '@lexbridge/shared/logger';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { onShutdown } from '@lexbridge/shared/ops';
+import { maskUrlCredentials, urlCredentials } from '@lexbridge/shared/redact';
 import { checkRedisPolicy, createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { buildApp } from './app.js';
 import { loadApiEnv } from './config.js';
 
 const env = loadApiEnv();
-const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: env.API_TOKENS });
+const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...env.API_TOKENS, ...urlCredentials(env.REDIS_URL)] });
 const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
 const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger);
 
 try {
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis at ${env.REDIS_URL} did not answer within 10s`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`Redis at ${maskUrlCredentials(env.REDIS_URL)} did not answer within 10s`)), 10_000);
     redis.once('ready', () => {
       clearTimeout(timer);
       resolve();
