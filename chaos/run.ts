@@ -107,7 +107,7 @@ async function main(cfg: ChaosConfig): Promise<number> {
   say(`up: sandbox ${s.sandboxUrl}, API ${s.apiUrl}, Redis ${s.redis.url} (AOF in ${s.redis.dir})`);
 
   const sandbox = createSandboxControl(s.sandboxUrl);
-  const api = createApiClient(s.apiUrl, s.secrets.apiTokens[0]!);
+  const api = createApiClient(s.apiUrl, s.secrets.tokens.cms);
   const client = createLexamicaClient({ baseUrl: s.sandboxUrl, orgId: s.secrets.orgId, publicKey: s.secrets.publicKey, privateKey: s.secrets.privateKey, timeoutMs: 10_000 });
   const evidence = createEvidenceReader({ redisUrl: s.redis.url, prefix: s.prefix, sandbox, api, client });
 

@@ -6,13 +6,14 @@
  * and the API tokens. The demo is run the same way, through an outage of its Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, RedisServerProcess, waitFor } from '@lexbridge/testkit';
-import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox } from './harness.js';
+import { exampleConfigWith, startSandbox, type RunningSandbox } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -62,6 +63,7 @@ describe('secrets in logs and consoles', () => {
   let redis: RedisServerProcess;
   let sb: RunningSandbox;
   const started: Started[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'lexbridge-leaks-'));
 
   beforeAll(async () => {
     redis = await RedisServerProcess.start({ password });
@@ -71,10 +73,15 @@ describe('secrets in logs and consoles', () => {
     await Promise.all(started.map(stopService));
     await sb?.close();
     await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps the Redis password, the Lexamica keys and the API tokens out of every line the poller, processor and API print', async () => {
+    // One identity from the YAML (its hash only), one from the deprecated API_TOKENS.
     const tokens = [`tok-${randomBytes(16).toString('hex')}`, `tok-${randomBytes(16).toString('hex')}`];
+    const config = join(dir, 'lexbridge.yaml');
+    const sha256 = (t: string) => createHash('sha256').update(t).digest('hex');
+    writeFileSync(config, exampleConfigWith({ api: { identities: [{ name: 'cms', roles: ['cms', 'intake'], tokenSha256: [sha256(tokens[0]!)] }] } }));
     const { org } = sb.sandbox.state;
     const secrets = { 'Redis password': password, 'public key': org.publicKey, 'private key': org.privateKey, 'API token 1': tokens[0]!, 'API token 2': tokens[1]! };
     const [pollerOps, processorOps, apiPort, latePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -85,7 +92,7 @@ describe('secrets in logs and consoles', () => {
       LOG_LEVEL: 'debug',
       REDIS_URL: redis.url,
       REDIS_PREFIX: `lexbridge-leaks-${randomBytes(3).toString('hex')}`,
-      LEXBRIDGE_CONFIG: EXAMPLE_CONFIG,
+      LEXBRIDGE_CONFIG: config,
       LEXAMICA_BASE_URL: sb.baseUrl,
       LEXAMICA_ORG_ID: org.id,
       LEXAMICA_PUBLIC_KEY: org.publicKey,
@@ -93,7 +100,7 @@ describe('secrets in logs and consoles', () => {
       POLL_INTERVAL_MS: '200',
       OPS_HOST: '127.0.0.1',
       API_HOST: '127.0.0.1',
-      API_TOKENS: tokens.join(','),
+      API_TOKENS: tokens[1]!,
     };
     expect(redis.url).toContain(password);
     const poller = startService('poller', 'apps/poller/src/main.ts', { ...env, OPS_PORT: String(pollerOps) });
@@ -114,6 +121,7 @@ describe('secrets in logs and consoles', () => {
     });
     await fetch(`${apiUrl}/v1/events`, { headers: { authorization: `Bearer ${tokens[1]}x` } });
     await fetch(`${apiUrl}/v1/events?key=${tokens[1]}`);
+    await fetch(`${apiUrl}/v1/events?token=${tokens[0]}`, { headers: { authorization: `Bearer ${tokens[0]} and-more` } });
 
     // Break Redis: stop it, then bring it back with another password (every reconnect is refused).
     await redis.stopProcess();

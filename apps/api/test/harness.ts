@@ -1,6 +1,6 @@
 /**
- * Test harness: the API built on a real Redis under a key prefix of its own, with a token, and
- * a `close()` that closes everything it opened and deletes the prefix's keys.
+ * Test harness: the API built on a real Redis under a key prefix of its own, with identities of
+ * each role, and a `close()` that closes everything it opened and deletes the prefix's keys.
  */
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -11,10 +11,28 @@ import { createLogger, type Logger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { buildApp, type ApiLimits, type App } from '../src/app.js';
+import { tokenSha256, type IdentityConfig } from '../src/identity/identity-directory.js';
+import { ROLES, type Role } from '../src/identity/roles.js';
 
+/** The token of `tester`, an identity with every role (most tests are not about roles). */
 export const TOKEN = 'test-token-0123456789abcdef';
+/** `tester`'s second token: the one it rotates to. */
 export const OTHER_TOKEN = 'second-token-0123456789abcdef';
 export const AUTH = { authorization: `Bearer ${TOKEN}` } as const;
+
+/** A token for an identity named after each role, holding only that role. */
+export const ROLE_TOKENS: Readonly<Record<Role, string>> = {
+  cms: 'cms-token-0123456789abcdef',
+  intake: 'intake-token-0123456789abcdef',
+  viewer: 'viewer-token-0123456789abcdef',
+  admin: 'admin-token-0123456789abcdef',
+};
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export const TEST_IDENTITIES: IdentityConfig[] = [
+  { name: 'tester', roles: ROLES, tokenSha256: [tokenSha256(TOKEN), tokenSha256(OTHER_TOKEN)] },
+  ...ROLES.map((role) => ({ name: role, roles: [role], tokenSha256: [tokenSha256(ROLE_TOKENS[role])] })),
+];
 
 export interface TestApiOptions {
   /** Redis to use (default: the run's Redis). */
@@ -24,6 +42,8 @@ export interface TestApiOptions {
   beforeReady?: (app: FastifyInstance) => void;
   /** The app's logger (default: silent). */
   logger?: Logger;
+  /** Default: {@link TEST_IDENTITIES}. */
+  identities?: IdentityConfig[];
 }
 
 export async function createTestApi(opts: TestApiOptions = {}) {
@@ -37,7 +57,7 @@ export async function createTestApi(opts: TestApiOptions = {}) {
   await waitFor(() => redis.status === 'ready', { message: 'redis connection ready' });
   const keyspace = createKeyspace(prefix);
   const queues = new QueueSet(redis, keyspace, logger);
-  const app: App = buildApp({ logger, redis, queues, tokens: [TOKEN, OTHER_TOKEN], ...(opts.limits && { limits: opts.limits }) });
+  const app: App = buildApp({ logger, redis, queues, identities: opts.identities ?? TEST_IDENTITIES, ...(opts.limits && { limits: opts.limits }) });
   opts.beforeReady?.(app as unknown as FastifyInstance);
   await app.ready();
   return {
