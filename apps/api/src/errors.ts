@@ -12,7 +12,8 @@ export type ErrorLocation = (typeof ERROR_LOCATIONS)[number];
  * Every `code` the API answers with. Stable: a CMS may branch on them.
  * - `validation_failed` (400): a field is missing or wrong; `field` and `in` say which.
  * - `invalid_json` (400): the body is not JSON, or carries `__proto__`/`constructor.prototype`.
- * - `bad_request` (400): any other malformed request (a malformed URL, a broken HTTP request).
+ * - `bad_request` (400): any other malformed request (a malformed URL, a broken HTTP request); also
+ *   the code of a 4xx from a library that has no code of its own.
  * - `unauthorized` (401): no bearer token, or one that names no identity.
  * - `forbidden` (403): the identity lacks the role the route needs (`requiredRoles` names them), or
  *   a file under `/docs/static` may not be served.
@@ -51,6 +52,29 @@ export const ERROR_CODES = [
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The HTTP status each code is sent with (the list above, as data). */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  validation_failed: 400,
+  invalid_json: 400,
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  not_acceptable: 406,
+  request_timeout: 408,
+  invalid_state: 409,
+  idempotency_in_progress: 409,
+  payload_too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
+  range_not_satisfiable: 416,
+  idempotency_key_reused: 422,
+  rate_limited: 429,
+  header_fields_too_large: 431,
+  service_unavailable: 503,
+  internal_error: 500,
+};
 
 /** The body of every error response. */
 export const errorBodySchema = z

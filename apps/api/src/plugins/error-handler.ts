@@ -37,13 +37,15 @@ export const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   414: 'uri_too_long',
   415: 'unsupported_media_type',
   416: 'range_not_satisfiable',
-  422: 'validation_failed',
   429: 'rate_limited',
   431: 'header_fields_too_large',
   503: 'service_unavailable',
 };
 
 const INVALID_JSON_CODES = new Set(['FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_JSON_BODY']);
+
+/** A path as an error message may repeat it: the client knows what it sent; 200 characters say which. */
+const cut = (path: string) => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
 
 interface ValidationIssue {
   instancePath?: string;
@@ -141,7 +143,7 @@ async function errorHandlerPlugin(app: FastifyInstance, opts: ErrorHandlerOption
   });
 
   app.setNotFoundHandler((request, reply) =>
-    send(reply, request, 404, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }, {}),
+    send(reply, request, 404, { code: 'not_found', message: `no route ${request.method} ${cut(request.url.split('?')[0] ?? '')}` }, {}),
   );
 }
 
