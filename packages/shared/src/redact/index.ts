@@ -27,6 +27,12 @@ export const SENSITIVE_KEYS: ReadonlySet<string> = new Set([
   'ssn', 'socialsecurity', 'socialsecuritynumber', 'taxid',
 ]);
 
+/**
+ * Keys sensitive under one parent only (`parent.key`, normalised): the arguments of a Redis command
+ * that an ioredis error carries (`err.command.args`) hold job payloads, and so client data.
+ */
+const SENSITIVE_PATHS: ReadonlySet<string> = new Set(['command.args']);
+
 function normalise(key: string): string {
   return key.toLowerCase().replace(/[_\-.\s]/g, '');
 }
@@ -85,7 +91,9 @@ export function createRedactor(opts: RedactOptions = {}): Redactor {
       .replace(EMAIL, REDACTED);
   };
 
-  const walk = (v: unknown, depth: number, seen: WeakSet<object>): unknown => {
+  const hidden = (parent: string | undefined, k: string) => isSensitiveKey(k, extra) || (parent !== undefined && SENSITIVE_PATHS.has(`${normalise(parent)}.${normalise(k)}`));
+
+  const walk = (v: unknown, depth: number, seen: WeakSet<object>, parent?: string): unknown => {
     if (typeof v === 'string') return text(v);
     if (v === null || typeof v !== 'object') return v;
     if (depth > 12 || seen.has(v)) return '[Truncated]';
@@ -97,7 +105,7 @@ export function createRedactor(opts: RedactOptions = {}): Redactor {
       copy.name = v.name;
       copy.stack = v.stack ? text(v.stack) : undefined;
       for (const [k, x] of Object.entries(v)) {
-        (copy as unknown as Record<string, unknown>)[k] = isSensitiveKey(k, extra) ? REDACTED : walk(x, depth + 1, seen);
+        (copy as unknown as Record<string, unknown>)[k] = isSensitiveKey(k, extra) ? REDACTED : walk(x, depth + 1, seen, k);
       }
       Object.setPrototypeOf(copy, Object.getPrototypeOf(v));
       return copy;
@@ -105,7 +113,7 @@ export function createRedactor(opts: RedactOptions = {}): Redactor {
     if (v instanceof Date) return v;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      out[k] = isSensitiveKey(k, extra) && x !== undefined && x !== null ? REDACTED : walk(x, depth + 1, seen);
+      out[k] = hidden(parent, k) && x !== undefined && x !== null ? REDACTED : walk(x, depth + 1, seen, k);
     }
     return out;
   };
