@@ -108,7 +108,7 @@ export function buildApp(deps: AppDeps) {
     // A client that never finishes sending its request is cut off instead of holding a socket.
     requestTimeout: 60_000,
     // Requests refused before a route sees them answer in the API's error shape (request-bounds.ts).
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();

@@ -27,9 +27,10 @@ answers 403 \`forbidden\` with \`requiredRoles\`. \`/health/*\`, \`/metrics\` an
 keep \`/metrics\` on an internal network. The queue board at \`/admin/queues\` also takes HTTP Basic
 (any user name, the token as password) so a browser can open it; viewers see it, admins act on it.
 
-**Rate limits**: each identity may send 600 requests a minute (configurable, per identity too);
-past that it gets 429 \`rate_limited\` with \`Retry-After\` (seconds) until the minute ends. Every
-answer to an identity carries \`x-ratelimit-limit\`, \`x-ratelimit-remaining\` and \`x-ratelimit-reset\`.
+**Rate limits**: each identity may send 600 requests a minute (configurable, per identity too),
+counted in 10-second windows of a sixth each (100 by default); past that it gets 429
+\`rate_limited\` with \`Retry-After\` (seconds) until its window ends. Every answer to an identity
+carries \`x-ratelimit-limit\` (per window), \`x-ratelimit-remaining\` and \`x-ratelimit-reset\`.
 
 **Errors**: every error body is \`{ "error": { "code", "message", "field"?, "in"? } }\`; \`code\` is
 stable and \`field\` names the offending field of a 4xx. While Redis is unreachable the API answers
