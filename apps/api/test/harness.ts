@@ -37,6 +37,7 @@ export const TEST_IDENTITIES: IdentityConfig[] = [
 export interface TestApiOptions {
   /** Redis to use (default: the run's Redis). */
   url?: string;
+  /** Default: the API's, but a rate limit no test reaches by accident. */
   limits?: Partial<ApiLimits>;
   /** Called after the app is built and before it is ready (e.g. to add an onRoute hook). */
   beforeReady?: (app: FastifyInstance) => void;
@@ -57,7 +58,9 @@ export async function createTestApi(opts: TestApiOptions = {}) {
   await waitFor(() => redis.status === 'ready', { message: 'redis connection ready' });
   const keyspace = createKeyspace(prefix);
   const queues = new QueueSet(redis, keyspace, logger);
-  const app: App = buildApp({ logger, redis, queues, identities: opts.identities ?? TEST_IDENTITIES, ...(opts.limits && { limits: opts.limits }) });
+  // Tests walk the route table many times over with one identity: the rate limit is tested on its own.
+  const limits = { ratePerMinute: 1_000_000, ...opts.limits };
+  const app: App = buildApp({ logger, redis, queues, identities: opts.identities ?? TEST_IDENTITIES, limits });
   opts.beforeReady?.(app as unknown as FastifyInstance);
   await app.ready();
   return {
