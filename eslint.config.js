@@ -1,6 +1,7 @@
 // ESLint: typescript-eslint's recommended rules, plus the house rules that a type check does not
 // catch (no focused tests, no floating promises in service code).
 import js from '@eslint/js';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -17,6 +18,15 @@ export default tseslint.config(
         'error',
         { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='only']", message: 'focused tests hide the rest of the suite' },
       ],
+    },
+  },
+  // ReDoS: a regular expression that backtracks or scans super-linearly can stall the event loop on
+  // one hostile string (a request URL, a Lexamica field). Checked on every file, tests included.
+  {
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': ['error', { report: 'certain' }],
+      'regexp/no-super-linear-move': ['error', { report: 'certain', ignoreSticky: false, ignorePartial: false }],
     },
   },
   {

@@ -31,7 +31,8 @@ export interface LeakScanner {
   scan(text: string, source: string): Leak[];
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// Starts only where a run of local-part characters starts (linear; see the redactor's pattern).
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 // Phone numbers written with or without separators: 10 to 15 digits, optionally after "+".
 const PHONE = /\+?\d(?:[\s().-]?\d){9,14}/g;
 // A JSON string value: names leak as `"first_name":"Maria"`, the name alone between quotes.

@@ -17,6 +17,7 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
+import { abuseFailures, runAbuseProbe, type AbuseReport } from './abuse.js';
 import type { FaultConfigInput, ScenarioOptionsInput } from '@lexbridge/sandbox';
 import { ConfigError } from '@lexbridge/shared/config';
 import { createApiClient } from './api-client.js';
@@ -107,7 +108,7 @@ async function main(cfg: ChaosConfig): Promise<number> {
   say(`up: sandbox ${s.sandboxUrl}, API ${s.apiUrl}, Redis ${s.redis.url} (AOF in ${s.redis.dir})`);
 
   const sandbox = createSandboxControl(s.sandboxUrl);
-  const api = createApiClient(s.apiUrl, s.secrets.apiTokens[0]!);
+  const api = createApiClient(s.apiUrl, s.secrets.tokens.cms);
   const client = createLexamicaClient({ baseUrl: s.sandboxUrl, orgId: s.secrets.orgId, publicKey: s.secrets.publicKey, privateKey: s.secrets.privateKey, timeoutMs: 10_000 });
   const evidence = createEvidenceReader({ redisUrl: s.redis.url, prefix: s.prefix, sandbox, api, client });
 
@@ -246,6 +247,14 @@ async function main(cfg: ChaosConfig): Promise<number> {
   }
   say(`settled: ${settled} (queue ${JSON.stringify(queues?.byQueue ?? {})}) at ${new Date().toISOString()}, ${Math.round((Date.now() - stoppedAt.getTime()) / 1000)}s after the drive`);
 
+  // --- abuse: the security probe's vectors on the settled stack, /health/live timed throughout ---
+  // Once settled, what slows the API is the abuse, not the backlog of the chaos before it.
+  const abuse = await runAbuseProbe({ apiUrl: s.apiUrl, tokens: s.secrets.tokens });
+  say(
+    `abuse probe: ${abuse.vectors.map((v) => `${v.name} ${v.requests - v.unexpected}/${v.requests} as expected`).join(', ')}; ` +
+      `/health/live at most ${abuse.healthLiveMaxMs} ms (p99 ${abuse.healthLiveP99Ms} ms) over ${abuse.healthLiveChecks} checks, by vector ${JSON.stringify(abuse.healthLiveMaxMsByVector)}`,
+  );
+
   const stats = await sandbox.stats();
   const evidenceForScan = await sandbox.invitations();
   await evidence.close();
@@ -268,7 +277,7 @@ async function main(cfg: ChaosConfig): Promise<number> {
     .flatMap((f) => scanner.scan(readFileSync(f, 'utf8'), basename(f)))
     .filter((l) => l.kind === 'secret').length;
 
-  return report(cfg, { runId, runDir, tally, verdict, stats, queues, settled, leaks, scanned, control, posted });
+  return report(cfg, { runId, runDir, tally, verdict, stats, queues, settled, leaks, scanned, control, posted, abuse });
 }
 
 function report(
@@ -286,6 +295,7 @@ function report(
     /** Secrets found in the sandbox's banner, which prints them: 0 means the scanner is blind. */
     control: number;
     posted: PostedUpdate[];
+    abuse: AbuseReport;
   },
 ): number {
   const v = r.verdict;
@@ -298,6 +308,7 @@ function report(
     if (r.tally.redisRestarts < REQUIRED.redisRestarts) failures.push(`only ${r.tally.redisRestarts} Redis restarts (at least ${REQUIRED.redisRestarts})`);
   }
   if (r.control === 0) failures.push('the leak scanner did not find the keys the sandbox prints: it cannot be trusted');
+  failures.push(...abuseFailures(r.abuse));
   const leakKinds: Record<string, number> = {};
   for (const l of r.leaks) leakKinds[l.kind] = (leakKinds[l.kind] ?? 0) + 1;
 
@@ -340,6 +351,11 @@ function report(
     outboundDelivered: v.outboundDelivered,
     outboundRepeats: r.posted.reduce((n, p) => n + p.repeats.length, 0),
     sandboxActions: r.stats.actions.total,
+    healthLiveMaxMsUnderAbuse: r.abuse.healthLiveMaxMs,
+    healthLiveP99MsUnderAbuse: r.abuse.healthLiveP99Ms,
+    healthLiveChecksUnderAbuse: r.abuse.healthLiveChecks,
+    abuseRequests: r.abuse.vectors.reduce((n, v) => n + v.requests, 0),
+    abuseUnexpected: r.abuse.vectors.reduce((n, v) => n + v.unexpected, 0),
     failures,
     logs: r.runDir,
   };
@@ -349,6 +365,7 @@ function report(
     failedJobReasons: r.queues?.failedReasons ?? [],
     unexpectedExits: r.tally.unexpectedExits,
     leaks: r.leaks.slice(0, 200),
+    abuse: r.abuse,
   };
   writeFileSync(join(r.runDir, 'summary.json'), `${JSON.stringify(details, null, 2)}\n`);
   for (const e of v.examples) say(`problem: ${e}`);

@@ -3,7 +3,7 @@
  * the sandbox (Lexamica), `lexbridge setup`, two pollers, two processors and one API, each a child
  * process with its output in `<runDir>/logs/`. Credentials and tokens are fresh for every run.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,12 +24,26 @@ export interface StackOptions {
   onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
+/** The API identities of a run, each with its token (`api.identities` in the run's firm YAML). */
+export interface StackTokens {
+  /** Role cms: the suite's CMS (outbound updates, the feed). */
+  cms: string;
+  /** Role cms, with the default rate limit: the abuse probe's flood. */
+  abuser: string;
+  /** Role viewer: tries the board's actions. */
+  viewer: string;
+  /** Role admin. */
+  admin: string;
+}
+
 /** The credentials of a run: what must never show up in a log. */
 export interface StackSecrets {
   orgId: string;
   publicKey: string;
   privateKey: string;
+  /** Every API token of the run (those of `tokens`). */
   apiTokens: string[];
+  tokens: StackTokens;
 }
 
 export interface Stack {
@@ -73,17 +87,30 @@ export async function waitHttpOk(url: string, what: string, timeoutMs: number): 
 export async function startStack(o: StackOptions): Promise<Stack> {
   const logDir = join(o.runDir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  const tokens: StackTokens = { cms: `tok_chaos_${hex(16)}`, abuser: `tok_chaos_${hex(16)}`, viewer: `tok_chaos_${hex(16)}`, admin: `tok_chaos_${hex(16)}` };
   const secrets: StackSecrets = {
     orgId: hex(12),
     publicKey: `pk_chaos_${hex(16)}`,
     privateKey: `sk_chaos_${hex(16)}`,
-    apiTokens: [`tok_chaos_${hex(16)}`, `tok_chaos_${hex(16)}`],
+    apiTokens: Object.values(tokens),
+    tokens,
   };
   const firmYaml = join(o.runDir, 'lexbridge.yaml');
-  // The example firm (mappings, subscriptions, queues) with the chaos rules over its own.
+  // The example firm (mappings, subscriptions, queues) with the chaos rules over its own, and the
+  // run's own API identities (the YAML holds their hashes only).
   const example = parseYaml(readFileSync(join(o.root, 'lexbridge.example.yaml'), 'utf8')) as Record<string, unknown>;
   const rules = parseYaml(readFileSync(join(o.root, 'chaos', 'chaos-rules.yaml'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(firmYaml, stringifyYaml({ ...example, ...rules }));
+  const sha256 = (t: string) => createHash('sha256').update(t).digest('hex');
+  const api = {
+    identities: [
+      // The suite's CMS posts hundreds of updates and reads the whole feed repeatedly while settling.
+      { name: 'chaos-cms', roles: ['cms'], tokenSha256: [sha256(tokens.cms)], requestsPerMinute: 100_000 },
+      { name: 'chaos-abuser', roles: ['cms'], tokenSha256: [sha256(tokens.abuser)] },
+      { name: 'chaos-viewer', roles: ['viewer'], tokenSha256: [sha256(tokens.viewer)] },
+      { name: 'chaos-admin', roles: ['admin'], tokenSha256: [sha256(tokens.admin)] },
+    ],
+  };
+  writeFileSync(firmYaml, stringifyYaml({ ...example, ...rules, api }));
 
   const redis = await RedisServerProcess.start({ appendOnly: true });
   const [sandboxPort, apiPort, ...opsPorts] = await Promise.all(Array.from({ length: 2 + 2 * REPLICAS }, () => freePort()));
@@ -115,7 +142,6 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       RECONCILE_WINDOW_MS: '900000',
       API_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
-      API_TOKENS: secrets.apiTokens.join(','),
       OPS_HOST: '127.0.0.1',
       SHUTDOWN_GRACE_MS: '5000',
     },

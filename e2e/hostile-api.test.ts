@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '@lexbridge/api';
+import { buildApp, ROLES, tokenSha256 } from '@lexbridge/api';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
@@ -51,7 +51,14 @@ describe('the API under hostile input', () => {
     redis = createRedis(redisUrl(), 'producer', logger);
     await waitFor(() => redis.status === 'ready', { message: 'redis ready' });
     queues = new QueueSet(redis, createKeyspace(prefix), logger);
-    app = buildApp({ logger, redis, queues, tokens: [TOKEN], limits: { bodyLimitBytes: 64 * 1024, uploadMaxBytes: 4_096 } });
+    app = buildApp({
+      logger,
+      redis,
+      queues,
+      identities: [{ name: 'hostile', roles: ROLES, tokenSha256: [tokenSha256(TOKEN)] }],
+      // Thousands of requests from one identity: the rate limit is tested on its own.
+      limits: { bodyLimitBytes: 64 * 1024, uploadMaxBytes: 4_096, ratePerMinute: 1_000_000 },
+    });
     (app as unknown as FastifyInstance).addHook('onRoute', (r: RouteOptions) => {
       const body = Boolean((r.schema as { body?: unknown } | undefined)?.body);
       for (const method of [r.method].flat()) if (method !== 'HEAD' && !r.url.startsWith('/docs')) routes.push({ method, url: r.url, body });

@@ -4,7 +4,7 @@
  * the API on a private key prefix. For scenarios that must hold under every profile.
  */
 import { createPollerService } from '@lexbridge/poller';
-import { buildApp } from '@lexbridge/api';
+import { buildApp, tokenSha256 } from '@lexbridge/api';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
 import type { BuiltInProfile, MisbehaviourInput, SandboxOptions } from '@lexbridge/sandbox';
 import { parseFirmConfig } from '@lexbridge/shared/firm-config';
@@ -70,7 +70,7 @@ export async function startStack(
     const producer = createRedis(redisUrl(), 'producer', logger);
     await waitFor(() => producer.status === 'ready', { message: 'API redis ready' });
     const queues = new QueueSet(producer, createKeyspace(prefix), logger);
-    const api = buildApp({ logger, redis: producer, queues, tokens: [STACK_TOKEN] });
+    const api = buildApp({ logger, redis: producer, queues, identities: [{ name: 'stack-cms', roles: ['cms'], tokenSha256: [tokenSha256(STACK_TOKEN)] }] });
     await api.ready();
     closers.push(async () => {
       await api.close();

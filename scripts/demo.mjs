@@ -10,15 +10,20 @@ import { createConnection } from 'node:net';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const REDIS_URL = env.REDIS_URL || 'redis://127.0.0.1:6379';
+// Printed without its password: the services' one masking function, straight from its source.
+const { maskUrlCredentials } = await tsImport('../packages/shared/src/redact/index.ts', import.meta.url);
+const REDIS_SHOWN = maskUrlCredentials(REDIS_URL);
 const API_PORT = Number(env.DEMO_API_PORT || 3000);
 const SANDBOX_PORT = Number(env.DEMO_SANDBOX_PORT || 4010);
 const RATE = Number(env.DEMO_RATE || 0.5);
 const EXIT_AFTER = Number(env.DEMO_EXIT_AFTER_MS || 0);
-const TOKEN = 'demo-token-0123456789abcdef';
+// The tokens of the example YAML's identities (api.identities holds only their SHA-256).
+const TOKENS = { cms: 'demo-cms-token-0123456789abcdef', intake: 'demo-intake-token-0123456789abcdef', ops: 'demo-admin-token-0123456789abcdef' };
 const PREFIX = `lexbridge-demo-${Date.now().toString(36)}`;
 const ORG = { id: 'demo0rg0000000000000000a', publicKey: 'pk_demo_public_0123456789abcdef', privateKey: 'sk_demo_private_0123456789abcdef' };
 const SANDBOX_URL = `http://127.0.0.1:${SANDBOX_PORT}`;
@@ -44,7 +49,7 @@ async function redisAnswers(url) {
 }
 
 if (!(await redisAnswers(REDIS_URL))) {
-  console.error(`No Redis answers at ${REDIS_URL}. Start one, then run this again:
+  console.error(`No Redis answers at ${REDIS_SHOWN}. Start one, then run this again:
   redis-server --port 6379 --maxmemory-policy noeviction      (Debian: apt-get install redis-server)
   or: docker compose up -d redis
   or point REDIS_URL at yours.`);
@@ -73,7 +78,6 @@ const common = {
   POLL_OVERLAP_MS: '30000',
   POLL_INITIAL_LOOKBACK_MS: '60000',
   API_PORT: String(API_PORT),
-  API_TOKENS: TOKEN,
 };
 
 const children = [];
@@ -145,7 +149,7 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 // --- bring it up --------------------------------------------------------------------------------
-console.log(bold('Lexbridge demo') + dim(`  (Redis ${REDIS_URL}, keys under "${PREFIX}:")`));
+console.log(bold('Lexbridge demo') + dim(`  (Redis ${REDIS_SHOWN}, keys under "${PREFIX}:")`));
 const scenario = JSON.stringify({ rate: RATE, expiryMs: { min: 3_600_000, max: 48 * 3_600_000 }, cancelRate: 0.03, updateRate: 0.15, closeRate: 0.01 });
 start('sandbox', 'apps/sandbox/src/main.ts', {
   SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_HOST: '127.0.0.1', SANDBOX_SEED: '42', SANDBOX_SCENARIO: scenario,
@@ -168,9 +172,9 @@ try {
 console.log(`
   ${bold('Where to look')}
   API docs (Swagger UI)   ${API_URL}/docs
-  CMS event feed          curl -H 'authorization: Bearer ${TOKEN}' '${API_URL}/v1/events'
-  Invitations             curl -H 'authorization: Bearer ${TOKEN}' '${API_URL}/v1/invitations'
-  Queue board             ${API_URL}/admin/queues  (bearer token ${TOKEN})
+  CMS event feed          curl -H 'authorization: Bearer ${TOKENS.cms}' '${API_URL}/v1/events'
+  Invitations (intake)    curl -H 'authorization: Bearer ${TOKENS.intake}' '${API_URL}/v1/invitations'
+  Queue board (ops)       ${API_URL}/admin/queues  (user ops, password ${TOKENS.ops})
   Metrics                 ${API_URL}/metrics
   Sandbox stats           ${SANDBOX_URL}/__sandbox/stats
   Service logs            .demo/logs/
@@ -178,7 +182,8 @@ console.log(`
 `);
 
 // --- the live account: read the CMS feed as a CMS would --------------------------------------------
-const auth = { authorization: `Bearer ${TOKEN}` };
+// The demo plays the CMS: it reads the feed and posts updates as the `cms` identity.
+const auth = { authorization: `Bearer ${TOKENS.cms}` };
 const money = (n) => (typeof n === 'number' ? `$${Math.round(n).toLocaleString('en-US')}` : 'value unknown');
 const short = (id) => String(id).slice(-6);
 const sentUpdate = new Set();

@@ -65,7 +65,7 @@ function sourceOf(entry: string): string {
 /** Compose durations such as `30s`, `1m30s`, in ms. */
 function durationMs(text: string): number {
   let total = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h)/g)) total += Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  for (const [, n, unit] of text.matchAll(/(?<!\d)(\d+)(ms|s|m|h)/g)) total += Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
   return total;
 }
 
@@ -535,7 +535,7 @@ describe('docs', () => {
     const readme = read('README.md');
     const section = readme.slice(readme.indexOf('## Two commands'));
     const block = /```\w*\n([\s\S]*?)```/.exec(section)![1]!;
-    const commands = block.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+    const commands = block.split('\n').map((l) => l.split('#', 1)[0]!.trim()).filter(Boolean);
     expect(commands).toEqual(['npm ci && npm start', 'npm ci && npm test']);
   });
 
@@ -551,7 +551,7 @@ describe('docs', () => {
       const targets = [...md.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g), ...md.matchAll(/^\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1]!);
       for (const target of targets) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
-        const file = resolve(root, dirname(doc), decodeURIComponent(target.replace(/[#?].*$/, '')));
+        const file = resolve(root, dirname(doc), decodeURIComponent(target.split(/[#?]/, 1)[0]!));
         // A link out of the repository works on this machine and breaks on a fresh clone.
         if (!file.startsWith(root + sep)) broken.push(`${doc} → ${target} (outside the repository: ${relative(root, file)})`);
         else if (!existsSync(file)) broken.push(`${doc} → ${target} (no such file)`);

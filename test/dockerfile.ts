@@ -42,7 +42,9 @@ export function parseDockerfile(text: string): Dockerfile {
   const args: Record<string, string> = {};
   const stages: DockerStage[] = [];
   for (const line of logical) {
-    const [, keyword = '', rest = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    const space = line.search(/\s/);
+    const keyword = space < 0 ? line : line.slice(0, space);
+    const rest = space < 0 ? '' : line.slice(space).trimStart();
     const upper = keyword.toUpperCase();
     if (upper === 'FROM') {
       const [image = '', , name] = rest.split(/\s+/);
@@ -61,7 +63,8 @@ export function parseDockerfile(text: string): Dockerfile {
 
 /** The exec-form (`["node", "x.js"]`) arguments at the end of an instruction, or undefined for the shell form. */
 export function execForm(args: string): string[] | undefined {
-  const json = /(\[.*\])\s*$/.exec(args)?.[1];
+  const trimmed = args.trimEnd();
+  const json = trimmed.endsWith(']') && trimmed.includes('[') ? trimmed.slice(trimmed.indexOf('[')) : undefined;
   return json ? (JSON.parse(json) as string[]) : undefined;
 }
 
@@ -88,7 +91,10 @@ export async function replayStage(stage: DockerStage, context: string, dir: stri
   for (const { keyword, args } of stage.instructions) {
     if (keyword === 'WORKDIR') workdir = posix.resolve(workdir, args);
     else if (keyword === 'ENV') {
-      for (const [, name, value] of args.matchAll(/(\w+)=(\S+)/g)) env[name!] = value;
+      for (const part of args.split(/\s+/)) {
+        const eq = part.indexOf('=');
+        if (eq > 0) env[part.slice(0, eq)] = part.slice(eq + 1);
+      }
     } else if (keyword === 'COPY') {
       const { options, sources, dest } = copyParts(args);
       if (options.from) throw new Error(`${stage.name}: COPY --from cannot be replayed: ${args}`);

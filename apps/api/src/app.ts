@@ -1,7 +1,8 @@
 /**
  * `buildApp(deps)`: the whole API as a Fastify instance that never listens (main.ts listens; tests
- * use `app.inject()`). Cross-cutting concerns are plugins registered first (errors, auth, Redis
- * guard, metrics, docs); routes follow, one plugin per resource, registered explicitly.
+ * use `app.inject()`). Cross-cutting concerns are plugins registered first, their request hooks
+ * running in this order: request bounds, auth (identity and role), rate limit, Redis guard; then
+ * errors, metrics and docs. Routes follow, one plugin per resource, registered explicitly.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
@@ -16,11 +17,15 @@ import type { QueueSet } from '@lexbridge/shared/jobs';
 import { createLedger, type Ledger } from '@lexbridge/shared/ledger';
 import type { Logger } from '@lexbridge/shared/logger';
 import { createMetricsRegistry } from '@lexbridge/shared/ops';
+import { createAuditTrail } from './audit.js';
+import { createIdentityDirectory, type IdentityConfig } from './identity/identity-directory.js';
 import authPlugin from './plugins/auth.js';
 import docsPlugin from './plugins/docs.js';
 import errorHandlerPlugin from './plugins/error-handler.js';
 import metricsPlugin from './plugins/metrics.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
 import redisGuardPlugin from './plugins/redis-guard.js';
+import requestBoundsPlugin, { clientErrorHandler, frameworkErrorHandler, loggableUrl, MAX_PARAM_LENGTH } from './plugins/request-bounds.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { boardRoutes } from './routes/admin/board.js';
 import { caseRoutes } from './routes/cases/index.js';
@@ -43,6 +48,8 @@ export interface ApiLimits {
   idempotencyTtlSec: number;
   /** Retry-After of a 503, seconds. Default 5. */
   retryAfterSec: number;
+  /** Requests per minute per identity (an identity's own `requestsPerMinute` wins). Default 600. */
+  ratePerMinute: number;
 }
 
 export const DEFAULT_LIMITS: ApiLimits = {
@@ -51,6 +58,7 @@ export const DEFAULT_LIMITS: ApiLimits = {
   uploadTtlSec: 7 * 86_400,
   idempotencyTtlSec: 7 * 86_400,
   retryAfterSec: 5,
+  ratePerMinute: 600,
 };
 
 /** What the API is built from. Connections are the caller's: `buildApp` never closes them. */
@@ -60,8 +68,10 @@ export interface AppDeps {
   redis: Redis;
   /** Queues on the same producer connection (their keyspace is the API's keyspace). */
   queues: QueueSet;
-  /** Accepted bearer tokens (`API_TOKENS`). */
-  tokens: readonly string[];
+  /** Who may call the API (`api.identities` in the firm's YAML; see `loadApiConfig`). At least one. */
+  identities: readonly IdentityConfig[];
+  /** True when a CMS webhook is configured: admin actions' feed items are queued for delivery too. */
+  cmsWebhook?: boolean;
   /** Defaults to `createLedger(redis, queues.keyspace)`. */
   ledger?: Ledger;
   /** Defaults to `createFeed(redis, queues.keyspace)`. */
@@ -80,6 +90,8 @@ export function buildApp(deps: AppDeps) {
   const { redis, queues } = deps;
   const keyspace = queues.keyspace;
   const registry = deps.registry ?? createMetricsRegistry('api');
+  const feed = deps.feed ?? createFeed(redis, keyspace);
+  const audit = createAuditTrail({ feed, queues, webhook: deps.cmsWebhook ?? false });
   let closing = false;
 
   const app = Fastify({
@@ -95,6 +107,10 @@ export function buildApp(deps: AppDeps) {
     requestIdHeader: false,
     // A client that never finishes sending its request is cut off instead of holding a socket.
     requestTimeout: 60_000,
+    // Requests refused before a route sees them answer in the API's error shape (request-bounds.ts).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   // A body schema marked documentation-only (multipart) is read by its handler, not validated here.
@@ -107,7 +123,7 @@ export function buildApp(deps: AppDeps) {
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, url: request.url, route: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), principal: request.principal || undefined },
+      { method: request.method, url: loggableUrl(request.url), route: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), identity: request.identity?.name },
       'request completed',
     );
   });
@@ -121,8 +137,10 @@ export function buildApp(deps: AppDeps) {
   // Created now, while Redis is up: a BullMQ queue first used during an outage would wait for it.
   queues.all();
 
+  app.register(requestBoundsPlugin);
   app.register(errorHandlerPlugin, { redis, retryAfterSec: limits.retryAfterSec });
-  app.register(authPlugin, { tokens: deps.tokens });
+  app.register(authPlugin, { directory: createIdentityDirectory(deps.identities) });
+  app.register(rateLimitPlugin, { perMinute: limits.ratePerMinute });
   app.register(redisGuardPlugin, { redis, retryAfterSec: limits.retryAfterSec });
   app.register(metricsPlugin, { registry, queues, redis });
   app.register(docsPlugin, { ...(deps.version && { version: deps.version }) });
@@ -136,9 +154,9 @@ export function buildApp(deps: AppDeps) {
     uploadMaxBytes: limits.uploadMaxBytes,
   });
   app.register(outboundRoutes, { queues });
-  app.register(eventRoutes, { feed: deps.feed ?? createFeed(redis, keyspace) });
-  app.register(adminRoutes, { queues });
-  app.register(boardRoutes, { queues });
+  app.register(eventRoutes, { feed });
+  app.register(adminRoutes, { queues, audit });
+  app.register(boardRoutes, { queues, audit });
 
   return app;
 }

@@ -1,5 +1,7 @@
-/** The API's configuration: the environment, parsed once at start. */
+/** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
 import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
+import { loadFirmConfig } from '@lexbridge/shared/firm-config';
+import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
 
 const MiB = 1_048_576;
 const DAY_SEC = 86_400;
@@ -25,6 +27,11 @@ export const apiLimitsEnv = {
   API_RETRY_AFTER_SEC: intVar({ default: 5, min: 1, max: 600 }),
   /** Time allowed for in-flight requests to finish on shutdown. */
   API_SHUTDOWN_GRACE_MS: intVar({ default: 10_000, min: 0, max: 120_000 }),
+  /**
+   * Requests per minute one identity may send (429 with Retry-After above it); an identity's
+   * `requestsPerMinute` in the YAML overrides it. Health, metrics and docs are not counted.
+   */
+  API_RATE_LIMIT_PER_MIN: intVar({ default: 600, min: 1, max: 1_000_000 }),
 };
 
 export const apiServiceEnv = { ...redisEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv };
@@ -33,4 +40,15 @@ export type ApiEnv = ReturnType<typeof loadApiEnv>;
 
 export function loadApiEnv(env: Record<string, string | undefined> = process.env) {
   return parseEnv(apiServiceEnv, env);
+}
+
+/**
+ * The environment, and the identities from `api.identities` in LEXBRIDGE_CONFIG (plus the
+ * deprecated API_TOKENS). Throws ConfigError, FirmConfigError or IdentityConfigError, each naming
+ * what is wrong; `warnings` are for the log at start.
+ */
+export function loadApiConfig(env: Record<string, string | undefined> = process.env) {
+  const parsed = loadApiEnv(env);
+  const firm = loadFirmConfig(parsed.LEXBRIDGE_CONFIG, apiFirmConfigSchema);
+  return { env: parsed, ...resolveIdentities(firm.api, parsed.API_TOKENS ?? []) };
 }

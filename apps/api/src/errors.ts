@@ -12,13 +12,21 @@ export type ErrorLocation = (typeof ERROR_LOCATIONS)[number];
  * Every `code` the API answers with. Stable: a CMS may branch on them.
  * - `validation_failed` (400): a field is missing or wrong; `field` and `in` say which.
  * - `invalid_json` (400): the body is not JSON, or carries `__proto__`/`constructor.prototype`.
- * - `bad_request` (400): any other malformed request.
- * - `unauthorized` (401): no bearer token, or not one of `API_TOKENS`.
+ * - `bad_request` (400): any other malformed request (a malformed URL, a broken HTTP request); also
+ *   the code of a 4xx from a library that has no code of its own.
+ * - `unauthorized` (401): no bearer token, or one that names no identity.
+ * - `forbidden` (403): the identity lacks the role the route needs (`requiredRoles` names them), or
+ *   a file under `/docs/static` may not be served.
  * - `not_found` (404): no such route or resource.
+ * - `not_acceptable` (406): the request's Accept or multipart type cannot be served.
+ * - `request_timeout` (408): the request was not received in time (60 s).
  * - `invalid_state` (409): the resource's state does not allow this (e.g. deciding a decided invitation).
  * - `idempotency_in_progress` (409): a request with this Idempotency-Key is still running; retry.
- * - `payload_too_large` (413), `unsupported_media_type` (415).
+ * - `payload_too_large` (413), `uri_too_long` (414), `unsupported_media_type` (415),
+ *   `range_not_satisfiable` (416, a static file's Range).
  * - `idempotency_key_reused` (422): the Idempotency-Key was used for a different request.
+ * - `rate_limited` (429): the identity sent more requests than its limit; see Retry-After.
+ * - `header_fields_too_large` (431): the request's headers are over 16 KiB.
  * - `service_unavailable` (503): Redis is unreachable or the API is stopping; see Retry-After.
  * - `internal_error` (500): a bug; the message is generic and the details are in the log.
  */
@@ -27,16 +35,46 @@ export const ERROR_CODES = [
   'invalid_json',
   'bad_request',
   'unauthorized',
+  'forbidden',
   'not_found',
+  'not_acceptable',
+  'request_timeout',
   'invalid_state',
   'idempotency_in_progress',
   'payload_too_large',
+  'uri_too_long',
   'unsupported_media_type',
+  'range_not_satisfiable',
   'idempotency_key_reused',
+  'rate_limited',
+  'header_fields_too_large',
   'service_unavailable',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The HTTP status each code is sent with (the list above, as data). */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  validation_failed: 400,
+  invalid_json: 400,
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  not_acceptable: 406,
+  request_timeout: 408,
+  invalid_state: 409,
+  idempotency_in_progress: 409,
+  payload_too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
+  range_not_satisfiable: 416,
+  idempotency_key_reused: 422,
+  rate_limited: 429,
+  header_fields_too_large: 431,
+  service_unavailable: 503,
+  internal_error: 500,
+};
 
 /** The body of every error response. */
 export const errorBodySchema = z
@@ -51,6 +89,8 @@ export const errorBodySchema = z
       issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
       /** The resource's current state, for `invalid_state`. */
       state: z.string().optional(),
+      /** The roles of which the route needs one, for `forbidden`. */
+      requiredRoles: z.array(z.string()).optional(),
       requestId: z.string().optional(),
     }),
   })
@@ -67,6 +107,8 @@ export interface ApiErrorOptions {
   field?: string;
   in?: ErrorLocation;
   state?: string;
+  /** For `forbidden`: the roles of which one would do. */
+  requiredRoles?: readonly string[];
   /** Extra response headers (e.g. `retry-after`). */
   headers?: Record<string, string>;
   cause?: unknown;

@@ -2,21 +2,36 @@
  * The API service: parse config, build logger and connections, listen, and shut down gracefully
  * (stop accepting, let in-flight requests finish, close queues, then Redis).
  */
+import { ConfigError } from '@lexbridge/shared/config';
+import { FirmConfigError } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { onShutdown } from '@lexbridge/shared/ops';
+import { maskUrlCredentials, urlCredentials } from '@lexbridge/shared/redact';
 import { checkRedisPolicy, createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { buildApp } from './app.js';
-import { loadApiEnv } from './config.js';
+import { loadApiConfig } from './config.js';
+import { IdentityConfigError } from './identity/identity-config.js';
 
-const env = loadApiEnv();
-const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: env.API_TOKENS });
+let config: ReturnType<typeof loadApiConfig>;
+try {
+  config = loadApiConfig();
+} catch (err) {
+  // Each names the variable, the YAML path or the identity at fault; print it plainly and stop.
+  if (!(err instanceof ConfigError || err instanceof FirmConfigError || err instanceof IdentityConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
+const { env, identities, warnings } = config;
+const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
+for (const warning of warnings) logger.warn(warning);
+logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
 const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
 const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger);
 
 try {
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis at ${env.REDIS_URL} did not answer within 10s`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`Redis at ${maskUrlCredentials(env.REDIS_URL)} did not answer within 10s`)), 10_000);
     redis.once('ready', () => {
       clearTimeout(timer);
       resolve();
@@ -32,13 +47,15 @@ const app = buildApp({
   logger,
   redis,
   queues,
-  tokens: env.API_TOKENS,
+  identities,
+  cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
   limits: {
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     uploadMaxBytes: env.API_UPLOAD_MAX_BYTES,
     uploadTtlSec: env.API_UPLOAD_TTL_SEC,
     idempotencyTtlSec: env.API_IDEMPOTENCY_TTL_SEC,
     retryAfterSec: env.API_RETRY_AFTER_SEC,
+    ratePerMinute: env.API_RATE_LIMIT_PER_MIN,
   },
 });
 

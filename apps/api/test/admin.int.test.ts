@@ -75,7 +75,7 @@ describe('admin routes', () => {
     expect(res.statusCode).toBe(202);
     const job = await t.queues.get('poller-control').getJob(res.json().id);
     expect(job?.name).toBe('poller.backfill');
-    expect(job?.data).toMatchObject({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z', event: 'Case Invitation Sent', requestedBy: expect.stringMatching(/^token:/) });
+    expect(job?.data).toMatchObject({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z', event: 'Case Invitation Sent', requestedBy: 'tester' });
   });
 
   it('serves the queue board behind auth', async () => {

@@ -1,33 +1,56 @@
 /**
- * Test harness: the API built on a real Redis under a key prefix of its own, with a token, and
- * a `close()` that closes everything it opened and deletes the prefix's keys.
+ * Test harness: the API built on a real Redis under a key prefix of its own, with identities of
+ * each role, and a `close()` that closes everything it opened and deletes the prefix's keys.
  */
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createFeed } from '@lexbridge/shared/feed';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { createLedger } from '@lexbridge/shared/ledger';
-import { createLogger } from '@lexbridge/shared/logger';
+import { createLogger, type Logger } from '@lexbridge/shared/logger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { buildApp, type ApiLimits, type App } from '../src/app.js';
+import { tokenSha256, type IdentityConfig } from '../src/identity/identity-directory.js';
+import { ROLES, type Role } from '../src/identity/roles.js';
 
+/** The token of `tester`, an identity with every role (most tests are not about roles). */
 export const TOKEN = 'test-token-0123456789abcdef';
+/** `tester`'s second token: the one it rotates to. */
 export const OTHER_TOKEN = 'second-token-0123456789abcdef';
 export const AUTH = { authorization: `Bearer ${TOKEN}` } as const;
+
+/** A token for an identity named after each role, holding only that role. */
+export const ROLE_TOKENS: Readonly<Record<Role, string>> = {
+  cms: 'cms-token-0123456789abcdef',
+  intake: 'intake-token-0123456789abcdef',
+  viewer: 'viewer-token-0123456789abcdef',
+  admin: 'admin-token-0123456789abcdef',
+};
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export const TEST_IDENTITIES: IdentityConfig[] = [
+  { name: 'tester', roles: ROLES, tokenSha256: [tokenSha256(TOKEN), tokenSha256(OTHER_TOKEN)] },
+  ...ROLES.map((role) => ({ name: role, roles: [role], tokenSha256: [tokenSha256(ROLE_TOKENS[role])] })),
+];
 
 export interface TestApiOptions {
   /** Redis to use (default: the run's Redis). */
   url?: string;
+  /** Default: the API's, but a rate limit no test reaches by accident. */
   limits?: Partial<ApiLimits>;
   /** Called after the app is built and before it is ready (e.g. to add an onRoute hook). */
   beforeReady?: (app: FastifyInstance) => void;
+  /** The app's logger (default: silent). */
+  logger?: Logger;
+  /** Default: {@link TEST_IDENTITIES}. */
+  identities?: IdentityConfig[];
 }
 
 export async function createTestApi(opts: TestApiOptions = {}) {
   const url = opts.url ?? redisUrl();
   const prefix = uniquePrefix('api');
-  const logger = createLogger({ name: 'api-test', level: 'silent' });
+  const logger = opts.logger ?? createLogger({ name: 'api-test', level: 'silent' });
   const redis = createRedis(url, 'producer', logger);
   // A plain client for the test's own reads and the clean-up (not the one under test).
   const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
@@ -35,7 +58,9 @@ export async function createTestApi(opts: TestApiOptions = {}) {
   await waitFor(() => redis.status === 'ready', { message: 'redis connection ready' });
   const keyspace = createKeyspace(prefix);
   const queues = new QueueSet(redis, keyspace, logger);
-  const app: App = buildApp({ logger, redis, queues, tokens: [TOKEN, OTHER_TOKEN], ...(opts.limits && { limits: opts.limits }) });
+  // Tests walk the route table many times over with one identity: the rate limit is tested on its own.
+  const limits = { ratePerMinute: 1_000_000, ...opts.limits };
+  const app: App = buildApp({ logger, redis, queues, identities: opts.identities ?? TEST_IDENTITIES, limits });
   opts.beforeReady?.(app as unknown as FastifyInstance);
   await app.ready();
   return {

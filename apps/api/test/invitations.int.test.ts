@@ -56,10 +56,11 @@ describe('invitation routes on the real ledger', () => {
   });
 
   it('records a manual decision and queues the action once, however often it is sent', async () => {
-    const first = await decide('inv-a', { action: 'decline', reason: 'Outside our practice areas', by: 'J. Partner' });
+    const first = await decide('inv-a', { action: 'decline', reason: 'Outside our practice areas', onBehalfOf: 'J. Partner' });
     expect(first.statusCode).toBe(202);
     const record = await t.ledger.get('inv-a');
-    expect(record).toMatchObject({ state: 'decided', decision: { action: 'decline', reason: 'Outside our practice areas', source: 'manual', by: 'J. Partner', rule: null } });
+    expect(record).toMatchObject({ state: 'decided', decision: { action: 'decline', reason: 'Outside our practice areas', source: 'manual', by: 'tester', onBehalfOf: 'J. Partner', rule: null } });
+    expect(record?.history.at(-1)?.note).toBe('decline by manual (tester for J. Partner): Outside our practice areas');
     expect(first.json().job.id).toBe(actJobId(record!));
     const job = await t.queues.get('invitation-actions').getJob(first.json().job.id);
     expect(job?.data).toEqual({ invitationId: 'inv-a', action: 'decline', reason: 'Outside our practice areas', source: 'manual' });
@@ -80,10 +81,14 @@ describe('invitation routes on the real ledger', () => {
     expect(unknown.statusCode).toBe(404);
   });
 
-  it('records who decided from the token when the body does not say', async () => {
+  it("records the token's identity as the decider, and refuses a decider named in the body", async () => {
+    const named = await decide('inv-d', { action: 'evaluate', by: 'someone else' });
+    expect(named.statusCode).toBe(400);
+    expect(named.json().error).toMatchObject({ code: 'validation_failed', field: 'by', in: 'body' });
     const res = await decide('inv-d', { action: 'evaluate' });
     expect(res.statusCode).toBe(202);
-    expect((await t.ledger.get('inv-d'))?.decision?.by).toMatch(/^token:[0-9a-f]{8}$/);
+    expect((await t.ledger.get('inv-d'))?.decision).toMatchObject({ by: 'tester' });
+    expect((await t.ledger.get('inv-d'))?.decision?.onBehalfOf).toBeUndefined();
   });
 
   it('refuses a manual decision after the invitation expired', async () => {

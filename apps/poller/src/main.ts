@@ -2,6 +2,7 @@
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
 import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
+import { urlCredentials } from '@lexbridge/shared/redact';
 import { onShutdown } from '@lexbridge/shared/ops';
 import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { ConfigError } from '@lexbridge/shared/config';
@@ -12,7 +13,7 @@ async function main() {
   const env = loadPollerEnv();
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
   const personal = personalFieldNames(firm);
-  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY], extraKeys: personal });
+  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
   const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
   await waitForRedis(redis, logger);
   await checkRedisPolicy(redis, logger);

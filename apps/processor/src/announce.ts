@@ -63,6 +63,9 @@ function invitationData(r: LedgerRecord): Record<string, unknown> {
         rule: r.decision.rule,
         source: r.decision.source,
         decidedAt: r.decision.decidedAt,
+        // Who decided a manual decision: the API identity, and whom the CMS named.
+        ...(r.decision.by !== undefined && { by: r.decision.by }),
+        ...(r.decision.onBehalfOf !== undefined && { onBehalfOf: r.decision.onBehalfOf }),
         description: describeDecision(r.decision),
         ...(r.decision.capacity && { capacity: r.decision.capacity }),
       },

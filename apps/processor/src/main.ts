@@ -5,6 +5,7 @@
 import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
 import { personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
+import { urlCredentials } from '@lexbridge/shared/redact';
 import { buildOpsServer, createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
 import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { loadProcessorEnv } from './config.js';
@@ -17,7 +18,7 @@ const personal = personalFieldNames(firm);
 const logger = createLogger({
   name: 'processor',
   level: env.LOG_LEVEL,
-  secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET],
+  secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...urlCredentials(env.REDIS_URL)],
   extraKeys: personal,
 });
 const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-processor');

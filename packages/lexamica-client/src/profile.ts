@@ -233,7 +233,7 @@ function pathTemplate(name: keyof ApiProfile['paths']) {
     .string()
     .regex(/^\/\S*$/, 'must be a path starting with "/" and without spaces')
     .superRefine((tpl, ctx) => {
-      const used = [...tpl.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
+      const used = [...tpl.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '');
       for (const u of used) {
         if (!allowed.includes(u)) ctx.addIssue({ code: 'custom', message: `unknown placeholder {${u}} (this path may use ${allowed.map((a) => `{${a}}`).join(', ')})` });
       }

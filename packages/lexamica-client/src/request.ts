@@ -94,11 +94,11 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
 export function createRequester(deps: RequestDeps): Requester {
   const { profile } = deps;
   const redactor = createRedactor({ secrets: [deps.publicKey, deps.privateKey], extraKeys: deps.sensitiveFields });
-  const base = deps.baseUrl.replace(/\/+$/, '');
+  const base = deps.baseUrl.replace(/(?<!\/)\/+$/, '');
 
   function expand(template: string, params: PathParams): string {
     const values: Record<string, string | undefined> = { orgId: deps.orgId, ...params };
-    return template.replace(/\{([^}]*)\}/g, (_, name: string) => {
+    return template.replace(/\{([^{}]*)\}/g, (_, name: string) => {
       const v = values[name];
       if (v === undefined || v === '') throw new Error(`missing value for {${name}} in ${template}`);
       // The action segment comes from the profile (trusted, may contain '/'); ids come from callers.

@@ -87,8 +87,9 @@ function objectAt(paths: Record<string, z.ZodType>): z.ZodType<Record<string, un
   return build(root);
 }
 
-const id = z.string().min(1);
-const optionalString = z.string().optional();
+// Bounded (issue 18): a hostile or broken answer cannot put an unbounded string into a job or a log.
+const id = z.string().min(1).max(200);
+const optionalString = z.string().max(200).optional();
 
 /** Every response schema, for one profile. */
 export function createResponseSchemas(profile: ApiProfile) {
@@ -127,7 +128,7 @@ export function createResponseSchemas(profile: ApiProfile) {
 
   const storedEvent: z.ZodType<StoredEvent> = objectAt({
     [f.id]: id,
-    [f.event]: z.string().min(1),
+    [f.event]: z.string().min(1).max(200),
     [f.createdAt]: z.iso.datetime({ offset: true }),
     ...(f.subscription === null ? {} : { [f.subscription]: optionalString }),
     ...(f.mapping === null ? {} : { [f.mapping]: optionalString }),
@@ -173,7 +174,7 @@ export function createResponseSchemas(profile: ApiProfile) {
 
   // The path names the invitation, so a body without its id still answers for that id.
   const invitation = (requestedId: string): z.ZodType<InvitationState> =>
-    objectAt({ [f.id]: id.optional(), [f.invitationStatus]: z.string().min(1), [f.invitationExpires]: optionalString }).transform((raw) => {
+    objectAt({ [f.id]: id.optional(), [f.invitationStatus]: z.string().min(1).max(200), [f.invitationExpires]: optionalString }).transform((raw) => {
       const expires = getPath(raw, f.invitationExpires) as string | undefined;
       return {
         id: (getPath(raw, f.id) as string | undefined) ?? requestedId,

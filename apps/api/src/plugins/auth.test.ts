@@ -1,28 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenMatcher, presentedToken } from './auth.js';
-import { acceptsBasicAuth, isOpenRoute } from './route-access.js';
+import { createIdentityDirectory, tokenSha256 } from '../identity/identity-directory.js';
+import { presentedToken } from './auth.js';
+import { acceptsBasicAuth, isOpenRoute, listedRoles, requiredRoles } from './route-access.js';
 
 const A = 'token-aaaaaaaaaaaaaaaa';
+const A2 = 'token-a2a2a2a2a2a2a2a2a2';
 const B = 'token-bbbbbbbbbbbbbbbbbbbbbbbb';
 
-describe('bearer tokens', () => {
-  const match = createTokenMatcher([A, B]);
+describe('identities by token', () => {
+  const directory = createIdentityDirectory([
+    { name: 'cms', roles: ['cms'], tokenSha256: [tokenSha256(A), tokenSha256(A2)] },
+    { name: 'ops', roles: ['admin', 'viewer'], tokenSha256: [tokenSha256(B)], requestsPerMinute: 50 },
+  ]);
 
-  it('accepts each configured token and names it by a fingerprint, not the token', () => {
-    const a = match(A);
-    const b = match(B);
-    expect(a).toMatch(/^token:[0-9a-f]{8}$/);
-    expect(b).toMatch(/^token:[0-9a-f]{8}$/);
-    expect(a).not.toBe(b);
-    expect(a).not.toContain(A);
+  it('names the identity of each of its tokens (two while rotating), never the token', () => {
+    expect(directory.byToken(A)).toEqual({ name: 'cms', roles: ['cms'] });
+    expect(directory.byToken(A2)?.name).toBe('cms');
+    expect(directory.byToken(B)).toEqual({ name: 'ops', roles: ['admin', 'viewer'], requestsPerMinute: 50 });
+    expect(JSON.stringify(directory.identities)).not.toContain(tokenSha256(A));
   });
 
   it('refuses anything else: other tokens, prefixes, extensions, case changes, the empty string', () => {
-    for (const wrong of ['', A.slice(0, -1), `${A}a`, A.toUpperCase(), 'token-cccccccccccccccc', `${A} `]) expect(match(wrong)).toBeUndefined();
+    for (const wrong of ['', A.slice(0, -1), `${A}a`, A.toUpperCase(), 'token-cccccccccccccccc', `${A} `]) expect(directory.byToken(wrong)).toBeUndefined();
   });
 
-  it('needs at least one token', () => {
-    expect(() => createTokenMatcher([])).toThrow(/at least one/);
+  it('needs at least one identity', () => {
+    expect(() => createIdentityDirectory([])).toThrow(/at least one/);
   });
 
   it('reads the token from Authorization: Bearer, and from Basic only where allowed', () => {
@@ -35,6 +38,12 @@ describe('bearer tokens', () => {
     expect(presentedToken(basic, false)).toBeUndefined();
     expect(presentedToken(basic, true)).toBe(A);
     expect(presentedToken(`Basic ${Buffer.from('no-colon').toString('base64')}`, true)).toBeUndefined();
+  });
+
+  it('refuses a header with anything after the token', () => {
+    expect(presentedToken(`Bearer ${A} extra`, false)).toBeUndefined();
+    expect(presentedToken(`Bearer ${A} ${A}`, false)).toBeUndefined();
+    expect(presentedToken(`Basic ${Buffer.from(`ops:${A}`).toString('base64')} x`, true)).toBeUndefined();
   });
 });
 
@@ -52,5 +61,15 @@ describe('route access', () => {
     expect(acceptsBasicAuth('/admin/queuesx')).toBe(false);
     expect(acceptsBasicAuth('/admin/jobs/failed')).toBe(false);
     expect(acceptsBasicAuth(undefined)).toBe(false);
+  });
+
+  it('gives the board to viewers to read and to admins to act on, and unlisted routes to admins only', () => {
+    expect(requiredRoles('GET', '/admin/queues/api/queues')).toEqual(['viewer', 'admin']);
+    expect(requiredRoles('HEAD', '/admin/queues')).toEqual(['viewer', 'admin']);
+    expect(requiredRoles('PUT', '/admin/queues/api/queues/:queueName/obliterate')).toEqual(['admin']);
+    expect(requiredRoles('DELETE', '/admin/queues/anything')).toEqual(['admin']);
+    expect(listedRoles('POST', '/v1/some-new-route')).toBeUndefined();
+    expect(requiredRoles('POST', '/v1/some-new-route')).toEqual(['admin']);
+    expect(requiredRoles('HEAD', '/v1/invitations')).toEqual(requiredRoles('GET', '/v1/invitations'));
   });
 });

@@ -1,35 +1,38 @@
 /**
- * Bearer-token authentication for every protected route (see `route-access.ts`). Tokens are
- * compared in constant time: both sides are hashed to a fixed length, then `timingSafeEqual`,
- * against every configured token without stopping early.
+ * Authentication and roles for every protected route (see `route-access.ts`): the token names an
+ * identity (identity-directory.ts, constant time), the identity must hold one of the route's roles.
+ * `Authorization` must be exactly `Bearer <token>` (or, on the queue board, HTTP Basic with the
+ * token as password): anything after the token is refused, not ignored.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors.js';
+import type { Identity, IdentityDirectory } from '../identity/identity-directory.js';
 import { sendApiError } from './error-handler.js';
-import { acceptsBasicAuth, isOpenRoute } from './route-access.js';
+import { acceptsBasicAuth, isOpenRoute, requiredRoles } from './route-access.js';
 
 /** Options of the auth plugin. */
 export interface AuthOptions {
-  /** The accepted bearer tokens (`API_TOKENS`). At least one. */
-  tokens: readonly string[];
+  /** Who may call the API. */
+  directory: IdentityDirectory;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Who made the request: `token:<first 8 hex of the token's sha256>`; empty on open routes. */
-    principal: string;
+    /** The authenticated caller; null on open routes and refused requests. */
+    identity: Identity | null;
   }
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-/** The presented token from `Authorization`, if any (`Bearer <token>`, or Basic with the token as password where allowed). */
+/**
+ * The presented token from `Authorization`, if the header is well formed: `Bearer <token>`, or
+ * Basic with the token as password where allowed. A header with anything more is not.
+ */
 export function presentedToken(header: string | undefined, allowBasic: boolean): string | undefined {
   if (!header) return undefined;
-  const [scheme, value] = header.trim().split(/\s+/, 2);
-  if (!scheme || !value) return undefined;
+  const parts = header.trim().split(/\s+/);
+  if (parts.length !== 2) return undefined;
+  const [scheme, value] = parts as [string, string];
   if (scheme.toLowerCase() === 'bearer') return value;
   if (allowBasic && scheme.toLowerCase() === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
@@ -39,34 +42,28 @@ export function presentedToken(header: string | undefined, allowBasic: boolean):
   return undefined;
 }
 
-/** A constant-time matcher over `tokens`; returns the matching token's fingerprint, or undefined. */
-export function createTokenMatcher(tokens: readonly string[]): (presented: string) => string | undefined {
-  if (tokens.length === 0) throw new Error('at least one API token is required');
-  const digests = tokens.map(sha256);
-  return (presented) => {
-    const candidate = sha256(presented);
-    let match: Buffer | undefined;
-    for (const d of digests) if (timingSafeEqual(d, candidate)) match = d;
-    return match ? `token:${match.toString('hex').slice(0, 8)}` : undefined;
-  };
-}
-
 async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
-  const match = createTokenMatcher(opts.tokens);
-  app.decorateRequest('principal', '');
+  app.decorateRequest('identity', null);
 
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const route = request.routeOptions.url;
     if (isOpenRoute(route)) return;
     const basic = acceptsBasicAuth(route);
     const token = presentedToken(request.headers.authorization, basic);
-    const principal = token === undefined ? undefined : match(token);
-    if (!principal) {
+    const identity = token === undefined ? undefined : opts.directory.byToken(token);
+    if (!identity) {
       const challenge = basic ? 'Basic realm="lexbridge-admin", charset="UTF-8"' : 'Bearer realm="lexbridge"';
       const message = token === undefined ? 'a bearer token is required (Authorization: Bearer <token>)' : 'the token is not valid';
       return sendApiError(reply, request, new ApiError(401, 'unauthorized', message, { headers: { 'www-authenticate': challenge } }));
     }
-    request.principal = principal;
+    request.identity = identity;
+    // A path that matches no route is answered 404 by the not-found handler, to any identity.
+    if (route === undefined) return;
+    const roles = requiredRoles(request.method, route);
+    if (!roles.some((r) => identity.roles.includes(r))) {
+      const message = `${request.method} ${route} needs the role ${roles.join(' or ')}; identity "${identity.name}" has ${identity.roles.join(', ')}`;
+      return sendApiError(reply, request, new ApiError(403, 'forbidden', message, { requiredRoles: roles }));
+    }
   });
 }
 

@@ -37,7 +37,8 @@ describe('error responses', () => {
     expect(toErrorResponse(fastifyError({ message: 'too large', statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), up).error.code).toBe('payload_too_large');
     expect(toErrorResponse(fastifyError({ message: 'bad type', statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }), up).error.code).toBe('unsupported_media_type');
     expect(toErrorResponse(fastifyError({ message: 'bad json', statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), up).error.code).toBe('invalid_json');
-    expect(toErrorResponse(fastifyError({ message: 'odd', statusCode: 406, code: 'FST_INVALID_MULTIPART_CONTENT_TYPE' }), up)).toMatchObject({ status: 406, error: { code: 'bad_request' } });
+    expect(toErrorResponse(fastifyError({ message: 'odd', statusCode: 406, code: 'FST_INVALID_MULTIPART_CONTENT_TYPE' }), up)).toMatchObject({ status: 406, error: { code: 'not_acceptable' } });
+    expect(toErrorResponse(fastifyError({ message: 'odd', statusCode: 418 }), up)).toMatchObject({ status: 418, error: { code: 'bad_request' } });
   });
 
   it('hides the details of a server error behind a generic body', () => {

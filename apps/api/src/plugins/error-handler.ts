@@ -24,18 +24,28 @@ export function isRedisUnavailable(err: Error, redis: Pick<Redis, 'status'>): bo
   return redis.status !== 'ready' || err.name === 'MaxRetriesPerRequestError' || REDIS_DOWN.test(err.message);
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = {
+/** The code of an error that carries only a status (Fastify's, a plugin's, Node's). */
+export const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
+  406: 'not_acceptable',
+  408: 'request_timeout',
   409: 'invalid_state',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
-  422: 'validation_failed',
+  416: 'range_not_satisfiable',
+  429: 'rate_limited',
+  431: 'header_fields_too_large',
   503: 'service_unavailable',
 };
 
 const INVALID_JSON_CODES = new Set(['FST_ERR_CTP_EMPTY_JSON_BODY', 'FST_ERR_CTP_INVALID_JSON_BODY']);
+
+/** A path as an error message may repeat it: the client knows what it sent; 200 characters say which. */
+const cut = (path: string) => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
 
 interface ValidationIssue {
   instancePath?: string;
@@ -73,10 +83,17 @@ function validationBody(err: FastifyError): ErrorBody['error'] {
 /** Builds the body and status for `err`, and whether it is the server's fault. */
 export function toErrorResponse(err: FastifyError | ApiError | Error, redis: Pick<Redis, 'status'>): { status: number; error: ErrorBody['error']; headers: Record<string, string> } {
   if (err instanceof ApiError) {
-    const { field, in: where, state, headers } = err.options;
+    const { field, in: where, state, requiredRoles, headers } = err.options;
     return {
       status: err.statusCode,
-      error: { code: err.code, message: err.message, ...(field ? { field } : {}), ...(where ? { in: where } : {}), ...(state ? { state } : {}) },
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(field ? { field } : {}),
+        ...(where ? { in: where } : {}),
+        ...(state ? { state } : {}),
+        ...(requiredRoles ? { requiredRoles: [...requiredRoles] } : {}),
+      },
       headers: headers ?? {},
     };
   }
@@ -126,7 +143,7 @@ async function errorHandlerPlugin(app: FastifyInstance, opts: ErrorHandlerOption
   });
 
   app.setNotFoundHandler((request, reply) =>
-    send(reply, request, 404, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }, {}),
+    send(reply, request, 404, { code: 'not_found', message: `no route ${request.method} ${cut(request.url.split('?')[0] ?? '')}` }, {}),
   );
 }
 

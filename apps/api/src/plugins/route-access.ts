@@ -1,8 +1,10 @@
 /**
- * Which routes are open. Deny by default: a route is protected (bearer token, and Redis must be
- * reachable) unless its pattern is one of the open ones, so a route added later can't slip through
- * unauthenticated. Requests that match no route are treated as protected too.
+ * Who may call what. Deny by default twice over: a route is protected (a token, and Redis must be
+ * reachable) unless its pattern is one of the open ones; and a protected route not listed below
+ * needs `admin`, so a route added later is neither open nor given to the CMS by accident. Requests
+ * that match no route are protected too (and answered 404 to any identity).
  */
+import type { Role } from '../identity/roles.js';
 
 /** Open route patterns: health, metrics (keep it on an internal network) and the API docs. */
 const OPEN_ROUTE = /^\/(health\/(live|ready)|metrics|docs(\/.*)?)$/;
@@ -15,4 +17,35 @@ export function isOpenRoute(url: string | undefined): boolean {
 /** Routes whose pages a browser opens (the queue board): they also take HTTP Basic with the token as password. */
 export function acceptsBasicAuth(url: string | undefined): boolean {
   return url !== undefined && (url === '/admin/queues' || url.startsWith('/admin/queues/'));
+}
+
+const READERS: readonly Role[] = ['cms', 'intake', 'viewer', 'admin'];
+
+/** `METHOD pattern` → the roles of which one is enough. HEAD is answered as GET. */
+const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
+  'GET /v1/invitations': READERS,
+  'GET /v1/invitations/:id': READERS,
+  'POST /v1/invitations/:id/decision': ['cms', 'intake'],
+  'POST /v1/cases/:caseId/updates': ['cms'],
+  'POST /v1/cases/:caseId/milestones': ['cms'],
+  'POST /v1/cases/:caseId/milestones/retained': ['cms'],
+  'GET /v1/outbound/:id': ['cms', 'viewer', 'admin'],
+  'GET /v1/events': ['cms', 'viewer', 'admin'],
+  'GET /admin/jobs/failed': ['viewer', 'admin'],
+  'POST /admin/jobs/:queue/:id/retry': ['admin'],
+  'POST /admin/jobs/retry': ['admin'],
+  'POST /admin/backfill': ['admin'],
+};
+
+/** The roles listed for a route, or undefined when it is not listed (the board counts as listed). */
+export function listedRoles(method: string, url: string): readonly Role[] | undefined {
+  const read = method === 'GET' || method === 'HEAD';
+  // The board reads with GET and acts with PUT, POST, PATCH and DELETE: viewers see, admins act.
+  if (acceptsBasicAuth(url)) return read ? ['viewer', 'admin'] : ['admin'];
+  return ROUTE_ROLES[`${method === 'HEAD' ? 'GET' : method} ${url}`];
+}
+
+/** The roles of which a caller of the protected route `method url` needs one. */
+export function requiredRoles(method: string, url: string): readonly Role[] {
+  return listedRoles(method, url) ?? ['admin'];
 }

@@ -156,6 +156,17 @@ describe('sending an invitation action exactly once', () => {
     expect(manual.state).toBe('decided');
   });
 
+  it('names who made a manual decision, and for whom, in the feed item of its outcome', async () => {
+    await h.ctx.ledger.receive({ invitationId: 'm1', eventId: 'ev-m1', mappingId: MAPPING_ID, caseType: 'Employment', expires: inHours(24) });
+    await h.ctx.ledger.decide('m1', { action: 'manual', rule: null, trace: [], source: 'rules', decidedAt: CLOCK.toISOString() }, 'manual');
+    await h.ctx.ledger.decideManually('m1', { action: 'accept', by: 'cms', onBehalfOf: 'J. Partner' });
+    reply({ [actionPath('m1', 'accept')]: { status: 200, body: {} } });
+    expect(await act('m1', 'accept')).toBe('done');
+    const { items } = await h.service.feed.read(undefined, 1_000);
+    const sent = items.find((i) => i.data.invitationId === 'm1' && i.type === 'invitation.action-sent');
+    expect(sent?.data.decision).toMatchObject({ source: 'manual', by: 'cms', onBehalfOf: 'J. Partner' });
+  });
+
   it('ignores an action job for an invitation that is not decided', async () => {
     await h.ctx.ledger.receive({ invitationId: 'n1', eventId: 'ev-n1', mappingId: MAPPING_ID, expires: inHours(5) });
     expect(await act('n1', 'accept')).toBe('nothing to send');

@@ -27,7 +27,7 @@ const ACTION_NAMES: Record<Answer, InvitationAction> = {
 };
 
 /** A profile path template as a fastify route: `{mappingId}` → `:mappingId`. */
-const fastifyPath = (template: string) => template.replace(/\{([^}]+)\}/g, ':$1');
+const fastifyPath = (template: string) => template.replace(/\{([^{}]+)\}/g, ':$1');
 
 type Params = Record<string, string>;
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

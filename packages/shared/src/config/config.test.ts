@@ -45,7 +45,9 @@ describe('parseEnv', () => {
   it('splits API_TOKENS and refuses short tokens', () => {
     expect(parseEnv(apiEnv, { API_TOKENS: 'a'.repeat(16) + ', ' + 'b'.repeat(20) }).API_TOKENS).toHaveLength(2);
     expect(errorOf(() => parseEnv(apiEnv, { API_TOKENS: 'short' })).message).toContain('API_TOKENS: each token must be at least 16');
-    expect(errorOf(() => parseEnv(apiEnv, {})).message).toContain('API_TOKENS: is required');
+    // Deprecated and optional: identities come from the firm's YAML.
+    expect(parseEnv(apiEnv, {}).API_TOKENS).toBeUndefined();
+    expect(parseEnv(apiEnv, { API_TOKENS: '' }).API_TOKENS).toBeUndefined();
   });
 
   it('coerces numbers deliberately and enforces bounds', () => {

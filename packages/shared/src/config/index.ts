@@ -90,14 +90,25 @@ export const pollEnv = {
 export const apiEnv = {
   API_PORT: intVar({ default: 3000, min: 0, max: 65_535 }),
   API_HOST: z.string().trim().min(1).default('127.0.0.1'),
-  API_TOKENS: required('is required: comma-separated bearer tokens the CMS may use').transform((v, ctx) => {
-    const tokens = v.split(',').map((t) => t.trim()).filter(Boolean);
-    if (tokens.length === 0 || tokens.some((t) => t.length < 16)) {
-      ctx.addIssue({ code: 'custom', message: 'each token must be at least 16 characters' });
-      return z.NEVER;
-    }
-    return tokens;
-  }),
+  /**
+   * Deprecated: comma-separated bearer tokens, each with every role. Named identities with roles
+   * live in the firm's YAML (`api.identities`); this stays for installations that have not moved.
+   */
+  API_TOKENS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        const tokens = v.split(',').map((t) => t.trim()).filter(Boolean);
+        if (tokens.length === 0 || tokens.some((t) => t.length < 16)) {
+          ctx.addIssue({ code: 'custom', message: 'each token must be at least 16 characters' });
+          return z.NEVER;
+        }
+        return tokens;
+      }),
+  ),
 };
 
 export const cmsEnv = {

@@ -36,6 +36,8 @@ export const firmConfigShape = {
   subscriptions: z.array(subscriptionDeclarationSchema).min(1),
   /** Partial API profile: validated by the Lexamica client, which owns the profile's shape. */
   profile: z.record(z.string(), z.unknown()).optional(),
+  /** The API's identities: validated by the API, which owns the section's shape. */
+  api: z.record(z.string(), z.unknown()).optional(),
 };
 
 type BaseFirmConfig = z.infer<z.ZodObject<typeof firmConfigShape>>;

@@ -10,16 +10,34 @@ import { outboundJobSchema } from './outbound.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+// Every string a job carries is bounded, so a hostile or broken peer (Lexamica, the CMS, an
+// operator's request) cannot put an unbounded string into a queue, a handler or a log line. A value
+// over a bound fails the producer's parse: a 400 at the API, a quarantined event at the poller.
+
+/** Longest id taken from Lexamica or the CMS (Lexamica's ids are 24 hex characters). */
+export const MAX_ID_LENGTH = 200;
+/** Longest Lexamica event name (`Case Invitation Sent`). */
+export const MAX_EVENT_NAME_LENGTH = 200;
+/** Largest stored-event payload, as JSON characters: a referral is a few kilobytes. */
+export const MAX_PAYLOAD_JSON_CHARS = 1_048_576;
+/** Longest quarantine reason kept; longer ones are cut (the raw event is kept whole beside it). */
+export const MAX_REASON_LENGTH = 4_000;
+
+const externalId = z.string().min(1).max(MAX_ID_LENGTH);
+const eventName = z.string().min(1).max(MAX_EVENT_NAME_LENGTH);
+
 /** A stored event as Lexbridge carries it (profile field names already resolved by the client). */
 export const storedEventJobSchema = z.object({
   /** Lexamica's event id: also the job id. */
-  id: z.string().min(1),
-  event: z.string().min(1),
+  id: externalId,
+  event: eventName,
   createdAt: z.iso.datetime({ offset: true }),
-  mappingId: z.string().optional(),
-  subscriptionId: z.string().optional(),
+  mappingId: externalId.optional(),
+  subscriptionId: externalId.optional(),
   /** The payload in the firm's field names, as Lexamica stored it. */
-  payload: z.record(z.string(), z.unknown()),
+  payload: z
+    .record(z.string(), z.unknown())
+    .refine((p) => JSON.stringify(p).length <= MAX_PAYLOAD_JSON_CHARS, `must be at most ${MAX_PAYLOAD_JSON_CHARS} characters as JSON`),
 });
 export type StoredEventJob = z.infer<typeof storedEventJobSchema>;
 
@@ -50,7 +68,7 @@ export type InvitationAction = (typeof INVITATION_ACTIONS)[number];
 export const DECISION_SOURCES = ['rules', 'manual', 'expiry-guard'] as const;
 
 export const invitationActJobSchema = z.object({
-  invitationId: z.string().min(1),
+  invitationId: externalId,
   action: z.enum(INVITATION_ACTIONS),
   reason: z.string().min(1).max(2_000).optional(),
   /** ISO time for contact-attempted / consult-complete. */
@@ -60,7 +78,7 @@ export const invitationActJobSchema = z.object({
 });
 
 export const expiryGuardJobSchema = z.object({
-  invitationId: z.string().min(1),
+  invitationId: externalId,
   /** The expiry the guard was planned against; a changed expiry makes this job stale. */
   expires: z.iso.datetime({ offset: true }),
 });
@@ -68,26 +86,38 @@ export const expiryGuardJobSchema = z.object({
 
 export const cmsDeliveryJobSchema = z.object({
   /** Id of the feed item (stable across deliveries). */
-  itemId: z.string().min(1),
+  itemId: z.string().min(1).max(1_000),
 });
 
 /** The periodic check for cases nearing Lexamica's 90-day update limit (run by a job scheduler). */
 export const updateDueCheckJobSchema = z.object({});
 
-/** A request to re-read a time range of stored events (CLI, admin route). */
-export const backfillJobSchema = z
-  .object({
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }),
-    /** Only this event type; every subscribed type when absent. */
-    event: z.string().min(1).optional(),
+const backfillRange = z.object({
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  /** Only this event type; every subscribed type when absent. */
+  event: eventName.optional(),
+});
+const fromNotAfterTo = (b: { from: string; to: string }) => Date.parse(b.from) <= Date.parse(b.to);
+const fromAfterTo = { message: 'from must not be after to', path: ['from'] };
+
+/** What an operator asks for (the admin route's body): the range, without who asked. */
+export const backfillRequestSchema = backfillRange.strict().refine(fromNotAfterTo, fromAfterTo);
+
+/** A request to re-read a time range of stored events (CLI, admin route), with who asked for it. */
+export const backfillJobSchema = backfillRange
+  .extend({
+    /** The API identity or `cli`. */
     requestedBy: z.string().max(200).optional(),
   })
-  .refine((b) => Date.parse(b.from) <= Date.parse(b.to), { message: 'from must not be after to', path: ['from'] });
+  .refine(fromNotAfterTo, fromAfterTo);
 
 /** A stored event whose envelope could not be read: kept as a failed job with the reason, replayable once fixed. */
 export const quarantineJobSchema = z.object({
-  reason: z.string().min(1),
+  reason: z
+    .string()
+    .min(1)
+    .transform((r) => (r.length > MAX_REASON_LENGTH ? `${r.slice(0, MAX_REASON_LENGTH)}… (cut)` : r)),
   /** The event as Lexamica returned it. */
   raw: z.unknown(),
   receivedAt: z.iso.datetime({ offset: true }),

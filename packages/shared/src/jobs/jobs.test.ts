@@ -65,3 +65,28 @@ describe('worker adapter', () => {
     await expect(process(job('nope', {}))).rejects.toThrow(/unknown job "nope"/);
   });
 });
+
+describe('bounds on every string a job carries', () => {
+  const long = 'x'.repeat(100_001);
+  it('refuses a stored event whose id, name, mapping id or payload is over its bound', async () => {
+    const { storedEventJobSchema, MAX_PAYLOAD_JSON_CHARS } = await import('./index.js');
+    expect(storedEventJobSchema.safeParse(ok).success).toBe(true);
+    for (const bad of [{ ...ok, id: long }, { ...ok, event: long }, { ...ok, mappingId: long }, { ...ok, payload: { text: 'y'.repeat(MAX_PAYLOAD_JSON_CHARS) } }]) {
+      expect(storedEventJobSchema.safeParse(bad).success).toBe(false);
+    }
+  });
+
+  it('refuses a backfill of an over-long event name, and an operator-chosen requestedBy in the request', async () => {
+    const { backfillJobSchema, backfillRequestSchema } = await import('./index.js');
+    const range = { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' };
+    expect(backfillJobSchema.safeParse({ ...range, event: long }).success).toBe(false);
+    expect(backfillRequestSchema.safeParse({ ...range, event: 'Case Invitation Sent' }).success).toBe(true);
+    expect(backfillRequestSchema.safeParse({ ...range, requestedBy: 'someone else' }).success).toBe(false);
+  });
+
+  it('cuts an over-long quarantine reason instead of refusing the event it sets aside', async () => {
+    const { quarantineJobSchema, MAX_REASON_LENGTH } = await import('./index.js');
+    const parsed = quarantineJobSchema.parse({ reason: long, raw: {}, receivedAt: '2026-01-01T00:00:00Z' });
+    expect(parsed.reason.length).toBeLessThan(MAX_REASON_LENGTH + 20);
+  });
+});

@@ -6,7 +6,9 @@
 import { z } from 'zod';
 
 const iso = z.iso.datetime({ offset: true });
-const text = z.string().min(1);
+// Bounded like the API's request schemas (the longest is an update's content), so nothing longer
+// reaches a queue by another path.
+const text = z.string().min(1).max(20_000);
 
 /** Where the API left an uploaded file: the bytes, base64, in Redis under `key` (with a TTL). */
 export const uploadRefSchema = z.looseObject({

@@ -94,12 +94,15 @@ export interface LedgerListFilter {
   cursor?: string;
 }
 
-/** A manual decision from the CMS. */
+/** A manual decision made through the API. */
 export interface ManualDecision {
   action: 'accept' | 'decline' | 'evaluate';
   /** Required for a decline. */
   reason?: string;
+  /** The API identity that made it. */
   by?: string;
+  /** The person a `cms` identity relays the decision for. */
+  onBehalfOf?: string;
 }
 
 /** A `cursor` that {@link Ledger.list} did not issue. */
@@ -301,6 +304,7 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
           source: 'manual',
           decidedAt: at.toISOString(),
           ...(d.by !== undefined && { by: d.by }),
+          ...(d.onBehalfOf !== undefined && { onBehalfOf: d.onBehalfOf }),
         };
         return { from: ['manual', 'shadow'], to: 'decided', patch: { decision }, note: describe(decision) };
       });
@@ -361,7 +365,8 @@ function applyTransition(r: LedgerRecord, t: Omit<Transition, 'announce'>, at: s
 }
 
 function describe(d: LedgerDecision): string {
-  return d.source === 'rules' ? describeDecision(d) : `${d.action} by ${d.source}${d.by ? ` (${d.by})` : ''}${d.reason ? `: ${d.reason}` : ''}`;
+  const who = d.by ? ` (${d.by}${d.onBehalfOf ? ` for ${d.onBehalfOf}` : ''})` : '';
+  return d.source === 'rules' ? describeDecision(d) : `${d.action} by ${d.source}${who}${d.reason ? `: ${d.reason}` : ''}`;
 }
 
 function expiryScore(expires: string): number {

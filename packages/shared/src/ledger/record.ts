@@ -30,8 +30,10 @@ export type LedgerDecision = Decision & {
   source: DecisionSource;
   /** ISO time; with the invitation id, identifies this decision (job ids and feed ids use it). */
   decidedAt: string;
-  /** Who decided, for manual decisions (free text from the CMS). */
+  /** Who decided, for manual decisions: the API identity whose token made the request. */
   by?: string;
+  /** For a decision relayed by the CMS: the person it names as having decided. */
+  onBehalfOf?: string;
 };
 
 export interface LedgerHistoryEntry {

@@ -52,6 +52,16 @@ describe('createLogger', () => {
     expect(lines[0]).not.toContain('ada@example.com');
   });
 
+  it("hides the arguments of a failed Redis command (they carry job payloads), keeping the command's name", () => {
+    const { lines, destination } = capture();
+    class ReplyError extends Error {
+      command = { name: 'evalsha', args: ['sha', 'key', '{"client":{"phone":"555-0101"},"email":"ada@example.com"}'] };
+    }
+    createLogger({ name: 'svc', destination }).warn({ err: new ReplyError('LOADING Redis is loading the dataset in memory') }, 'poll failed');
+    expect(lines[0]).not.toContain('555-0101');
+    expect(JSON.parse(lines[0]!).err.command).toEqual({ name: 'evalsha', args: '[Redacted]' });
+  });
+
   it('keeps what is not sensitive', () => {
     const { lines, destination } = capture();
     createLogger({ name: 'svc', destination }).info({ queue: 'invitations', caseType: 'Employment' }, 'hello');

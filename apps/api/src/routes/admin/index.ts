@@ -1,12 +1,14 @@
 /**
  * Operations on the queues: failed jobs with their reasons, retried one by one or in bulk, and a
  * backfill of a time range of stored events (the poller re-reads it; job ids make it harmless).
+ * Each action is recorded with the identity that asked for it (audit.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { backfillJobSchema, enqueue, jobIdFor, QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/shared/jobs';
+import { backfillRequestSchema, enqueue, jobIdFor, QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/shared/jobs';
+import type { AuditTrail } from '../../audit.js';
 import { ApiError, errorResponses } from '../../errors.js';
 import { pageLimit, pathId, queuedSchema } from '../../schemas.js';
 import { isoFromMs } from '../../time.js';
@@ -14,6 +16,7 @@ import { isoFromMs } from '../../time.js';
 /** Options of the admin routes. */
 export interface AdminRoutesOptions {
   queues: QueueSet;
+  audit: AuditTrail;
 }
 
 const queueName = z.enum(QUEUE_NAMES as [QueueName, ...QueueName[]]);
@@ -42,7 +45,7 @@ function failedView(queue: string, job: Job): z.infer<typeof failedJobSchema> {
   };
 }
 
-export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { queues }) => {
+export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { queues, audit }) => {
   const selected = (q: QueueName | undefined) => (q ? [queues.get(q)] : queues.all());
 
   app.get('/admin/jobs/failed', {
@@ -52,7 +55,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
       querystring: z.strictObject({ queue: queueName.optional(), limit: pageLimit({ default: 50, max: 500 }).describe('Jobs per queue') }),
       response: {
         200: z.object({ items: z.array(failedJobSchema), counts: z.record(z.string(), z.number().int()).describe('Failed jobs per queue (all, not only those listed)') }),
-        ...errorResponses(400, 401, 503),
+        ...errorResponses(400, 401, 403, 429, 503),
       },
     },
     handler: async (request) => {
@@ -76,7 +79,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
       params: z.object({ queue: queueName, id: pathId('Job id') }),
       response: {
         202: z.object({ queue: z.string(), id: z.string(), status: z.literal('retrying') }),
-        ...errorResponses(400, 401, 404, 409, 503),
+        ...errorResponses(400, 401, 403, 404, 409, 429, 503),
       },
     },
     handler: async (request, reply) => {
@@ -86,7 +89,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
       const state = await job.getState();
       if (state !== 'failed') throw new ApiError(409, 'invalid_state', `job ${id} is ${state}; only a failed job can be retried`, { state });
       await job.retry('failed');
-      request.log.info({ queue, jobId: id, by: request.principal }, 'failed job retried');
+      await audit.record(request, 'job.retried', { queue, jobId: id, jobName: job.name });
       return reply.code(202).send({ queue, id, status: 'retrying' as const });
     },
   });
@@ -98,7 +101,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
       body: z.strictObject({ queue: queueName.optional().describe('Only this queue; every queue when absent') }).nullish().describe('Optional; no body retries every queue'),
       response: {
         202: z.object({ retried: z.record(z.string(), z.number().int()).describe('Failed jobs per queue when the retry started') }),
-        ...errorResponses(400, 401, 503),
+        ...errorResponses(400, 401, 403, 429, 503),
       },
     },
     handler: async (request, reply) => {
@@ -109,7 +112,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
         // Only jobs that failed before now: a job failing again during the sweep is not retried in a loop.
         if (retried[q.name]) await q.retryJobs({ state: 'failed', count: 1_000, timestamp: startedAt });
       }
-      request.log.info({ retried, by: request.principal }, 'failed jobs retried in bulk');
+      await audit.record(request, 'jobs.retried', { retried });
       return reply.code(202).send({ retried });
     },
   });
@@ -119,12 +122,13 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
       tags: ['admin'],
       summary: 'Re-read a time range of stored events',
       description: 'Queued for the poller. Events already processed are recognised by their id and not processed again.',
-      body: backfillJobSchema,
-      response: { 202: queuedSchema, ...errorResponses(400, 401, 503) },
+      body: backfillRequestSchema,
+      response: { 202: queuedSchema, ...errorResponses(400, 401, 403, 429, 503) },
     },
     handler: async (request, reply) => {
       const jobId = jobIdFor('backfill', randomUUID());
-      await enqueue(queues, 'poller.backfill', { ...request.body, requestedBy: request.body.requestedBy ?? request.principal }, { jobId });
+      await enqueue(queues, 'poller.backfill', { ...request.body, requestedBy: request.identity?.name }, { jobId });
+      await audit.record(request, 'backfill.requested', { jobId, from: request.body.from, to: request.body.to, ...(request.body.event && { event: request.body.event }) });
       return reply.code(202).send({ id: jobId, status: 'queued' as const });
     },
   });

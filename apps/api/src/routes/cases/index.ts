@@ -25,7 +25,7 @@ export interface CaseRoutesOptions {
 }
 
 const params = z.object({ caseId: pathId("Lexamica's case (referral) id") });
-const queuedResponses = { 202: queuedSchema, ...errorResponses(400, 401, 409, 413, 415, 422, 503) };
+const queuedResponses = { 202: queuedSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503) };
 
 /** One piece of outbound work, as a route describes it. */
 type OutboundRequest = {

@@ -30,7 +30,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
       }),
       response: {
         200: z.object({ items: z.array(feedEntrySchema), next: z.string().nullable().describe('Cursor after the last item; null when nothing new (keep your cursor)') }),
-        ...errorResponses(400, 401, 503),
+        ...errorResponses(400, 401, 403, 429, 503),
       },
     },
     handler: async (request) => {

@@ -42,7 +42,7 @@ export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = 
       }),
       response: {
         200: z.object({ items: z.array(invitationSchema), next: z.string().nullable().describe('Cursor of the next page; null on the last') }),
-        ...errorResponses(400, 401, 503),
+        ...errorResponses(400, 401, 403, 429, 503),
       },
     },
     handler: async (request) => {
@@ -67,7 +67,7 @@ export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = 
       tags: ['invitations'],
       summary: 'One invitation: its state, decision, the rule that fired, and history',
       params,
-      response: { 200: invitationSchema, ...errorResponses(400, 401, 404, 503) },
+      response: { 200: invitationSchema, ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
     handler: async (request) => {
       const record = await ledger.get(request.params.id);
@@ -88,12 +88,18 @@ export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = 
       body: manualDecisionSchema,
       response: {
         202: z.object({ invitation: invitationSchema, job: z.object({ id: z.string(), status: z.literal('queued') }) }),
-        ...errorResponses(400, 401, 404, 409, 503),
+        ...errorResponses(400, 401, 403, 404, 409, 429, 503),
       },
     },
     handler: async (request, reply) => {
       const { id } = request.params;
-      const decision = { ...request.body, by: request.body.by ?? request.principal };
+      const identity = request.identity!;
+      const { onBehalfOf, ...body } = request.body;
+      // The decider is the token's identity; only the CMS relays a decision someone else made.
+      if (onBehalfOf !== undefined && !identity.roles.includes('cms')) {
+        throw new ApiError(403, 'forbidden', `onBehalfOf needs the role cms; identity "${identity.name}" decides in its own name`, { requiredRoles: ['cms'], field: 'onBehalfOf', in: 'body' });
+      }
+      const decision = { ...body, by: identity.name, ...(onBehalfOf !== undefined && { onBehalfOf }) };
       let record: LedgerRecord;
       try {
         record = await ledger.decideManually(id, decision);

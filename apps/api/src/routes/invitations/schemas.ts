@@ -11,7 +11,8 @@ const decisionSchema = z.object({
   capacity: z.object({ caseType: z.string(), used: z.number(), limit: z.number() }).optional(),
   source: z.enum(['rules', 'manual', 'expiry-guard']),
   decidedAt: z.string(),
-  by: z.string().optional(),
+  by: z.string().optional().describe('The API identity that decided (manual decisions)'),
+  onBehalfOf: z.string().optional().describe('The person a `cms` identity decided for, as the CMS named them'),
 });
 
 /** A ledger record: the invitation's state, decision and history. */
@@ -35,7 +36,13 @@ export const manualDecisionSchema = z
   .strictObject({
     action: z.enum(['accept', 'decline', 'evaluate']),
     reason: z.string().trim().min(1).max(2_000).optional().describe('Required for a decline; sent to Lexamica'),
-    by: z.string().trim().min(1).max(200).optional().describe('Who decided (recorded in the ledger)'),
+    onBehalfOf: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('`cms` identities only: the person in the CMS who decided. Recorded beside the identity, which is always the token\'s'),
   })
   .superRefine((d, ctx) => {
     if (d.action === 'decline' && d.reason === undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a decline needs a reason' });

@@ -29,7 +29,7 @@ export const outboundRoutes: FastifyPluginAsyncZod<OutboundRoutesOptions> = asyn
       tags: ['outbound'],
       summary: 'Outcome of a queued status update or milestone',
       params: z.object({ id: pathId('The `id` a 202 answered with') }),
-      response: { 200: outboundStatusSchema, ...errorResponses(400, 401, 404, 503) },
+      response: { 200: outboundStatusSchema, ...errorResponses(400, 401, 403, 404, 429, 503) },
     },
     handler: async (request) => {
       const job = await queues.get('outbound').getJob(request.params.id);

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { defaultProfile } from './profile.js';
+import { createResponseSchemas } from './response-schemas.js';
+
+describe('bounds on what Lexamica answers', () => {
+  const schemas = createResponseSchemas(defaultProfile);
+  const event = { _id: 'e1', event: 'Case Invitation Sent', createdAt: '2026-11-22T10:00:00.000Z', payload: { a: 1 } };
+  const page = (items: unknown[]) => ({ data: items, total: items.length });
+
+  it('sets a stored event with an over-long id, event name or mapping id aside, and keeps the rest of the page', () => {
+    const long = 'x'.repeat(100_001);
+    const parsed = schemas.storedEvents.parse(page([{ ...event, event: long }, { ...event, _id: long }, { ...event, mapping: long }, event]));
+    expect(parsed.items.map((e) => e.id)).toEqual(['e1']);
+    expect(parsed.rejected).toHaveLength(3);
+    for (const r of parsed.rejected) expect(r.reason.length).toBeLessThan(300);
+  });
+
+  it('refuses an invitation read-back whose status is not a short word', () => {
+    expect(schemas.invitation('i1').safeParse({ status: 'x'.repeat(10_000) }).success).toBe(false);
+    expect(schemas.invitation('i1').parse({ status: 'open' }).status).toBe('open');
+  });
+});
