@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '@lexbridge/poller/cli';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
-import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
+import { deleteKeys, freePort, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { buildSandbox, type Sandbox } from '@lexbridge/sandbox';
 import { EXAMPLE_CONFIG, exampleConfigWith } from './harness.js';
@@ -87,6 +87,19 @@ rules:
     const report = JSON.parse(r.out);
     expect(report).toMatchObject({ leader: null, checkpoint: null, failedJobs: 0 });
     expect(Object.keys(report.queues)).toContain('invitations');
+  });
+
+  // Issue 16, item 6: with Redis down, `status` hung with no message.
+  it('status fails fast with a message naming REDIS_URL when Redis is not there', async () => {
+    const url = `redis://:cli-secret-pass@127.0.0.1:${await freePort()}`;
+    const started = Date.now();
+    const outcome = await Promise.race([
+      runCli(['status'], { ...env, REDIS_URL: url }, () => {}).then((code) => `exited ${code}`, (err: Error) => err.message),
+      new Promise<string>((res) => setTimeout(() => res('still waiting after 20 s'), 20_000)),
+    ]);
+    expect(outcome).toMatch(/REDIS_URL/);
+    expect(outcome).not.toContain('cli-secret-pass');
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('backfill --no-wait enqueues a request for the poller; replay retries failed jobs', async () => {

@@ -22,6 +22,8 @@ export interface TestApiOptions {
   limits?: Partial<ApiLimits>;
   /** Called after the app is built and before it is ready (e.g. to add an onRoute hook). */
   beforeReady?: (app: FastifyInstance) => void;
+  /** Called once the connection is ready and before the app (and its queues) is built. */
+  beforeBuild?: () => Promise<void> | void;
 }
 
 export async function createTestApi(opts: TestApiOptions = {}) {
@@ -33,6 +35,7 @@ export async function createTestApi(opts: TestApiOptions = {}) {
   const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   admin.on('error', () => {});
   await waitFor(() => redis.status === 'ready', { message: 'redis connection ready' });
+  await opts.beforeBuild?.();
   const keyspace = createKeyspace(prefix);
   const queues = new QueueSet(redis, keyspace, logger);
   const app: App = buildApp({ logger, redis, queues, tokens: [TOKEN, OTHER_TOKEN], ...(opts.limits && { limits: opts.limits }) });

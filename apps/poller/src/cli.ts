@@ -19,7 +19,7 @@ import { firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config'
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
 import { createLedger } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
 import { parse as parseYaml } from 'yaml';
 import { pollerKeys } from './poller.js';
@@ -75,9 +75,19 @@ async function setup(args: string[], env: Record<string, string | undefined>, ou
   return 0;
 }
 
-function redisFor(env: Record<string, string | undefined>) {
+/** The longest the command line waits for Redis before it gives up with a message naming REDIS_URL. */
+export const CLI_REDIS_WAIT_MS = 5_000;
+
+/** A connection for a command, once Redis answers: an operator gets an answer, not a hang. */
+async function redisFor(env: Record<string, string | undefined>) {
   const cfg = parseEnv(redisEnv, env);
   const redis = createRedis(cfg.REDIS_URL, 'worker');
+  try {
+    await waitForRedis(redis, undefined, Math.min(CLI_REDIS_WAIT_MS, cfg.REDIS_STARTUP_TIMEOUT_MS), cfg.REDIS_URL);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const keyspace = createKeyspace(cfg.REDIS_PREFIX);
   return { redis, keyspace, queues: new QueueSet(redis, keyspace), url: cfg.REDIS_URL };
 }
@@ -88,7 +98,7 @@ async function backfill(args: string[], env: Record<string, string | undefined>,
     out('backfill needs --from and --to (ISO 8601, e.g. 2026-11-01T00:00:00Z)');
     return 2;
   }
-  const { redis, keyspace, queues } = redisFor(env);
+  const { redis, keyspace, queues } = await redisFor(env);
   try {
     const job = await enqueue(queues, 'poller.backfill', { from: new Date(values.from).toISOString(), to: new Date(values.to).toISOString(), requestedBy: 'cli', ...(values.event ? { event: values.event } : {}) });
     out(`backfill requested (job ${job.id}); a running poller carries it out`);
@@ -109,7 +119,7 @@ async function backfill(args: string[], env: Record<string, string | undefined>,
 
 async function status(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
-  const { redis, keyspace, queues } = redisFor(env);
+  const { redis, keyspace, queues } = await redisFor(env);
   try {
     const keys = pollerKeys(keyspace);
     const [leader, checkpoint] = await Promise.all([redis.get(keys.lease), redis.hgetall(keys.checkpoint)]);
@@ -156,7 +166,7 @@ async function replay(args: string[], env: Record<string, string | undefined>, o
     out(`unknown queue "${values.queue}"; queues: ${QUEUE_NAMES.join(', ')}`);
     return 2;
   }
-  const { redis, queues } = redisFor(env);
+  const { redis, queues } = await redisFor(env);
   try {
     const names = (values.queue ? [values.queue] : QUEUE_NAMES) as QueueName[];
     let retried = 0;

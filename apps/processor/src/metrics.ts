@@ -3,8 +3,11 @@
  * CMS webhook deliveries, failed jobs, the ledger's invitations by state and the cases nearing the
  * 90-day update limit (both read from Redis at scrape time).
  */
+import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { LEDGER_STATES, type Ledger } from '@lexbridge/shared/ledger';
+import type { Logger } from '@lexbridge/shared/logger';
+import { scrapeRead } from '@lexbridge/shared/ops';
 import type { CaseActivity } from './status-sync/case-activity.js';
 
 /** How an attempt to send an action ended. */
@@ -40,34 +43,43 @@ export interface UpdateDueSource {
 
 const DAY = 86_400_000;
 
-export function createProcessorMetrics(registry: Registry, ledger: Ledger, updateDue?: UpdateDueSource): ProcessorMetrics {
+/** Where the gauges read at scrape time: the state connection (`redis`), never waited on while down. */
+export interface ScrapeSource {
+  redis: Pick<Redis, 'status'>;
+  logger?: Logger;
+}
+
+export function createProcessorMetrics(registry: Registry, ledger: Ledger, updateDue?: UpdateDueSource, scrape?: ScrapeSource): ProcessorMetrics {
   const registers = [registry];
+  // Without a connection to watch (unit tests), reads are only bounded in time.
+  const read = <T>(what: string, fn: () => Promise<T>) => scrapeRead(scrape?.redis ?? { status: 'ready' }, fn, { what, ...(scrape?.logger && { logger: scrape.logger }) });
   new Gauge({
     name: 'lexbridge_ledger_invitations',
-    help: 'Invitations in the ledger by state',
+    help: 'Invitations in the ledger by state (left out while Redis does not answer)',
     labelNames: ['state'],
     registers,
     async collect() {
-      const counts = await ledger.counts();
-      for (const s of LEDGER_STATES) this.set({ state: s }, counts[s]);
+      this.reset();
+      const counts = await read('ledger counts', () => ledger.counts());
+      if (counts) for (const s of LEDGER_STATES) this.set({ state: s }, counts[s]);
     },
   });
   if (updateDue) {
     new Gauge({
       name: 'lexbridge_cases_update_due',
-      help: 'Accepted cases whose last update is at least statusSync.warnAfterDays old',
+      help: 'Accepted cases whose last update is at least statusSync.warnAfterDays old (NaN while Redis does not answer)',
       registers,
       async collect() {
-        this.set(await updateDue.caseActivity.countStale(new Date(updateDue.now().getTime() - updateDue.warnAfterDays * DAY)));
+        this.set((await read('cases update due', () => updateDue.caseActivity.countStale(new Date(updateDue.now().getTime() - updateDue.warnAfterDays * DAY)))) ?? Number.NaN);
       },
     });
     new Gauge({
       name: 'lexbridge_case_update_age_max_days',
-      help: 'Days since the last update of the accepted case updated longest ago (0 when none is tracked)',
+      help: 'Days since the last update of the accepted case updated longest ago (0 when none is tracked; NaN while Redis does not answer)',
       registers,
       async collect() {
-        const oldest = await updateDue.caseActivity.oldest();
-        this.set(oldest ? Math.max(0, (updateDue.now().getTime() - oldest.lastUpdateMs) / DAY) : 0);
+        const oldest = await read('oldest case update', async () => ({ case: await updateDue.caseActivity.oldest() }));
+        this.set(oldest === undefined ? Number.NaN : oldest.case ? Math.max(0, (updateDue.now().getTime() - oldest.case.lastUpdateMs) / DAY) : 0);
       },
     });
   }

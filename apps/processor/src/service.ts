@@ -5,15 +5,17 @@
  * belongs to the caller, who closes it last.
  */
 import type { Worker, WorkerOptions } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@lexbridge/shared/logger';
 import { Registry } from 'prom-client';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
 import { createFeed, type Feed } from '@lexbridge/shared/feed';
-import { QueueSet } from '@lexbridge/shared/jobs';
+import { QueueSet, workerUsable } from '@lexbridge/shared/jobs';
 import { createCaseIndex, createLedger, type Ledger } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
-import { createKeyspace, type Keyspace } from '@lexbridge/shared/redis';
+import { buildOpsServer, registerRedisUp } from '@lexbridge/shared/ops';
+import { createKeyspace, redisAnswers, type Keyspace } from '@lexbridge/shared/redis';
 import { createCapacityCounter } from '@lexbridge/shared/rules';
 import { createAnnouncer } from './announce.js';
 import { createCmsWebhook, type CmsWebhookOptions } from './cms-webhook.js';
@@ -70,9 +72,15 @@ export interface ProcessorService {
   readonly queues: QueueSet;
   readonly context: ProcessorContext;
   readonly handlers: ProcessorHandlers;
+  /**
+   * The health and metrics server (not listening; `main.ts` listens). `/health/ready` says ready
+   * only while Redis answers on both connections, every queue has started and every worker runs
+   * with both its connections up; it and `/metrics` answer within a second whatever Redis does.
+   */
+  readonly ops: FastifyInstance;
   /** Starts the workers; resolves once each is connected. */
   start(): Promise<void>;
-  /** True between start and close (for readiness). */
+  /** True between start and close. */
   running(): boolean;
   /**
    * Stops taking work, lets in-flight jobs finish (or abandons them with `force`, as a crash
@@ -90,7 +98,9 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
   const rules = rulesOf(o.firm);
   const now = o.now ?? (() => new Date());
   const caseActivity = createCaseActivity(state, o.keyspace);
-  const metrics = createProcessorMetrics(o.registry ?? new Registry(), ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now });
+  const registry = o.registry ?? new Registry();
+  registerRedisUp(registry, state);
+  const metrics = createProcessorMetrics(registry, ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now }, { redis: state, logger: o.logger });
   const context: ProcessorContext = {
     ledger,
     queues,
@@ -122,6 +132,16 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
   const handlers = createHandlers(context, { invitations: o.firm.queues.invitations.concurrency, inbound: o.firm.queues.inbound.concurrency });
   let workers: Worker[] = [];
   let isRunning = false;
+  const ops = buildOpsServer({
+    registry,
+    logger: o.logger,
+    checks: {
+      redis: () => redisAnswers(o.redis),
+      ...(o.commands && o.commands !== o.redis && { state: () => redisAnswers(o.commands!) }),
+      queues: () => queues.ready(),
+      workers: async () => isRunning && workers.length > 0 && (await Promise.all(workers.map(workerUsable))).every(Boolean),
+    },
+  });
 
   return {
     ledger,
@@ -129,8 +149,10 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
     queues,
     context,
     handlers,
+    ops,
     async start() {
       if (isRunning) return;
+      queues.all();
       const only = (o.queues ?? PROCESSOR_QUEUES).filter((q) => q !== 'cms-webhook' || o.webhook !== undefined);
       if (only.includes('maintenance')) await scheduleUpdateDueCheck(queues, o.firm.statusSync.checkEveryMinutes);
       workers = createWorkers({
@@ -157,6 +179,7 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
       await Promise.all(workers.map((w) => w.close(opts.force ?? false)));
       workers = [];
       await queues.close();
+      await ops.close();
     },
   };
 }

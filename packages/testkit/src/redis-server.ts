@@ -58,6 +58,8 @@ export interface RedisServerOptions {
   appendOnly?: boolean;
   /** Data directory; a fresh temporary one by default. Reuse it to restart on the same data. */
   dir?: string;
+  /** `requirepass`: clients must authenticate with it (then `url` carries it). */
+  password?: string;
 }
 
 /** A `redis-server` child process on loopback that can be stopped and started again on its data. */
@@ -67,7 +69,7 @@ export class RedisServerProcess {
   private child: ChildProcess | undefined;
   private readonly ownsDir: boolean;
 
-  private constructor(port: number, dir: string, ownsDir: boolean, private readonly appendOnly: boolean) {
+  private constructor(port: number, dir: string, ownsDir: boolean, private readonly appendOnly: boolean, private readonly password?: string) {
     this.port = port;
     this.dir = dir;
     this.ownsDir = ownsDir;
@@ -76,13 +78,13 @@ export class RedisServerProcess {
   static async start(opts: RedisServerOptions = {}): Promise<RedisServerProcess> {
     const port = opts.port ?? (await freePort());
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'lexbridge-redis-'));
-    const srv = new RedisServerProcess(port, dir, opts.dir === undefined, opts.appendOnly ?? false);
+    const srv = new RedisServerProcess(port, dir, opts.dir === undefined, opts.appendOnly ?? false, opts.password);
     await srv.startProcess();
     return srv;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.password === undefined ? '' : `:${encodeURIComponent(this.password)}@`}127.0.0.1:${this.port}`;
   }
 
   async startProcess(): Promise<void> {
@@ -90,6 +92,7 @@ export class RedisServerProcess {
       '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
       '--maxmemory-policy', 'noeviction',
       '--appendonly', this.appendOnly ? 'yes' : 'no', '--appendfsync', 'everysec',
+      ...(this.password === undefined ? [] : ['--requirepass', this.password]),
     ];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;

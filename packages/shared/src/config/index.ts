@@ -56,6 +56,11 @@ export const redisEnv = {
   REDIS_URL: urlVar(/^rediss?:$/, 'redis:// or rediss://').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key Lexbridge writes, so several installations can share one Redis. */
   REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_:-]+$/, 'may contain letters, digits, _, - and : only').default('lexbridge'),
+  /**
+   * How long a service waits at start for Redis to answer (and finish loading its data) before it
+   * exits with an error naming REDIS_URL: a wrong URL, password or TLS setting fails visibly.
+   */
+  REDIS_STARTUP_TIMEOUT_MS: intVar({ default: 60_000, min: 1_000, max: 3_600_000 }),
 };
 
 export const logEnv = {
