@@ -82,8 +82,7 @@ export function sendClaimed(ctx: ProcessorContext, r: LedgerRecord, job: JobCont
 }
 
 async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
-  if (tooLate(ctx, r.expires)) return finishWithout(ctx, r, 'decided', 'expired', 'at or past its expiry; not sent', 'expired');
-  if (!r.mappingId) return finishWithout(ctx, r, 'decided', 'failed', 'no Lexamica mapping id recorded for this invitation; cannot send', 'failed');
+  if (tooLate(ctx, r.expires)) return expireUnsent(ctx, r);
   let acting: Acting;
   try {
     acting = (await ctx.ledger.beginAct(r.invitationId, r)) as Acting;
@@ -120,8 +119,11 @@ async function send(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<
   if (tooLate(ctx, r.expires)) return finishActing(ctx, r, 'expired', { note: 'at or past its expiry; not sent' }, 'expired');
   const action = r.decision.action;
   try {
+    // A record without one (its event named none and it could not be found then): the firm's own
+    // invitation mapping, which `lexbridge setup` created. Missing, it fails the record, naming the fix.
+    const mappingId = r.mappingId ?? (await ctx.mappingIds.idOf('invitation'));
     const body = actionBody(ctx, r.decision);
-    await ctx.client.invitations.act({ mappingId: r.mappingId!, invitationId: r.invitationId, action, ...(body && { body }) }, { idempotent: false });
+    await ctx.client.invitations.act({ mappingId, invitationId: r.invitationId, action, ...(body && { body }) }, { idempotent: false });
   } catch (err) {
     return sendFailed(ctx, r, job, err);
   }
@@ -142,6 +144,11 @@ async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err
     // Refused before it could take effect: it may be sent again from `decided`.
     await ctx.ledger.abortAct(r.invitationId, 'rate limited by Lexamica', r);
     ctx.metrics.actions.inc({ action, outcome: 'rate-limited' });
+    throw err;
+  }
+  if (err instanceof UnrecoverableError) {
+    // Nothing was sent (the mapping to send it through is not known): fail with the fix named.
+    await finishActing(ctx, r, 'failed', { lastError: message, note: 'not sent' }, 'failed');
     throw err;
   }
   if (!isRetryable(err)) {
@@ -197,12 +204,12 @@ async function finishActing(
   return to;
 }
 
-async function finishWithout(ctx: ProcessorContext, r: Acting, from: 'decided', to: 'expired' | 'failed', note: string, outcome: ActionOutcome): Promise<string> {
-  const done = await ctx.ledger.transition(r.invitationId, { from: [from], to, note, ...(to === 'failed' && { patch: { lastError: note } }), announce: actionOutcomeItem }, r);
-  ctx.metrics.actions.inc({ action: r.decision.action, outcome });
+/** decided → expired: too late to send; never sent. */
+async function expireUnsent(ctx: ProcessorContext, r: Acting): Promise<string> {
+  const done = await ctx.ledger.transition(r.invitationId, { from: ['decided'], to: 'expired', note: 'at or past its expiry; not sent', announce: actionOutcomeItem }, r);
+  ctx.metrics.actions.inc({ action: r.decision.action, outcome: 'expired' });
   await ctx.announcer.appended(() => actionOutcomeItem(done));
-  if (to === 'failed') throw new UnrecoverableError(note);
-  return to;
+  return 'expired';
 }
 
 /** Announces a finished outcome again (a feed no-op when it was announced). */
