@@ -45,13 +45,19 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
   };
 }
 
-/** What the CMS needs to know about an invitation, without the client's personal data. */
+/**
+ * What the CMS needs to know about an invitation, without the client's personal data. `state` is
+ * the ledger's state after the change the item reports, and `version` the ledger record's version
+ * then: of two items about one invitation, the higher version is the later (webhook deliveries can
+ * arrive out of order; the feed is in order).
+ */
 function invitationData(r: LedgerRecord): Record<string, unknown> {
   return {
     invitationId: r.invitationId,
     // Lexamica's case id: what the CMS names when it sends status updates and milestones.
     caseId: r.caseId ?? null,
     state: r.state,
+    version: r.version ?? 0,
     caseType: r.caseType ?? null,
     expires: r.expires,
     lexamicaStatus: r.lexamicaStatus ?? null,
@@ -81,8 +87,10 @@ export function decidedItem(r: LedgerRecord & { decision: NonNullable<LedgerReco
 }
 
 /**
- * The outcome of sending a decision's action, one per decision: `invitation.action-sent` (done, or
- * evaluating), `invitation.expired`, else `invitation.action-failed`.
+ * The outcome of sending a decision's action: `invitation.action-sent` (done, or evaluating),
+ * `invitation.expired`, else `invitation.action-failed`. One per decision and outcome state: a
+ * later outcome (a replay that succeeds after a failure) is a new item that supersedes the earlier
+ * one, never dropped as its duplicate; the same outcome announced again is the same item.
  */
 export function actionOutcomeItem(r: LedgerRecord): FeedItem {
   const type =
@@ -92,10 +100,24 @@ export function actionOutcomeItem(r: LedgerRecord): FeedItem {
         ? 'invitation.expired'
         : 'invitation.action-failed';
   return {
-    id: `action:${r.invitationId}:${r.decision?.decidedAt ?? r.createdAt}`,
+    id: `action:${r.invitationId}:${r.decision?.decidedAt ?? r.createdAt}:${r.state}`,
     type,
     occurredAt: r.updatedAt,
     data: { ...invitationData(r), attempts: r.attempts, ...(r.lastError && { error: r.lastError }) },
+  };
+}
+
+/**
+ * `invitation.closed` or `invitation.expired`: Lexamica's lifecycle event ended an invitation that
+ * Lexbridge had not finished (cancelled, closed, expired, or answered by someone else). One per
+ * invitation and state, so the CMS ends where the ledger is, not only with the raw event.
+ */
+export function lifecycleStateItem(r: LedgerRecord, event: string): FeedItem {
+  return {
+    id: `lifecycle:${r.invitationId}:${r.state}`,
+    type: r.state === 'expired' ? 'invitation.expired' : 'invitation.closed',
+    occurredAt: r.updatedAt,
+    data: { ...invitationData(r), event },
   };
 }
 
