@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '@lexbridge/poller/cli';
 import { QueueSet } from '@lexbridge/shared/jobs';
+import { createLedger } from '@lexbridge/shared/ledger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { deleteKeys, freePort, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { UnrecoverableError, Worker } from 'bullmq';
@@ -87,6 +88,22 @@ rules:
     const report = JSON.parse(r.out);
     expect(report).toMatchObject({ leader: null, checkpoint: null, failedJobs: 0 });
     expect(Object.keys(report.queues)).toContain('invitations');
+  });
+
+  // Issue 16, item 4: a record stuck in `acting` showed nowhere an operator looks.
+  it('status lists invitations stuck past their deadline, with the reason and the last error', async () => {
+    const longAgo = new Date(Date.now() - 2 * 3_600_000);
+    const ledger = createLedger(redis, createKeyspace(prefix), { now: () => longAgo });
+    await ledger.receive({ invitationId: 'stuck-1', eventId: 'ev-stuck-1', caseType: 'Employment', expires: new Date(Date.now() + 86_400_000).toISOString() });
+    await ledger.decide('stuck-1', { action: 'accept', rule: null, trace: [], source: 'manual', decidedAt: longAgo.toISOString() }, 'decided');
+    await ledger.beginAct('stuck-1');
+    await ledger.update('stuck-1', (r) => ({ from: [r.state], to: r.state, patch: { lastError: 'configuration problem: invitations.get answered HTTP 401' } }));
+    const report = JSON.parse((await run('status', '--json')).out);
+    expect(report.stuckInvitations).toEqual([expect.objectContaining({ invitationId: 'stuck-1', state: 'acting', lastError: expect.stringContaining('HTTP 401') })]);
+    expect(report.stuckInvitations[0].reason).toMatch(/acting for 2h/);
+    const text = (await run('status')).out;
+    expect(text).toMatch(/stuck invitations: 1/);
+    expect(text).toContain('stuck-1');
   });
 
   // Issue 16, item 6: with Redis down, `status` hung with no message.

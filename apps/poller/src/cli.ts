@@ -3,21 +3,21 @@
  *
  *   lexbridge setup [--dry-run]                       mappings and subscriptions on Lexamica
  *   lexbridge backfill --from ISO --to ISO [--event NAME] [--no-wait]
- *   lexbridge status [--json]                         leader, checkpoint age, queues, pending invitations
+ *   lexbridge status [--json]                         leader, checkpoint age, queues, pending and stuck invitations
  *   lexbridge replay [--queue NAME] [--id JOB] [--limit N]   retry failed jobs
  *   lexbridge rules test PAYLOAD.json [--lexamica]    the decision the rules give a sample invitation
  *
  * It lives with the poller because set-up, backfills and the stored-event queues are the poller's;
  * `status`, `replay` and `rules test` use only the shared packages.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { QueueEvents } from 'bullmq';
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
 import { firmConfigEnv, lexamicaEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
 import { firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
-import { createLedger } from '@lexbridge/shared/ledger';
+import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
 import { createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
@@ -30,7 +30,7 @@ const USAGE = `usage: lexbridge <command> [options]
   setup [--dry-run]                         create or update mappings and subscriptions from LEXBRIDGE_CONFIG
   backfill --from ISO --to ISO [--event E]  re-read a time range of stored events (a running poller does it)
            [--no-wait]                      enqueue the request and return at once
-  status [--json]                           leader, checkpoint age, queue depths, pending invitations, failed jobs
+  status [--json]                           leader, checkpoint age, queue depths, pending and stuck invitations, failed jobs
   replay [--queue Q] [--id JOB] [--limit N] retry failed jobs (all queues unless --queue)
   rules test FILE.json [--lexamica]         run the rules over a sample invitation (in the firm's field
                                             names, or Lexamica's with --lexamica) and print the decision
@@ -117,8 +117,22 @@ async function backfill(args: string[], env: Record<string, string | undefined>,
   }
 }
 
+/**
+ * The watchdog's deadlines from the firm YAML (`watchdog`), or the defaults when there is no YAML
+ * where LEXBRIDGE_CONFIG points (status needs only Redis otherwise).
+ */
+function watchdogPolicy(env: Record<string, string | undefined>): { policy: WatchdogPolicy; from: string } {
+  const file = parseEnv(firmConfigEnv, env).LEXBRIDGE_CONFIG;
+  if (!existsSync(file)) return { policy: DEFAULT_WATCHDOG, from: 'defaults (no firm YAML at LEXBRIDGE_CONFIG)' };
+  const raw = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
+  const parsed = watchdogConfigSchema.safeParse(raw?.watchdog);
+  if (!parsed.success) throw new Error(`watchdog in ${file}: ${parsed.error.issues.map((i) => `${['watchdog', ...i.path].join('.')}: ${i.message}`).join('; ')}`);
+  return { policy: parsed.data, from: file };
+}
+
 async function status(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
+  const watchdog = watchdogPolicy(env);
   const { redis, keyspace, queues } = await redisFor(env);
   try {
     const keys = pollerKeys(keyspace);
@@ -132,6 +146,7 @@ async function status(args: string[], env: Record<string, string | undefined>, o
       pending.push(...page.items);
     }
     pending.sort((a, b) => a.expires.localeCompare(b.expires));
+    const stuck = await findStuck(redis, keyspace, watchdog.policy, new Date());
     const ageSec = checkpoint.watermarkMs ? Math.round((Date.now() - Number(checkpoint.watermarkMs)) / 1000) : null;
     const report = {
       leader: leader ?? null,
@@ -140,6 +155,15 @@ async function status(args: string[], env: Record<string, string | undefined>, o
       queues: queueDepths,
       failedJobs: Object.values(queueDepths).reduce((n, q) => n + (q.failed ?? 0), 0),
       pendingInvitations: pending.map((r) => ({ invitationId: r.invitationId, state: r.state, expires: r.expires, caseType: r.caseType })),
+      stuckInvitations: stuck.map((s) => ({
+        invitationId: s.record.invitationId,
+        state: s.record.state,
+        since: s.since,
+        deadline: s.deadline,
+        reason: s.reason,
+        ...(s.record.lastError !== undefined && { lastError: s.record.lastError }),
+      })),
+      watchdog: watchdog.from,
     };
     if (values.json) {
       out(JSON.stringify(report, null, 2));
@@ -153,6 +177,8 @@ async function status(args: string[], env: Record<string, string | undefined>, o
     }
     out(`pending invitations (soonest expiry first): ${pending.length}`);
     for (const r of report.pendingInvitations.slice(0, 20)) out(`  ${r.expires}  ${r.state.padEnd(8)} ${r.invitationId}  ${r.caseType ?? ''}`);
+    out(`stuck invitations: ${stuck.length}${stuck.length ? ' (past their deadline: see docs/operations.md, "What each alert means")' : ''}`);
+    for (const s of report.stuckInvitations.slice(0, 20)) out(`  ${s.invitationId}  ${s.state.padEnd(8)} since ${s.since}: ${s.reason}${s.lastError ? ` (last error: ${s.lastError})` : ''}`);
     return 0;
   } finally {
     await queues.close();

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { StoredEvent } from '@lexbridge/lexamica-client';
+import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-client';
 import type { QueueSet, RoutedEventNames } from '@lexbridge/shared/jobs';
 import type { Logger } from '@lexbridge/shared/logger';
 import type { Keyspace } from '@lexbridge/shared/redis';
@@ -278,7 +278,8 @@ export function createPoller(deps: PollerDeps): Poller {
         const kind = errorKind(err);
         deps.metrics.errors.inc({ kind });
         wait = Math.max(backoffMs(err, failures), Math.min(deps.timing.intervalMs, 1_000));
-        log.warn({ err, kind, failures, retryInMs: wait }, 'poll failed; checkpoint kept, retrying after backoff');
+        const problem = configurationProblem(err);
+        log.warn({ err, kind, failures, retryInMs: wait, ...(problem && { problem }) }, 'poll failed; checkpoint kept, retrying after backoff');
       }
       if (running) await sleep(wait);
     }

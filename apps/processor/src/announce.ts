@@ -7,11 +7,11 @@ import type { Logger } from '@lexbridge/shared/logger';
 import { describeDecision } from '@lexbridge/shared/rules';
 import { enqueue, jobIdFor, type QueueSet, type StoredEventJob } from '@lexbridge/shared/jobs';
 import type { Feed, FeedItem } from '@lexbridge/shared/feed';
-import type { LedgerRecord } from '@lexbridge/shared/ledger';
+import type { LedgerRecord, StuckRecord } from '@lexbridge/shared/ledger';
 
 export interface Announcer {
-  /** Appends the item to the feed (once per id) and queues its webhook delivery. */
-  announce(item: FeedItem): Promise<void>;
+  /** Appends the item to the feed (once per id) and queues its webhook delivery; true when it is new. */
+  announce(item: FeedItem): Promise<boolean>;
   /**
    * For an item a ledger script already appended (the outbox): queues its webhook delivery.
    * `item` is called only when a webhook is configured.
@@ -38,6 +38,7 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
       // Queued even for a duplicate: the append may have happened in an attempt that crashed
       // before queueing; the job id makes a second queueing a no-op.
       await deliver(item);
+      return !duplicate;
     },
     // A crash between the ledger's script and this queueing is repaired by the job's retry, which
     // finds the record already written and announces it again with `announce` (a feed no-op).
@@ -118,6 +119,21 @@ export function lifecycleStateItem(r: LedgerRecord, event: string): FeedItem {
     type: r.state === 'expired' ? 'invitation.expired' : 'invitation.closed',
     occurredAt: r.updatedAt,
     data: { ...invitationData(r), event },
+  };
+}
+
+/**
+ * `invitation.stuck`: the watchdog found the invitation in a state past its deadline, with the
+ * reason and the record's last error. One per invitation and stay in a state: it is announced again
+ * only if the invitation moves and gets stuck again.
+ */
+export function stuckItem(s: StuckRecord, at: Date): FeedItem {
+  const r = s.record;
+  return {
+    id: `stuck:${r.invitationId}:${r.state}:${s.since}`,
+    type: 'invitation.stuck',
+    occurredAt: at.toISOString(),
+    data: { ...invitationData(r), reason: s.reason, since: s.since, deadline: s.deadline, ...(r.lastError !== undefined && { lastError: r.lastError }) },
   };
 }
 

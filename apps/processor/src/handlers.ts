@@ -11,6 +11,7 @@ import { createInvitationSentHandler } from './handlers/invitation-sent.js';
 import { createOutboundSendHandler } from './handlers/outbound-send.js';
 import { createBatchLimits, createStoredEventBatchHandler } from './handlers/stored-event-batch.js';
 import { createUpdateDueCheckHandler } from './handlers/update-due-check.js';
+import { createWatchdogHandler } from './handlers/watchdog.js';
 
 export type ProcessorHandlers = { [Q in ProcessorQueue]: HandlerMap<Q> };
 
@@ -30,6 +31,6 @@ export function createHandlers(ctx: ProcessorContext, batchConcurrency: Record<B
     inbound: { ...inboundEvents, 'inbound.batch': createStoredEventBatchHandler(ctx, 'inbound', inboundEvents, limits.inbound) },
     outbound: { 'outbound.send': createOutboundSendHandler(ctx) },
     'cms-webhook': { 'cms.deliver': createCmsDeliverHandler(ctx) },
-    maintenance: { 'case.update-due-check': createUpdateDueCheckHandler(ctx) },
+    maintenance: { 'case.update-due-check': createUpdateDueCheckHandler(ctx), 'invitation.watchdog': createWatchdogHandler(ctx) },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { LEDGER_STATES, type Ledger } from '@lexbridge/shared/ledger';
+import { LEDGER_STATES, WATCHED_STATES, type Ledger } from '@lexbridge/shared/ledger';
 import type { Logger } from '@lexbridge/shared/logger';
 import { scrapeRead } from '@lexbridge/shared/ops';
 import type { CaseActivity } from './status-sync/case-activity.js';
@@ -32,6 +32,8 @@ export interface ProcessorMetrics {
   jobsFailed: Counter<'queue' | 'job' | 'final'>;
   /** `lexbridge_batch_events_total{queue, outcome}`: events of batch jobs, `handled` or `handed-off` to a job of their own. */
   batchEvents: Counter<'queue' | 'outcome'>;
+  /** `lexbridge_invitations_stuck_alerts_total{state}`: `invitation.stuck` announcements (one per stay past a deadline). */
+  stuckAlerts: Counter<'state'>;
 }
 
 /** What the 90-day gauges read at scrape time. */
@@ -47,6 +49,8 @@ const DAY = 86_400_000;
 export interface ScrapeSource {
   redis: Pick<Redis, 'status'>;
   logger?: Logger;
+  /** The invitations stuck right now, for `lexbridge_invitations_stuck`. */
+  stuck?: () => Promise<Array<{ record: { state: string } }>>;
 }
 
 export function createProcessorMetrics(registry: Registry, ledger: Ledger, updateDue?: UpdateDueSource, scrape?: ScrapeSource): ProcessorMetrics {
@@ -64,6 +68,21 @@ export function createProcessorMetrics(registry: Registry, ledger: Ledger, updat
       if (counts) for (const s of LEDGER_STATES) this.set({ state: s }, counts[s]);
     },
   });
+  if (scrape?.stuck) {
+    const stuck = scrape.stuck;
+    new Gauge({
+      name: 'lexbridge_invitations_stuck',
+      help: "Invitations past their state's deadline (the firm YAML's watchdog), by state; left out while Redis does not answer",
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        this.reset();
+        const found = await read('stuck invitations', stuck);
+        if (!found) return;
+        for (const s of WATCHED_STATES) this.set({ state: s }, found.filter((x) => x.record.state === s).length);
+      },
+    });
+  }
   if (updateDue) {
     new Gauge({
       name: 'lexbridge_cases_update_due',
@@ -101,5 +120,6 @@ export function createProcessorMetrics(registry: Registry, ledger: Ledger, updat
       registers,
     }),
     jobsFailed: new Counter({ name: 'lexbridge_jobs_failed_total', help: 'Failed job attempts', labelNames: ['queue', 'job', 'final'], registers }),
+    stuckAlerts: new Counter({ name: 'lexbridge_invitations_stuck_alerts_total', help: 'invitation.stuck announcements: an invitation found past its state deadline', labelNames: ['state'], registers }),
   };
 }

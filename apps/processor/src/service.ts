@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
 import { createFeed, type Feed } from '@lexbridge/shared/feed';
 import { QueueSet, workerUsable } from '@lexbridge/shared/jobs';
-import { createCaseIndex, createLedger, type Ledger } from '@lexbridge/shared/ledger';
+import { createCaseIndex, createLedger, findStuck, type Ledger } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
 import { buildOpsServer, registerRedisUp } from '@lexbridge/shared/ops';
 import { createKeyspace, redisAnswers, type Keyspace } from '@lexbridge/shared/redis';
@@ -28,7 +28,7 @@ import { createOutboundSteps } from './outbound/outbound-steps.js';
 import { createUploadBytes } from './outbound/upload-bytes.js';
 import { createInvitationReader } from './read-invitation.js';
 import { createCaseActivity } from './status-sync/case-activity.js';
-import { scheduleUpdateDueCheck } from './status-sync/update-due-schedule.js';
+import { scheduleMaintenance } from './maintenance-schedule.js';
 import { createWorkers } from './workers.js';
 
 /** Options of {@link createProcessorService}. */
@@ -58,7 +58,7 @@ export interface ProcessorServiceOptions {
   expirySafetyMs?: number;
   /**
    * Which queues this instance works. Default all of {@link PROCESSOR_QUEUES}; `cms-webhook` only
-   * with a `webhook`. Working `maintenance` also upserts the scheduler of the 90-day check.
+   * with a `webhook`. Working `maintenance` also upserts the schedulers of the 90-day check and the watchdog.
    */
   queues?: readonly ProcessorQueue[];
   /** Extra BullMQ worker options, e.g. shorter `lockDuration`/`stalledInterval` in tests. */
@@ -100,7 +100,8 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
   const caseActivity = createCaseActivity(state, o.keyspace);
   const registry = o.registry ?? new Registry();
   registerRedisUp(registry, state);
-  const metrics = createProcessorMetrics(registry, ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now }, { redis: state, logger: o.logger });
+  const stuck = (at: Date) => findStuck(state, o.keyspace, o.firm.watchdog, at);
+  const metrics = createProcessorMetrics(registry, ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now }, { redis: state, logger: o.logger, stuck: () => stuck(now()) });
   const context: ProcessorContext = {
     ledger,
     queues,
@@ -124,6 +125,7 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
     uploads: createUploadBytes(state, o.keyspace),
     ...(o.webhook && { webhook: createCmsWebhook(o.webhook) }),
     metrics,
+    stuck,
     now,
     expirySafetyMs: o.expirySafetyMs ?? 10_000,
     hooks: o.hooks ?? {},
@@ -154,7 +156,7 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
       if (isRunning) return;
       queues.all();
       const only = (o.queues ?? PROCESSOR_QUEUES).filter((q) => q !== 'cms-webhook' || o.webhook !== undefined);
-      if (only.includes('maintenance')) await scheduleUpdateDueCheck(queues, o.firm.statusSync.checkEveryMinutes);
+      if (only.includes('maintenance')) await scheduleMaintenance(queues, { updateDueMinutes: o.firm.statusSync.checkEveryMinutes, watchdogMs: o.firm.watchdog.checkEveryMs });
       workers = createWorkers({
         connection: o.redis,
         keyspace: o.keyspace,

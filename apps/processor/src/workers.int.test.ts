@@ -33,9 +33,10 @@ describe('processor workers on a real Redis', () => {
     try {
       await waitFor(async () => (await h.ctx.ledger.get('p1'))?.state === 'done', { timeoutMs: 10_000 });
       // The ledger is done inside the handler; the job completes just after it returns.
+      // Read again once completed: a copy read just before it completed has the old attempt count.
       const job = await waitFor(async () => {
-        const j = await h.service.queues.get('invitation-actions').getJob(actJobId(r));
-        return (await j?.getState()) === 'completed' ? j : undefined;
+        const q = h.service.queues.get('invitation-actions');
+        return (await (await q.getJob(actJobId(r)))?.getState()) === 'completed' ? q.getJob(actJobId(r)) : undefined;
       });
       expect(job.attemptsMade).toBe(1);
       expect(times).toHaveLength(2);

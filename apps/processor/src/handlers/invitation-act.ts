@@ -5,14 +5,15 @@
  * - From `decided` the record is claimed (`beginAct`, compare-and-set) before anything is sent.
  * - A record found `acting` (a crash or a timeout after sending) or `failed` (a replay) is first
  *   read back from Lexamica: already answered as intended → done; still open → send; else record
- *   Lexamica's state and stop.
+ *   Lexamica's state and stop. A read-back no retry can fix (401/403/404) fails the record with a
+ *   reason naming the setting to check, instead of leaving it `acting` for good.
  * - Right before sending, an invitation at or past its expiry (less a safety margin) is not sent.
  * - 409 records Lexamica's state and stops. 429 puts the record back to `decided` and rethrows (the
  *   worker pauses the queue for Retry-After). Other 4xx fail the record and the job at once. 5xx,
  *   timeouts and network errors leave it `acting` and rethrow, so the retry reads back first.
  */
 import { UnrecoverableError } from 'bullmq';
-import { isRetryable, LexamicaConflictError, LexamicaHttpError } from '@lexbridge/lexamica-client';
+import { configurationProblem, isRetryable, LexamicaConflictError, LexamicaHttpError } from '@lexbridge/lexamica-client';
 import type { Handler, JobContext } from '@lexbridge/shared/jobs';
 import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/shared/ledger';
 import { OPEN_INVITATION_STATUSES, type InvitationStatus } from '@lexbridge/shared/domain';
@@ -95,7 +96,12 @@ async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): P
 }
 
 async function resume(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
-  const state = await ctx.client.invitations.get(r.invitationId, { idempotent: true });
+  let state: Awaited<ReturnType<ProcessorContext['client']['invitations']['get']>>;
+  try {
+    state = await ctx.client.invitations.get(r.invitationId, { idempotent: true });
+  } catch (err) {
+    return readBackFailed(ctx, r, job, err);
+  }
   const intended = STATUS_AFTER[r.decision.action];
   if (state.status === intended) {
     job.logger.info({ invitationId: r.invitationId, status: state.status }, 'read back: the action had taken effect');
@@ -108,6 +114,25 @@ async function resume(ctx: ProcessorContext, r: Acting, job: JobContext): Promis
     return send(ctx, again, job);
   }
   return finishActing(ctx, r, ledgerStateForStatus(state.status), { lexamicaStatus: state.status, note: `read back: Lexamica says ${state.status}` }, 'closed');
+}
+
+/**
+ * The read-back failed, so whether the action took effect is unknown. A failure a retry may fix
+ * leaves the record `acting` for the retry to read back again (the watchdog alerts if that goes on),
+ * until the last attempt; one no retry fixes (401/403/404: a configuration problem; a response the
+ * profile cannot read) fails the record at once with the reason, visible and replayable once fixed
+ * (a replay reads back first, so nothing is sent twice).
+ */
+async function readBackFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err: unknown): Promise<never> {
+  const reason = configurationProblem(err) ?? `reading the invitation back failed: ${err instanceof Error ? err.message : String(err)}`;
+  if (!isRetryable(err)) {
+    await finishActing(ctx, r, 'failed', { lastError: reason, note: 'outcome unknown: read-back refused' }, 'failed');
+    throw new UnrecoverableError(reason);
+  }
+  if (job.attempt >= job.maxAttempts && !(err instanceof LexamicaHttpError && err.status === 429)) {
+    await finishActing(ctx, r, 'failed', { lastError: reason, note: `outcome unknown: gave up reading back after ${job.attempt} attempts` }, 'failed');
+  }
+  throw err;
 }
 
 function actionBody(ctx: ProcessorContext, d: LedgerDecision): Record<string, unknown> | undefined {
@@ -133,7 +158,7 @@ async function send(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<
 
 async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err: unknown): Promise<string> {
   const action = r.decision.action;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = configurationProblem(err) ?? (err instanceof Error ? err.message : String(err));
   if (err instanceof LexamicaConflictError) {
     const status = err.state;
     if (status !== undefined && status === STATUS_AFTER[action]) return succeed(ctx, r, 'confirmed');

@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
+import type { StoredEventJob } from '@lexbridge/shared/jobs';
 import { actJobId, guardJobId } from '@lexbridge/shared/ledger';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
@@ -14,7 +15,7 @@ const sentEvent = (id: string, o: Omit<Parameters<typeof firmInvitation>[0], 'id
   mappingId: MAPPING_ID,
   payload: firmInvitation({ id, expires: inHours(o.expiresInH ?? 24), ...o }),
 });
-const sent = (h: Harness, e: ReturnType<typeof sentEvent>, attempt = 1) => h.handlers.invitations['invitation.sent'](e, jobContext(attempt));
+const sent = (h: Harness, e: StoredEventJob, attempt = 1) => h.handlers.invitations['invitation.sent'](e, jobContext(attempt));
 const requestsTo = (h: Harness, path: string) => h.server.requests.filter((r) => r.path === path);
 const OK: ScriptedReply = { status: 200, body: {} };
 

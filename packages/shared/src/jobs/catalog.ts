@@ -74,6 +74,9 @@ export const cmsDeliveryJobSchema = z.object({
 /** The periodic check for cases nearing Lexamica's 90-day update limit (run by a job scheduler). */
 export const updateDueCheckJobSchema = z.object({});
 
+/** The periodic watchdog over invitations stuck past their state's deadline (run by a job scheduler). */
+export const watchdogJobSchema = z.object({});
+
 /** A request to re-read a time range of stored events (CLI, admin route). */
 export const backfillJobSchema = z
   .object({
@@ -146,6 +149,12 @@ export const jobCatalog = {
     queue: 'maintenance',
     schema: updateDueCheckJobSchema,
     options: retrying({ attempts: 3, delayMs: 10_000, keepDays: 1, keepCount: 100 }),
+  },
+  // Runs every minute: the next run looks again, so one quick retry is enough.
+  'invitation.watchdog': {
+    queue: 'maintenance',
+    schema: watchdogJobSchema,
+    options: retrying({ attempts: 2, delayMs: 5_000, keepDays: 1, keepCount: 100 }),
   },
 } as const satisfies Record<string, { queue: string; schema: z.ZodType; options: JobsOptions }>;
 

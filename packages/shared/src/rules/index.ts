@@ -23,3 +23,4 @@ export {
 export { evaluateRules, matchCondition, type Decision } from './evaluate.js';
 export { createCapacityCounter, applyCapacity, type CapacityCounter, type CapacityReservation } from './capacity.js';
 export { describeDecision } from './describe-decision.js';
+export { durationMsSchema, parseDuration, DURATION_HINT } from './time-spec.js';
