@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '@lexbridge/poller/cli';
+import { pollerKeys } from '@lexbridge/poller';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { createLedger } from '@lexbridge/shared/ledger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
@@ -104,6 +105,24 @@ rules:
     const text = (await run('status')).out;
     expect(text).toMatch(/stuck invitations: 1/);
     expect(text).toContain('stuck-1');
+  });
+
+  // Issue 16, item 9: a checkpoint older than Lexamica's retention went unnoticed.
+  it('status says when the checkpoint is older than Lexamica keeps events, and shows the last gap announced', async () => {
+    const keys = pollerKeys(createKeyspace(prefix));
+    const old = Date.now() - 40 * 86_400_000;
+    await redis.hset(keys.checkpoint, { watermarkMs: String(old), watermark: new Date(old).toISOString() });
+    await redis.hset(keys.gap, { reason: 'first-start', from: '', to: '2026-11-15T12:00:00.000Z', detectedAt: '2026-11-22T12:00:00.000Z', message: 'first start: stored events are read from 2026-11-15T12:00:00.000Z' });
+    try {
+      const report = JSON.parse((await run('status', '--json')).out);
+      expect(report.checkpointBeyondRetention).toBe(true);
+      expect(report.lastGap).toMatchObject({ reason: 'first-start', to: '2026-11-15T12:00:00.000Z' });
+      const text = (await run('status')).out;
+      expect(text).toMatch(/older than Lexamica keeps stored events/);
+      expect(text).toMatch(/last gap: first-start/);
+    } finally {
+      await redis.del(keys.checkpoint, keys.gap);
+    }
   });
 
   // Issue 16, item 6: with Redis down, `status` hung with no message.

@@ -17,6 +17,7 @@ export type ErrorLocation = (typeof ERROR_LOCATIONS)[number];
  * - `not_found` (404): no such route or resource.
  * - `invalid_state` (409): the resource's state does not allow this (e.g. deciding a decided invitation).
  * - `idempotency_in_progress` (409): a request with this Idempotency-Key is still running; retry.
+ * - `cursor_expired` (410): items after the feed cursor were trimmed; the message says how to resync.
  * - `payload_too_large` (413), `unsupported_media_type` (415).
  * - `idempotency_key_reused` (422): the Idempotency-Key was used for a different request.
  * - `service_unavailable` (503): Redis is unreachable or the API is stopping; see Retry-After.
@@ -30,6 +31,7 @@ export const ERROR_CODES = [
   'not_found',
   'invalid_state',
   'idempotency_in_progress',
+  'cursor_expired',
   'payload_too_large',
   'unsupported_media_type',
   'idempotency_key_reused',

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { QueueEvents } from 'bullmq';
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
-import { firmConfigEnv, lexamicaEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
+import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/shared/config';
 import { firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
 import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/shared/ledger';
@@ -136,7 +136,8 @@ async function status(args: string[], env: Record<string, string | undefined>, o
   const { redis, keyspace, queues } = await redisFor(env);
   try {
     const keys = pollerKeys(keyspace);
-    const [leader, checkpoint] = await Promise.all([redis.get(keys.lease), redis.hgetall(keys.checkpoint)]);
+    const [leader, checkpoint, gap] = await Promise.all([redis.get(keys.lease), redis.hgetall(keys.checkpoint), redis.hgetall(keys.gap)]);
+    const { LEXAMICA_RETENTION_MS: retentionMs } = parseEnv({ LEXAMICA_RETENTION_MS: pollEnv.LEXAMICA_RETENTION_MS }, env);
     const queueDepths: Record<string, Record<string, number>> = {};
     for (const name of QUEUE_NAMES) queueDepths[name] = await queues.get(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
     const ledger = createLedger(redis, keyspace);
@@ -152,6 +153,9 @@ async function status(args: string[], env: Record<string, string | undefined>, o
       leader: leader ?? null,
       checkpoint: checkpoint.watermark ?? null,
       checkpointAgeSeconds: ageSec,
+      // Events between the checkpoint and Lexamica's retention may be gone unread (LEXAMICA_RETENTION_MS).
+      checkpointBeyondRetention: ageSec !== null && ageSec * 1000 > retentionMs,
+      lastGap: gap.reason ? { reason: gap.reason, ...(gap.from && { from: gap.from }), to: gap.to, detectedAt: gap.detectedAt, message: gap.message } : null,
       queues: queueDepths,
       failedJobs: Object.values(queueDepths).reduce((n, q) => n + (q.failed ?? 0), 0),
       pendingInvitations: pending.map((r) => ({ invitationId: r.invitationId, state: r.state, expires: r.expires, caseType: r.caseType })),
@@ -171,6 +175,8 @@ async function status(args: string[], env: Record<string, string | undefined>, o
     }
     out(`leader:      ${report.leader ?? 'none (no poller holds the lease)'}`);
     out(`checkpoint:  ${report.checkpoint ?? 'none yet'}${ageSec === null ? '' : ` (${ageSec}s ago)`}`);
+    if (report.checkpointBeyondRetention) out(`  ! the checkpoint is older than Lexamica keeps stored events (${Math.round(retentionMs / 86_400_000)} days): events since it may be gone unread`);
+    if (report.lastGap) out(`last gap: ${report.lastGap.reason} (${report.lastGap.detectedAt}): ${report.lastGap.message}`);
     out('queues:      waiting  active  delayed  failed  completed');
     for (const [name, c] of Object.entries(queueDepths)) {
       out(`  ${name.padEnd(20)} ${[c.waiting, c.active, c.delayed, c.failed, c.completed].map((n) => String(n ?? 0).padStart(7)).join(' ')}`);

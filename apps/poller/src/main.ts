@@ -29,6 +29,7 @@ async function main() {
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
       reconcileWindowMs: env.RECONCILE_WINDOW_MS,
       initialLookbackMs: env.POLL_INITIAL_LOOKBACK_MS,
+      retentionMs: env.LEXAMICA_RETENTION_MS,
     },
   });
   await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });

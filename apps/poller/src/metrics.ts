@@ -14,6 +14,12 @@ export function createPollerMetrics(registry: Registry, probes: { checkpointAgeS
     quarantined: new Counter({ name: 'lexbridge_poller_events_quarantined_total', help: 'Stored events whose envelope could not be read', registers }),
     pages: new Counter({ name: 'lexbridge_poller_pages_total', help: 'Pages of stored events read', labelNames: ['mode'], registers }),
     errors: new Counter({ name: 'lexbridge_poller_errors_total', help: 'Poll errors by kind', labelNames: ['kind'], registers }),
+    gaps: new Counter({
+      name: 'lexbridge_poller_gaps_total',
+      help: 'Stored events that may never be read: reason retention (the checkpoint fell behind what Lexamica keeps) or first-start (older than the first poll read back)',
+      labelNames: ['reason'],
+      registers,
+    }),
     pollDuration: new Histogram({
       name: 'lexbridge_poller_poll_duration_seconds',
       help: 'Duration of one poll, reconciliation or backfill pass',
