@@ -14,6 +14,13 @@ export interface DelayProxyTarget {
 export class DelayProxy {
   /** Delay added to every reply chunk that arrives from now on, in ms (0: pass through). */
   delayMs = 0;
+  /**
+   * Share of reply chunks that get `delayMs` (default 1: all). Below 1, some replies are late and
+   * some are not, as on a busy server; a chunk never overtakes one delayed before it.
+   */
+  slowShare = 1;
+  /** Where `slowShare` draws from; default `Math.random`. */
+  random: () => number = Math.random;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private port = 0;
@@ -54,14 +61,15 @@ export class DelayProxy {
       timer = undefined;
       const now = Date.now();
       while (pending.length > 0 && pending[0]!.at <= now) client.write(pending.shift()!.data);
-      if (pending.length > 0) timer = setTimeout(flush, pending[0]!.at - now);
+      if (pending.length > 0) timer = setTimeout(flush, Math.max(0, pending[0]!.at - now));
     };
     upstream.on('data', (data: Buffer) => {
-      if (this.delayMs <= 0 && pending.length === 0) {
+      if ((this.delayMs <= 0 || this.slowShare <= 0) && pending.length === 0) {
         client.write(data);
         return;
       }
-      pending.push({ at: Date.now() + Math.max(0, this.delayMs), data });
+      const late = this.delayMs > 0 && (this.slowShare >= 1 || this.random() < this.slowShare);
+      pending.push({ at: Math.max(Date.now() + (late ? this.delayMs : 0), pending.at(-1)?.at ?? 0), data });
       timer ??= setTimeout(flush, Math.max(0, pending[0]!.at - Date.now()));
     });
     client.on('data', (data: Buffer) => upstream.write(data));
