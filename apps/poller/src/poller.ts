@@ -7,8 +7,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-client';
-import { createFeed, type Feed } from '@lexbridge/shared/feed';
-import type { QueueSet, RoutedEventNames } from '@lexbridge/shared/jobs';
+import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/shared/jobs';
 import type { Logger } from '@lexbridge/shared/logger';
 import type { Keyspace } from '@lexbridge/shared/redis';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
@@ -53,8 +52,6 @@ export interface PollerDeps {
   metrics: PollerMetrics;
   logger: Logger;
   timing: PollerTiming;
-  /** Where gaps are announced. Default the CMS feed under `keyspace`. */
-  feed?: Feed;
   instanceId?: string;
   now?: () => number;
   random?: () => number;
@@ -100,7 +97,6 @@ export function createPoller(deps: PollerDeps): Poller {
   const recentOverlapMs = Math.min(deps.timing.recentOverlapMs ?? 2_000, deps.timing.overlapMs);
   const maxBackoffMs = deps.timing.maxBackoffMs ?? 300_000;
   const retentionMs = deps.timing.retentionMs ?? 30 * 86_400_000;
-  const feed = deps.feed ?? createFeed(deps.redis, deps.keyspace);
   // The seen-id memory covers every window a pass re-reads: the overlap and the reconciliation.
   const seenWindowMs = Math.max(deps.timing.overlapMs, deps.timing.reconcileWindowMs);
 
@@ -233,26 +229,23 @@ export function createPoller(deps: PollerDeps): Poller {
   }
 
   /**
-   * Stored events that may never be read: on the CMS feed (`events.gap`), in
-   * `lexbridge_poller_gaps_total`, in Redis for `lexbridge status`, and in the log.
+   * Stored events that may never be read: announced to the CMS by a processor (an `events.gap`
+   * job on the maintenance queue, so the feed and the webhook carry it like every other item),
+   * counted in `lexbridge_poller_gaps_total`, kept in Redis for `lexbridge status`, and logged.
    */
   async function announceGap(g: { reason: 'retention' | 'first-start'; fromMs?: number; toMs: number }) {
     const from = g.fromMs === undefined ? undefined : new Date(g.fromMs).toISOString();
     const to = new Date(g.toMs).toISOString();
+    const last = await deps.redis.hgetall(keys.gap);
+    if (last.reason === g.reason && last.from === (from ?? '') && last.to === to) return;
     const message =
       g.reason === 'retention'
         ? `the checkpoint (${from}) is older than Lexamica keeps stored events (LEXAMICA_RETENTION_MS): events stored between ${from} and ${to} may be gone unread. Check for invitations and updates of that time on Lexamica itself; \`lexbridge backfill --from ${from} --to ${to}\` reads whatever it still has`
         : `first start: stored events are read from ${to} (POLL_INITIAL_LOOKBACK_MS); anything stored before was not read. \`lexbridge backfill --from <time> --to ${to}\` reads it`;
     const detectedAt = new Date(now()).toISOString();
-    const { duplicate } = await feed.append({
-      id: `gap:${g.reason}:${from ?? ''}:${to}`,
-      type: 'events.gap',
-      occurredAt: detectedAt,
-      data: { reason: g.reason, ...(from !== undefined && { from }), to, message },
-    });
-    if (duplicate) return;
-    deps.metrics.gaps.inc({ reason: g.reason });
+    await enqueue(deps.queues, 'events.gap', { reason: g.reason, ...(from !== undefined && { from }), to, detectedAt, message }, { jobId: jobIdFor('gap', `${g.reason}:${from ?? ''}:${to}`) });
     await deps.redis.hset(keys.gap, { reason: g.reason, from: from ?? '', to, detectedAt, message });
+    deps.metrics.gaps.inc({ reason: g.reason });
     if (g.reason === 'retention') log.error({ from, to }, message);
     else log.warn({ to }, message);
   }

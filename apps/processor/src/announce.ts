@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@lexbridge/shared/logger';
 import { describeDecision } from '@lexbridge/shared/rules';
-import { enqueue, jobIdFor, type QueueSet, type StoredEventJob } from '@lexbridge/shared/jobs';
+import { enqueue, jobIdFor, type JobPayload, type QueueSet, type StoredEventJob } from '@lexbridge/shared/jobs';
 import type { Feed, FeedItem } from '@lexbridge/shared/feed';
 import type { LedgerRecord, StuckRecord } from '@lexbridge/shared/ledger';
 
@@ -134,6 +134,16 @@ export function stuckItem(s: StuckRecord, at: Date): FeedItem {
     type: 'invitation.stuck',
     occurredAt: at.toISOString(),
     data: { ...invitationData(r), reason: s.reason, since: s.since, deadline: s.deadline, ...(r.lastError !== undefined && { lastError: r.lastError }) },
+  };
+}
+
+/** `events.gap`: stored events Lexbridge may never read, as the poller found them; one per gap. */
+export function eventsGapItem(g: JobPayload<'events.gap'>): FeedItem {
+  return {
+    id: `gap:${g.reason}:${g.from ?? ''}:${g.to}`,
+    type: 'events.gap',
+    occurredAt: g.detectedAt,
+    data: { reason: g.reason, ...(g.from !== undefined && { from: g.from }), to: g.to, message: g.message },
   };
 }
 

@@ -61,4 +61,14 @@ describe('the feed ends on the true outcome of every invitation', () => {
     expect(seen?.state).toBe('closed');
     expect(await delivery(seen!.itemId)).toBeTruthy();
   });
+
+  it('announces stored events the poller may never read (events.gap) on the feed and the webhook, once', async () => {
+    const gap = { reason: 'retention' as const, from: '2026-09-01T00:00:00.000Z', to: '2026-10-23T10:00:00.000Z', detectedAt: CLOCK.toISOString(), message: 'may be gone unread' };
+    await h.handlers.maintenance['events.gap'](gap, jobContext());
+    await h.handlers.maintenance['events.gap'](gap, jobContext());
+    const items = (await h.service.feed.read(undefined, 1_000)).items.filter((i) => i.type === 'events.gap');
+    expect(items).toHaveLength(1);
+    expect(items[0]!.data).toEqual({ reason: 'retention', from: gap.from, to: gap.to, message: 'may be gone unread' });
+    expect(await delivery(items[0]!.id)).toBeTruthy();
+  });
 });
