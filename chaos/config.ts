@@ -28,6 +28,8 @@ export const chaosEnv = {
   CHAOS_POLLER_KILLS: intVar({ default: 6, min: 0, max: 1_000 }),
   /** Redis restarts on its AOF directory (default 2; at least 2 required). */
   CHAOS_REDIS_RESTARTS: intVar({ default: 2, min: 0, max: 100 }),
+  /** How long the slow-Redis phase lasts (default 45 000 ms; 0 skips the phase, which needs CHAOS_ALLOW_SHORT). */
+  CHAOS_SLOW_REDIS_MS: intVar({ default: 45_000, min: 0, max: 600_000 }),
   /** Where logs and the summary go (default `reports/chaos`, relative to the repository). */
   CHAOS_OUT_DIR: z.string().trim().min(1).default('reports/chaos'),
   /** Log level of the services under test (default `info`: the leak scan needs real log output). */
@@ -40,7 +42,7 @@ export const chaosEnv = {
 export type ChaosConfig = ReturnType<typeof loadChaosConfig>;
 
 /** The minimum amount of chaos issue 10 asks for. */
-export const REQUIRED = { processorKills: 10, pollerKills: 5, redisRestarts: 2 } as const;
+export const REQUIRED = { processorKills: 10, pollerKills: 5, redisRestarts: 2, slowRedisApiRestarts: 3 } as const;
 
 export function loadChaosConfig(env: Record<string, string | undefined> = process.env) {
   return parseEnv(chaosEnv, env);

@@ -5,7 +5,7 @@
  */
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
 import { QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
-import { createLedger, type LedgerRecord } from '@lexbridge/shared/ledger';
+import { createLedger, findStuck, type LedgerRecord, type StuckRecord, type WatchdogPolicy } from '@lexbridge/shared/ledger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import type { Redis } from 'ioredis';
 import type { ApiClient } from './api-client.js';
@@ -16,7 +16,7 @@ import type { Evidence, PostedUpdate } from './verdict.js';
 export interface QueueState {
   /**
    * Jobs still to run: waiting, active, prioritized, and delayed ones that are retries or fall due
-   * within a minute (not the guards and periodic checks planned for long after the run).
+   * within a minute (not the guards planned for long after the run, nor periodic checks).
    */
   busy: number;
   failed: number;
@@ -33,6 +33,8 @@ export interface EvidenceReader {
   queueState(): Promise<QueueState>;
   /** Everything the verdict needs; `posted` gets each job's state from the API on the way. */
   gather(posted: PostedUpdate[], since: Date): Promise<Evidence>;
+  /** The invitations past their state's deadline now, as the processor's watchdog sees them. */
+  stuck(policy: WatchdogPolicy): Promise<StuckRecord[]>;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,8 @@ export function createEvidenceReader(o: { redisUrl: string; prefix: string; sand
         if ((counts.delayed ?? 0) > 0) {
           const soon = Date.now() + SOON_MS;
           for (const job of await queues.get(name).getDelayed(0, -1)) {
+            // A periodic check's next run (the watchdog's comes every few seconds) is not work left.
+            if (job.repeatJobKey !== undefined && job.attemptsMade === 0) continue;
             if (job.attemptsMade > 0 || job.timestamp + (job.delay ?? 0) <= soon) state.busy += 1;
           }
         }
@@ -89,6 +93,8 @@ export function createEvidenceReader(o: { redisUrl: string; prefix: string; sand
         posted,
       };
     },
+
+    stuck: (policy) => findStuck(redis, keyspace, policy, new Date()),
 
     async close() {
       await queues.close();

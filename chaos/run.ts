@@ -18,6 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
 import { abuseFailures, runAbuseProbe, type AbuseReport } from './abuse.js';
+import { watchdogConfigSchema } from '@lexbridge/shared/ledger';
+import { parse as parseYaml } from 'yaml';
 import type { FaultConfigInput, ScenarioOptionsInput } from '@lexbridge/sandbox';
 import { ConfigError } from '@lexbridge/shared/config';
 import { createApiClient } from './api-client.js';
@@ -28,6 +30,7 @@ import { driveOutbound } from './outbound-driver.js';
 import { waitForMidPoll } from './poller-probe.js';
 import { createSandboxControl, NO_FAULTS, type SandboxControl } from './sandbox-control.js';
 import { planStrikes, seededUnit, type Strike } from './schedule.js';
+import { createSlowRedisPhase, type SlowRedisResult } from './slow-redis.js';
 import { startStack, type Stack } from './stack.js';
 import { judge, type PostedUpdate, type Verdict } from './verdict.js';
 
@@ -161,6 +164,23 @@ async function main(cfg: ChaosConfig): Promise<number> {
     ...Array.from({ length: Math.floor(cfg.CHAOS_DRIVE_MS / SHORT_BATCH_EVERY_MS) }, (_, i) => ({ atMs: (i + 0.5) * SHORT_BATCH_EVERY_MS, kind: 'short-batch' as const })),
   ].sort((a, b) => a.atMs - b.atMs);
 
+  // Slow Redis from 45% of the drive: every reply late past the API's command timeout, the API
+  // restarted meanwhile (issue 16). Redis restarts wait for it (and it for them).
+  const slow = createSlowRedisPhase({
+    proxy: s.redisProxy,
+    api,
+    apiUrl: s.apiUrl,
+    token: s.secrets.apiTokens[0]!,
+    apiService: s.api,
+    caseIds: () => caseIds,
+    runId,
+    durationMs: cfg.CHAOS_SLOW_REDIS_MS,
+    deadline: driveEnd + 30_000,
+    say,
+  });
+  const slowRun: Promise<SlowRedisResult | undefined> =
+    cfg.CHAOS_SLOW_REDIS_MS > 0 ? sleep(cfg.CHAOS_DRIVE_MS * 0.45).then(() => (stopping ? undefined : slow.run())) : Promise.resolve(undefined);
+
   const strikes = (async () => {
     for (const [n, item] of timeline.entries()) {
       const wait = driveStart + item.atMs - Date.now();
@@ -203,7 +223,7 @@ async function main(cfg: ChaosConfig): Promise<number> {
       }
       case 'redis':
         say(`Redis ${item.signal === 'SIGKILL' ? 'crash (SIGKILL)' : 'stop (SIGTERM)'} and restart on its AOF`);
-        await s.redis.restart(item.signal);
+        await slow.exclusive(() => s.redis.restart(item.signal));
         tally.redisRestarts += 1;
         return;
     }
@@ -218,6 +238,8 @@ async function main(cfg: ChaosConfig): Promise<number> {
     windowMs: cfg.CHAOS_DRIVE_MS * 0.85,
     deadline: driveEnd + 30_000,
   });
+  const slowResult = await slowRun;
+  posted.push(...(slowResult?.posted ?? []));
   await Promise.all([strikes, background]);
   const wait = driveEnd - Date.now();
   if (wait > 0) await sleep(wait);
@@ -255,6 +277,9 @@ async function main(cfg: ChaosConfig): Promise<number> {
       `/health/live at most ${abuse.healthLiveMaxMs} ms (p99 ${abuse.healthLiveP99Ms} ms) over ${abuse.healthLiveChecks} checks, by vector ${JSON.stringify(abuse.healthLiveMaxMsByVector)}`,
   );
 
+  // What the processor's watchdog would call stuck now, with the run's own deadlines.
+  const rulesYaml = parseYaml(readFileSync(join(root, 'chaos', 'chaos-rules.yaml'), 'utf8')) as { watchdog?: unknown };
+  const stuck = await evidence.stuck(watchdogConfigSchema.parse(rulesYaml.watchdog));
   const stats = await sandbox.stats();
   const evidenceForScan = await sandbox.invitations();
   await evidence.close();
@@ -272,12 +297,14 @@ async function main(cfg: ChaosConfig): Promise<number> {
   const files = s.supervisor.logFiles();
   const scanned = files.filter((f) => basename(f) !== 'sandbox.log');
   for (const file of scanned) leaks.push(...scanner.scan(readFileSync(file, 'utf8'), basename(file)));
+  // How often an API queue's start failed in the slow-Redis phase and was rebuilt (the issue 16 path).
+  const queueStartFailures = files.filter((f) => basename(f) === 'api.log').reduce((n, f) => n + (readFileSync(f, 'utf8').match(/queue could not start/g)?.length ?? 0), 0);
   const control = files
     .filter((f) => basename(f) === 'sandbox.log')
     .flatMap((f) => scanner.scan(readFileSync(f, 'utf8'), basename(f)))
     .filter((l) => l.kind === 'secret').length;
 
-  return report(cfg, { runId, runDir, tally, verdict, stats, queues, settled, leaks, scanned, control, posted, abuse });
+  return report(cfg, { runId, runDir, tally, verdict, stats, queues, settled, leaks, scanned, control, posted, abuse, slow: slowResult, stuck: stuck.map((x) => `${x.record.invitationId} ${x.reason}`), queueStartFailures });
 }
 
 function report(
@@ -296,6 +323,12 @@ function report(
     control: number;
     posted: PostedUpdate[];
     abuse: AbuseReport;
+    /** The slow-Redis phase, when it ran. */
+    slow: SlowRedisResult | undefined;
+    /** Invitations past their deadline at the end (one line each). */
+    stuck: string[];
+    /** API queue starts that failed (and were rebuilt), from the API's log. */
+    queueStartFailures: number;
   },
 ): number {
   const v = r.verdict;
@@ -309,6 +342,12 @@ function report(
   }
   if (r.control === 0) failures.push('the leak scanner did not find the keys the sandbox prints: it cannot be trusted');
   failures.push(...abuseFailures(r.abuse));
+  // Issue 16: readiness told the truth, every update posted through the API reached Lexamica, nothing stuck.
+  const readinessLies = r.slow?.readinessLies ?? 0;
+  if (readinessLies !== 0) failures.push(`readinessLies is ${readinessLies}`);
+  if (r.stuck.length !== 0) failures.push(`stuckRecords is ${r.stuck.length}`);
+  if (v.outboundDelivered !== v.outboundUpdates) failures.push(`cmsUpdatesDelivered is ${v.outboundDelivered} of ${v.outboundUpdates} posted`);
+  if (!cfg.CHAOS_ALLOW_SHORT && (r.slow?.apiRestarts ?? 0) < REQUIRED.slowRedisApiRestarts) failures.push(`the slow-Redis phase restarted the API ${r.slow?.apiRestarts ?? 0} times (at least ${REQUIRED.slowRedisApiRestarts})`);
   const leakKinds: Record<string, number> = {};
   for (const l of r.leaks) leakKinds[l.kind] = (leakKinds[l.kind] ?? 0) + 1;
 
@@ -349,6 +388,14 @@ function report(
     inboundEvents: v.inboundEvents,
     outboundUpdates: v.outboundUpdates,
     outboundDelivered: v.outboundDelivered,
+    cmsUpdatesPosted: v.outboundUpdates,
+    cmsUpdatesDelivered: v.outboundDelivered,
+    stuckRecords: r.stuck.length,
+    readinessLies,
+    slowRedisUpdates: r.slow?.posted.length ?? 0,
+    slowRedisApiRestarts: r.slow?.apiRestarts ?? 0,
+    slowRedisQueueStartFailures: r.queueStartFailures,
+    slowRedisReadyAnswers: r.slow ? { ready: r.slow.readyAnswers, notReady: r.slow.notReadyAnswers } : null,
     outboundRepeats: r.posted.reduce((n, p) => n + p.repeats.length, 0),
     sandboxActions: r.stats.actions.total,
     healthLiveMaxMsUnderAbuse: r.abuse.healthLiveMaxMs,
@@ -361,14 +408,14 @@ function report(
   };
   const details = {
     summary,
-    examples: v.examples,
+    examples: [...v.examples, ...(r.slow?.examples ?? []), ...r.stuck.slice(0, 20).map((x) => `stuck: ${x}`)],
     failedJobReasons: r.queues?.failedReasons ?? [],
     unexpectedExits: r.tally.unexpectedExits,
     leaks: r.leaks.slice(0, 200),
     abuse: r.abuse,
   };
   writeFileSync(join(r.runDir, 'summary.json'), `${JSON.stringify(details, null, 2)}\n`);
-  for (const e of v.examples) say(`problem: ${e}`);
+  for (const e of details.examples) say(`problem: ${e}`);
   for (const reason of details.failedJobReasons) say(`failed job: ${reason}`);
   for (const l of r.leaks.slice(0, 20)) say(`leak: ${l.kind} in ${l.where}`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -1,13 +1,14 @@
 /**
- * The system under test, started for real on loopback: a Redis with AOF on its own data directory,
- * the sandbox (Lexamica), `lexbridge setup`, two pollers, two processors and one API, each a child
- * process with its output in `<runDir>/logs/`. Credentials and tokens are fresh for every run.
+ * The system under test, started for real on loopback: a Redis with AOF on its own data directory
+ * (reached by every service through a TCP proxy that can make its replies late), the sandbox
+ * (Lexamica), `lexbridge setup`, two pollers, two processors and one API, each a child process with
+ * its output in `<runDir>/logs/`. Credentials and tokens are fresh for every run.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, RedisServerProcess } from '@lexbridge/testkit';
+import { DelayProxy, freePort, RedisServerProcess } from '@lexbridge/testkit';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { inheritedEnv } from './config.js';
 import { createSupervisor, type ManagedService, type Supervisor } from './services.js';
@@ -48,6 +49,8 @@ export interface StackSecrets {
 
 export interface Stack {
   redis: RedisServerProcess;
+  /** What every service reaches Redis through: the slow-Redis phase makes its replies late. */
+  redisProxy: DelayProxy;
   supervisor: Supervisor;
   secrets: StackSecrets;
   /** Redis key prefix of the services. */
@@ -113,6 +116,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   writeFileSync(firmYaml, stringifyYaml({ ...example, ...rules, api }));
 
   const redis = await RedisServerProcess.start({ appendOnly: true });
+  const redisProxy = await DelayProxy.start({ port: redis.port });
   const [sandboxPort, apiPort, ...opsPorts] = await Promise.all(Array.from({ length: 2 + 2 * REPLICAS }, () => freePort()));
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -126,7 +130,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       ...inheritedEnv(),
       NODE_ENV: 'production',
       LOG_LEVEL: o.logLevel,
-      REDIS_URL: redis.url,
+      REDIS_URL: redisProxy.url,
       REDIS_PREFIX: prefix,
       LEXBRIDGE_CONFIG: firmYaml,
       LEXAMICA_BASE_URL: sandboxUrl,
@@ -149,6 +153,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
   const stack: Stack = {
     redis,
+    redisProxy,
     supervisor,
     secrets,
     prefix,
@@ -161,6 +166,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     api: undefined as unknown as ManagedService,
     async stop() {
       await supervisor.stopAll(8_000);
+      await redisProxy.stop();
       await redis.stop();
     },
     killNow: () => supervisor.killAllNow(),
@@ -198,6 +204,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     return stack;
   } catch (err) {
     stack.killNow();
+    await redisProxy.stop();
     await redis.stop();
     throw err;
   }

@@ -161,4 +161,10 @@ describe('the chaos verdict', () => {
     expect(v.lostInbound).toBe(1);
     expect(v.examples.join('\n')).toContain('inbound event e3 never reached the CMS feed');
   });
+
+  it('takes two outcomes of one decision (failed, then a conflict found on replay) as two, not one announced twice', () => {
+    const outcome = (id: string, state: string) => feedItem(id, 'invitation.action-failed', { invitationId: 'a', state, decision: { source: 'rules', action: 'accept' } });
+    expect(judge(evidence({ feed: [outcome('action:a:1:failed', 'failed'), outcome('action:a:1:conflict', 'conflict')] })).duplicateFeedItems).toBe(0);
+    expect(judge(evidence({ feed: [outcome('action:a:1:failed', 'failed'), outcome('action:a:2:failed', 'failed')] })).duplicateFeedItems).toBe(1);
+  });
 });

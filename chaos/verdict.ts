@@ -184,7 +184,9 @@ export function judge(e: Evidence): Verdict {
   const announcementOf = (i: FeedItemView) => {
     if (i.type !== 'invitation.decided' && i.type !== 'invitation.action-sent' && i.type !== 'invitation.action-failed') return undefined;
     const d = i.data['decision'] as { source?: unknown; action?: unknown } | undefined;
-    return `${i.type} ${String(i.data['invitationId'])} ${String(d?.source)}/${String(d?.action)}`;
+    // An outcome is one item per outcome state: a success after a failure is a new item, not a repeat.
+    const outcomeState = i.type === 'invitation.decided' ? '' : ` ${String(i.data['state'])}`;
+    return `${i.type} ${String(i.data['invitationId'])} ${String(d?.source)}/${String(d?.action)}${outcomeState}`;
   };
   const byEvent = distinctIds(e.feed, eventIdOf);
   for (const [what, groups] of [['event', byEvent], ['announcement', distinctIds(e.feed, announcementOf)]] as const) {

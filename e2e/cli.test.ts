@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '@lexbridge/poller/cli';
+import { pollerKeys } from '@lexbridge/poller';
 import { QueueSet } from '@lexbridge/shared/jobs';
+import { createLedger } from '@lexbridge/shared/ledger';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
-import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
+import { deleteKeys, freePort, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { buildSandbox, type Sandbox } from '@lexbridge/sandbox';
 import { EXAMPLE_CONFIG, exampleConfigWith } from './harness.js';
@@ -87,6 +89,53 @@ rules:
     const report = JSON.parse(r.out);
     expect(report).toMatchObject({ leader: null, checkpoint: null, failedJobs: 0 });
     expect(Object.keys(report.queues)).toContain('invitations');
+  });
+
+  // Issue 16, item 4: a record stuck in `acting` showed nowhere an operator looks.
+  it('status lists invitations stuck past their deadline, with the reason and the last error', async () => {
+    const longAgo = new Date(Date.now() - 2 * 3_600_000);
+    const ledger = createLedger(redis, createKeyspace(prefix), { now: () => longAgo });
+    await ledger.receive({ invitationId: 'stuck-1', eventId: 'ev-stuck-1', caseType: 'Employment', expires: new Date(Date.now() + 86_400_000).toISOString() });
+    await ledger.decide('stuck-1', { action: 'accept', rule: null, trace: [], source: 'manual', decidedAt: longAgo.toISOString() }, 'decided');
+    await ledger.beginAct('stuck-1');
+    await ledger.update('stuck-1', (r) => ({ from: [r.state], to: r.state, patch: { lastError: 'configuration problem: invitations.get answered HTTP 401' } }));
+    const report = JSON.parse((await run('status', '--json')).out);
+    expect(report.stuckInvitations).toEqual([expect.objectContaining({ invitationId: 'stuck-1', state: 'acting', lastError: expect.stringContaining('HTTP 401') })]);
+    expect(report.stuckInvitations[0].reason).toMatch(/acting for 2h/);
+    const text = (await run('status')).out;
+    expect(text).toMatch(/stuck invitations: 1/);
+    expect(text).toContain('stuck-1');
+  });
+
+  // Issue 16, item 9: a checkpoint older than Lexamica's retention went unnoticed.
+  it('status says when the checkpoint is older than Lexamica keeps events, and shows the last gap announced', async () => {
+    const keys = pollerKeys(createKeyspace(prefix));
+    const old = Date.now() - 40 * 86_400_000;
+    await redis.hset(keys.checkpoint, { watermarkMs: String(old), watermark: new Date(old).toISOString() });
+    await redis.hset(keys.gap, { reason: 'first-start', from: '', to: '2026-11-15T12:00:00.000Z', detectedAt: '2026-11-22T12:00:00.000Z', message: 'first start: stored events are read from 2026-11-15T12:00:00.000Z' });
+    try {
+      const report = JSON.parse((await run('status', '--json')).out);
+      expect(report.checkpointBeyondRetention).toBe(true);
+      expect(report.lastGap).toMatchObject({ reason: 'first-start', to: '2026-11-15T12:00:00.000Z' });
+      const text = (await run('status')).out;
+      expect(text).toMatch(/older than Lexamica keeps stored events/);
+      expect(text).toMatch(/last gap: first-start/);
+    } finally {
+      await redis.del(keys.checkpoint, keys.gap);
+    }
+  });
+
+  // Issue 16, item 6: with Redis down, `status` hung with no message.
+  it('status fails fast with a message naming REDIS_URL when Redis is not there', async () => {
+    const url = `redis://:cli-secret-pass@127.0.0.1:${await freePort()}`;
+    const started = Date.now();
+    const outcome = await Promise.race([
+      runCli(['status'], { ...env, REDIS_URL: url }, () => {}).then((code) => `exited ${code}`, (err: Error) => err.message),
+      new Promise<string>((res) => setTimeout(() => res('still waiting after 20 s'), 20_000)),
+    ]);
+    expect(outcome).toMatch(/REDIS_URL/);
+    expect(outcome).not.toContain('cli-secret-pass');
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('backfill --no-wait enqueues a request for the poller; replay retries failed jobs', async () => {

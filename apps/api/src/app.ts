@@ -145,7 +145,7 @@ export function buildApp(deps: AppDeps) {
   app.register(metricsPlugin, { registry, queues, redis });
   app.register(docsPlugin, { ...(deps.version && { version: deps.version }) });
 
-  app.register(opsRoutes, { redis, registry, isClosing: () => closing });
+  app.register(opsRoutes, { redis, queues, registry, isClosing: () => closing });
   app.register(invitationRoutes, { ledger: deps.ledger ?? createLedger(redis, keyspace), queues });
   app.register(caseRoutes, {
     queues,

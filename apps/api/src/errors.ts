@@ -22,6 +22,7 @@ export type ErrorLocation = (typeof ERROR_LOCATIONS)[number];
  * - `request_timeout` (408): the request was not received in time (60 s).
  * - `invalid_state` (409): the resource's state does not allow this (e.g. deciding a decided invitation).
  * - `idempotency_in_progress` (409): a request with this Idempotency-Key is still running; retry.
+ * - `cursor_expired` (410): items after the feed cursor were trimmed; the message says how to resync.
  * - `payload_too_large` (413), `uri_too_long` (414), `unsupported_media_type` (415),
  *   `range_not_satisfiable` (416, a static file's Range).
  * - `idempotency_key_reused` (422): the Idempotency-Key was used for a different request.
@@ -41,6 +42,7 @@ export const ERROR_CODES = [
   'request_timeout',
   'invalid_state',
   'idempotency_in_progress',
+  'cursor_expired',
   'payload_too_large',
   'uri_too_long',
   'unsupported_media_type',
@@ -65,6 +67,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   request_timeout: 408,
   invalid_state: 409,
   idempotency_in_progress: 409,
+  cursor_expired: 410,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,

@@ -7,8 +7,8 @@ import { FirmConfigError } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { onShutdown } from '@lexbridge/shared/ops';
-import { maskUrlCredentials, urlCredentials } from '@lexbridge/shared/redact';
-import { checkRedisPolicy, createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { urlCredentials } from '@lexbridge/shared/redact';
+import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { IdentityConfigError } from './identity/identity-config.js';
@@ -30,18 +30,13 @@ const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
 const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger);
 
 try {
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis at ${maskUrlCredentials(env.REDIS_URL)} did not answer within 10s`)), 10_000);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  await checkRedisPolicy(redis, logger);
+  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
 } catch (err) {
-  // Start anyway: /health/ready says not ready and requests get 503 until Redis answers.
-  logger.warn({ err }, 'starting without Redis');
+  // A wrong REDIS_URL, password or TLS setting: say so and stop, rather than serve only 503s.
+  logger.fatal({ err }, (err as Error).message);
+  process.exit(1);
 }
+await checkRedisPolicy(redis, logger);
 
 const app = buildApp({
   logger,

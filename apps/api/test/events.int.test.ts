@@ -40,3 +40,36 @@ describe('event feed route', () => {
     expect((await read('?limit=1001')).json().error).toMatchObject({ field: 'limit' });
   });
 });
+
+// Issue 16, item 9: a CMS reading with a cursor older than the feed's trim point silently skipped
+// what had been trimmed.
+describe('event feed route after the feed was trimmed', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await createTestApi();
+  });
+  afterAll(() => t.close());
+
+  const read = (query: string) => t.app.inject({ method: 'GET', url: `/v1/events${query}`, headers: AUTH });
+
+  it('answers a cursor older than the trim point with 410, saying what was lost and how to continue', async () => {
+    for (let i = 0; i < 5; i++) await t.feed.append({ id: `event:t${i}`, type: 'lexamica.event', occurredAt: new Date().toISOString(), data: { n: i } });
+    const { items } = (await read('')).json() as { items: Array<{ cursor: string }> };
+    const kept = items[2]!.cursor;
+    // The feed is capped: older entries are trimmed as new ones arrive (here: keep the last 3).
+    const stream = t.keyspace.key('feed', 'stream');
+    await t.admin.xtrim(stream, 'MAXLEN', 3);
+
+    const stale = await read(`?after=${items[0]!.cursor}`);
+    expect(stale.statusCode).toBe(410);
+    expect(stale.json().error).toMatchObject({ code: 'cursor_expired', field: 'after', in: 'querystring' });
+    expect(stale.json().error.message).toMatch(/trimmed/);
+    expect(stale.json().error.message).toContain('/v1/invitations');
+    expect(stale.json().error.message).toContain(kept);
+
+    // A cursor whose following items are all still there reads on as before.
+    const fine = await read(`?after=${items[1]!.cursor}`);
+    expect(fine.statusCode).toBe(200);
+    expect(fine.json().items.map((i: { id: string }) => i.id)).toEqual(['event:t2', 'event:t3', 'event:t4']);
+  });
+});

@@ -45,6 +45,8 @@ export interface TestApiOptions {
   logger?: Logger;
   /** Default: {@link TEST_IDENTITIES}. */
   identities?: IdentityConfig[];
+  /** Called once the connection is ready and before the app (and its queues) is built. */
+  beforeBuild?: () => Promise<void> | void;
 }
 
 export async function createTestApi(opts: TestApiOptions = {}) {
@@ -56,6 +58,7 @@ export async function createTestApi(opts: TestApiOptions = {}) {
   const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   admin.on('error', () => {});
   await waitFor(() => redis.status === 'ready', { message: 'redis connection ready' });
+  await opts.beforeBuild?.();
   const keyspace = createKeyspace(prefix);
   const queues = new QueueSet(redis, keyspace, logger);
   // Tests walk the route table many times over with one identity: the rate limit is tested on its own.

@@ -71,6 +71,31 @@ describe('invitation routes on the real ledger', () => {
     expect(await t.queues.get('invitation-actions').getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(1);
   });
 
+  // Issue 16, item 7: a CMS retrying after a lost answer got 409 for a decision that was carried
+  // out (202, 409, 409; 12 at once: one 202 and eleven 409s) once the processor had moved on.
+  it('answers the same decision repeated 202 with the same job, whatever state it has reached; a different one 409', async () => {
+    const first = await decide('inv-e', { action: 'accept', by: 'J. Partner' });
+    expect(first.statusCode).toBe(202);
+    const jobId = first.json().job.id;
+
+    await t.ledger.beginAct('inv-e');
+    const whileSending = await Promise.all(Array.from({ length: 12 }, () => decide('inv-e', { action: 'accept' })));
+    expect(whileSending.map((r) => r.statusCode)).toEqual(Array(12).fill(202));
+    expect(new Set(whileSending.map((r) => r.json().job.id))).toEqual(new Set([jobId]));
+    expect(whileSending[0]!.json().invitation).toMatchObject({ invitationId: 'inv-e', state: 'acting' });
+
+    await t.ledger.finishAct('inv-e', 'done', { lexamicaStatus: 'accepted' });
+    const afterDone = await decide('inv-e', { action: 'accept' });
+    expect(afterDone.statusCode).toBe(202);
+    expect(afterDone.json()).toMatchObject({ invitation: { state: 'done', decision: { action: 'accept', source: 'manual' } }, job: { id: jobId, status: 'queued' } });
+    // Nothing new was queued for the repeats.
+    expect((await t.queues.get('invitation-actions').getJobs(['waiting', 'delayed', 'prioritized'])).filter((j) => j.data.invitationId === 'inv-e')).toHaveLength(1);
+
+    const other = await decide('inv-e', { action: 'decline', reason: 'Changed our mind' });
+    expect(other.statusCode).toBe(409);
+    expect(other.json().error).toMatchObject({ code: 'invalid_state', state: 'done' });
+  });
+
   it('refuses a decision the ledger state does not allow with 409 and the state', async () => {
     const changed = await decide('inv-a', { action: 'accept' });
     expect(changed.statusCode).toBe(409);

@@ -27,7 +27,7 @@ describe('the API while Redis is away', () => {
       const r = await ready();
       return r.statusCode === 503 ? r : undefined;
     });
-    expect(down.json()).toEqual({ status: 'not ready', checks: { redis: false, accepting: true } });
+    expect(down.json()).toEqual({ status: 'not ready', checks: { redis: false, queues: true, accepting: true } });
     // The process itself is alive.
     expect((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
 

@@ -4,23 +4,23 @@
  *   lexbridge setup [--dry-run]                       mappings and subscriptions on Lexamica
  *   lexbridge doctor [--json]                         the go-live check against Lexamica (read-only)
  *   lexbridge backfill --from ISO --to ISO [--event NAME] [--no-wait]
- *   lexbridge status [--json]                         leader, checkpoint age, queues, pending invitations
+ *   lexbridge status [--json]                         leader, checkpoint age, queues, pending and stuck invitations
  *   lexbridge replay [--queue NAME] [--id JOB] [--limit N]   retry failed jobs
  *   lexbridge rules test PAYLOAD.json [--lexamica]    the decision the rules give a sample invitation
  *
  * It lives with the poller because set-up, backfills and the stored-event queues are the poller's;
  * `status`, `replay` and `rules test` use only the shared packages.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { QueueEvents } from 'bullmq';
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
-import { firmConfigEnv, lexamicaEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
+import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/shared/config';
 import { firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
-import { createLedger } from '@lexbridge/shared/ledger';
+import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
 import { parse as parseYaml } from 'yaml';
 import { pollerKeys } from './poller.js';
@@ -33,7 +33,7 @@ const USAGE = `usage: lexbridge <command> [options]
   doctor [--json]                           check the configuration against Lexamica (read-only): the go-live check
   backfill --from ISO --to ISO [--event E]  re-read a time range of stored events (a running poller does it)
            [--no-wait]                      enqueue the request and return at once
-  status [--json]                           leader, checkpoint age, queue depths, pending invitations, failed jobs
+  status [--json]                           leader, checkpoint age, queue depths, pending and stuck invitations, failed jobs
   replay [--queue Q] [--id JOB] [--limit N] retry failed jobs (all queues unless --queue)
   rules test FILE.json [--lexamica]         run the rules over a sample invitation (in the firm's field
                                             names, or Lexamica's with --lexamica) and print the decision
@@ -95,9 +95,19 @@ async function doctor(args: string[], env: Record<string, string | undefined>, o
   return checks.some((c) => c.status === 'fail') ? 1 : 0;
 }
 
-function redisFor(env: Record<string, string | undefined>) {
+/** The longest the command line waits for Redis before it gives up with a message naming REDIS_URL. */
+export const CLI_REDIS_WAIT_MS = 5_000;
+
+/** A connection for a command, once Redis answers: an operator gets an answer, not a hang. */
+async function redisFor(env: Record<string, string | undefined>) {
   const cfg = parseEnv(redisEnv, env);
   const redis = createRedis(cfg.REDIS_URL, 'worker');
+  try {
+    await waitForRedis(redis, undefined, Math.min(CLI_REDIS_WAIT_MS, cfg.REDIS_STARTUP_TIMEOUT_MS), cfg.REDIS_URL);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const keyspace = createKeyspace(cfg.REDIS_PREFIX);
   return { redis, keyspace, queues: new QueueSet(redis, keyspace), url: cfg.REDIS_URL };
 }
@@ -108,7 +118,7 @@ async function backfill(args: string[], env: Record<string, string | undefined>,
     out('backfill needs --from and --to (ISO 8601, e.g. 2026-11-01T00:00:00Z)');
     return 2;
   }
-  const { redis, keyspace, queues } = redisFor(env);
+  const { redis, keyspace, queues } = await redisFor(env);
   try {
     const job = await enqueue(queues, 'poller.backfill', { from: new Date(values.from).toISOString(), to: new Date(values.to).toISOString(), requestedBy: 'cli', ...(values.event ? { event: values.event } : {}) });
     out(`backfill requested (job ${job.id}); a running poller carries it out`);
@@ -127,12 +137,27 @@ async function backfill(args: string[], env: Record<string, string | undefined>,
   }
 }
 
+/**
+ * The watchdog's deadlines from the firm YAML (`watchdog`), or the defaults when there is no YAML
+ * where LEXBRIDGE_CONFIG points (status needs only Redis otherwise).
+ */
+function watchdogPolicy(env: Record<string, string | undefined>): { policy: WatchdogPolicy; from: string } {
+  const file = parseEnv(firmConfigEnv, env).LEXBRIDGE_CONFIG;
+  if (!existsSync(file)) return { policy: DEFAULT_WATCHDOG, from: 'defaults (no firm YAML at LEXBRIDGE_CONFIG)' };
+  const raw = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
+  const parsed = watchdogConfigSchema.safeParse(raw?.watchdog);
+  if (!parsed.success) throw new Error(`watchdog in ${file}: ${parsed.error.issues.map((i) => `${['watchdog', ...i.path].join('.')}: ${i.message}`).join('; ')}`);
+  return { policy: parsed.data, from: file };
+}
+
 async function status(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
-  const { redis, keyspace, queues } = redisFor(env);
+  const watchdog = watchdogPolicy(env);
+  const { redis, keyspace, queues } = await redisFor(env);
   try {
     const keys = pollerKeys(keyspace);
-    const [leader, checkpoint] = await Promise.all([redis.get(keys.lease), redis.hgetall(keys.checkpoint)]);
+    const [leader, checkpoint, gap] = await Promise.all([redis.get(keys.lease), redis.hgetall(keys.checkpoint), redis.hgetall(keys.gap)]);
+    const { LEXAMICA_RETENTION_MS: retentionMs } = parseEnv({ LEXAMICA_RETENTION_MS: pollEnv.LEXAMICA_RETENTION_MS }, env);
     const queueDepths: Record<string, Record<string, number>> = {};
     for (const name of QUEUE_NAMES) queueDepths[name] = await queues.get(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
     const ledger = createLedger(redis, keyspace);
@@ -142,14 +167,27 @@ async function status(args: string[], env: Record<string, string | undefined>, o
       pending.push(...page.items);
     }
     pending.sort((a, b) => a.expires.localeCompare(b.expires));
+    const stuck = await findStuck(redis, keyspace, watchdog.policy, new Date());
     const ageSec = checkpoint.watermarkMs ? Math.round((Date.now() - Number(checkpoint.watermarkMs)) / 1000) : null;
     const report = {
       leader: leader ?? null,
       checkpoint: checkpoint.watermark ?? null,
       checkpointAgeSeconds: ageSec,
+      // Events between the checkpoint and Lexamica's retention may be gone unread (LEXAMICA_RETENTION_MS).
+      checkpointBeyondRetention: ageSec !== null && ageSec * 1000 > retentionMs,
+      lastGap: gap.reason ? { reason: gap.reason, ...(gap.from && { from: gap.from }), to: gap.to, detectedAt: gap.detectedAt, message: gap.message } : null,
       queues: queueDepths,
       failedJobs: Object.values(queueDepths).reduce((n, q) => n + (q.failed ?? 0), 0),
       pendingInvitations: pending.map((r) => ({ invitationId: r.invitationId, state: r.state, expires: r.expires, caseType: r.caseType })),
+      stuckInvitations: stuck.map((s) => ({
+        invitationId: s.record.invitationId,
+        state: s.record.state,
+        since: s.since,
+        deadline: s.deadline,
+        reason: s.reason,
+        ...(s.record.lastError !== undefined && { lastError: s.record.lastError }),
+      })),
+      watchdog: watchdog.from,
     };
     if (values.json) {
       out(JSON.stringify(report, null, 2));
@@ -157,12 +195,16 @@ async function status(args: string[], env: Record<string, string | undefined>, o
     }
     out(`leader:      ${report.leader ?? 'none (no poller holds the lease)'}`);
     out(`checkpoint:  ${report.checkpoint ?? 'none yet'}${ageSec === null ? '' : ` (${ageSec}s ago)`}`);
+    if (report.checkpointBeyondRetention) out(`  ! the checkpoint is older than Lexamica keeps stored events (${Math.round(retentionMs / 86_400_000)} days): events since it may be gone unread`);
+    if (report.lastGap) out(`last gap: ${report.lastGap.reason} (${report.lastGap.detectedAt}): ${report.lastGap.message}`);
     out('queues:      waiting  active  delayed  failed  completed');
     for (const [name, c] of Object.entries(queueDepths)) {
       out(`  ${name.padEnd(20)} ${[c.waiting, c.active, c.delayed, c.failed, c.completed].map((n) => String(n ?? 0).padStart(7)).join(' ')}`);
     }
     out(`pending invitations (soonest expiry first): ${pending.length}`);
     for (const r of report.pendingInvitations.slice(0, 20)) out(`  ${r.expires}  ${r.state.padEnd(8)} ${r.invitationId}  ${r.caseType ?? ''}`);
+    out(`stuck invitations: ${stuck.length}${stuck.length ? ' (past their deadline: see docs/operations.md, "What each alert means")' : ''}`);
+    for (const s of report.stuckInvitations.slice(0, 20)) out(`  ${s.invitationId}  ${s.state.padEnd(8)} since ${s.since}: ${s.reason}${s.lastError ? ` (last error: ${s.lastError})` : ''}`);
     return 0;
   } finally {
     await queues.close();
@@ -176,7 +218,7 @@ async function replay(args: string[], env: Record<string, string | undefined>, o
     out(`unknown queue "${values.queue}"; queues: ${QUEUE_NAMES.join(', ')}`);
     return 2;
   }
-  const { redis, queues } = redisFor(env);
+  const { redis, queues } = await redisFor(env);
   try {
     const names = (values.queue ? [values.queue] : QUEUE_NAMES) as QueueName[];
     let retried = 0;

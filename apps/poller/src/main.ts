@@ -4,7 +4,7 @@ import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames }
 import { createLogger } from '@lexbridge/shared/logger';
 import { urlCredentials } from '@lexbridge/shared/redact';
 import { onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/shared/redis';
+import { checkRedisPolicy, createRedis, RedisUnavailableError, waitForRedis } from '@lexbridge/shared/redis';
 import { ConfigError } from '@lexbridge/shared/config';
 import { loadPollerEnv } from './config.js';
 import { createPollerService } from './service.js';
@@ -15,7 +15,7 @@ async function main() {
   const personal = personalFieldNames(firm);
   const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
   const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
-  await waitForRedis(redis, logger);
+  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
   await checkRedisPolicy(redis, logger);
   const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal });
   const service = createPollerService({
@@ -30,6 +30,7 @@ async function main() {
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
       reconcileWindowMs: env.RECONCILE_WINDOW_MS,
       initialLookbackMs: env.POLL_INITIAL_LOOKBACK_MS,
+      retentionMs: env.LEXAMICA_RETENTION_MS,
     },
   });
   await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
@@ -43,7 +44,7 @@ async function main() {
 
 main().catch((err: unknown) => {
   // Configuration errors name the variable or YAML path; print them plainly and stop.
-  if (err instanceof ConfigError || err instanceof FirmConfigError) console.error(err.message);
+  if (err instanceof ConfigError || err instanceof FirmConfigError || err instanceof RedisUnavailableError) console.error(err.message);
   else console.error(err);
   process.exit(1);
 });

@@ -1,7 +1,11 @@
 /** The poller's Prometheus metrics. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-export function createPollerMetrics(registry: Registry, probes: { checkpointAgeSeconds: () => Promise<number | undefined>; isLeader: () => boolean; seenIds: () => Promise<number> }) {
+/**
+ * The poller's metrics. The probes read Redis at scrape time and answer undefined when they cannot
+ * (Redis away or slow): the gauge then says NaN (unknown), never a stale or made-up number.
+ */
+export function createPollerMetrics(registry: Registry, probes: { checkpointAgeSeconds: () => Promise<number | undefined>; isLeader: () => boolean; seenIds: () => Promise<number | undefined> }) {
   const registers = [registry];
   return {
     eventsRead: new Counter({ name: 'lexbridge_poller_events_read_total', help: 'Stored events read from Lexamica', labelNames: ['mode'], registers }),
@@ -10,6 +14,12 @@ export function createPollerMetrics(registry: Registry, probes: { checkpointAgeS
     quarantined: new Counter({ name: 'lexbridge_poller_events_quarantined_total', help: 'Stored events whose envelope could not be read', registers }),
     pages: new Counter({ name: 'lexbridge_poller_pages_total', help: 'Pages of stored events read', labelNames: ['mode'], registers }),
     errors: new Counter({ name: 'lexbridge_poller_errors_total', help: 'Poll errors by kind', labelNames: ['kind'], registers }),
+    gaps: new Counter({
+      name: 'lexbridge_poller_gaps_total',
+      help: 'Stored events that may never be read: reason retention (the checkpoint fell behind what Lexamica keeps) or first-start (older than the first poll read back)',
+      labelNames: ['reason'],
+      registers,
+    }),
     pollDuration: new Histogram({
       name: 'lexbridge_poller_poll_duration_seconds',
       help: 'Duration of one poll, reconciliation or backfill pass',
@@ -19,11 +29,10 @@ export function createPollerMetrics(registry: Registry, probes: { checkpointAgeS
     }),
     checkpointAge: new Gauge({
       name: 'lexbridge_poller_checkpoint_age_seconds',
-      help: 'Seconds since the checkpoint watermark: alert when it keeps growing (a stuck poller)',
+      help: 'Seconds since the checkpoint watermark: alert when it keeps growing (a stuck poller); NaN when unknown (no checkpoint yet, or Redis unreachable)',
       registers,
       async collect() {
-        const age = await probes.checkpointAgeSeconds();
-        if (age !== undefined) this.set(age);
+        this.set((await probes.checkpointAgeSeconds()) ?? Number.NaN);
       },
     }),
     leader: new Gauge({
@@ -39,7 +48,7 @@ export function createPollerMetrics(registry: Registry, probes: { checkpointAgeS
       help: 'Event ids remembered for the overlap window (bounded)',
       registers,
       async collect() {
-        this.set(await probes.seenIds());
+        this.set((await probes.seenIds()) ?? Number.NaN);
       },
     }),
   };

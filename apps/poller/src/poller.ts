@@ -6,8 +6,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { StoredEvent } from '@lexbridge/lexamica-client';
-import type { QueueSet, RoutedEventNames } from '@lexbridge/shared/jobs';
+import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-client';
+import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/shared/jobs';
 import type { Logger } from '@lexbridge/shared/logger';
 import type { Keyspace } from '@lexbridge/shared/redis';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
@@ -31,8 +31,10 @@ export interface PollerTiming {
   /** Reconciliation cadence and window (defaults: hourly, 24 h). */
   reconcileIntervalMs: number;
   reconcileWindowMs: number;
-  /** Where the very first poll starts, before now (default 24 h). */
+  /** Where the very first poll starts, before now (POLL_INITIAL_LOOKBACK_MS, default 7 days). */
   initialLookbackMs: number;
+  /** How long Lexamica keeps stored events (LEXAMICA_RETENTION_MS, default 30 days). */
+  retentionMs?: number;
   /** Page size asked of Lexamica (default 100, the maximum). */
   pageSize?: number;
   /** Lease length (default 15 000; renewed every third of it). */
@@ -76,6 +78,10 @@ export function pollerKeys(keyspace: Keyspace) {
     checkpoint: keyspace.key('poller', 'checkpoint'),
     seen: keyspace.key('poller', 'seen'),
     lastReconcile: keyspace.key('poller', 'last-reconcile'),
+    /** The last gap announced (hash: reason, from, to, detectedAt, message), for `lexbridge status`. */
+    gap: keyspace.key('poller', 'gap'),
+    /** When the first poll of this installation ran (ms), so its gap is announced once. */
+    firstStart: keyspace.key('poller', 'first-start'),
   };
 }
 
@@ -90,6 +96,7 @@ export function createPoller(deps: PollerDeps): Poller {
   const pageSize = deps.timing.pageSize ?? 100;
   const recentOverlapMs = Math.min(deps.timing.recentOverlapMs ?? 2_000, deps.timing.overlapMs);
   const maxBackoffMs = deps.timing.maxBackoffMs ?? 300_000;
+  const retentionMs = deps.timing.retentionMs ?? 30 * 86_400_000;
   // The seen-id memory covers every window a pass re-reads: the overlap and the reconciliation.
   const seenWindowMs = Math.max(deps.timing.overlapMs, deps.timing.reconcileWindowMs);
 
@@ -160,6 +167,8 @@ export function createPoller(deps: PollerDeps): Poller {
     const cp = await checkpoint.read();
     const toMs = now();
     const watermarkMs = cp?.watermarkMs ?? toMs - deps.timing.initialLookbackMs;
+    if (!cp) await firstStart(toMs, watermarkMs);
+    else if (watermarkMs < toMs - retentionMs) await announceGap({ reason: 'retention', fromMs: watermarkMs, toMs: toMs - retentionMs });
     const overlapFromMs = Math.max(0, watermarkMs - deps.timing.overlapMs);
     const fromMs = await overlapStart(overlapFromMs, watermarkMs, signal);
     let highest = watermarkMs;
@@ -207,6 +216,38 @@ export function createPoller(deps: PollerDeps): Poller {
     const pages = deps.source.pages({ from: new Date(fromMs), to: new Date(toMs), pageSize: 1 }, signal ? { signal } : {});
     for await (const page of pages) return page.total;
     return 0;
+  }
+
+  /**
+   * The first poll of an installation reads from `fromMs`: anything stored before it is not read.
+   * Said once (the first start is remembered), unless Lexamica no longer keeps anything older anyway.
+   */
+  async function firstStart(atMs: number, fromMs: number) {
+    if (!(await deps.redis.set(keys.firstStart, String(atMs), 'NX'))) return;
+    if (deps.timing.initialLookbackMs >= retentionMs) return;
+    await announceGap({ reason: 'first-start', toMs: fromMs });
+  }
+
+  /**
+   * Stored events that may never be read: announced to the CMS by a processor (an `events.gap`
+   * job on the maintenance queue, so the feed and the webhook carry it like every other item),
+   * counted in `lexbridge_poller_gaps_total`, kept in Redis for `lexbridge status`, and logged.
+   */
+  async function announceGap(g: { reason: 'retention' | 'first-start'; fromMs?: number; toMs: number }) {
+    const from = g.fromMs === undefined ? undefined : new Date(g.fromMs).toISOString();
+    const to = new Date(g.toMs).toISOString();
+    const last = await deps.redis.hgetall(keys.gap);
+    if (last.reason === g.reason && last.from === (from ?? '') && last.to === to) return;
+    const message =
+      g.reason === 'retention'
+        ? `the checkpoint (${from}) is older than Lexamica keeps stored events (LEXAMICA_RETENTION_MS): events stored between ${from} and ${to} may be gone unread. Check for invitations and updates of that time on Lexamica itself; \`lexbridge backfill --from ${from} --to ${to}\` reads whatever it still has`
+        : `first start: stored events are read from ${to} (POLL_INITIAL_LOOKBACK_MS); anything stored before was not read. \`lexbridge backfill --from <time> --to ${to}\` reads it`;
+    const detectedAt = new Date(now()).toISOString();
+    await enqueue(deps.queues, 'events.gap', { reason: g.reason, ...(from !== undefined && { from }), to, detectedAt, message }, { jobId: jobIdFor('gap', `${g.reason}:${from ?? ''}:${to}`) });
+    await deps.redis.hset(keys.gap, { reason: g.reason, from: from ?? '', to, detectedAt, message });
+    deps.metrics.gaps.inc({ reason: g.reason });
+    if (g.reason === 'retention') log.error({ from, to }, message);
+    else log.warn({ to }, message);
   }
 
   async function advance(leaseValue: string, watermarkMs: number, events: Array<{ id: string; createdAtMs: number }>) {
@@ -278,7 +319,8 @@ export function createPoller(deps: PollerDeps): Poller {
         const kind = errorKind(err);
         deps.metrics.errors.inc({ kind });
         wait = Math.max(backoffMs(err, failures), Math.min(deps.timing.intervalMs, 1_000));
-        log.warn({ err, kind, failures, retryInMs: wait }, 'poll failed; checkpoint kept, retrying after backoff');
+        const problem = configurationProblem(err);
+        log.warn({ err, kind, failures, retryInMs: wait, ...(problem && { problem }) }, 'poll failed; checkpoint kept, retrying after backoff');
       }
       if (running) await sleep(wait);
     }

@@ -6,10 +6,10 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { invitationLifecycleEvents, type LexamicaClient } from '@lexbridge/lexamica-client';
-import { createJobProcessor, QueueSet, type RoutedEventNames } from '@lexbridge/shared/jobs';
+import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/shared/jobs';
 import type { Logger } from '@lexbridge/shared/logger';
-import { buildOpsServer, createMetricsRegistry } from '@lexbridge/shared/ops';
-import { createKeyspace } from '@lexbridge/shared/redis';
+import { buildOpsServer, createMetricsRegistry, registerRedisUp, scrapeRead } from '@lexbridge/shared/ops';
+import { createKeyspace, redisAnswers } from '@lexbridge/shared/redis';
 import { createPollerMetrics } from './metrics.js';
 import { createPoller, type Poller, type PollerTiming } from './poller.js';
 
@@ -39,11 +39,14 @@ export function createPollerService(opts: PollerServiceOptions) {
   const registry = createMetricsRegistry('poller');
   // The metrics read the poller lazily (on scrape), so they can be built before it.
   const ref: { poller?: Poller } = {};
+  // A scrape never waits on Redis: each read is skipped while it is away and bounded while it is slow.
+  const read = <T>(what: string, fn: () => Promise<T>) => scrapeRead(opts.redis, fn, { what, logger: opts.logger });
+  registerRedisUp(registry, opts.redis);
   const metrics = createPollerMetrics(registry, {
     isLeader: () => ref.poller?.isLeader() ?? false,
-    seenIds: async () => (ref.poller ? ref.poller.checkpoint.seenCount() : 0),
+    seenIds: async () => (ref.poller ? read('seen ids', () => ref.poller!.checkpoint.seenCount()) : 0),
     checkpointAgeSeconds: async () => {
-      const cp = await ref.poller?.checkpoint.read();
+      const cp = await read('checkpoint', async () => ref.poller?.checkpoint.read());
       return cp ? ((opts.now ?? Date.now)() - cp.watermarkMs) / 1000 : undefined;
     },
   });
@@ -63,10 +66,14 @@ export function createPollerService(opts: PollerServiceOptions) {
   const workers: Worker[] = [];
   let stopping = false;
 
+  // Ready when Redis answers, every queue it enqueues to has started and both workers run.
   const ops = buildOpsServer({
     registry,
+    logger: opts.logger,
     checks: {
-      redis: async () => (await opts.redis.ping()) === 'PONG',
+      redis: () => redisAnswers(opts.redis),
+      queues: () => queues.ready(),
+      workers: async () => workers.length > 0 && (await Promise.all(workers.map(workerUsable))).every(Boolean),
       running: () => !stopping,
     },
   });
@@ -102,6 +109,7 @@ export function createPollerService(opts: PollerServiceOptions) {
     registry,
     ops,
     start() {
+      queues.all();
       startWorkers();
       p.start();
     },

@@ -5,13 +5,13 @@
  */
 import type { Logger } from '@lexbridge/shared/logger';
 import { describeDecision } from '@lexbridge/shared/rules';
-import { enqueue, jobIdFor, type QueueSet, type StoredEventJob } from '@lexbridge/shared/jobs';
+import { enqueue, jobIdFor, type JobPayload, type QueueSet, type StoredEventJob } from '@lexbridge/shared/jobs';
 import type { Feed, FeedItem } from '@lexbridge/shared/feed';
-import type { LedgerRecord } from '@lexbridge/shared/ledger';
+import type { LedgerRecord, StuckRecord } from '@lexbridge/shared/ledger';
 
 export interface Announcer {
-  /** Appends the item to the feed (once per id) and queues its webhook delivery. */
-  announce(item: FeedItem): Promise<void>;
+  /** Appends the item to the feed (once per id) and queues its webhook delivery; true when it is new. */
+  announce(item: FeedItem): Promise<boolean>;
   /**
    * For an item a ledger script already appended (the outbox): queues its webhook delivery.
    * `item` is called only when a webhook is configured.
@@ -38,6 +38,7 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
       // Queued even for a duplicate: the append may have happened in an attempt that crashed
       // before queueing; the job id makes a second queueing a no-op.
       await deliver(item);
+      return !duplicate;
     },
     // A crash between the ledger's script and this queueing is repaired by the job's retry, which
     // finds the record already written and announces it again with `announce` (a feed no-op).
@@ -45,13 +46,19 @@ export function createAnnouncer(opts: AnnouncerOptions): Announcer {
   };
 }
 
-/** What the CMS needs to know about an invitation, without the client's personal data. */
+/**
+ * What the CMS needs to know about an invitation, without the client's personal data. `state` is
+ * the ledger's state after the change the item reports, and `version` the ledger record's version
+ * then: of two items about one invitation, the higher version is the later (webhook deliveries can
+ * arrive out of order; the feed is in order).
+ */
 function invitationData(r: LedgerRecord): Record<string, unknown> {
   return {
     invitationId: r.invitationId,
     // Lexamica's case id: what the CMS names when it sends status updates and milestones.
     caseId: r.caseId ?? null,
     state: r.state,
+    version: r.version ?? 0,
     caseType: r.caseType ?? null,
     expires: r.expires,
     lexamicaStatus: r.lexamicaStatus ?? null,
@@ -84,8 +91,10 @@ export function decidedItem(r: LedgerRecord & { decision: NonNullable<LedgerReco
 }
 
 /**
- * The outcome of sending a decision's action, one per decision: `invitation.action-sent` (done, or
- * evaluating), `invitation.expired`, else `invitation.action-failed`.
+ * The outcome of sending a decision's action: `invitation.action-sent` (done, or evaluating),
+ * `invitation.expired`, else `invitation.action-failed`. One per decision and outcome state: a
+ * later outcome (a replay that succeeds after a failure) is a new item that supersedes the earlier
+ * one, never dropped as its duplicate; the same outcome announced again is the same item.
  */
 export function actionOutcomeItem(r: LedgerRecord): FeedItem {
   const type =
@@ -95,10 +104,49 @@ export function actionOutcomeItem(r: LedgerRecord): FeedItem {
         ? 'invitation.expired'
         : 'invitation.action-failed';
   return {
-    id: `action:${r.invitationId}:${r.decision?.decidedAt ?? r.createdAt}`,
+    id: `action:${r.invitationId}:${r.decision?.decidedAt ?? r.createdAt}:${r.state}`,
     type,
     occurredAt: r.updatedAt,
     data: { ...invitationData(r), attempts: r.attempts, ...(r.lastError && { error: r.lastError }) },
+  };
+}
+
+/**
+ * `invitation.closed` or `invitation.expired`: Lexamica's lifecycle event ended an invitation that
+ * Lexbridge had not finished (cancelled, closed, expired, or answered by someone else). One per
+ * invitation and state, so the CMS ends where the ledger is, not only with the raw event.
+ */
+export function lifecycleStateItem(r: LedgerRecord, event: string): FeedItem {
+  return {
+    id: `lifecycle:${r.invitationId}:${r.state}`,
+    type: r.state === 'expired' ? 'invitation.expired' : 'invitation.closed',
+    occurredAt: r.updatedAt,
+    data: { ...invitationData(r), event },
+  };
+}
+
+/**
+ * `invitation.stuck`: the watchdog found the invitation in a state past its deadline, with the
+ * reason and the record's last error. One per invitation and stay in a state: it is announced again
+ * only if the invitation moves and gets stuck again.
+ */
+export function stuckItem(s: StuckRecord, at: Date): FeedItem {
+  const r = s.record;
+  return {
+    id: `stuck:${r.invitationId}:${r.state}:${s.since}`,
+    type: 'invitation.stuck',
+    occurredAt: at.toISOString(),
+    data: { ...invitationData(r), reason: s.reason, since: s.since, deadline: s.deadline, ...(r.lastError !== undefined && { lastError: r.lastError }) },
+  };
+}
+
+/** `events.gap`: stored events Lexbridge may never read, as the poller found them; one per gap. */
+export function eventsGapItem(g: JobPayload<'events.gap'>): FeedItem {
+  return {
+    id: `gap:${g.reason}:${g.from ?? ''}:${g.to}`,
+    type: 'events.gap',
+    occurredAt: g.detectedAt,
+    data: { reason: g.reason, ...(g.from !== undefined && { from: g.from }), to: g.to, message: g.message },
   };
 }
 

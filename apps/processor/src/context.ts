@@ -7,7 +7,7 @@ import type { Logger } from '@lexbridge/shared/logger';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
 import type { Feed } from '@lexbridge/shared/feed';
 import type { QueueSet } from '@lexbridge/shared/jobs';
-import type { CaseIndex, Ledger, LedgerRecord } from '@lexbridge/shared/ledger';
+import type { CaseIndex, Ledger, LedgerRecord, StuckRecord } from '@lexbridge/shared/ledger';
 import type { Mapper } from '@lexbridge/shared/mapping';
 import type { CapacityCounter, RulesConfig } from '@lexbridge/shared/rules';
 import type { Announcer } from './announce.js';
@@ -58,6 +58,8 @@ export interface ProcessorContext {
   /** Set when `CMS_WEBHOOK_URL` is. */
   webhook?: CmsWebhook;
   metrics: ProcessorMetrics;
+  /** The invitations past their state's deadline at a time (the firm's `watchdog` policy). */
+  stuck: (now: Date) => Promise<StuckRecord[]>;
   now: () => Date;
   /** No action is sent when the invitation expires within this many ms. */
   expirySafetyMs: number;

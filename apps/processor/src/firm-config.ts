@@ -1,10 +1,12 @@
 /**
  * The processor's view of the firm YAML: the base sections (mappings, subscriptions, profile), the
  * rules sections (`shadow`, `default`, `rules`, `capacity`, `expiryGuard`), `queues` (worker
- * concurrency and an optional rate limit per queue) and `statusSync` (the 90-day update rule).
+ * concurrency and an optional rate limit per queue), `statusSync` (the 90-day update rule) and
+ * `watchdog` (how long an invitation may stay in each state before it is reported stuck).
  */
 import { z } from 'zod';
 import { extendFirmConfig, loadFirmConfig } from '@lexbridge/shared/firm-config';
+import { watchdogConfigSchema } from '@lexbridge/shared/ledger';
 import { rulesConfigSchema, type RulesConfig } from '@lexbridge/shared/rules';
 
 /** The queues the processor works. */
@@ -82,7 +84,7 @@ export const statusSyncConfigSchema = z
   .refine((s) => s.warnAfterDays < s.limitDays, { message: 'must be less than limitDays', path: ['warnAfterDays'] })
   .default(DEFAULT_STATUS_SYNC);
 
-export const processorFirmConfigSchema = extendFirmConfig({ ...rulesConfigSchema.shape, queues: queuesConfigSchema, statusSync: statusSyncConfigSchema });
+export const processorFirmConfigSchema = extendFirmConfig({ ...rulesConfigSchema.shape, queues: queuesConfigSchema, statusSync: statusSyncConfigSchema, watchdog: watchdogConfigSchema });
 
 export type ProcessorFirmConfig = z.infer<typeof processorFirmConfigSchema>;
 

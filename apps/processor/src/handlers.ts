@@ -1,5 +1,6 @@
 /** The processor's handler map per queue: every job on these queues has a handler, or this does not compile. */
 import type { BatchQueue, HandlerMap } from '@lexbridge/shared/jobs';
+import { eventsGapItem } from './announce.js';
 import type { ProcessorContext } from './context.js';
 import type { ProcessorQueue } from './firm-config.js';
 import { createCmsDeliverHandler } from './handlers/cms-deliver.js';
@@ -11,6 +12,7 @@ import { createInvitationSentHandler } from './handlers/invitation-sent.js';
 import { createOutboundSendHandler } from './handlers/outbound-send.js';
 import { createBatchLimits, createStoredEventBatchHandler } from './handlers/stored-event-batch.js';
 import { createUpdateDueCheckHandler } from './handlers/update-due-check.js';
+import { createWatchdogHandler } from './handlers/watchdog.js';
 
 export type ProcessorHandlers = { [Q in ProcessorQueue]: HandlerMap<Q> };
 
@@ -30,6 +32,11 @@ export function createHandlers(ctx: ProcessorContext, batchConcurrency: Record<B
     inbound: { ...inboundEvents, 'inbound.batch': createStoredEventBatchHandler(ctx, 'inbound', inboundEvents, limits.inbound) },
     outbound: { 'outbound.send': createOutboundSendHandler(ctx) },
     'cms-webhook': { 'cms.deliver': createCmsDeliverHandler(ctx) },
-    maintenance: { 'case.update-due-check': createUpdateDueCheckHandler(ctx) },
+    maintenance: {
+      'case.update-due-check': createUpdateDueCheckHandler(ctx),
+      'invitation.watchdog': createWatchdogHandler(ctx),
+      // The poller found stored events it may never read: the CMS hears of it like of everything else.
+      'events.gap': async (gap) => ctx.announcer.announce(eventsGapItem(gap)),
+    },
   };
 }

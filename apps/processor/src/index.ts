@@ -15,4 +15,4 @@ export {
 } from './firm-config.js';
 export { createProcessorMetrics, type ProcessorMetrics, type ActionOutcome } from './metrics.js';
 export { CmsWebhookError, type CmsWebhookOptions } from './cms-webhook.js';
-export { UPDATE_DUE_SCHEDULER_ID } from './status-sync/update-due-schedule.js';
+export { UPDATE_DUE_SCHEDULER_ID, WATCHDOG_SCHEDULER_ID } from './maintenance-schedule.js';

@@ -6,7 +6,7 @@ import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client
 import { personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { urlCredentials } from '@lexbridge/shared/redact';
-import { buildOpsServer, createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
+import { createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
 import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { loadProcessorEnv } from './config.js';
 import { loadProcessorFirmConfig } from './firm-config.js';
@@ -22,7 +22,13 @@ const logger = createLogger({
   extraKeys: personal,
 });
 const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-processor');
-await waitForRedis(redis, logger);
+try {
+  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+} catch (err) {
+  // A wrong REDIS_URL, password or TLS setting: say so and stop instead of hanging.
+  logger.fatal({ err }, (err as Error).message);
+  process.exit(1);
+}
 await checkRedisPolicy(redis, logger);
 // Ledger, feed and the other state commands of concurrent jobs leave in one write per tick; BullMQ
 // keeps `redis` (its blocking duplicates must not pipeline).
@@ -57,17 +63,10 @@ const service = createProcessorService({
   expirySafetyMs: env.ACTION_EXPIRY_MARGIN_MS,
 });
 
-const ops = buildOpsServer({
-  registry,
-  checks: { redis: async () => (await redis.ping()) === 'PONG', workers: () => service.running() },
-  logger,
-});
-
 onShutdown(
   logger,
   async () => {
     await service.close();
-    await ops.close();
     await commands.quit();
     await redis.quit();
   },
@@ -75,5 +74,5 @@ onShutdown(
 );
 
 await service.start();
-await ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
+await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
 logger.info({ port: env.OPS_PORT }, 'processor ready');

@@ -3,8 +3,11 @@
  * CMS webhook deliveries, failed jobs, the ledger's invitations by state and the cases nearing the
  * 90-day update limit (both read from Redis at scrape time).
  */
+import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { LEDGER_STATES, type Ledger } from '@lexbridge/shared/ledger';
+import { LEDGER_STATES, WATCHED_STATES, type Ledger } from '@lexbridge/shared/ledger';
+import type { Logger } from '@lexbridge/shared/logger';
+import { scrapeRead } from '@lexbridge/shared/ops';
 import type { CaseActivity } from './status-sync/case-activity.js';
 
 /** How an attempt to send an action ended. */
@@ -29,6 +32,8 @@ export interface ProcessorMetrics {
   jobsFailed: Counter<'queue' | 'job' | 'final'>;
   /** `lexbridge_batch_events_total{queue, outcome}`: events of batch jobs, `handled` or `handed-off` to a job of their own. */
   batchEvents: Counter<'queue' | 'outcome'>;
+  /** `lexbridge_invitations_stuck_alerts_total{state}`: `invitation.stuck` announcements (one per stay past a deadline). */
+  stuckAlerts: Counter<'state'>;
 }
 
 /** What the 90-day gauges read at scrape time. */
@@ -40,34 +45,60 @@ export interface UpdateDueSource {
 
 const DAY = 86_400_000;
 
-export function createProcessorMetrics(registry: Registry, ledger: Ledger, updateDue?: UpdateDueSource): ProcessorMetrics {
+/** Where the gauges read at scrape time: the state connection (`redis`), never waited on while down. */
+export interface ScrapeSource {
+  redis: Pick<Redis, 'status'>;
+  logger?: Logger;
+  /** The invitations stuck right now, for `lexbridge_invitations_stuck`. */
+  stuck?: () => Promise<Array<{ record: { state: string } }>>;
+}
+
+export function createProcessorMetrics(registry: Registry, ledger: Ledger, updateDue?: UpdateDueSource, scrape?: ScrapeSource): ProcessorMetrics {
   const registers = [registry];
+  // Without a connection to watch (unit tests), reads are only bounded in time.
+  const read = <T>(what: string, fn: () => Promise<T>) => scrapeRead(scrape?.redis ?? { status: 'ready' }, fn, { what, ...(scrape?.logger && { logger: scrape.logger }) });
   new Gauge({
     name: 'lexbridge_ledger_invitations',
-    help: 'Invitations in the ledger by state',
+    help: 'Invitations in the ledger by state (left out while Redis does not answer)',
     labelNames: ['state'],
     registers,
     async collect() {
-      const counts = await ledger.counts();
-      for (const s of LEDGER_STATES) this.set({ state: s }, counts[s]);
+      this.reset();
+      const counts = await read('ledger counts', () => ledger.counts());
+      if (counts) for (const s of LEDGER_STATES) this.set({ state: s }, counts[s]);
     },
   });
+  if (scrape?.stuck) {
+    const stuck = scrape.stuck;
+    new Gauge({
+      name: 'lexbridge_invitations_stuck',
+      help: "Invitations past their state's deadline (the firm YAML's watchdog), by state; left out while Redis does not answer",
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        this.reset();
+        const found = await read('stuck invitations', stuck);
+        if (!found) return;
+        for (const s of WATCHED_STATES) this.set({ state: s }, found.filter((x) => x.record.state === s).length);
+      },
+    });
+  }
   if (updateDue) {
     new Gauge({
       name: 'lexbridge_cases_update_due',
-      help: 'Accepted cases whose last update is at least statusSync.warnAfterDays old',
+      help: 'Accepted cases whose last update is at least statusSync.warnAfterDays old (NaN while Redis does not answer)',
       registers,
       async collect() {
-        this.set(await updateDue.caseActivity.countStale(new Date(updateDue.now().getTime() - updateDue.warnAfterDays * DAY)));
+        this.set((await read('cases update due', () => updateDue.caseActivity.countStale(new Date(updateDue.now().getTime() - updateDue.warnAfterDays * DAY)))) ?? Number.NaN);
       },
     });
     new Gauge({
       name: 'lexbridge_case_update_age_max_days',
-      help: 'Days since the last update of the accepted case updated longest ago (0 when none is tracked)',
+      help: 'Days since the last update of the accepted case updated longest ago (0 when none is tracked; NaN while Redis does not answer)',
       registers,
       async collect() {
-        const oldest = await updateDue.caseActivity.oldest();
-        this.set(oldest ? Math.max(0, (updateDue.now().getTime() - oldest.lastUpdateMs) / DAY) : 0);
+        const oldest = await read('oldest case update', async () => ({ case: await updateDue.caseActivity.oldest() }));
+        this.set(oldest === undefined ? Number.NaN : oldest.case ? Math.max(0, (updateDue.now().getTime() - oldest.case.lastUpdateMs) / DAY) : 0);
       },
     });
   }
@@ -89,5 +120,6 @@ export function createProcessorMetrics(registry: Registry, ledger: Ledger, updat
       registers,
     }),
     jobsFailed: new Counter({ name: 'lexbridge_jobs_failed_total', help: 'Failed job attempts', labelNames: ['queue', 'job', 'final'], registers }),
+    stuckAlerts: new Counter({ name: 'lexbridge_invitations_stuck_alerts_total', help: 'invitation.stuck announcements: an invitation found past its state deadline', labelNames: ['state'], registers }),
   };
 }

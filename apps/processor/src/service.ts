@@ -5,15 +5,17 @@
  * belongs to the caller, who closes it last.
  */
 import type { Worker, WorkerOptions } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@lexbridge/shared/logger';
 import { Registry } from 'prom-client';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
 import { createFeed, type Feed } from '@lexbridge/shared/feed';
-import { QueueSet } from '@lexbridge/shared/jobs';
-import { createCaseIndex, createLedger, type Ledger } from '@lexbridge/shared/ledger';
+import { QueueSet, workerUsable } from '@lexbridge/shared/jobs';
+import { createCaseIndex, createLedger, findStuck, type Ledger } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
-import { createKeyspace, type Keyspace } from '@lexbridge/shared/redis';
+import { buildOpsServer, registerRedisUp } from '@lexbridge/shared/ops';
+import { createKeyspace, redisAnswers, type Keyspace } from '@lexbridge/shared/redis';
 import { caseTypeWarnings, createCapacityCounter } from '@lexbridge/shared/rules';
 import { createAnnouncer } from './announce.js';
 import { createCmsWebhook, type CmsWebhookOptions } from './cms-webhook.js';
@@ -26,7 +28,7 @@ import { createOutboundSteps } from './outbound/outbound-steps.js';
 import { createUploadBytes } from './outbound/upload-bytes.js';
 import { createInvitationReader } from './read-invitation.js';
 import { createCaseActivity } from './status-sync/case-activity.js';
-import { scheduleUpdateDueCheck } from './status-sync/update-due-schedule.js';
+import { scheduleMaintenance } from './maintenance-schedule.js';
 import { createWorkers } from './workers.js';
 
 /** Options of {@link createProcessorService}. */
@@ -56,7 +58,7 @@ export interface ProcessorServiceOptions {
   expirySafetyMs?: number;
   /**
    * Which queues this instance works. Default all of {@link PROCESSOR_QUEUES}; `cms-webhook` only
-   * with a `webhook`. Working `maintenance` also upserts the scheduler of the 90-day check.
+   * with a `webhook`. Working `maintenance` also upserts the schedulers of the 90-day check and the watchdog.
    */
   queues?: readonly ProcessorQueue[];
   /** Extra BullMQ worker options, e.g. shorter `lockDuration`/`stalledInterval` in tests. */
@@ -70,9 +72,15 @@ export interface ProcessorService {
   readonly queues: QueueSet;
   readonly context: ProcessorContext;
   readonly handlers: ProcessorHandlers;
+  /**
+   * The health and metrics server (not listening; `main.ts` listens). `/health/ready` says ready
+   * only while Redis answers on both connections, every queue has started and every worker runs
+   * with both its connections up; it and `/metrics` answer within a second whatever Redis does.
+   */
+  readonly ops: FastifyInstance;
   /** Starts the workers; resolves once each is connected. */
   start(): Promise<void>;
-  /** True between start and close (for readiness). */
+  /** True between start and close. */
   running(): boolean;
   /**
    * Stops taking work, lets in-flight jobs finish (or abandons them with `force`, as a crash
@@ -92,7 +100,10 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
   for (const w of caseTypeWarnings(rules)) o.logger.warn({ path: w.path }, `rules: ${w.path}: ${w.message}`);
   const now = o.now ?? (() => new Date());
   const caseActivity = createCaseActivity(state, o.keyspace);
-  const metrics = createProcessorMetrics(o.registry ?? new Registry(), ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now });
+  const registry = o.registry ?? new Registry();
+  registerRedisUp(registry, state);
+  const stuck = (at: Date) => findStuck(state, o.keyspace, o.firm.watchdog, at);
+  const metrics = createProcessorMetrics(registry, ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now }, { redis: state, logger: o.logger, stuck: () => stuck(now()) });
   const context: ProcessorContext = {
     ledger,
     queues,
@@ -116,6 +127,7 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
     uploads: createUploadBytes(state, o.keyspace),
     ...(o.webhook && { webhook: createCmsWebhook(o.webhook) }),
     metrics,
+    stuck,
     now,
     expirySafetyMs: o.expirySafetyMs ?? 10_000,
     hooks: o.hooks ?? {},
@@ -124,6 +136,16 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
   const handlers = createHandlers(context, { invitations: o.firm.queues.invitations.concurrency, inbound: o.firm.queues.inbound.concurrency });
   let workers: Worker[] = [];
   let isRunning = false;
+  const ops = buildOpsServer({
+    registry,
+    logger: o.logger,
+    checks: {
+      redis: () => redisAnswers(o.redis),
+      ...(o.commands && o.commands !== o.redis && { state: () => redisAnswers(o.commands!) }),
+      queues: () => queues.ready(),
+      workers: async () => isRunning && workers.length > 0 && (await Promise.all(workers.map(workerUsable))).every(Boolean),
+    },
+  });
 
   return {
     ledger,
@@ -131,10 +153,12 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
     queues,
     context,
     handlers,
+    ops,
     async start() {
       if (isRunning) return;
+      queues.all();
       const only = (o.queues ?? PROCESSOR_QUEUES).filter((q) => q !== 'cms-webhook' || o.webhook !== undefined);
-      if (only.includes('maintenance')) await scheduleUpdateDueCheck(queues, o.firm.statusSync.checkEveryMinutes);
+      if (only.includes('maintenance')) await scheduleMaintenance(queues, { updateDueMinutes: o.firm.statusSync.checkEveryMinutes, watchdogMs: o.firm.watchdog.checkEveryMs });
       workers = createWorkers({
         connection: o.redis,
         keyspace: o.keyspace,
@@ -159,6 +183,7 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
       await Promise.all(workers.map((w) => w.close(opts.force ?? false)));
       workers = [];
       await queues.close();
+      await ops.close();
     },
   };
 }

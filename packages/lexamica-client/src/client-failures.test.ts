@@ -6,6 +6,7 @@ import {
   LexamicaNetworkError,
   LexamicaResponseError,
   LexamicaTimeoutError,
+  configurationProblem,
   type LexamicaError,
 } from './errors.js';
 import { createLexamicaClient } from './client.js';
@@ -111,6 +112,23 @@ describe('failures, retries and timeouts', () => {
     expect(err.message).toContain(`invitations.act: HTTP ${status}`);
     expect(h.server.count()).toBe(1);
     expect(h.delays).toEqual([]);
+  });
+
+  // Issue 16, item 4: a read-back that Lexamica answered 401 (it wanted the other key) failed
+  // forever with nothing saying which setting to check.
+  it.each([
+    [401, 'invitations.get', /LEXAMICA_PUBLIC_KEY.*auth\.invitationReadKey/],
+    [403, 'invitations.act', /LEXAMICA_PUBLIC_KEY.*auth\.public/],
+    [404, 'invitations.act', /paths\.invitationAction.*LEXAMICA_ORG_ID/],
+  ] as const)('names a %i on %s a configuration problem, with the profile key to check', async (status, call, hint) => {
+    const h = await harness();
+    h.server.otherwise(() => ({ status, body: { error: 'nope' } }));
+    const err = await h.failure(call === 'invitations.get' ? h.client.invitations.get('inv-1') : h.client.invitations.act(act));
+    const problem = configurationProblem(err);
+    expect(problem).toMatch(/^configuration problem: /);
+    expect(problem).toContain(call);
+    expect(problem).toMatch(hint);
+    expect(configurationProblem(new Error('other'))).toBeUndefined();
   });
 
   it('reads the invitation state and error code of a 409 through the profile', async () => {

@@ -106,6 +106,45 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof LexamicaNetworkError || err instanceof LexamicaTimeoutError;
 }
 
+/** Which key a call sends and which profile path it requests, for {@link configurationProblem}. */
+const CALL_SETTINGS: Record<string, { key: string; path: string }> = {
+  'mappings.list': { key: 'LEXAMICA_PRIVATE_KEY (sent as profile auth.private)', path: 'paths.mappings' },
+  'mappings.create': { key: 'LEXAMICA_PRIVATE_KEY (sent as profile auth.private)', path: 'paths.mappings' },
+  'mappings.update': { key: 'LEXAMICA_PRIVATE_KEY (sent as profile auth.private)', path: 'paths.mapping' },
+  'mappings.delete': { key: 'LEXAMICA_PRIVATE_KEY (sent as profile auth.private)', path: 'paths.mapping' },
+  'subscriptions.list': { key: 'LEXAMICA_PRIVATE_KEY (sent as profile auth.private)', path: 'paths.subscriptions' },
+  'subscriptions.create': { key: 'LEXAMICA_PRIVATE_KEY (sent as profile auth.private)', path: 'paths.subscriptions' },
+  'subscriptions.update': { key: 'LEXAMICA_PRIVATE_KEY (sent as profile auth.private)', path: 'paths.subscription' },
+  'subscriptions.delete': { key: 'LEXAMICA_PRIVATE_KEY (sent as profile auth.private)', path: 'paths.subscription' },
+  'events.query': { key: 'the key profile auth.storedEventsKey names (default LEXAMICA_PRIVATE_KEY)', path: 'paths.storedEvents' },
+  'events.pages': { key: 'the key profile auth.storedEventsKey names (default LEXAMICA_PRIVATE_KEY)', path: 'paths.storedEvents' },
+  'invitations.get': { key: 'LEXAMICA_PUBLIC_KEY or LEXAMICA_PRIVATE_KEY, whichever profile auth.invitationReadKey names (default public)', path: 'paths.invitation' },
+  'invitations.act': { key: 'LEXAMICA_PUBLIC_KEY (sent as profile auth.public)', path: 'paths.invitationAction' },
+  'caseUpdates.send': { key: 'LEXAMICA_PUBLIC_KEY (sent as profile auth.public)', path: 'paths.caseUpdate' },
+  'files.upload': { key: 'LEXAMICA_PUBLIC_KEY (sent as profile auth.public)', path: 'paths.fileUpload' },
+  'files.stream': { key: 'LEXAMICA_PUBLIC_KEY (sent as profile auth.public)', path: 'paths.fileStream' },
+  'files.remove': { key: 'LEXAMICA_PUBLIC_KEY (sent as profile auth.public)', path: 'paths.fileRemove' },
+};
+
+/**
+ * For an error no retry can fix because Lexbridge is set up wrong (401 or 403: the key; 404: the
+ * path, the organisation or the mapping id), a message that says so and names what to check:
+ * the environment variable and the API profile key. Undefined for any other error.
+ */
+export function configurationProblem(err: unknown): string | undefined {
+  if (!(err instanceof LexamicaHttpError) || ![401, 403, 404].includes(err.status)) return undefined;
+  const settings = CALL_SETTINGS[err.call] ?? { key: 'LEXAMICA_PUBLIC_KEY / LEXAMICA_PRIVATE_KEY (profile auth)', path: 'paths' };
+  const mapping = PATHS_WITH_A_MAPPING.has(settings.path) ? ', and that the mapping in the path exists (run `lexbridge setup`)' : '';
+  const what =
+    err.status === 404
+      ? `Lexamica has nothing at ${err.request.method} ${err.request.url}; check profile ${settings.path}, LEXAMICA_ORG_ID and LEXAMICA_BASE_URL${mapping}`
+      : `Lexamica refused the key; check ${settings.key}, and the key placement in profile auth`;
+  return `configuration problem: ${err.call} answered HTTP ${err.status}: ${what}`;
+}
+
+/** Profile paths with a `{mappingId}`: a 404 there may mean the mapping is gone. */
+const PATHS_WITH_A_MAPPING = new Set(['paths.invitationAction', 'paths.caseUpdate', 'paths.fileUpload', 'paths.fileStream', 'paths.fileRemove', 'paths.mapping']);
+
 // A short, single-line hint from an (already redacted) error body, so the message says why.
 function describeBody(body: unknown): string {
   if (body === undefined || body === null || body === '') return '';

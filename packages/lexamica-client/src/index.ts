@@ -40,6 +40,7 @@ export {
   LexamicaNetworkError,
   LexamicaResponseError,
   isRetryable,
+  configurationProblem,
   type LexamicaErrorInit,
   type LexamicaRequestInfo,
 } from './errors.js';

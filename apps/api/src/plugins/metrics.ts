@@ -9,7 +9,7 @@ import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { QueueSet } from '@lexbridge/shared/jobs';
-import { withTimeout } from '../time.js';
+import { withTimeout } from '@lexbridge/shared/time';
 
 /** Options of the metrics plugin. */
 export interface MetricsOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actJobId } from '@lexbridge/shared/ledger';
-import type { ScriptedReply } from '@lexbridge/testkit';
-import { CLOCK, inHours, actionPath, jobContext, MAPPING_ID, useHarness, type Harness } from '../../test/harness.js';
+import { testFirmConfig } from '../../test/firm.js';
+import { CLOCK, inHours, jobContext, MAPPING_ID, useHarness, type Harness } from '../../test/harness.js';
 
 
 async function waiting(h: Harness, id: string, state: 'manual' | 'shadow' = 'manual') {
@@ -44,6 +44,8 @@ describe('expiry guard', () => {
       const r = await h.ctx.ledger.get('g3');
       expect(r).toMatchObject({ state: 'decided', decision: { action: 'evaluate', source: 'expiry-guard' } });
       expect(await h.service.queues.get('invitation-actions').getJob(actJobId(r!))).toBeDefined();
+      // Asking for more time is all it sends; nothing reports a contact nobody made.
+      expect(h.server.requests.filter((q) => q.path.includes('contact-attempted'))).toEqual([]);
     });
 
     it('only alerts for a shadow record: shadow mode sends nothing', async () => {
@@ -53,26 +55,8 @@ describe('expiry guard', () => {
     });
   });
 
-  describe('with the contact-attempted plan', () => {
-    let h: Harness;
-    useHarness('guard-contact', { now: () => CLOCK, rules: 'expiryGuard:\n  manual: { before: 3h, do: contact-attempted }' }, (started) => (h = started));
-
-    it('logs a contact attempt on Lexamica in the firm’s names, then alerts', async () => {
-      const replies: ScriptedReply = { status: 200, body: {} };
-      h.server.otherwise(() => replies);
-      await waiting(h, 'g5');
-      expect(await guard(h, 'g5')).toBe('alerted');
-      const [req] = h.server.requests;
-      expect(req?.path).toBe(actionPath('g5', 'contact-attempted'));
-      expect(JSON.parse(req!.body)).toEqual({ attempted_at: CLOCK.toISOString() });
-      expect((await h.ctx.ledger.get('g5'))?.history.at(-1)?.note).toBe('expiry guard logged a contact attempt');
-    });
-
-    it('records the state Lexamica reports when the contact attempt is refused', async () => {
-      h.server.otherwise(() => ({ status: 409, body: { error: 'invitation_not_open', status: 'cancelled' } }));
-      await waiting(h, 'g6');
-      expect(await guard(h, 'g6')).toBe('alerted');
-      expect(await h.ctx.ledger.get('g6')).toMatchObject({ state: 'closed', lexamicaStatus: 'cancelled' });
-    });
+  // Issue 16, item 8: `do: contact-attempted` told Lexamica a client had been contacted when nobody had.
+  it('never reports a contact attempt: the firm configuration refuses that plan, naming what to use', () => {
+    expect(() => testFirmConfig('', 'expiryGuard:\n  manual: { before: 3h, do: contact-attempted }')).toThrow(/contact-attempted is not allowed.*evaluate or alert/s);
   });
 });

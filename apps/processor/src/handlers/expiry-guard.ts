@@ -4,18 +4,15 @@
  * is the one the guard was planned for:
  * - `evaluate`: decide `evaluate` (source expiry-guard) and queue the action, which asks Lexamica
  *   for more time; when Lexamica is already evaluating (it extends once), alert instead.
- * - `contact-attempted`: log a contact attempt on Lexamica (platform rule: at the latest 3 days
- *   before expiry), then alert.
  * - `alert`: tell the CMS (`invitation.expiring`).
- * Shadow records are only ever alerted: shadow mode sends nothing to Lexamica.
+ * Shadow records are only ever alerted: shadow mode sends nothing to Lexamica. The guard never
+ * reports a contact attempt: nobody has contacted the client (the firm YAML refuses that plan).
  */
-import { LexamicaConflictError } from '@lexbridge/lexamica-client';
 import type { Handler } from '@lexbridge/shared/jobs';
 import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/shared/ledger';
 import { expiringItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 import { followUp, guardPlanFor } from '../follow-up.js';
-import { ledgerStateForStatus } from '../invitation-status.js';
 
 export function createExpiryGuardHandler(ctx: ProcessorContext): Handler<'invitation.expiry-guard'> {
   return async (payload, job) => {
@@ -31,14 +28,10 @@ export function createExpiryGuardHandler(ctx: ProcessorContext): Handler<'invita
     const plan = guardPlanFor(ctx, r);
     const todo = r.state === 'shadow' ? 'alert' : plan.do;
     job.logger.info({ invitationId: r.invitationId, do: todo, expires: r.expires }, 'expiry guard');
-    switch (todo) {
-      case 'evaluate':
-        return r.lexamicaStatus === 'evaluating' ? alert(ctx, r, 'already evaluating: needs a final decision', now) : evaluate(ctx, r, now);
-      case 'contact-attempted':
-        return contactAttempted(ctx, r, now);
-      default:
-        return alert(ctx, r, 'needs a decision', now);
+    if (todo === 'evaluate') {
+      return r.lexamicaStatus === 'evaluating' ? alert(ctx, r, 'already evaluating: needs a final decision', now) : evaluate(ctx, r, now);
     }
+    return alert(ctx, r, 'needs a decision', now);
   };
 }
 
@@ -68,26 +61,4 @@ async function evaluate(ctx: ProcessorContext, r: LedgerRecord, now: Date): Prom
   await followUp(ctx, decided);
   await ctx.announcer.announce(expiringItem(decided, 'asked Lexamica for more time (evaluate)', now));
   return 'evaluate queued';
-}
-
-async function contactAttempted(ctx: ProcessorContext, r: LedgerRecord, now: Date): Promise<string> {
-  if (!r.mappingId) return alert(ctx, r, 'needs a decision (no mapping id to log a contact attempt)', now);
-  try {
-    await ctx.client.invitations.act(
-      { mappingId: r.mappingId, invitationId: r.invitationId, action: 'contact-attempted', body: ctx.invitations.toFirm({ attemptedAt: now.toISOString() }) },
-      { idempotent: false },
-    );
-  } catch (err) {
-    if (!(err instanceof LexamicaConflictError)) throw err;
-    // Not open any more: record what Lexamica says instead of retrying.
-    const status = err.state;
-    const updated = status === undefined
-      ? r
-      : await ctx.ledger.update(r.invitationId, (cur) => ({ from: [cur.state], to: cur.state === 'manual' ? ledgerStateForStatus(status) : cur.state, patch: { lexamicaStatus: status }, note: `contact attempt refused: ${status}` }));
-    ctx.metrics.actions.inc({ action: 'contact-attempted', outcome: 'conflict' });
-    return alert(ctx, updated, `contact attempt refused by Lexamica (${status ?? 'unknown state'})`, now);
-  }
-  ctx.metrics.actions.inc({ action: 'contact-attempted', outcome: 'sent' });
-  const updated = await ctx.ledger.update(r.invitationId, (cur) => ({ from: [cur.state], to: cur.state, note: 'expiry guard logged a contact attempt' }));
-  return alert(ctx, updated, 'logged a contact attempt; needs a decision', now);
 }

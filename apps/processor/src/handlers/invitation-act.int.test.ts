@@ -54,6 +54,23 @@ describe('sending an invitation action exactly once', () => {
     expect((await h.ctx.ledger.get('c1'))?.history.at(-1)?.note).toBe('confirmed by Lexamica');
   });
 
+  // Issue 16, item 4: a read-back Lexamica refused with 401 (it wanted the other key) was thrown
+  // raw, so the job retried and failed while the record stayed `acting` for good, unexplained.
+  it('fails a record whose read-back Lexamica refuses (401) as a configuration problem naming the key to check', async () => {
+    await decided('c401', 'accept');
+    await h.ctx.ledger.beginAct('c401');
+    reply({ [invitationPath('c401')]: { status: 401, body: { error: 'unauthorized' } } });
+    const err = await act('c401', 'accept').then(() => undefined, (e: Error) => e);
+    expect(err).toBeInstanceOf(UnrecoverableError);
+    expect(err?.message).toMatch(/configuration problem: .*invitations\.get.*auth\.invitationReadKey/);
+    const r = await h.ctx.ledger.get('c401');
+    expect(r).toMatchObject({ state: 'failed' });
+    expect(r?.lastError).toMatch(/configuration problem/);
+    expect(requestsTo(actionPath('c401', 'accept'))).toHaveLength(0);
+    const { items } = await h.service.feed.read(undefined, 1_000);
+    expect(items.filter((i) => i.data.invitationId === 'c401').at(-1)).toMatchObject({ type: 'invitation.action-failed', data: { state: 'failed' } });
+  });
+
   it('sends after a read-back finds the invitation still open', async () => {
     await decided('c2', 'accept');
     await h.ctx.ledger.beginAct('c2');

@@ -5,14 +5,15 @@
  * - From `decided` the record is claimed (`beginAct`, compare-and-set) before anything is sent.
  * - A record found `acting` (a crash or a timeout after sending) or `failed` (a replay) is first
  *   read back from Lexamica: already answered as intended → done; still open → send; else record
- *   Lexamica's state and stop.
+ *   Lexamica's state and stop. A read-back no retry can fix (401/403/404) fails the record with a
+ *   reason naming the setting to check, instead of leaving it `acting` for good.
  * - Right before sending, an invitation at or past its expiry (less a safety margin) is not sent.
  * - 409 records Lexamica's state and stops. 429 puts the record back to `decided` and rethrows (the
  *   worker pauses the queue for Retry-After). Other 4xx fail the record and the job at once. 5xx,
  *   timeouts and network errors leave it `acting` and rethrow, so the retry reads back first.
  */
 import { UnrecoverableError } from 'bullmq';
-import { isRetryable, LexamicaConflictError, LexamicaHttpError } from '@lexbridge/lexamica-client';
+import { configurationProblem, isRetryable, LexamicaConflictError, LexamicaHttpError } from '@lexbridge/lexamica-client';
 import type { Handler, JobContext } from '@lexbridge/shared/jobs';
 import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/shared/ledger';
 import { OPEN_INVITATION_STATUSES, type InvitationStatus } from '@lexbridge/shared/domain';
@@ -82,8 +83,7 @@ export function sendClaimed(ctx: ProcessorContext, r: LedgerRecord, job: JobCont
 }
 
 async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
-  if (tooLate(ctx, r.expires)) return finishWithout(ctx, r, 'decided', 'expired', 'at or past its expiry; not sent', 'expired');
-  if (!r.mappingId) return finishWithout(ctx, r, 'decided', 'failed', 'no Lexamica mapping id recorded for this invitation; cannot send', 'failed');
+  if (tooLate(ctx, r.expires)) return expireUnsent(ctx, r);
   let acting: Acting;
   try {
     acting = (await ctx.ledger.beginAct(r.invitationId, r)) as Acting;
@@ -96,7 +96,12 @@ async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): P
 }
 
 async function resume(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
-  const state = await ctx.client.invitations.get(r.invitationId, { idempotent: true });
+  let state: Awaited<ReturnType<ProcessorContext['client']['invitations']['get']>>;
+  try {
+    state = await ctx.client.invitations.get(r.invitationId, { idempotent: true });
+  } catch (err) {
+    return readBackFailed(ctx, r, job, err);
+  }
   const intended = STATUS_AFTER[r.decision.action];
   if (state.status === intended) {
     job.logger.info({ invitationId: r.invitationId, status: state.status }, 'read back: the action had taken effect');
@@ -111,6 +116,25 @@ async function resume(ctx: ProcessorContext, r: Acting, job: JobContext): Promis
   return finishActing(ctx, r, ledgerStateForStatus(state.status), { lexamicaStatus: state.status, note: `read back: Lexamica says ${state.status}` }, 'closed');
 }
 
+/**
+ * The read-back failed, so whether the action took effect is unknown. A failure a retry may fix
+ * leaves the record `acting` for the retry to read back again (the watchdog alerts if that goes on),
+ * until the last attempt; one no retry fixes (401/403/404: a configuration problem; a response the
+ * profile cannot read) fails the record at once with the reason, visible and replayable once fixed
+ * (a replay reads back first, so nothing is sent twice).
+ */
+async function readBackFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err: unknown): Promise<never> {
+  const reason = configurationProblem(err) ?? `reading the invitation back failed: ${err instanceof Error ? err.message : String(err)}`;
+  if (!isRetryable(err)) {
+    await finishActing(ctx, r, 'failed', { lastError: reason, note: 'outcome unknown: read-back refused' }, 'failed');
+    throw new UnrecoverableError(reason);
+  }
+  if (job.attempt >= job.maxAttempts && !(err instanceof LexamicaHttpError && err.status === 429)) {
+    await finishActing(ctx, r, 'failed', { lastError: reason, note: `outcome unknown: gave up reading back after ${job.attempt} attempts` }, 'failed');
+  }
+  throw err;
+}
+
 function actionBody(ctx: ProcessorContext, d: LedgerDecision): Record<string, unknown> | undefined {
   return d.action === 'decline' ? ctx.invitations.toFirm({ reason: d.reason }) : undefined;
 }
@@ -120,8 +144,11 @@ async function send(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<
   if (tooLate(ctx, r.expires)) return finishActing(ctx, r, 'expired', { note: 'at or past its expiry; not sent' }, 'expired');
   const action = r.decision.action;
   try {
+    // A record without one (its event named none and it could not be found then): the firm's own
+    // invitation mapping, which `lexbridge setup` created. Missing, it fails the record, naming the fix.
+    const mappingId = r.mappingId ?? (await ctx.mappingIds.idOf('invitation'));
     const body = actionBody(ctx, r.decision);
-    await ctx.client.invitations.act({ mappingId: r.mappingId!, invitationId: r.invitationId, action, ...(body && { body }) }, { idempotent: false });
+    await ctx.client.invitations.act({ mappingId, invitationId: r.invitationId, action, ...(body && { body }) }, { idempotent: false });
   } catch (err) {
     return sendFailed(ctx, r, job, err);
   }
@@ -131,7 +158,7 @@ async function send(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<
 
 async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err: unknown): Promise<string> {
   const action = r.decision.action;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = configurationProblem(err) ?? (err instanceof Error ? err.message : String(err));
   if (err instanceof LexamicaConflictError) {
     const status = err.state;
     if (status !== undefined && status === STATUS_AFTER[action]) return succeed(ctx, r, 'confirmed');
@@ -142,6 +169,11 @@ async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err
     // Refused before it could take effect: it may be sent again from `decided`.
     await ctx.ledger.abortAct(r.invitationId, 'rate limited by Lexamica', r);
     ctx.metrics.actions.inc({ action, outcome: 'rate-limited' });
+    throw err;
+  }
+  if (err instanceof UnrecoverableError) {
+    // Nothing was sent (the mapping to send it through is not known): fail with the fix named.
+    await finishActing(ctx, r, 'failed', { lastError: message, note: 'not sent' }, 'failed');
     throw err;
   }
   if (!isRetryable(err)) {
@@ -197,12 +229,12 @@ async function finishActing(
   return to;
 }
 
-async function finishWithout(ctx: ProcessorContext, r: Acting, from: 'decided', to: 'expired' | 'failed', note: string, outcome: ActionOutcome): Promise<string> {
-  const done = await ctx.ledger.transition(r.invitationId, { from: [from], to, note, ...(to === 'failed' && { patch: { lastError: note } }), announce: actionOutcomeItem }, r);
-  ctx.metrics.actions.inc({ action: r.decision.action, outcome });
+/** decided → expired: too late to send; never sent. */
+async function expireUnsent(ctx: ProcessorContext, r: Acting): Promise<string> {
+  const done = await ctx.ledger.transition(r.invitationId, { from: ['decided'], to: 'expired', note: 'at or past its expiry; not sent', announce: actionOutcomeItem }, r);
+  ctx.metrics.actions.inc({ action: r.decision.action, outcome: 'expired' });
   await ctx.announcer.appended(() => actionOutcomeItem(done));
-  if (to === 'failed') throw new UnrecoverableError(note);
-  return to;
+  return 'expired';
 }
 
 /** Announces a finished outcome again (a feed no-op when it was announced). */

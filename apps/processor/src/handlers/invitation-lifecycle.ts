@@ -3,13 +3,15 @@
  * evaluated, closed, or that a contact attempt or consult was logged. The ledger records the status
  * (and a new expiry after an evaluation); an invitation still waiting for us that Lexamica has
  * closed, expired or seen answered elsewhere leaves the waiting states, so it is never acted on.
- * Every such event also goes to the CMS feed. For the 90-day rule, an accepted invitation starts its
- * case's update clock, and a declined, cancelled, expired or closed one stops it.
+ * Every such event also goes to the CMS feed, and an invitation it ends is announced as
+ * `invitation.closed` / `invitation.expired` with the ledger's state, by the script that records it
+ * (the outbox). For the 90-day rule, an accepted invitation starts its case's update clock, and a
+ * declined, cancelled, expired or closed one stops it.
  */
 import { UnrecoverableError } from 'bullmq';
 import type { Handler } from '@lexbridge/shared/jobs';
 import type { LedgerRecord, LedgerState, Transition } from '@lexbridge/shared/ledger';
-import { lexamicaEventItem } from '../announce.js';
+import { lexamicaEventItem, lifecycleStateItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 import { scheduleGuard } from '../follow-up.js';
 import { ledgerStateForStatus, lifecycleKind, STATUS_OF_KIND, type LifecycleKind } from '../invitation-status.js';
@@ -25,6 +27,9 @@ export function createInvitationLifecycleHandler(ctx: ProcessorContext): Handler
     const ref = ctx.invitations.readRef(event.payload);
     const existing = await ctx.ledger.get(ref._id);
     const record = existing ? await observe(ctx, existing, kind, ref, event.event) : await recordUnknown(ctx, kind, ref, event);
+    // Appended with the change; announced again (a feed no-op) so a retry after a crash still
+    // queues its webhook delivery.
+    if (record && endedBy(record, event.event)) await ctx.announcer.announce(lifecycleStateItem(record, event.event));
     // A record that just became manual (Missing Info), or whose expiry moved, gets its expiry guard.
     if (record?.state === 'manual' && existing && (record.expires !== existing.expires || existing.state !== 'manual')) await scheduleGuard(ctx, record);
     const caseId = ref.referral?._id ?? existing?.caseId;
@@ -48,17 +53,33 @@ async function trackCase(ctx: ProcessorContext, kind: LifecycleKind, caseId: str
   else if (ENDS_CASE.includes(kind)) await ctx.caseActivity.ended(caseId, invitationId);
 }
 
+const noteOf = (eventName: string) => `Lexamica: ${eventName}`;
+const firstSeenNote = (eventName: string) => `first seen in "${eventName}"`;
+
+/** True when `eventName` is what moved the record into `closed` or `expired` (the history entry that entered it). */
+function endedBy(r: LedgerRecord, eventName: string): boolean {
+  if (r.state !== 'closed' && r.state !== 'expired') return false;
+  let i = r.history.length - 1;
+  while (i > 0 && r.history[i - 1]!.state === r.state) i -= 1;
+  const note = r.history[i]?.note;
+  return note === noteOf(eventName) || note === firstSeenNote(eventName);
+}
+
 function observe(ctx: ProcessorContext, existing: LedgerRecord, kind: LifecycleKind, ref: InvitationRef, eventName: string): Promise<LedgerRecord> {
   const status = STATUS_OF_KIND[kind] ?? ref.status;
-  return ctx.ledger.update(existing.invitationId, (r): Transition => ({
-    from: [r.state],
-    to: nextState(r.state, kind),
-    patch: {
-      ...(status !== undefined && { lexamicaStatus: status }),
-      ...(ref.expires !== undefined && kind === 'evaluated' && { expires: ref.expires }),
-    },
-    note: `Lexamica: ${eventName}`,
-  }));
+  return ctx.ledger.update(existing.invitationId, (r): Transition => {
+    const to = nextState(r.state, kind);
+    return {
+      from: [r.state],
+      to,
+      patch: {
+        ...(status !== undefined && { lexamicaStatus: status }),
+        ...(ref.expires !== undefined && kind === 'evaluated' && { expires: ref.expires }),
+      },
+      note: noteOf(eventName),
+      ...(to !== r.state && (to === 'closed' || to === 'expired') && { announce: (next: LedgerRecord) => lifecycleStateItem(next, eventName) }),
+    };
+  });
 }
 
 function nextState(state: LedgerState, kind: LifecycleKind): LedgerState {
@@ -95,16 +116,20 @@ async function recordUnknown(
 ): Promise<LedgerRecord | undefined> {
   const status = STATUS_OF_KIND[kind];
   if (status === undefined || status === 'evaluating' || ref.expires === undefined) return undefined;
-  const { record } = await ctx.ledger.receive({
-    invitationId: ref._id,
-    eventId: event.id,
-    ...(event.mappingId !== undefined && { mappingId: event.mappingId }),
-    ...(ref.referral?._id !== undefined && { caseId: ref.referral._id }),
-    ...(ref.referral?.caseType !== undefined && { caseType: ref.referral.caseType }),
-    expires: ref.expires,
-    lexamicaStatus: status,
-    state: ledgerStateForStatus(status) === 'conflict' ? 'closed' : ledgerStateForStatus(status),
-    note: `first seen in "${event.event}"`,
-  });
+  const { record } = await ctx.ledger.receive(
+    {
+      invitationId: ref._id,
+      eventId: event.id,
+      ...(event.mappingId !== undefined && { mappingId: event.mappingId }),
+      ...(ref.referral?._id !== undefined && { caseId: ref.referral._id }),
+      ...(ref.referral?.caseType !== undefined && { caseType: ref.referral.caseType }),
+      expires: ref.expires,
+      lexamicaStatus: status,
+      state: ledgerStateForStatus(status) === 'conflict' ? 'closed' : ledgerStateForStatus(status),
+      note: firstSeenNote(event.event),
+    },
+    undefined,
+    { announce: (r) => lifecycleStateItem(r, event.event) },
+  );
   return record;
 }

@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
+import type { StoredEventJob } from '@lexbridge/shared/jobs';
 import { actJobId, guardJobId } from '@lexbridge/shared/ledger';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
@@ -14,7 +15,7 @@ const sentEvent = (id: string, o: Omit<Parameters<typeof firmInvitation>[0], 'id
   mappingId: MAPPING_ID,
   payload: firmInvitation({ id, expires: inHours(o.expiresInH ?? 24), ...o }),
 });
-const sent = (h: Harness, e: ReturnType<typeof sentEvent>, attempt = 1) => h.handlers.invitations['invitation.sent'](e, jobContext(attempt));
+const sent = (h: Harness, e: StoredEventJob, attempt = 1) => h.handlers.invitations['invitation.sent'](e, jobContext(attempt));
 const requestsTo = (h: Harness, path: string) => h.server.requests.filter((r) => r.path === path);
 const OK: ScriptedReply = { status: 200, body: {} };
 
@@ -169,5 +170,44 @@ describe('shadow mode', () => {
     const { items } = await h.service.feed.read(undefined, 10);
     expect(items[0]).toMatchObject({ type: 'invitation.decided', data: { invitationId: 'sh-1', shadow: true } });
     expect(h.server.requests).toHaveLength(0);
+  });
+});
+
+// Issue 16, item 2: under an API profile whose stored-event rows carry no mapping field (the
+// profile allows it), 94 of 600 invitations ended `failed`: "no Lexamica mapping id recorded for
+// this invitation; cannot send", though Lexbridge had created that mapping itself at set-up.
+describe('an invitation whose stored event names no mapping', () => {
+  let h: Harness;
+  useHarness('no-mapping-id', { now: () => CLOCK }, (started) => (h = started));
+  const ORG_PATH = '/organization/org-1';
+  const pathVia = (mappingId: string, invitationId: string, action: string) => `${ORG_PATH}/inbound-webhooks/case-invitation/${mappingId}/${invitationId}/${action}`;
+  const withoutMapping = (id: string, subscriptionId?: string) => {
+    const { mappingId: _none, ...e } = sentEvent(id, { caseType: 'Motor Vehicle Accident' });
+    return { ...e, ...(subscriptionId !== undefined && { subscriptionId }) };
+  };
+  const lists = {
+    [`${ORG_PATH}/stored-event-subscriptions`]: { status: 200, body: { data: [{ _id: 'sub-inv', event: 'Case Invitation Sent', mapping: 'map-of-sub' }], total: 1 } },
+    [`${ORG_PATH}/mappings`]: { status: 200, body: { data: [{ _id: 'map-of-firm', name: 'Test invitations', model: 'CaseInvitation', fields: [] }], total: 1 } },
+  } satisfies Record<string, ScriptedReply>;
+
+  it('is answered through the mapping of the subscription it came through', async () => {
+    replyByPath(h.server, { ...lists, [pathVia('map-of-sub', 'nm-1', 'accept')]: OK });
+    expect(await sent(h, withoutMapping('nm-1', 'sub-inv'))).toBe('done');
+    expect(await h.ctx.ledger.get('nm-1')).toMatchObject({ state: 'done', mappingId: 'map-of-sub' });
+    expect(requestsTo(h, pathVia('map-of-sub', 'nm-1', 'accept'))).toHaveLength(1);
+  });
+
+  it("is answered through the firm's own invitation mapping when the event names no subscription either", async () => {
+    replyByPath(h.server, { ...lists, [pathVia('map-of-firm', 'nm-2', 'accept')]: OK });
+    expect(await sent(h, withoutMapping('nm-2'))).toBe('done');
+    expect(await h.ctx.ledger.get('nm-2')).toMatchObject({ state: 'done', mappingId: 'map-of-firm' });
+  });
+
+  it("sends a decision recorded without a mapping id (by an earlier version) through the firm's mapping", async () => {
+    replyByPath(h.server, { ...lists, [pathVia('map-of-firm', 'nm-3', 'decline')]: OK });
+    await h.ctx.ledger.receive({ invitationId: 'nm-3', eventId: 'ev-nm-3', expires: inHours(24) });
+    await h.ctx.ledger.decide('nm-3', { action: 'decline', reason: 'not for us', rule: null, trace: [], source: 'manual', decidedAt: CLOCK.toISOString() }, 'decided');
+    expect(await h.handlers['invitation-actions']['invitation.act']({ invitationId: 'nm-3', action: 'decline', source: 'manual' }, jobContext())).toBe('done');
+    expect(requestsTo(h, pathVia('map-of-firm', 'nm-3', 'decline'))).toHaveLength(1);
   });
 });

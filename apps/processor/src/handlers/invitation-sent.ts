@@ -10,7 +10,7 @@
  * second compare-and-set. A retry of this job finds the record where the last attempt left it and
  * carries on from there exactly like an `invitation.act` job (read-back first from `acting`).
  */
-import type { Handler } from '@lexbridge/shared/jobs';
+import type { Handler, JobContext, StoredEventJob } from '@lexbridge/shared/jobs';
 import { BEGIN_ACT, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/shared/ledger';
 import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/shared/domain';
 import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/shared/rules';
@@ -25,16 +25,17 @@ const ACTED_HERE: readonly LedgerState[] = ['decided', 'acting', 'failed', 'done
 export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'invitation.sent'> {
   return async (event, job) => {
     const inv = ctx.invitations.read(event.payload);
+    const mappingId = await mappingIdOf(ctx, event, job);
     const early = decideWithoutRedis(ctx, inv);
     // Sent from this job right away: claim it in the same script that records the invitation.
-    const claim = early?.decision !== undefined && early.then.to === 'decided' && event.mappingId !== undefined;
+    const claim = early?.decision !== undefined && early.then.to === 'decided' && mappingId !== undefined;
     // One script records the invitation, links its case and, with a decision, appends the
     // decision's feed item (the outbox).
     const { record, created } = await ctx.ledger.receive(
       {
         invitationId: inv._id,
         eventId: event.id,
-        ...(event.mappingId !== undefined && { mappingId: event.mappingId }),
+        ...(mappingId !== undefined && { mappingId }),
         caseId: inv.referral._id,
         caseType: inv.referral.caseType,
         expires: inv.expires,
@@ -62,6 +63,20 @@ export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'inv
     job.logger.debug({ invitationId: inv._id, state }, 'invitation handled');
     return state;
   };
+}
+
+/**
+ * The mapping the invitation came through (the event's, its subscription's, or the firm's own).
+ * The invitation is recorded even when it cannot be found now: nothing needs it before an answer
+ * is sent, and sending looks it up again (and fails visibly, naming the fix, if it still cannot).
+ */
+async function mappingIdOf(ctx: ProcessorContext, event: StoredEventJob, job: JobContext): Promise<string | undefined> {
+  try {
+    return await ctx.mappingIds.forEvent(event, 'invitation');
+  } catch (err) {
+    job.logger.warn({ err, eventId: event.id }, 'the Lexamica mapping this invitation came through is not known yet; it is looked up again before an answer is sent');
+    return undefined;
+  }
 }
 
 /**

@@ -14,7 +14,7 @@
  * `outbound.sent` is announced on success; `outbound.failed` once no retry is left.
  */
 import { UnrecoverableError } from 'bullmq';
-import { isRetryable, LexamicaConflictError, LexamicaHttpError, LexamicaNetworkError } from '@lexbridge/lexamica-client';
+import { configurationProblem, isRetryable, LexamicaConflictError, LexamicaHttpError, LexamicaNetworkError } from '@lexbridge/lexamica-client';
 import type { Handler, JobContext } from '@lexbridge/shared/jobs';
 import { outboundItem, type OutboundSummary } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
@@ -39,7 +39,7 @@ export function createOutboundSendHandler(ctx: ProcessorContext): Handler<'outbo
       await plan.finish();
     } catch (raw) {
       // A refusal outside a step (listing the mappings with a rejected key) is final too.
-      const err = isRefusal(raw) ? new UnrecoverableError(`Lexamica refused: ${(raw as Error).message}`) : raw;
+      const err = isRefusal(raw) ? new UnrecoverableError(`Lexamica refused: ${configurationProblem(raw) ?? (raw as Error).message}`) : raw;
       const outcome = await failed(ctx, jc, summary, err);
       ctx.metrics.outbound.inc({ kind: label, outcome });
       throw err;
@@ -87,7 +87,7 @@ function describe(step: OutboundStep, err: unknown): unknown {
   if (err instanceof LexamicaConflictError) {
     return new UnrecoverableError(`Lexamica refused ${step.what}: the invitation is ${err.state ?? 'not open'} (${err.message})`);
   }
-  if (isRefusal(err)) return new UnrecoverableError(`Lexamica refused ${step.what} with HTTP ${(err as LexamicaHttpError).status}: ${(err as Error).message}`);
+  if (isRefusal(err)) return new UnrecoverableError(`Lexamica refused ${step.what} with HTTP ${(err as LexamicaHttpError).status}: ${configurationProblem(err) ?? (err as Error).message}`);
   if (err instanceof Error && !(err instanceof UnrecoverableError)) return new Error(`${step.what} was not sent: ${err.message}`, { cause: err });
   return err;
 }

@@ -56,6 +56,11 @@ export const redisEnv = {
   REDIS_URL: urlVar(/^rediss?:$/, 'redis:// or rediss://').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key Lexbridge writes, so several installations can share one Redis. */
   REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_:-]+$/, 'may contain letters, digits, _, - and : only').default('lexbridge'),
+  /**
+   * How long a service waits at start for Redis to answer (and finish loading its data) before it
+   * exits with an error naming REDIS_URL: a wrong URL, password or TLS setting fails visibly.
+   */
+  REDIS_STARTUP_TIMEOUT_MS: intVar({ default: 60_000, min: 1_000, max: 3_600_000 }),
 };
 
 export const logEnv = {
@@ -83,8 +88,17 @@ export const pollEnv = {
   /** Reconciliation sweep: how often, and how far back it re-reads. */
   RECONCILE_INTERVAL_MS: intVar({ default: 3_600_000, min: 1_000, max: 7 * 86_400_000 }),
   RECONCILE_WINDOW_MS: intVar({ default: 86_400_000, min: 1_000, max: 90 * 86_400_000 }),
-  /** Where the first poll starts when there is no checkpoint yet (ms before now). */
-  POLL_INITIAL_LOOKBACK_MS: intVar({ default: 86_400_000, min: 0, max: 90 * 86_400_000 }),
+  /**
+   * Where the first poll starts when there is no checkpoint yet (ms before now). A week: longer than
+   * an invitation stays open in Lexamica's examples (24 to 48 hours, or a week), so a first start
+   * misses none that can still be answered. What lies before it is announced on the feed.
+   */
+  POLL_INITIAL_LOOKBACK_MS: intVar({ default: 7 * 86_400_000, min: 0, max: 90 * 86_400_000 }),
+  /**
+   * How long Lexamica keeps stored events (its guide: 30 to 90 days). A checkpoint older than this
+   * means events may be gone unread: the poller announces the gap.
+   */
+  LEXAMICA_RETENTION_MS: intVar({ default: 30 * 86_400_000, min: 86_400_000, max: 365 * 86_400_000 }),
 };
 
 export const apiEnv = {

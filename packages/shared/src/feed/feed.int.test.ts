@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis } from '@lexbridge/testkit';
 import { createKeyspace } from '../redis/index.js';
-import { createFeed, FeedCursorError, type FeedItem } from './index.js';
+import { createFeed, FeedCursorError, FeedCursorExpiredError, type FeedItem } from './index.js';
 
 const t = createTestRedis('feed');
 const other = new Redis(t.url, { maxRetriesPerRequest: null });
@@ -73,6 +73,25 @@ describe('CMS feed on a real Redis', () => {
     const len = await t.redis.xlen(ks.key('feed', 'stream'));
     expect(len).toBeGreaterThanOrEqual(50);
     expect(len).toBeLessThan(400);
+  });
+
+  it('refuses to read on from a cursor whose following items were trimmed, and reads on from one whose were not', async () => {
+    const ks = createKeyspace(`${t.prefix}:g`);
+    const feed = createFeed(t.redis, ks, { maxLen: 50 });
+    const cursors: string[] = [];
+    for (let i = 0; i < 400; i++) cursors.push((await feed.append(item(`gone:${i}`))).cursor);
+    const { items } = await feed.read(undefined, 1);
+    const oldestKept = cursors.indexOf(items[0]!.cursor);
+    expect(oldestKept).toBeGreaterThan(0);
+    const err = await feed.read(cursors[0], 10).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FeedCursorExpiredError);
+    expect((err as FeedCursorExpiredError).oldest).toBe(cursors[oldestKept]);
+    // The entry just before the oldest kept was trimmed, but nothing after it was.
+    expect((await feed.read(cursors[oldestKept - 1], 1)).items[0]?.cursor).toBe(cursors[oldestKept]);
+    // A feed that never trimmed anything reads from before its first item.
+    const fresh = createFeed(t.redis, createKeyspace(`${t.prefix}:h`));
+    await fresh.append(item('first'));
+    expect((await fresh.read('0-0', 5)).items.map((i) => i.id)).toEqual(['first']);
   });
 
   it('rejects a cursor that is not a stream id', async () => {

@@ -40,12 +40,35 @@ export class FeedCursorError extends Error {
   }
 }
 
+/**
+ * Items after the cursor were trimmed (the feed keeps about `maxLen` items): reading on from it
+ * would skip them without a word. `oldest` is the cursor of the oldest item kept.
+ */
+export class FeedCursorExpiredError extends Error {
+  override readonly name = 'FeedCursorExpiredError';
+  constructor(
+    readonly cursor: string,
+    readonly oldest: string | undefined,
+  ) {
+    super(`items after cursor ${cursor} were trimmed from the feed${oldest ? `; the oldest item kept is ${oldest}` : ''}`);
+  }
+}
+
+/** Orders two stream ids (`<ms>-<seq>`) as Redis does. */
+function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+  return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
+}
+
 export interface Feed {
   /** Adds `item` unless its id was added within the dedupe window; returns its cursor either way. */
   append(item: FeedItem): Promise<{ cursor: string; duplicate: boolean }>;
   /**
    * Up to `limit` items after `after` (from the oldest kept when undefined). `next` is the cursor
    * of the last item returned, to pass as `after`; null when nothing was returned (keep your cursor).
+   * Throws {@link FeedCursorExpiredError} when items after `after` were trimmed, so a reader never
+   * skips them unknowingly.
    */
   read(after: string | undefined, limit: number): Promise<{ items: FeedEntry[]; next: string | null }>;
   /** The item with this id, while it is both remembered and not trimmed. */
@@ -65,14 +88,17 @@ export interface FeedOutbox {
 
 /**
  * Lua: `feed_append(seen_key, stream, ttl, maxlen, json)` adds the item unless its id is remembered
- * and returns `{ cursor, 1 if it was a duplicate else 0 }`. The one definition of the append:
+ * and returns `{ cursor, 1 if it was a duplicate else 0 }`. Each entry also keeps the cursor of the
+ * entry before it (`prev`), so a reader whose cursor was trimmed can be told whether anything after
+ * it went with it. The one definition of the append:
  * prepend it to a script that calls it.
  */
 export const FEED_APPEND_LUA = `
 local function feed_append(seen_key, stream, ttl, maxlen, json)
   local seen = redis.call('GET', seen_key)
   if seen then return { seen, 1 } end
-  local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'item', json)
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'item', json, 'prev', last and last[1] or '')
   redis.call('SET', seen_key, id, 'EX', ttl)
   return { id, 0 }
 end
@@ -128,6 +154,18 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
       if (after !== undefined && !STREAM_ID.test(after)) throw new FeedCursorError(after);
       const count = Math.min(Math.max(Math.trunc(limit), 1), 1_000);
       const rows = (await redis.xrange(stream, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count)) as Array<[string, string[]]>;
+      if (after !== undefined) {
+        // Trimming takes the oldest entries first: a cursor before the oldest kept entry was
+        // trimmed, and nothing after it was only if that entry came right after it. Looked at
+        // after the read, so an item trimmed meanwhile counts as missed too.
+        const [oldest] = (await redis.xrange(stream, '-', '+', 'COUNT', 1)) as Array<[string, string[]]>;
+        if (oldest && compareIds(after, oldest[0]) < 0) {
+          const fields = oldest[1];
+          const prev = fields.indexOf('prev') >= 0 ? fields[fields.indexOf('prev') + 1] : undefined;
+          // '': the oldest entry is the first the feed ever had, so nothing was trimmed.
+          if (prev !== after && prev !== '') throw new FeedCursorExpiredError(after, oldest[0]);
+        }
+      }
       const items = rows.map(toEntry);
       return { items, next: items.at(-1)?.cursor ?? null };
     },

@@ -92,6 +92,23 @@ export const cmsDeliveryJobSchema = z.object({
 /** The periodic check for cases nearing Lexamica's 90-day update limit (run by a job scheduler). */
 export const updateDueCheckJobSchema = z.object({});
 
+/** The periodic watchdog over invitations stuck past their state's deadline (run by a job scheduler). */
+export const watchdogJobSchema = z.object({});
+
+/**
+ * Stored events Lexbridge may never read, found by the poller, for the processor to announce to the
+ * CMS (`events.gap` on the feed and webhook): `retention`, the checkpoint fell behind what Lexamica
+ * keeps (events between `from` and `to` may be gone); `first-start`, the first poll read from `to`.
+ */
+export const eventsGapJobSchema = z.object({
+  reason: z.enum(['retention', 'first-start']),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }),
+  detectedAt: z.iso.datetime({ offset: true }),
+  /** What happened and what to do, for the operator. */
+  message: z.string().min(1).max(2_000),
+});
+
 const backfillRange = z.object({
   from: z.iso.datetime({ offset: true }),
   to: z.iso.datetime({ offset: true }),
@@ -176,6 +193,13 @@ export const jobCatalog = {
     queue: 'maintenance',
     schema: updateDueCheckJobSchema,
     options: retrying({ attempts: 3, delayMs: 10_000, keepDays: 1, keepCount: 100 }),
+  },
+  'events.gap': { queue: 'maintenance', schema: eventsGapJobSchema, options: retrying({ attempts: 10, delayMs: 5_000, keepDays: 30 }) },
+  // Runs every minute: the next run looks again, so one quick retry is enough.
+  'invitation.watchdog': {
+    queue: 'maintenance',
+    schema: watchdogJobSchema,
+    options: retrying({ attempts: 2, delayMs: 5_000, keepDays: 1, keepCount: 100 }),
   },
 } as const satisfies Record<string, { queue: string; schema: z.ZodType; options: JobsOptions }>;
 

@@ -3,6 +3,8 @@ export * from './outbound.js';
 export { jobForEvent, BATCH_JOBS, storedEventsOf, type BatchQueue, type RoutedEventNames } from './events.js';
 export {
   QueueSet,
+  type QueueSetOptions,
+  type QueueStartState,
   enqueue,
   enqueueMany,
   type EnqueueItem,
@@ -13,3 +15,4 @@ export {
   type Handler,
   type HandlerMap,
 } from './queues.js';
+export { workerUsable } from './worker-health.js';

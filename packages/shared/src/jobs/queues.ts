@@ -26,23 +26,50 @@ export function formatIssues(issues: ReadonlyArray<z.core.$ZodIssue>): string {
   return issues.map((i) => `${i.path.length ? i.path.join('.') : '(payload)'}: ${i.message}`).join('; ');
 }
 
-/** One BullMQ `Queue` per catalog queue, created on first use, sharing one connection. */
+/** Where a queue's start stands: its first commands ran (`ready`), are running, or failed. */
+export type QueueStartState = 'starting' | 'ready' | 'failed';
+
+/** Options of a {@link QueueSet}. */
+export interface QueueSetOptions {
+  /** First pause before a queue whose start failed is built again, in ms; doubles each time. Default 500. */
+  rebuildDelayMs?: number;
+  /** Longest pause between two rebuilds, in ms. Default 10 000. */
+  maxRebuildDelayMs?: number;
+}
+
+interface QueueEntry {
+  queue: Queue;
+  state: QueueStartState;
+  /** Failed starts in a row before this one. */
+  failures: number;
+}
+
+/**
+ * One BullMQ `Queue` per catalog queue, created on first use, sharing one connection.
+ *
+ * BullMQ keeps a failed start (its first commands timed out, as they do on a busy Redis behind a
+ * request-path connection's command timeout) as a rejected promise: every later call on that
+ * queue fails with it, for the life of the object, while Redis itself is fine. So a queue whose
+ * start failed is built again after a pause (backing off), and {@link QueueSet.ready} says false
+ * until every queue has started: readiness tells the truth instead of a PING.
+ */
 export class QueueSet {
-  private readonly queues = new Map<QueueName, Queue>();
+  private readonly entries = new Map<QueueName, QueueEntry>();
+  private readonly listeners = new Set<(name: QueueName, queue: Queue) => void>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** When each error message was last logged: one outage is one line, not one per queue and reconnect. */
+  private readonly logged = new Map<string, number>();
+  private closed = false;
   constructor(
     private readonly connection: ConnectionOptions,
     readonly keyspace: Keyspace,
     private readonly logger?: Logger,
+    private readonly opts: QueueSetOptions = {},
   ) {}
 
+  /** The queue as it is now: after a rebuild, a new object (do not keep it across calls). */
   get(name: QueueName): Queue {
-    let q = this.queues.get(name);
-    if (!q) {
-      q = new Queue(name, { connection: this.connection, prefix: this.keyspace.bullPrefix });
-      q.on('error', (err) => this.logger?.warn({ err, queue: name }, 'queue error'));
-      this.queues.set(name, q);
-    }
-    return q;
+    return (this.entries.get(name) ?? this.start(name, 0)).queue;
   }
 
   /** Every catalog queue (created if needed), for metrics and admin. */
@@ -50,9 +77,69 @@ export class QueueSet {
     return QUEUE_NAMES.map((n) => this.get(n));
   }
 
+  /** The start state of each queue created so far. */
+  states(): Partial<Record<QueueName, QueueStartState>> {
+    return Object.fromEntries([...this.entries].map(([name, e]) => [name, e.state]));
+  }
+
+  /** True when every queue created so far has started and none is waiting to be rebuilt. */
+  ready(): boolean {
+    return [...this.entries.values()].every((e) => e.state === 'ready');
+  }
+
+  /** Calls `listener` with each queue built again after a failed start; returns the unsubscribe. */
+  onRebuilt(listener: (name: QueueName, queue: Queue) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private start(name: QueueName, failures: number): QueueEntry {
+    const queue = new Queue(name, { connection: this.connection, prefix: this.keyspace.bullPrefix });
+    queue.on('error', (err) => this.logError(name, err));
+    const entry: QueueEntry = { queue, state: 'starting', failures };
+    this.entries.set(name, entry);
+    queue.waitUntilReady().then(
+      () => {
+        if (this.entries.get(name) !== entry) return;
+        entry.state = 'ready';
+        if (failures > 0) this.logger?.info({ queue: name, failedStarts: failures }, 'queue started after failed starts');
+      },
+      (err: unknown) => this.startFailed(name, entry, err),
+    );
+    return entry;
+  }
+
+  private startFailed(name: QueueName, entry: QueueEntry, err: unknown): void {
+    if (this.closed || this.entries.get(name) !== entry) return;
+    entry.state = 'failed';
+    const delay = Math.min(this.opts.maxRebuildDelayMs ?? 10_000, (this.opts.rebuildDelayMs ?? 500) * 2 ** Math.min(entry.failures, 10));
+    this.logger?.error({ err, queue: name, failedStarts: entry.failures + 1, rebuildInMs: delay }, 'queue could not start; it refuses work until it is rebuilt');
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.closed || this.entries.get(name) !== entry) return;
+      // The old object shares the connection: closing it leaves the connection open.
+      entry.queue.close().catch((closeErr: unknown) => this.logger?.warn({ err: closeErr, queue: name }, 'could not close a queue that failed to start'));
+      const next = this.start(name, entry.failures + 1);
+      for (const l of this.listeners) l(name, next.queue);
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private logError(name: QueueName, err: Error): void {
+    const now = Date.now();
+    if (now - (this.logged.get(err.message) ?? -Infinity) < 60_000) return;
+    if (this.logged.size > 100) this.logged.clear();
+    this.logged.set(err.message, now);
+    this.logger?.warn({ err, queue: name }, 'queue error (the same error on any queue is logged once a minute)');
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
-    this.queues.clear();
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all([...this.entries.values()].map((e) => e.queue.close()));
+    this.entries.clear();
   }
 }
 

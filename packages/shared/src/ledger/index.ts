@@ -5,6 +5,9 @@
 export {
   LEDGER_STATES,
   FINAL_LEDGER_STATES,
+  WATCHED_STATES,
+  isWatched,
+  type WatchedState,
   LedgerTransitionError,
   LedgerNotFoundError,
   type LedgerState,
@@ -28,3 +31,5 @@ export {
 } from './ledger.js';
 export { actJobId, guardJobId } from './job-ids.js';
 export { createCaseIndex, type CaseIndex } from './case-index.js';
+export { findStuck, formatDuration, watchdogConfigSchema, DEFAULT_WATCHDOG, type StuckRecord, type WatchdogPolicy } from './stuck.js';
+export { ledgerKeys } from './keys.js';

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis } from '@lexbridge/testkit';
 import { createFeed, type FeedItem } from '../feed/index.js';
 import { createKeyspace } from '../redis/index.js';
-import { BEGIN_ACT, createCaseIndex, createLedger, decisionTransition, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
+import { BEGIN_ACT, createCaseIndex, createLedger, decisionTransition, findStuck, DEFAULT_WATCHDOG, ledgerKeys, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
 
 const t = createTestRedis('ledger');
 const keyspace = createKeyspace(t.prefix);
@@ -32,6 +32,28 @@ describe('invitation ledger on a real Redis', () => {
     expect(again.created).toBe(false);
     expect(again.record).toEqual(first.record);
     expect(await ledger.get('r1')).toMatchObject({ state: 'received', eventId: 'e1', attempts: 0 });
+  });
+
+  it('remembers when a record entered a watched state, keeps it while it stays, and forgets it once final', async () => {
+    const since = (state: 'received' | 'decided' | 'acting') => t.redis.zscore(ledgerKeys(keyspace).since(state), 'w1');
+    const start = clock;
+    await received('w1');
+    expect(Number(await since('received'))).toBe(start.getTime());
+    clock = new Date(start.getTime() + 60_000);
+    await ledger.decide('w1', accept, 'decided');
+    await ledger.beginAct('w1');
+    expect(await since('received')).toBeNull();
+    expect(Number(await since('acting'))).toBe(clock.getTime());
+    clock = new Date(start.getTime() + 120_000);
+    await ledger.resumeAct('w1', 'read back: still open; sending');
+    expect(Number(await since('acting'))).toBe(start.getTime() + 60_000);
+    // 40 minutes in acting: past the default 30 minutes, with its reason.
+    const stuck = await findStuck(t.redis, keyspace, DEFAULT_WATCHDOG, new Date(start.getTime() + 60_000 + 40 * 60_000));
+    expect(stuck.filter((s) => s.record.invitationId === 'w1').map((s) => s.reason.split(';')[0])).toEqual(['acting for 40m (longest stay 30m)']);
+    await ledger.finishAct('w1', 'done');
+    expect(await since('acting')).toBeNull();
+    expect((await findStuck(t.redis, keyspace, DEFAULT_WATCHDOG, new Date(start.getTime() + 86_400_000))).filter((s) => s.record.invitationId === 'w1')).toEqual([]);
+    clock = start;
   });
 
   it('moves received → decided → acting → done, appending history and counting the attempt', async () => {

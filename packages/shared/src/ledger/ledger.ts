@@ -12,7 +12,9 @@ import { FEED_APPEND_LUA, type FeedItem, type FeedOutbox } from '../feed/index.j
 import type { Keyspace } from '../redis/index.js';
 import { describeDecision } from '../rules/index.js';
 import { caseIndexKey, caseLinkScore } from './case-index.js';
+import { ledgerKeys } from './keys.js';
 import {
+  isWatched,
   LEDGER_STATES,
   LedgerNotFoundError,
   LedgerTransitionError,
@@ -23,13 +25,14 @@ import {
   type Transition,
 } from './record.js';
 
-// KEYS: record, state index, all-by-expiry index; then the case index when ARGV[4] is set; then the
-// feed's dedupe key and stream when ARGV[7] is set.
-// ARGV: record JSON, id, expiry score, case link score or '', feed ttl, feed maxlen, item JSON or ''.
+// KEYS: record, state index, all-by-expiry index, since index of the state; then the case index
+// when ARGV[4] is set; then the feed's dedupe key and stream when ARGV[7] is set.
+// ARGV: record JSON, id, expiry score, case link score or '', feed ttl, feed maxlen, item JSON or '',
+// entered-state score ('' for a state the watchdog does not watch).
 // The case link is written on every call (it repairs a record linked by an older version); the
 // item only with a new record.
 const CREATE = `${FEED_APPEND_LUA}
-local k = 4
+local k = 5
 if ARGV[4] ~= '' then
   redis.call('ZADD', KEYS[k], ARGV[4], ARGV[2])
   k = k + 1
@@ -37,15 +40,19 @@ end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+  if ARGV[8] ~= '' then redis.call('ZADD', KEYS[4], ARGV[8], ARGV[2]) end
   if ARGV[7] ~= '' then feed_append(KEYS[k], KEYS[k + 1], ARGV[5], ARGV[6], ARGV[7]) end
   return false
 end
 return redis.call('GET', KEYS[1])
 `;
 
-// KEYS: record, old state index, new state index, all-by-expiry index[, feed dedupe key, feed stream].
-// ARGV: expected version, new JSON, id, expiry score, '1' when the expiry changed[, feed ttl,
-// feed maxlen, item JSON]. Records written before versions existed have none: they count as version 0.
+// KEYS: record, old state index, new state index, all-by-expiry index, old since index, new since
+// index[, feed dedupe key, feed stream].
+// ARGV: expected version, new JSON, id, expiry score, '1' when the expiry changed, entered-state
+// score ('' for a state the watchdog does not watch)[, feed ttl, feed maxlen, item JSON]. Records
+// written before versions existed have none: they count as version 0. A record that stays in its
+// state keeps the time it entered it.
 const COMPARE_AND_SET = `${FEED_APPEND_LUA}
 local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
@@ -54,11 +61,13 @@ redis.call('SET', KEYS[1], ARGV[2])
 if KEYS[2] ~= KEYS[3] then
   redis.call('ZREM', KEYS[2], ARGV[3])
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+  redis.call('ZREM', KEYS[5], ARGV[3])
+  if ARGV[6] ~= '' then redis.call('ZADD', KEYS[6], ARGV[6], ARGV[3]) end
 elseif ARGV[5] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
 end
 if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3]) end
-if #KEYS == 6 then feed_append(KEYS[5], KEYS[6], ARGV[6], ARGV[7], ARGV[8]) end
+if #KEYS == 8 then feed_append(KEYS[7], KEYS[8], ARGV[7], ARGV[8], ARGV[9]) end
 return 1
 `;
 
@@ -187,9 +196,12 @@ export interface LedgerOptions {
 export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
   const now = opts.now ?? (() => new Date());
   const maxCasRetries = opts.maxCasRetries ?? 20;
-  const recordKey = (id: string) => keyspace.key('ledger', 'inv', id);
-  const stateKey = (s: LedgerState) => keyspace.key('ledger', 'state', s);
-  const allKey = keyspace.key('ledger', 'by-expiry');
+  const keys = ledgerKeys(keyspace);
+  const recordKey = keys.record;
+  const stateKey = keys.state;
+  const allKey = keys.all;
+  // When a record entered its state, for the watchdog; only the states it watches are kept.
+  const enteredScore = (r: LedgerRecord) => (isWatched(r.state) ? Date.parse(r.updatedAt) : '');
 
   const parse = (json: string): LedgerRecord => JSON.parse(json) as LedgerRecord;
   const scripts = ledgerCommands(redis);
@@ -225,18 +237,18 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
     };
     const steps = then === undefined ? [] : Array.isArray(then) ? then : [then as Omit<Transition, 'from'>];
     const record = steps.reduce((r: LedgerRecord, step) => applyTransition(r, { ...step, from: [r.state] }, at), received);
-    const keys = [recordKey(input.invitationId), stateKey(record.state), allKey];
-    const args: ScriptArg[] = [JSON.stringify(record), input.invitationId, expiryScore(record.expires), '', '', '', ''];
+    const scriptKeys = [recordKey(input.invitationId), stateKey(record.state), allKey, keys.since(record.state)];
+    const args: ScriptArg[] = [JSON.stringify(record), input.invitationId, expiryScore(record.expires), '', '', '', '', enteredScore(record)];
     if (input.caseId !== undefined && input.sentAt !== undefined) {
-      keys.push(caseIndexKey(keyspace, input.caseId));
+      scriptKeys.push(caseIndexKey(keyspace, input.caseId));
       args[3] = caseLinkScore(input.sentAt);
     }
     if (o.announce) {
       const item = outboxAppend(o.announce(record));
-      keys.push(...item.keys);
+      scriptKeys.push(...item.keys);
       args.splice(4, 3, ...item.args);
     }
-    const existing = await scripts.lexbridgeLedgerCreate(keys.length, ...keys, ...args);
+    const existing = await scripts.lexbridgeLedgerCreate(scriptKeys.length, ...scriptKeys, ...args);
     return existing === null ? { record, created: true } : { record: parse(existing), created: false };
   }
 
@@ -244,14 +256,14 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
   async function tryApply(current: LedgerRecord, t: Transition): Promise<LedgerRecord | undefined> {
     if (!t.from.includes(current.state)) throw new LedgerTransitionError(current.invitationId, current.state, t.to);
     const next = applyTransition(current, t, now().toISOString());
-    const keys = [recordKey(current.invitationId), stateKey(current.state), stateKey(next.state), allKey];
-    const args: ScriptArg[] = [current.version ?? 0, JSON.stringify(next), current.invitationId, expiryScore(next.expires), next.expires === current.expires ? '0' : '1'];
+    const scriptKeys = [recordKey(current.invitationId), stateKey(current.state), stateKey(next.state), allKey, keys.since(current.state), keys.since(next.state)];
+    const args: ScriptArg[] = [current.version ?? 0, JSON.stringify(next), current.invitationId, expiryScore(next.expires), next.expires === current.expires ? '0' : '1', enteredScore(next)];
     if (t.announce) {
       const item = outboxAppend(t.announce(next));
-      keys.push(...item.keys);
+      scriptKeys.push(...item.keys);
       args.push(...item.args);
     }
-    const ok = await scripts.lexbridgeLedgerCas(keys.length, ...keys, ...args);
+    const ok = await scripts.lexbridgeLedgerCas(scriptKeys.length, ...scriptKeys, ...args);
     return ok === 1 ? next : undefined;
   }
 

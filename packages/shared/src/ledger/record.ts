@@ -22,6 +22,19 @@ export type LedgerState = (typeof LEDGER_STATES)[number];
 /** States in which nothing more will happen to the invitation. */
 export const FINAL_LEDGER_STATES: readonly LedgerState[] = ['done', 'expired', 'closed', 'conflict'];
 
+/**
+ * States in which something is still to happen (evaluating is `manual` with Lexamica status
+ * `evaluating`): the ledger remembers when a record entered one, and the watchdog alerts on a
+ * record that stays past its deadline. `failed` is not among them: it already ended in a failed
+ * job and an `invitation.action-failed` item, and waits for a replay.
+ */
+export const WATCHED_STATES = ['received', 'decided', 'acting', 'manual', 'shadow'] as const;
+export type WatchedState = (typeof WATCHED_STATES)[number];
+
+export function isWatched(state: LedgerState): state is WatchedState {
+  return (WATCHED_STATES as readonly string[]).includes(state);
+}
+
 /** Where a decision came from. */
 export type DecisionSource = 'rules' | 'manual' | 'expiry-guard';
 

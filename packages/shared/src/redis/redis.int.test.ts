@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestRedis, RedisServerProcess, waitFor } from '@lexbridge/testkit';
+import { createTestRedis, freePort, RedisServerProcess, waitFor } from '@lexbridge/testkit';
 import { createLogger } from '../logger/index.js';
 import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from './index.js';
 
@@ -60,5 +60,43 @@ describe('redis roles', () => {
     await expect(waiting).resolves.toBeUndefined();
     r.disconnect();
     await srv.stop();
+  });
+
+  // Issue 16, item 6: a refused port, a wrong host or a TLS error made the first command wait in the
+  // offline queue forever, so the deadline was never checked and the service hung after one line.
+  it('gives up after its timeout when nothing listens, naming REDIS_URL without its password', async () => {
+    const url = `redis://:hunter2-secret@127.0.0.1:${await freePort()}`;
+    const r = createRedis(url, 'worker');
+    const started = Date.now();
+    const outcome = await Promise.race([
+      waitForRedis(r, undefined, 1_000, url).then(() => 'connected', (err: Error) => err.message),
+      new Promise<string>((res) => setTimeout(() => res('still waiting after 8 s'), 8_000)),
+    ]);
+    r.disconnect();
+    expect(outcome).toMatch(/REDIS_URL/);
+    expect(outcome).toContain('127.0.0.1');
+    expect(outcome).not.toContain('hunter2-secret');
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it('reports a wrong password once, not as a connection error and a "restored" line per reconnect', async () => {
+    const srv = await RedisServerProcess.start({ password: 'the-right-one' });
+    const { lines, logger } = captureLogger();
+    const wrong = srv.url.replace('the-right-one', 'a-wrong-one');
+    const r = createRedis(wrong, 'worker', logger);
+    let reconnects = 0;
+    r.on('reconnecting', () => (reconnects += 1));
+    try {
+      await waitFor(() => reconnects >= 5, { timeoutMs: 15_000, message: 'five reconnects' });
+      const logged = lines.map((l) => JSON.parse(l) as { msg: string });
+      expect(logged.filter((l) => l.msg === 'redis connection restored')).toHaveLength(0);
+      expect(logged.filter((l) => l.msg === 'redis connection error').length).toBeLessThanOrEqual(1);
+      const waited = await waitForRedis(r, undefined, 3_000, wrong).then(() => 'connected', (err: Error) => err.message);
+      expect(waited).toMatch(/WRONGPASS|invalid username-password|NOAUTH/);
+      expect(waited).not.toContain('a-wrong-one');
+    } finally {
+      r.disconnect();
+      await srv.stop();
+    }
   });
 });

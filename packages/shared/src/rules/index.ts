@@ -24,3 +24,4 @@ export { evaluateRules, matchCondition, type Decision } from './evaluate.js';
 export { createCapacityCounter, applyCapacity, type CapacityCounter, type CapacityReservation } from './capacity.js';
 export { describeDecision } from './describe-decision.js';
 export { LEXAMICA_CASE_TYPES, caseTypeWarnings, type RulesWarning } from './case-types.js';
+export { durationMsSchema, parseDuration, DURATION_HINT } from './time-spec.js';

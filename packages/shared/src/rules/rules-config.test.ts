@@ -46,10 +46,10 @@ describe('rules configuration defaults', () => {
 
   it('fills in the capacity whenFull default and reads guard durations as milliseconds', () => {
     const cfg = parseRulesConfig(
-      parseYaml(`capacity:\n  - { caseType: Employment, maxAcceptsPerDay: 3 }\nexpiryGuard:\n  manual: { before: 90m, do: contact-attempted }\n  evaluate: { beforeMs: 60000, do: alert }\n`),
+      parseYaml(`capacity:\n  - { caseType: Employment, maxAcceptsPerDay: 3 }\nexpiryGuard:\n  manual: { before: 90m, do: evaluate }\n  evaluate: { beforeMs: 60000, do: alert }\n`),
     );
     expect(cfg.capacity).toEqual([{ caseType: 'Employment', maxAcceptsPerDay: 3, whenFull: { action: 'manual', note: 'capacity reached' } }]);
-    expect(cfg.expiryGuard).toEqual({ manual: { beforeMs: 5_400_000, do: 'contact-attempted' }, evaluate: { beforeMs: 60_000, do: 'alert' } });
+    expect(cfg.expiryGuard).toEqual({ manual: { beforeMs: 5_400_000, do: 'evaluate' }, evaluate: { beforeMs: 60_000, do: 'alert' } });
   });
 
   it('defaults the guard plan that is not given', () => {
@@ -152,8 +152,19 @@ describe('bad rules are reported at the path of the mistake', () => {
       'capacity.0.whenFull: cannot be accept: the limit would not limit anything',
     ]);
     expect(problems('expiryGuard:\n  manual: { before: soon, do: alert }')).toEqual(["expiryGuard.manual.before: must be a duration such as '30m', '2h' or '7d' (more than zero)"]);
-    expect(problems('expiryGuard:\n  manual: { before: 2h, do: panic }')).toEqual(['expiryGuard.manual.do: must be evaluate, contact-attempted or alert']);
+    expect(problems('expiryGuard:\n  manual: { before: 2h, do: panic }')).toEqual(['expiryGuard.manual.do: must be evaluate or alert']);
     expect(problems('expiryGuard:\n  manual: { do: alert }')).toEqual(["expiryGuard.manual.before: give exactly one of before (e.g. '2h') or beforeMs"]);
+  });
+
+  // Issue 16, item 8: the guard posted "contact attempted" for an invitation nobody had contacted.
+  it('refuses an expiry guard that would report a contact attempt nobody made, and says what to use', () => {
+    const [problem, ...more] = problems('expiryGuard:\n  manual: { before: 3h, do: contact-attempted }');
+    expect(more).toEqual([]);
+    expect(problem).toMatch(/^expiryGuard\.manual\.do: /);
+    expect(problem).toContain('contact-attempted');
+    expect(problem).toMatch(/nobody|did not happen/);
+    expect(problem).toMatch(/evaluate or alert/);
+    expect(problem).toContain('/v1/cases/{caseId}/milestones');
   });
 
   it('reports every problem at once, and a typo in a section name', () => {

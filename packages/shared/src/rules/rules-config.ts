@@ -66,12 +66,15 @@ export interface CapacityLimit {
   whenFull: RuleAction;
 }
 
-/** What the expiry guard does, and how long before the invitation expires. */
+/**
+ * What the expiry guard does, and how long before the invitation expires. It never reports a
+ * contact attempt: only the CMS or a person who really contacted the client can say that.
+ */
 export interface GuardPlan {
   /** How long before expiry the guard runs. YAML: `before: 2h` (or `beforeMs: 7200000`). */
   beforeMs: number;
-  /** `evaluate` asks Lexamica for more time; `contact-attempted` logs a contact attempt; `alert` tells the CMS. */
-  do: 'evaluate' | 'contact-attempted' | 'alert';
+  /** `evaluate` asks Lexamica for more time; `alert` tells the CMS (`invitation.expiring`). */
+  do: 'evaluate' | 'alert';
 }
 
 /** The firm's rules configuration. */
@@ -273,12 +276,22 @@ const capacitySchema = z.array(capacityLimitSchema, { error: 'must be a list of 
   });
 });
 
+/** Why `do: contact-attempted` is refused, and what to use instead. */
+export const CONTACT_ATTEMPTED_GUARD_REFUSED =
+  'contact-attempted is not allowed: the guard would tell Lexamica that the client was contacted when nobody did. ' +
+  'Use evaluate or alert (evaluate asks for more time, alert tells the CMS); a real contact attempt is sent by the CMS ' +
+  '(POST /v1/cases/{caseId}/milestones with type contact-attempted).';
+
 const guardPlanSchema = z
   .strictObject(
     {
       before: durationMsSchema.optional(),
       beforeMs: durationMsSchema.optional(),
-      do: z.enum(['evaluate', 'contact-attempted', 'alert'], { error: 'must be evaluate, contact-attempted or alert' }),
+      do: z.unknown().transform((v, ctx): GuardPlan['do'] => {
+        if (v === 'evaluate' || v === 'alert') return v;
+        ctx.addIssue({ code: 'custom', message: v === 'contact-attempted' ? CONTACT_ATTEMPTED_GUARD_REFUSED : 'must be evaluate or alert' });
+        return z.NEVER;
+      }),
     },
     { error: unknownKeys('an expiry guard', ['before', 'do']) },
   )

@@ -71,10 +71,10 @@ export async function boardRoutes(app: FastifyInstance, { queues, audit }: Board
   });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
-  createBullBoard({
-    queues: queues.all().map((q) => new BullMQAdapter(q)),
-    serverAdapter,
-    options: { uiConfig: { boardTitle: 'Lexbridge queues' } },
-  });
+  const adapters = () => queues.all().map((q) => new BullMQAdapter(q));
+  const board = createBullBoard({ queues: adapters(), serverAdapter, options: { uiConfig: { boardTitle: 'Lexbridge queues' } } });
+  // A queue rebuilt after a failed start is a new object: the board follows it.
+  const unsubscribe = queues.onRebuilt(() => board.replaceQueues(adapters()));
+  app.addHook('onClose', async () => unsubscribe());
   await app.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
 }

@@ -28,6 +28,12 @@ const params = z.object({ id: pathId('Lexamica invitation id') });
 
 const notFound = (id: string) => new ApiError(404, 'not_found', `no invitation ${id}`, { field: 'id', in: 'params' });
 
+/** `record` when its decision is this manual decision (same action and reason; who sent it does not matter). */
+function repeatOf(record: LedgerRecord | undefined, d: { action: string; reason?: string | undefined }): LedgerRecord | undefined {
+  const current = record?.decision;
+  return current?.source === 'manual' && current.action === d.action && (current.reason ?? '') === (d.reason ?? '') ? record : undefined;
+}
+
 export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = async (app, { ledger, queues }) => {
   app.get('/v1/invitations', {
     schema: {
@@ -81,9 +87,10 @@ export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = 
       tags: ['invitations'],
       summary: 'Decide an invitation that waits for a person',
       description:
-        'Only from state `manual` (or `shadow`). The decision is recorded in the ledger and the action is queued for Lexamica; ' +
-        'repeating the same decision is answered 202 again and queues nothing new. 409 when the state does not allow it ' +
-        '(already decided otherwise, expired, closed).',
+        'Only from state `manual` (or `shadow`). The decision is recorded in the ledger and the action is queued for Lexamica. ' +
+        'The same decision repeated (same action and reason) is answered 202 with the same job, whatever state the invitation ' +
+        'has reached since (sending, done, failed), and is never made twice. 409 when the state does not allow it ' +
+        '(decided otherwise, expired, closed).',
       params,
       body: manualDecisionSchema,
       response: {
@@ -100,27 +107,31 @@ export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = 
         throw new ApiError(403, 'forbidden', `onBehalfOf needs the role cms; identity "${identity.name}" decides in its own name`, { requiredRoles: ['cms'], field: 'onBehalfOf', in: 'body' });
       }
       const decision = { ...body, by: identity.name, ...(onBehalfOf !== undefined && { onBehalfOf }) };
-      let record: LedgerRecord;
-      try {
-        record = await ledger.decideManually(id, decision);
-      } catch (err) {
-        if (err instanceof LedgerNotFoundError) throw notFound(id);
-        if (!(err instanceof LedgerTransitionError)) throw err;
-        // A retry of a decision that was recorded but whose enqueue failed: queue it again (same job id).
-        const current = err.state === 'decided' ? await ledger.get(id) : undefined;
-        const same = current?.decision?.source === 'manual' && current.decision.action === decision.action;
-        if (!current || !same) {
-          throw new ApiError(409, 'invalid_state', `invitation ${id} is ${err.state}; a manual decision needs state manual or shadow`, { state: err.state });
+      // The same decision again (a CMS retrying after a lost answer, or many at once) is answered
+      // as the first was, whatever state the invitation has reached since; it is never made twice.
+      let record = repeatOf(await ledger.get(id), decision);
+      if (!record) {
+        try {
+          record = await ledger.decideManually(id, decision);
+        } catch (err) {
+          if (err instanceof LedgerNotFoundError) throw notFound(id);
+          if (!(err instanceof LedgerTransitionError)) throw err;
+          // Another request with the same decision may have won the race.
+          record = repeatOf(await ledger.get(id), decision);
+          if (!record) throw new ApiError(409, 'invalid_state', `invitation ${id} is ${err.state}; a manual decision needs state manual or shadow`, { state: err.state });
         }
-        record = current;
       }
       const jobId = actJobId(record);
-      await enqueue(
-        queues,
-        'invitation.act',
-        { invitationId: id, action: decision.action, ...(record.decision?.reason !== undefined && { reason: record.decision.reason }), source: 'manual' },
-        { jobId },
-      );
+      // Queued while the decision waits to be sent: a repeat after a failed enqueue queues it again
+      // (the same job id, so a no-op when it is there); once sent, a repeat queues nothing.
+      if (record.state === 'decided') {
+        await enqueue(
+          queues,
+          'invitation.act',
+          { invitationId: id, action: decision.action, ...(record.decision?.reason !== undefined && { reason: record.decision.reason }), source: 'manual' },
+          { jobId },
+        );
+      }
       return reply.code(202).send({ invitation: record, job: { id: jobId, status: 'queued' as const } });
     },
   });

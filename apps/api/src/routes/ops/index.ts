@@ -1,18 +1,22 @@
 /**
  * Health and metrics. Open (no token): `/metrics` must stay on an internal network.
  * - `/health/live`: the process answers.
- * - `/health/ready`: Redis answers and the API is not shutting down; 503 otherwise.
+ * - `/health/ready`: Redis answers, every queue has started (a queue whose start failed refuses
+ *   work until it is rebuilt) and the API is not shutting down; 503 otherwise. Within a second.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import type { QueueSet } from '@lexbridge/shared/jobs';
 import { runChecks } from '@lexbridge/shared/ops';
-import { withTimeout } from '../../time.js';
+import { redisAnswers } from '@lexbridge/shared/redis';
 
 /** Options of the ops routes. */
 export interface OpsRoutesOptions {
   redis: Redis;
+  /** The API's queues: readiness waits until every one has started. */
+  queues: Pick<QueueSet, 'ready'>;
   registry: Registry;
   /** True once shutdown has begun. */
   isClosing: () => boolean;
@@ -24,8 +28,6 @@ const readySchema = z.object({ status: z.enum(['ready', 'not ready']), checks: z
 
 export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, opts) => {
   const timeoutMs = opts.readyTimeoutMs ?? 1_000;
-  // A check that throws or times out counts as failed (runChecks).
-  const redisAnswers = async () => opts.redis.status === 'ready' && (await withTimeout(opts.redis.ping(), timeoutMs)) === 'PONG';
 
   app.get('/health/live', {
     schema: { tags: ['ops'], summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } },
@@ -33,9 +35,9 @@ export const opsRoutes: FastifyPluginAsyncZod<OpsRoutesOptions> = async (app, op
   });
 
   app.get('/health/ready', {
-    schema: { tags: ['ops'], summary: 'Readiness: Redis answers and the API is not shutting down', security: [], response: { 200: readySchema, 503: readySchema } },
+    schema: { tags: ['ops'], summary: 'Readiness: Redis answers, every queue has started, and the API is not shutting down', security: [], response: { 200: readySchema, 503: readySchema } },
     handler: async (_request, reply) => {
-      const result = await runChecks({ redis: redisAnswers, accepting: () => !opts.isClosing() });
+      const result = await runChecks({ redis: () => redisAnswers(opts.redis, timeoutMs), queues: () => opts.queues.ready(), accepting: () => !opts.isClosing() }, timeoutMs);
       return reply.code(result.ok ? 200 : 503).send({ status: result.ok ? 'ready' : 'not ready', checks: result.checks });
     },
   });

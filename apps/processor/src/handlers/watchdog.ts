@@ -1,0 +1,25 @@
+/**
+ * `invitation.watchdog` (every minute, from a job scheduler): every invitation that sits in a state
+ * where something is still to happen (received, decided, acting, manual, shadow, evaluating) past
+ * that state's deadline is announced as `invitation.stuck`, with the reason and where to look, once
+ * per stay; `lexbridge_invitations_stuck` counts them at every scrape. The expiry guard acts before
+ * an expiry; the watchdog notices whatever it, or anything else, could not move.
+ */
+import type { Handler } from '@lexbridge/shared/jobs';
+import { stuckItem } from '../announce.js';
+import type { ProcessorContext } from '../context.js';
+
+export function createWatchdogHandler(ctx: ProcessorContext): Handler<'invitation.watchdog'> {
+  return async (_payload, job) => {
+    const now = ctx.now();
+    const stuck = await ctx.stuck(now);
+    let alerted = 0;
+    for (const s of stuck) {
+      if (!(await ctx.announcer.announce(stuckItem(s, now)))) continue;
+      alerted += 1;
+      ctx.metrics.stuckAlerts.inc({ state: s.record.state });
+      job.logger.warn({ invitationId: s.record.invitationId, state: s.record.state, since: s.since, reason: s.reason, lastError: s.record.lastError }, 'invitation stuck');
+    }
+    return `${stuck.length} stuck, ${alerted} newly alerted`;
+  };
+}

@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '@lexbridge/testkit';
+import { EXAMPLE_CONFIG } from './harness.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs a service's entry point until it exits, or until `limitMs` (then kills it). */
+function runService(entry: string, env: Record<string, string>, limitMs: number): Promise<{ code: number | null; output: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['scripts/run-ts.mjs', entry], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const limit = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(limit);
+      resolve({ code, output, ms: Date.now() - started });
+    }),
+  );
+}
+
+// Issue 16, item 6: with a wrong REDIS_URL a service logged one warning and hung for good.
+describe('a service started against a Redis that is not there', () => {
+  it('each service gives up after REDIS_STARTUP_TIMEOUT_MS, naming REDIS_URL without its password', async () => {
+    const port = await freePort();
+    const env = {
+      REDIS_URL: `redis://:s3cret-redis-pass@127.0.0.1:${port}`,
+      REDIS_STARTUP_TIMEOUT_MS: '1500',
+      LOG_LEVEL: 'warn',
+      LEXBRIDGE_CONFIG: EXAMPLE_CONFIG,
+      LEXAMICA_BASE_URL: 'http://127.0.0.1:9',
+      LEXAMICA_ORG_ID: 'org',
+      LEXAMICA_PUBLIC_KEY: 'public-key-startup',
+      LEXAMICA_PRIVATE_KEY: 'private-key-startup',
+      API_TOKENS: 'startup-test-token-0123456789',
+      API_PORT: '0',
+      OPS_PORT: '0',
+    };
+    const runs = await Promise.all(['apps/api/src/main.ts', 'apps/poller/src/main.ts', 'apps/processor/src/main.ts'].map((e) => runService(e, env, 45_000)));
+    for (const [i, r] of runs.entries()) {
+      const what = ['api', 'poller', 'processor'][i];
+      expect(r.code, `${what} exit code; output:\n${r.output}`).toBe(1);
+      expect(r.output, what).toContain('REDIS_URL');
+      expect(r.output, what).toContain(`127.0.0.1:${port}`);
+      expect(r.output, what).not.toContain('s3cret-redis-pass');
+    }
+  }, 60_000);
+});
