@@ -57,8 +57,9 @@ describe('a firm on a non-default profile whose stored events carry no mapping i
     // CMS updates on the accepted cases, each posted twice under one Idempotency-Key.
     const accepted = records.filter((r) => r.state === 'done' && r.decision?.action === 'accept');
     for (const r of accepted) {
+      const update = { title: `Intake ${r.invitationId}`, content: 'Client contacted.', date: new Date().toISOString() };
       for (let i = 0; i < 2; i++) {
-        const res = await s.cms('POST', `/v1/cases/${r.caseId}/updates`, { title: `Intake ${r.invitationId}`, content: 'Client contacted.', date: new Date().toISOString() }, `inv-${r.invitationId}`);
+        const res = await s.cms('POST', `/v1/cases/${r.caseId}/updates`, update, `inv-${r.invitationId}`);
         expect(res.status).toBe(202);
       }
     }

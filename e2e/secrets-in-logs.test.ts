@@ -125,14 +125,15 @@ describe('secrets in logs and consoles', () => {
 
     // Break Redis: stop it, then bring it back with another password (every reconnect is refused).
     await redis.stopProcess();
-    const late = startService('api-started-without-redis', 'apps/api/src/main.ts', { ...env, API_PORT: String(latePort) });
+    const late = startService('api-started-without-redis', 'apps/api/src/main.ts', { ...env, API_PORT: String(latePort), REDIS_STARTUP_TIMEOUT_MS: '5000' });
     started.push(late);
     await waitFor(() => [poller, processor, api].every((s) => /redis connection error|ECONNREFUSED/i.test(s.output())), { timeoutMs: 30_000, message: 'each service logs the outage' });
     const wrong = await RedisServerProcess.start({ port: redis.port, dir: redis.dir, password: `other-${password}` });
     try {
       await waitFor(() => [poller, processor, api].every((s) => /WRONGPASS|NOAUTH/.test(s.output())), { timeoutMs: 30_000, message: 'each service logs the refused password' });
-      // The API that found no Redis at start says where it looked, without the password.
-      await waitFor(() => /starting without Redis/.test(late.output()), { timeoutMs: 30_000, message: 'the late API starts without Redis' });
+      // The API that found no Redis at start gives up after REDIS_STARTUP_TIMEOUT_MS and says where it
+      // looked, without the password.
+      await waitFor(() => /\(REDIS_URL\) did not become ready/.test(late.output()), { timeoutMs: 30_000, message: 'the late API stops, naming REDIS_URL' });
       expect(late.output()).toContain(`redis://:[Redacted]@127.0.0.1:${redis.port}`);
     } finally {
       await Promise.all(started.map(stopService));

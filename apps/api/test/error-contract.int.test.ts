@@ -95,6 +95,12 @@ describe('the error contract', () => {
     await expectError(limited, 'rate_limited', 'past the rate limit');
 
     await expectError(await get('/v1/test-only-crash'), 'internal_error', 'a bug');
+
+    // A feed cursor older than the trim point (the feed is capped; here trimmed by hand).
+    for (let i = 0; i < 3; i++) await t.feed.append({ id: `event:contract-${i}`, type: 'lexamica.event', occurredAt: new Date().toISOString(), data: { n: i } });
+    const [oldest] = ((await (await get('/v1/events')).json()) as { items: Array<{ cursor: string }> }).items;
+    await t.admin.xtrim(t.keyspace.key('feed', 'stream'), 'MAXLEN', 1);
+    await expectError(await get(`/v1/events?after=${oldest!.cursor}`), 'cursor_expired', 'a trimmed feed cursor');
   });
 
   it("answers Node's own refusals on the socket in the documented shape", async () => {

@@ -74,7 +74,7 @@ describe('invitation routes on the real ledger', () => {
   // Issue 16, item 7: a CMS retrying after a lost answer got 409 for a decision that was carried
   // out (202, 409, 409; 12 at once: one 202 and eleven 409s) once the processor had moved on.
   it('answers the same decision repeated 202 with the same job, whatever state it has reached; a different one 409', async () => {
-    const first = await decide('inv-e', { action: 'accept', by: 'J. Partner' });
+    const first = await decide('inv-e', { action: 'accept' });
     expect(first.statusCode).toBe(202);
     const jobId = first.json().job.id;
 
