@@ -6,33 +6,10 @@
  * this memory is what does. Checkpoint writes are fenced by the leader lease.
  */
 import type { Redis } from 'ioredis';
+import { pollerScripts } from './commands/index.js';
 
 /** Most ids the seen-id memory keeps (the newest); about 100 bytes each in Redis. */
 export const SEEN_MAX = 200_000;
-
-// KEYS: lease, checkpoint hash, seen zset. ARGV: lease value, watermark ms, watermark ISO,
-// trim-below ms, now ISO, max ids kept, then score/id pairs. The watermark only moves forward.
-const ADVANCE = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-local current = tonumber(redis.call('HGET', KEYS[2], 'watermarkMs') or '-1')
-if tonumber(ARGV[2]) > current then
-  redis.call('HSET', KEYS[2], 'watermarkMs', ARGV[2], 'watermark', ARGV[3])
-end
-redis.call('HSET', KEYS[2], 'updatedAt', ARGV[5])
-for i = 7, #ARGV, 2000 do
-  redis.call('ZADD', KEYS[3], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[4])
-if #ARGV > 6 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -1 - tonumber(ARGV[6])) end
-return 1`;
-
-// KEYS: seen zset. ARGV: max ids kept, then score/id pairs.
-const REMEMBER = `
-for i = 2, #ARGV, 2000 do
-  redis.call('ZADD', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
-end
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[1]))
-return 1`;
 
 export interface Checkpoint {
   /** Everything stored at or before this time has been enqueued (but for late arrivals, which the overlap re-reads). */
@@ -79,23 +56,15 @@ export function createCheckpointStore(redis: Redis, keys: CheckpointKeys, now: (
     },
     async remember(events) {
       if (events.length === 0) return;
-      await redis.eval(REMEMBER, 1, keys.seen, String(maxSeen), ...events.flatMap((e) => [String(e.createdAtMs), e.id]));
+      await pollerScripts.run(redis, 'rememberEvents', [keys.seen], [String(maxSeen), ...events.flatMap((e) => [String(e.createdAtMs), e.id])]);
     },
     async advance({ leaseValue, watermarkMs, trimBelowMs, events }) {
       const pairs = events.flatMap((e) => [String(e.createdAtMs), e.id]);
-      const result = await redis.eval(
-        ADVANCE,
-        3,
-        keys.lease,
-        keys.checkpoint,
-        keys.seen,
-        leaseValue,
-        String(watermarkMs),
-        new Date(watermarkMs).toISOString(),
-        String(trimBelowMs),
-        new Date(now()).toISOString(),
-        String(maxSeen),
-        ...pairs,
+      const result = await pollerScripts.run(
+        redis,
+        'advanceCheckpoint',
+        [keys.lease, keys.checkpoint, keys.seen],
+        [leaseValue, String(watermarkMs), new Date(watermarkMs).toISOString(), String(trimBelowMs), new Date(now()).toISOString(), String(maxSeen), ...pairs],
       );
       return result === 1;
     },
