@@ -22,12 +22,12 @@ try {
   console.error(err.message);
   process.exit(1);
 }
-const { env, identities, warnings } = config;
+const { env, identities, warnings, retention } = config;
 const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
 for (const warning of warnings) logger.warn(warning);
 logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
 const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
-const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger);
+const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger, { jobRetentionMs: retention.jobsMs });
 
 try {
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
@@ -43,6 +43,7 @@ const app = buildApp({
   redis,
   queues,
   identities,
+  retention,
   cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
   limits: {
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,

@@ -18,7 +18,8 @@ import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-
 import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/shared/config';
 import { firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
-import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/shared/ledger';
+import { createFeed } from '@lexbridge/shared/feed';
+import { createLedger, DEFAULT_WATCHDOG, purgeCase, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
 import { createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
@@ -35,6 +36,8 @@ const USAGE = `usage: lexbridge <command> [options]
            [--no-wait]                      enqueue the request and return at once
   status [--json]                           leader, checkpoint age, queue depths, pending and stuck invitations, failed jobs
   replay [--queue Q] [--id JOB] [--limit N] retry failed jobs (all queues unless --queue)
+  purge --case ID [--by NAME] [--json]      a deletion request: remove the case's invitation records, case link,
+                                            feed items and finished jobs; the feed gets an admin.action item
   rules test FILE.json [--lexamica]         run the rules over a sample invitation (in the firm's field
                                             names, or Lexamica's with --lexamica) and print the decision
 `;
@@ -54,6 +57,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return status(rest, env, out);
     case 'replay':
       return replay(rest, env, out);
+    case 'purge':
+      return purge(rest, env, out);
     case 'rules':
       if (rest[0] === 'test') return rulesTest(rest.slice(1), env, out);
       out(USAGE);
@@ -235,6 +240,28 @@ async function replay(args: string[], env: Record<string, string | undefined>, o
     }
     out(`${retried} job(s) retried`);
     return 0;
+  } finally {
+    await queues.close();
+    redis.disconnect();
+  }
+}
+
+async function purge(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { case: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  if (!values.case?.trim()) {
+    out('purge needs --case <Lexamica case id> (referral._id, as the feed and the API name it)');
+    return 2;
+  }
+  const { redis, keyspace, queues } = await redisFor(env);
+  try {
+    const feed = createFeed(redis, keyspace);
+    const report = await purgeCase({ ledger: createLedger(redis, keyspace, { feed: feed.outbox }), feed, queues, by: values.by ?? env.USER ?? 'lexbridge purge' }, values.case.trim());
+    if (values.json) out(JSON.stringify(report));
+    else {
+      out(`case ${report.caseId}: ${report.invitations.length} invitation record(s), ${report.feedItems} feed item(s), ${report.jobs} finished job(s) removed`);
+      if (report.pendingJobs.length > 0) out(`${report.pendingJobs.length} unfinished job(s) name the case (${report.pendingJobs.join(', ')}): purge again once they have finished`);
+    }
+    return report.pendingJobs.length > 0 ? 3 : 0;
   } finally {
     await queues.close();
     redis.disconnect();

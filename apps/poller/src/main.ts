@@ -7,6 +7,7 @@ import { onShutdown } from '@lexbridge/shared/ops';
 import { checkRedisPolicy, createRedis, RedisUnavailableError, waitForRedis } from '@lexbridge/shared/redis';
 import { ConfigError } from '@lexbridge/shared/config';
 import { loadPollerEnv } from './config.js';
+import { retentionPolicy } from '@lexbridge/shared/ledger';
 import { createPollerService } from './service.js';
 
 async function main() {
@@ -23,6 +24,7 @@ async function main() {
     redis,
     redisPrefix: env.REDIS_PREFIX,
     logger,
+    jobRetentionMs: retentionPolicy(firm.retention, env).jobsMs,
     timing: {
       intervalMs: env.POLL_INTERVAL_MS,
       overlapMs: env.POLL_OVERLAP_MS,

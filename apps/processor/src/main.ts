@@ -4,6 +4,7 @@
  */
 import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
 import { personalFieldNames } from '@lexbridge/shared/firm-config';
+import { retentionPolicy } from '@lexbridge/shared/ledger';
 import { createLogger } from '@lexbridge/shared/logger';
 import { urlCredentials } from '@lexbridge/shared/redact';
 import { createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
@@ -56,6 +57,7 @@ const service = createProcessorService({
   keyspace: createKeyspace(env.REDIS_PREFIX),
   client,
   firm,
+  retention: retentionPolicy(firm.retention, env),
   logger,
   registry,
   ...(env.CMS_WEBHOOK_URL !== undefined &&

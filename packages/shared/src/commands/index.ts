@@ -9,6 +9,7 @@ export const coreScripts = scriptSet(new URL('./', import.meta.url), [
   'appendFeedItem',
   'createLedgerRecord',
   'updateLedgerRecord',
+  'purgeLedgerEntry',
   'reserveCapacity',
   'releaseCapacity',
   'beginIdempotentRequest',

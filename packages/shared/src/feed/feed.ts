@@ -9,6 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import { coreScripts } from '../commands/index.js';
+import { mentionsAny } from './mentions.js';
 import type { Keyspace } from '../redis/index.js';
 
 /** One thing the CMS should hear about. */
@@ -31,6 +32,11 @@ export interface FeedOptions {
   maxLen?: number;
   /** How long an item id is remembered for dedupe, in seconds; default 7 days. */
   dedupeTtlSec?: number;
+  /**
+   * How long an item is kept, in ms (`RetentionPolicy.feedMs`; default 30 days): every append trims
+   * the items older than that, and so does {@link Feed.trimExpired}.
+   */
+  retentionMs?: number;
 }
 
 /** A cursor that is not a stream entry id. */
@@ -74,6 +80,13 @@ export interface Feed {
   read(after: string | undefined, limit: number): Promise<{ items: FeedEntry[]; next: string | null }>;
   /** The item with this id, while it is both remembered and not trimmed. */
   get(id: string): Promise<FeedEntry | undefined>;
+  /** Trims the items past their retention (the processor's sweep; appends trim too). Returns how many went. */
+  trimExpired(): Promise<number>;
+  /**
+   * A deletion request: deletes every item whose `data` names one of `ids` (as a string value at any
+   * depth), and forgets their ids. Returns how many went.
+   */
+  purgeMentioning(ids: ReadonlySet<string>): Promise<number>;
   /** What another script needs to append to this feed with `feed_append` (`commands/includes/feedAppend.lua`). */
   readonly outbox: FeedOutbox;
 }
@@ -84,7 +97,7 @@ export interface Feed {
  * neither, and a reader never sees the change without its item.
  */
 export interface FeedOutbox {
-  append(item: FeedItem): { keys: [seenKey: string, stream: string]; args: [ttlSec: number, maxLen: number, json: string] };
+  append(item: FeedItem): { keys: [seenKey: string, stream: string]; args: [ttlSec: number, maxLen: number, retentionMs: number, json: string] };
 }
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
@@ -92,6 +105,7 @@ const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
   const maxLen = opts.maxLen ?? 100_000;
   const ttl = opts.dedupeTtlSec ?? 7 * 86_400;
+  const retentionMs = opts.retentionMs ?? 30 * 86_400_000;
   const stream = keyspace.key('feed', 'stream');
   const seenKey = (id: string) => keyspace.key('feed', 'seen', id);
 
@@ -103,7 +117,7 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
   const outbox: FeedOutbox = {
     append: (item) => ({
       keys: [seenKey(item.id), stream],
-      args: [ttl, maxLen, JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data })],
+      args: [ttl, maxLen, retentionMs, JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data })],
     }),
   };
 
@@ -134,6 +148,28 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
       }
       const items = rows.map(toEntry);
       return { items, next: items.at(-1)?.cursor ?? null };
+    },
+
+    async trimExpired() {
+      // Redis' clock, as the entry ids are: seconds and microseconds.
+      const [sec, micro] = await redis.time();
+      return redis.xtrim(stream, 'MINID', Math.max(0, Number(sec) * 1000 + Math.floor(Number(micro) / 1000) - retentionMs));
+    },
+
+    async purgeMentioning(ids) {
+      let removed = 0;
+      let after = '-';
+      for (;;) {
+        const rows = (await redis.xrange(stream, after, '+', 'COUNT', 1_000)) as Array<[string, string[]]>;
+        const gone = rows.map(toEntry).filter((e) => mentionsAny(e.data, ids));
+        if (gone.length > 0) {
+          await redis.xdel(stream, ...gone.map((e) => e.cursor));
+          await redis.del(...gone.map((e) => seenKey(e.id)));
+          removed += gone.length;
+        }
+        if (rows.length < 1_000) return removed;
+        after = `(${rows.at(-1)![0]}`;
+      }
     },
 
     async get(id) {

@@ -13,8 +13,10 @@ import type { FeedItem, FeedOutbox } from '../feed/index.js';
 import type { Keyspace, ScriptArg } from '../redis/index.js';
 import { describeDecision } from '../rules/index.js';
 import { caseIndexKey, caseLinkScore } from './case-index.js';
-import { ledgerKeys } from './keys.js';
+import { ledgerKeys, parseRetentionMember, retentionMember } from './keys.js';
+import { DEFAULT_RETENTION } from './retention.js';
 import {
+  FINAL_LEDGER_STATES,
   isWatched,
   LEDGER_STATES,
   LedgerNotFoundError,
@@ -116,6 +118,17 @@ export interface Ledger {
   abortAct(invitationId: string, note: string, known?: LedgerRecord): Promise<LedgerRecord>;
   /** How many invitations are in each state. */
   counts(): Promise<Record<LedgerState, number>>;
+  /**
+   * The retention sweep: clears the indexes and case links of final records past their retention
+   * (the records themselves expire by Redis TTL) and deletes any such record still there. Returns
+   * how many it removed.
+   */
+  purgeExpired(batch?: number): Promise<number>;
+  /**
+   * A deletion request: removes every invitation record of the case (Lexamica's case id), in any
+   * state, with its indexes and the case link. Returns the invitation ids removed.
+   */
+  purgeCase(caseId: string): Promise<string[]>;
 }
 
 /** Options for {@link createLedger}. */
@@ -126,6 +139,8 @@ export interface LedgerOptions {
   maxCasRetries?: number;
   /** The feed that `announce` items go to (`Feed.outbox`); without one, a change that announces is refused. */
   feed?: FeedOutbox;
+  /** How long a record (and its case link) is kept after its final state, in ms (`RetentionPolicy.recordsMs`; default 180 days). */
+  recordsRetentionMs?: number;
 }
 
 export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
@@ -139,6 +154,24 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
   const enteredScore = (r: LedgerRecord) => (isWatched(r.state) ? Date.parse(r.updatedAt) : '');
 
   const parse = (json: string): LedgerRecord => JSON.parse(json) as LedgerRecord;
+  const retentionMs = opts.recordsRetentionMs ?? DEFAULT_RETENTION.recordsMs;
+  const final = (r: LedgerRecord) => FINAL_LEDGER_STATES.includes(r.state);
+  /**
+   * The retention arguments of a write: the old record's member (to unlist), the new one's and when
+   * it is purged. A create passes only the new member (createLedgerRecord takes no old one).
+   */
+  function retentionArgs(current: LedgerRecord | undefined, next: LedgerRecord): ScriptArg[] {
+    const listed = final(next) ? [retentionMember(next), retentionMs, now().getTime() + retentionMs] : ['', '', ''];
+    return current === undefined ? listed : [final(current) ? retentionMember(current) : '', ...listed];
+  }
+
+  /** Removes a record, its indexes and its case link; `due`: only while its retention member is due then. */
+  async function purgeEntry(member: { invitationId: string; state: LedgerState; caseId?: string | undefined }, listed: string, due: number | 'any'): Promise<boolean> {
+    const rk = recordKey(member.invitationId);
+    const caseKey = member.caseId === undefined ? rk : caseIndexKey(keyspace, member.caseId);
+    const removed = await coreScripts.run(redis, 'purgeLedgerEntry', [keys.retention, rk, stateKey(member.state), allKey, keys.since(member.state), caseKey], [listed, member.invitationId, due]);
+    return removed === 1;
+  }
 
   async function get(invitationId: string): Promise<LedgerRecord | undefined> {
     const json = await redis.get(recordKey(invitationId));
@@ -173,8 +206,8 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
     const record = steps.reduce((r: LedgerRecord, step) => applyTransition(r, { ...step, from: [r.state] }, at), received);
     const rk = recordKey(input.invitationId);
     // Every key the script may touch is passed (a fixed count); a slot not used repeats the record's key.
-    const scriptKeys = [rk, stateKey(record.state), allKey, keys.since(record.state), rk, rk, rk];
-    const args: ScriptArg[] = [JSON.stringify(record), input.invitationId, expiryScore(record.expires), '', '', '', '', enteredScore(record)];
+    const scriptKeys = [rk, stateKey(record.state), allKey, keys.since(record.state), rk, rk, rk, keys.retention];
+    const args: ScriptArg[] = [JSON.stringify(record), input.invitationId, expiryScore(record.expires), '', '', '', '', '', enteredScore(record), ...retentionArgs(undefined, record)];
     if (input.caseId !== undefined && input.sentAt !== undefined) {
       scriptKeys[4] = caseIndexKey(keyspace, input.caseId);
       args[3] = caseLinkScore(input.sentAt);
@@ -182,7 +215,7 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
     if (o.announce) {
       const item = outboxAppend(o.announce(record));
       scriptKeys.splice(5, 2, ...item.keys);
-      args.splice(4, 3, ...item.args);
+      args.splice(4, 4, ...item.args);
     }
     const existing = (await coreScripts.run(redis, 'createLedgerRecord', scriptKeys, args)) as string | null;
     return existing === null ? { record, created: true } : { record: parse(existing), created: false };
@@ -193,12 +226,12 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
     if (!t.from.includes(current.state)) throw new LedgerTransitionError(current.invitationId, current.state, t.to);
     const next = applyTransition(current, t, now().toISOString());
     const rk = recordKey(current.invitationId);
-    const scriptKeys = [rk, stateKey(current.state), stateKey(next.state), allKey, keys.since(current.state), keys.since(next.state), rk, rk];
-    const args: ScriptArg[] = [current.version ?? 0, JSON.stringify(next), current.invitationId, expiryScore(next.expires), next.expires === current.expires ? '0' : '1', enteredScore(next), '', '', ''];
+    const scriptKeys = [rk, stateKey(current.state), stateKey(next.state), allKey, keys.since(current.state), keys.since(next.state), rk, rk, keys.retention];
+    const args: ScriptArg[] = [current.version ?? 0, JSON.stringify(next), current.invitationId, expiryScore(next.expires), next.expires === current.expires ? '0' : '1', enteredScore(next), '', '', '', '', ...retentionArgs(current, next)];
     if (t.announce) {
       const item = outboxAppend(t.announce(next));
       scriptKeys.splice(6, 2, ...item.keys);
-      args.splice(6, 3, ...item.args);
+      args.splice(6, 4, ...item.args);
     }
     const ok = await coreScripts.run(redis, 'updateLedgerRecord', scriptKeys, args);
     return ok === 1 ? next : undefined;
@@ -283,6 +316,28 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       ),
 
     abortAct: (invitationId, note, known) => transition(invitationId, { from: ['acting'], to: 'decided', note }, known),
+
+    async purgeExpired(batch = 500) {
+      const at = now().getTime();
+      let purged = 0;
+      for (;;) {
+        const due = await redis.zrangebyscore(keys.retention, '-inf', at, 'LIMIT', 0, batch);
+        for (const member of due) if (await purgeEntry(parseRetentionMember(member), member, at)) purged += 1;
+        if (due.length < batch) return purged;
+      }
+    },
+
+    async purgeCase(caseId) {
+      const ids = await redis.zrange(caseIndexKey(keyspace, caseId), 0, -1);
+      const removed: string[] = [];
+      for (const invitationId of ids) {
+        const record = await get(invitationId);
+        const entry = { invitationId, state: record?.state ?? 'received', caseId };
+        await purgeEntry(entry, record && final(record) ? retentionMember(record) : '', 'any');
+        removed.push(invitationId);
+      }
+      return removed;
+    },
 
     async counts() {
       const pipeline = redis.pipeline();
