@@ -43,6 +43,7 @@ export interface CheckpointKeys {
 }
 
 export function createCheckpointStore(redis: Redis, keys: CheckpointKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): CheckpointStore {
+  pollerScripts.define(redis);
   return {
     async read() {
       const h = await redis.hgetall(keys.checkpoint);

@@ -31,6 +31,7 @@ export interface Lease {
 }
 
 export function createLease(opts: LeaseOptions): Lease {
+  pollerScripts.define(opts.redis);
   const ttlMs = opts.ttlMs ?? 15_000;
   let value: string | undefined;
   return {

@@ -42,6 +42,7 @@ export function createCaseActivity(redis: Redis, keyspace: Keyspace): CaseActivi
   const lastKey = keyspace.key('status-sync', 'last-update');
   const announcedKey = keyspace.key('status-sync', 'due-announced');
   const endedKey = keyspace.key('status-sync', 'ended');
+  processorScripts.define(redis);
 
   return {
     async started(caseId, invitationId, at) {

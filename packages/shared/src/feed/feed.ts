@@ -106,6 +106,7 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
   const maxLen = opts.maxLen ?? 100_000;
   const ttl = opts.dedupeTtlSec ?? 7 * 86_400;
   const retentionMs = opts.retentionMs ?? 30 * 86_400_000;
+  coreScripts.define(redis);
   const stream = keyspace.key('feed', 'stream');
   const seenKey = (id: string) => keyspace.key('feed', 'seen', id);
 

@@ -45,6 +45,7 @@ export interface IdempotencyStore {
 
 /** Creates the store on `redis` (any role) under `keyspace`. */
 export function createIdempotencyStore(redis: Redis, keyspace: Keyspace, opts: IdempotencyStoreOptions = {}): IdempotencyStore {
+  coreScripts.define(redis);
   const ttlSec = opts.ttlSec ?? 86_400;
   const pendingTtlMs = opts.pendingTtlMs ?? 30_000;
   const recordKey = (key: string) => keyspace.key('idem', key);

@@ -146,6 +146,7 @@ export interface LedgerOptions {
 export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
   const now = opts.now ?? (() => new Date());
   const maxCasRetries = opts.maxCasRetries ?? 20;
+  coreScripts.define(redis);
   const keys = ledgerKeys(keyspace);
   const recordKey = keys.record;
   const stateKey = keys.state;

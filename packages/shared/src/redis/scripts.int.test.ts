@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis } from '@lexbridge/testkit';
 import { readScripts, RedisScriptError, scriptSet } from './index.js';
@@ -38,6 +39,19 @@ describe('the Redis script loader', () => {
     const key = `${t.prefix}:bump`;
     expect(await set.run(t.redis, 'bumpTwice', [key], [1, 2])).toBe(5);
     expect(await set.run(t.redis, 'bumpTwice', [key], [0, 1])).toBe(7);
+  });
+
+  it('runs on an auto-pipelining connection, in one tick with other commands, once defined by its factory', async () => {
+    const set = scriptSet(commandsDir({ 'incrTwice-1.lua': 'redis.call("INCR", KEYS[1])\nreturn redis.call("INCR", KEYS[1])\n' }), ['incrTwice'] as const);
+    const piped = new Redis(t.url, { enableAutoPipelining: true, maxRetriesPerRequest: null });
+    try {
+      set.define(piped);
+      const key = `${t.prefix}:piped`;
+      const replies = await Promise.all([piped.get(key), ...Array.from({ length: 20 }, () => set.run(piped, 'incrTwice', [key], [])), piped.ping()]);
+      expect(replies.slice(1, -1).map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 2 * (i + 1)));
+    } finally {
+      piped.disconnect();
+    }
   });
 
   it('refuses a call with a key count other than the file name says', async () => {

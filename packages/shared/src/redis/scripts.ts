@@ -77,6 +77,13 @@ export interface ScriptSet<Name extends string> {
   /** The scripts, read on first use. */
   scripts(): ReadonlyArray<RedisScript>;
   /**
+   * Defines every script of the set on `redis` (once per connection). Call it where the connection
+   * is handed to the code that runs them (a factory), before its first command: an auto-pipelining
+   * connection copies its commands into each pipeline it opens, so a script defined while a
+   * pipeline is open is missing from it.
+   */
+  define(redis: Redis): void;
+  /**
    * Runs script `name` on `redis` (defining every script of the set there on first use). Throws
    * {@link RedisScriptError} when `keys` is not as many keys as the script's file name says.
    */
@@ -107,8 +114,16 @@ export function scriptSet<const Names extends readonly string[]>(dir: URL, names
     loaded = byName;
     return byName;
   };
+  const define = (redis: Redis) => {
+    const r = redis as unknown as Record<string, unknown>;
+    for (const s of load().values()) {
+      const command = `${COMMAND_PREFIX}${s.name}`;
+      if (typeof r[command] !== 'function') redis.defineCommand(command, { numberOfKeys: s.numberOfKeys, lua: s.lua });
+    }
+  };
   return {
     scripts: () => [...load().values()],
+    define,
     run(redis, name, keys, args) {
       const script = load().get(name)!;
       if (keys.length !== script.numberOfKeys) {
@@ -116,9 +131,7 @@ export function scriptSet<const Names extends readonly string[]>(dir: URL, names
       }
       const command = `${COMMAND_PREFIX}${name}`;
       const r = redis as unknown as Record<string, ((...a: ScriptArg[]) => Promise<unknown>) | undefined>;
-      if (typeof r[command] !== 'function') {
-        for (const s of load().values()) redis.defineCommand(`${COMMAND_PREFIX}${s.name}`, { numberOfKeys: s.numberOfKeys, lua: s.lua });
-      }
+      if (typeof r[command] !== 'function') define(redis);
       return r[command]!.apply(redis, [...keys, ...args]);
     },
   };

@@ -36,6 +36,7 @@ export interface CapacityCounter {
 
 /** A capacity counter for `limits`, with keys under `keyspace.key('capacity', …)`. */
 export function createCapacityCounter(redis: Redis, keyspace: Keyspace, limits: CapacityLimit[]): CapacityCounter {
+  coreScripts.define(redis);
   const own = new Map(limits.filter((l) => l.caseType !== '*').map((l) => [l.caseType, l]));
   const wildcard = limits.find((l) => l.caseType === '*');
   // Each case type counts on its own, also under '*'; encoding keeps ':' in a case type from
