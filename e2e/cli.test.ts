@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '@lexbridge/poller/cli';
-import { pollerKeys } from '@lexbridge/poller';
+import { pollerKeys } from '@lexbridge/core/poller-state';
 import { QueueSet } from '@lexbridge/core/jobs';
 import { createLedger } from '@lexbridge/core/ledger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';

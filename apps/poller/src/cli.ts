@@ -20,10 +20,10 @@ import { firmConfigSchema, loadFirmConfig } from '@lexbridge/core/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/core/jobs';
 import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/core/ledger';
 import { createMapper } from '@lexbridge/core/mapping';
+import { pollerKeys, readCheckpoint, readGap } from '@lexbridge/core/poller-state';
 import { createKeyspace, createRedis, waitForRedis } from '@lexbridge/infra/redis';
 import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/core/rules';
 import { parse as parseYaml } from 'yaml';
-import { pollerKeys } from './poller.js';
 import { describeChecks, DOCTOR_USAGE, runDoctor } from './doctor.js';
 import { applySetup, describePlan, planSetup } from './setup.js';
 
@@ -156,7 +156,7 @@ async function status(args: string[], env: Record<string, string | undefined>, o
   const { redis, keyspace, queues } = await redisFor(env);
   try {
     const keys = pollerKeys(keyspace);
-    const [leader, checkpoint, gap] = await Promise.all([redis.get(keys.lease), redis.hgetall(keys.checkpoint), redis.hgetall(keys.gap)]);
+    const [leader, checkpoint, gap] = await Promise.all([redis.get(keys.lease), readCheckpoint(redis, keys), readGap(redis, keys)]);
     const { LEXAMICA_RETENTION_MS: retentionMs } = parseEnv({ LEXAMICA_RETENTION_MS: pollEnv.LEXAMICA_RETENTION_MS }, env);
     const queueDepths: Record<string, Record<string, number>> = {};
     for (const name of QUEUE_NAMES) queueDepths[name] = await queues.get(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
@@ -168,14 +168,14 @@ async function status(args: string[], env: Record<string, string | undefined>, o
     }
     pending.sort((a, b) => a.expires.localeCompare(b.expires));
     const stuck = await findStuck(redis, keyspace, watchdog.policy, new Date());
-    const ageSec = checkpoint.watermarkMs ? Math.round((Date.now() - Number(checkpoint.watermarkMs)) / 1000) : null;
+    const ageSec = checkpoint ? Math.round((Date.now() - checkpoint.watermarkMs) / 1000) : null;
     const report = {
       leader: leader ?? null,
-      checkpoint: checkpoint.watermark ?? null,
+      checkpoint: checkpoint ? new Date(checkpoint.watermarkMs).toISOString() : null,
       checkpointAgeSeconds: ageSec,
       // Events between the checkpoint and Lexamica's retention may be gone unread (LEXAMICA_RETENTION_MS).
       checkpointBeyondRetention: ageSec !== null && ageSec * 1000 > retentionMs,
-      lastGap: gap.reason ? { reason: gap.reason, ...(gap.from && { from: gap.from }), to: gap.to, detectedAt: gap.detectedAt, message: gap.message } : null,
+      lastGap: gap ?? null,
       queues: queueDepths,
       failedJobs: Object.values(queueDepths).reduce((n, q) => n + (q.failed ?? 0), 0),
       pendingInvitations: pending.map((r) => ({ invitationId: r.invitationId, state: r.state, expires: r.expires, caseType: r.caseType })),
