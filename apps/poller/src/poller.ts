@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-client';
 import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/core/jobs';
 import { pollerKeys, readGap, writeGap } from '@lexbridge/core/poller-state';
+import { errorKind } from '@lexbridge/infra/errors';
 import type { Logger } from '@lexbridge/infra/logger';
 import type { Keyspace } from '@lexbridge/infra/redis';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
@@ -274,17 +275,6 @@ export function createPoller(deps: PollerDeps): Poller {
     const exp = Math.min(maxBackoffMs, 1_000 * 2 ** Math.min(failures, 12));
     const jittered = Math.floor(exp / 2 + random() * (exp / 2));
     return Math.max(retryAfter ?? 0, jittered);
-  }
-
-  function errorKind(err: unknown): string {
-    const e = err as { name?: string; status?: number };
-    if (e.status === 429) return 'rate-limited';
-    if (typeof e.status === 'number') return e.status >= 500 ? 'lexamica-5xx' : 'lexamica-4xx';
-    if (e.name === 'LexamicaTimeoutError') return 'timeout';
-    if (e.name === 'LexamicaNetworkError') return 'network';
-    if (e.name === 'LexamicaResponseError') return 'bad-response';
-    if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'aborted';
-    return 'internal';
   }
 
   async function run() {
