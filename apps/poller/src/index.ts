@@ -2,4 +2,3 @@
 export { createPollerService, routedEventNames, type PollerService, type PollerServiceOptions } from './service.js';
 export { createPoller, type Poller, type PollerTiming } from './poller.js';
 export { readRange, type ReadRangeResult, type ReadMode } from './read-range.js';
-export { planSetup, applySetup, describePlan, type SetupPlan, type SetupStep } from './setup.js';
