@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Copies a package's Redis scripts (src/**/*.lua) to the same places under dist/, after tsc: the
-// loader (scriptSet, @lexbridge/shared/redis) reads them beside the compiled modules, so the build
+// loader (scriptSet, @lexbridge/infra/redis) reads them beside the compiled modules, so the build
 // output and the image (which copies each dist/) carry them. Run from the package's folder.
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -10,11 +10,11 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-import { readScripts } from '@lexbridge/shared/redis';
+import { readScripts } from '@lexbridge/infra/redis';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-async function lint(code: string, path = 'packages/shared/src/ledger/eval-probe.ts'): Promise<string[]> {
+async function lint(code: string, path = 'packages/core/src/ledger/eval-probe.ts'): Promise<string[]> {
   const eslint = new ESLint({ cwd: root });
   const [result] = await eslint.lintText(code, { filePath: join(root, path) });
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
@@ -43,7 +43,7 @@ describe('Redis scripts in npm run lint', () => {
   it('refuses defineCommand anywhere but the loader', async () => {
     const code = "export const f = (redis: any) => redis.defineCommand('x', { numberOfKeys: 1, lua: 'return 1' });\n";
     expect(await lint(code, 'apps/processor/src/probe.ts')).toEqual([expect.stringMatching(/^defineCommand outside the loader/)]);
-    expect(await lint(code, 'packages/shared/src/redis/scripts.ts')).toEqual([]);
+    expect(await lint(code, 'packages/infra/src/redis/scripts.ts')).toEqual([]);
   });
 
   it('accepts a script run by name through the loader', async () => {

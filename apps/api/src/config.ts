@@ -1,7 +1,7 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, retentionEnv, redisEnv } from '@lexbridge/shared/config';
-import { loadFirmConfig } from '@lexbridge/shared/firm-config';
-import { retentionPolicy } from '@lexbridge/shared/ledger';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, retentionEnv } from '@lexbridge/infra/config';
+import { loadFirmConfig } from '@lexbridge/core/firm-config';
+import { retentionPolicy } from '@lexbridge/core/ledger';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
 
 const MiB = 1_048_576;

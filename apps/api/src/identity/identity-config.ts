@@ -3,10 +3,11 @@
  * each token, so the YAML holds no secret) and, for installations that have not moved yet, from
  * the deprecated `API_TOKENS` (each of its tokens an identity with every role, as before).
  */
-import { retentionConfigSchema } from '@lexbridge/shared/ledger';
+import { retentionConfigSchema } from '@lexbridge/core/ledger';
 import { z } from 'zod';
 import { tokenSha256, type IdentityConfig } from './identity-directory.js';
 import { ROLES, type Role } from './roles.js';
+import type { ErrorKind } from '@lexbridge/infra/errors';
 
 const sha256Hex = z
   .string()
@@ -68,6 +69,10 @@ export interface ResolvedIdentities {
 /** Thrown when the API would accept no token at all, or one token would be two identities. */
 export class IdentityConfigError extends Error {
   override readonly name = 'IdentityConfigError';
+  /** For `errorKind` (@lexbridge/infra/errors). */
+  get kind(): ErrorKind {
+    return 'config';
+  }
 }
 
 /**
