@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every Lexbridge service; docker-compose.yml picks the command per service:
 #   node apps/poller/dist/main.js | apps/processor/dist/main.js | apps/api/dist/main.js
+#   node apps/receiver/dist/main.js                 (Lexamica's webhooks, when webhooks.url is set)
 #   node apps/poller/dist/lexbridge.js <command>    (the operator's command line)
 #   node apps/sandbox/dist/main.js                  (the local Lexamica, demo only)
 
@@ -19,6 +20,7 @@ COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
+COPY apps/receiver/package.json apps/receiver/
 COPY apps/sandbox/package.json apps/sandbox/
 COPY packages/lexamica-client/package.json packages/lexamica-client/
 COPY packages/shared/package.json packages/shared/
@@ -42,6 +44,7 @@ COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
+COPY apps/receiver/package.json apps/receiver/
 COPY apps/sandbox/package.json apps/sandbox/
 COPY packages/lexamica-client/package.json packages/lexamica-client/
 COPY packages/shared/package.json packages/shared/
@@ -62,6 +65,7 @@ COPY --from=deps --chown=node:node /app/packages ./packages
 COPY --from=build --chown=node:node /app/apps/api/dist ./apps/api/dist
 COPY --from=build --chown=node:node /app/apps/poller/dist ./apps/poller/dist
 COPY --from=build --chown=node:node /app/apps/processor/dist ./apps/processor/dist
+COPY --from=build --chown=node:node /app/apps/receiver/dist ./apps/receiver/dist
 COPY --from=build --chown=node:node /app/apps/sandbox/dist ./apps/sandbox/dist
 COPY --from=build --chown=node:node /app/packages/lexamica-client/dist ./packages/lexamica-client/dist
 COPY --from=build --chown=node:node /app/packages/shared/dist ./packages/shared/dist

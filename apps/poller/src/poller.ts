@@ -10,10 +10,11 @@ import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-clie
 import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/shared/jobs';
 import type { Logger } from '@lexbridge/shared/logger';
 import type { Keyspace } from '@lexbridge/shared/redis';
+import { intakeKeys, stamped } from '@lexbridge/shared/intake';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
 import { createLease, type Lease } from './lease.js';
 import type { PollerMetrics } from './metrics.js';
-import { readRange, stamped, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
+import { readRange, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
 
 /** Timing of the poller (all in milliseconds). */
 export interface PollerTiming {
@@ -55,6 +56,8 @@ export interface PollerDeps {
   instanceId?: string;
   now?: () => number;
   random?: () => number;
+  /** Webhooks are on (`webhooks.url` in the YAML): polling reconciles, and counts what it finds in `lexbridge_webhook_missed_total`. */
+  webhooks?: boolean;
 }
 
 export interface Poller {
@@ -76,7 +79,7 @@ export function pollerKeys(keyspace: Keyspace) {
   return {
     lease: keyspace.key('poller', 'leader'),
     checkpoint: keyspace.key('poller', 'checkpoint'),
-    seen: keyspace.key('poller', 'seen'),
+    ...intakeKeys(keyspace),
     lastReconcile: keyspace.key('poller', 'last-reconcile'),
     /** The last gap announced (hash: reason, from, to, detectedAt, message), for `lexbridge status`. */
     gap: keyspace.key('poller', 'gap'),

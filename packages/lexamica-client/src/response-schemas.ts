@@ -38,6 +38,11 @@ export interface Subscription {
   active: boolean;
 }
 
+/** A webhook subscription: a subscribed event pushed to `url` as it is stored (our guess of its shape). */
+export interface WebhookSubscription extends Subscription {
+  url: string;
+}
+
 /** An invitation's current state, read back from Lexamica. */
 export interface InvitationState {
   id: string;
@@ -172,6 +177,22 @@ export function createResponseSchemas(profile: ApiProfile) {
     active: (raw.active as boolean | undefined) ?? true,
   }));
 
+  const webhookSubscription: z.ZodType<WebhookSubscription> = objectAt({
+    [f.id]: id,
+    event: z.string(),
+    mapping: z.string(),
+    url: z.string().max(2_000),
+    description: optionalString,
+    active: z.boolean().optional(),
+  }).transform((raw) => ({
+    id: getPath(raw, f.id) as string,
+    event: raw.event as string,
+    mapping: raw.mapping as string,
+    url: raw.url as string,
+    ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
+    active: (raw.active as boolean | undefined) ?? true,
+  }));
+
   // The path names the invitation, so a body without its id still answers for that id.
   const invitation = (requestedId: string): z.ZodType<InvitationState> =>
     objectAt({ [f.id]: id.optional(), [f.invitationStatus]: z.string().min(1).max(200), [f.invitationExpires]: optionalString }).transform((raw) => {
@@ -186,10 +207,14 @@ export function createResponseSchemas(profile: ApiProfile) {
 
   return {
     storedEvents: list('storedEvents', storedEvent),
+    /** One stored event on its own (a webhook delivery's body). */
+    storedEvent,
     mapping,
     mappings: list('mappings', mapping),
     subscription,
     subscriptions: list('subscriptions', subscription),
+    webhookSubscription,
+    webhookSubscriptions: list('webhookSubscriptions', webhookSubscription),
     invitation,
   };
 }
