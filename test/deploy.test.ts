@@ -414,9 +414,11 @@ describe('lexbridge.example.yaml', () => {
 
   it('writes every section out, so each setting is visible next to its comment', () => {
     const raw = parseYaml(text) as Record<string, unknown>;
-    const sections = Object.keys(processorFirmConfigSchema.shape).filter((k) => k !== 'profile');
+    // `profile` and `webhooks` are opt-in: written out commented, each key beside its comment.
+    const sections = Object.keys(processorFirmConfigSchema.shape).filter((k) => k !== 'profile' && k !== 'webhooks');
     expect(Object.keys(raw).sort()).toEqual(sections.sort());
     expect(text).toMatch(/^# profile:$/m);
+    expect(text).toMatch(/^# webhooks:$/m);
   });
 
   it('decides the way its comments say, on invitations in the firm\u2019s own field names', () => {
