@@ -16,7 +16,7 @@ import { waitHttpOk, type Stack } from './stack.js';
 
 export interface WebhookPhaseResult {
   receiverKills: number;
-  /** `lexbridge_webhook_deliveries_total{outcome="accepted"}` of the receiver, across its restarts (last process only). */
+  /** `lexbridge_receiver_deliveries_total{outcome="accepted"}` of the receiver, across its restarts (last process only). */
   acceptedByReceiver: number;
   /** `lexbridge_webhook_missed_total` of the pollers after the phase: events only polling delivered. */
   missedByWebhooks: number;
@@ -71,7 +71,7 @@ export async function runWebhookPhase(o: { s: Stack; sandbox: SandboxControl; se
   const missed = (await Promise.all(pollerOps.map((p) => metricSum(p, 'lexbridge_webhook_missed_total')))).reduce((a, b) => a + b, 0);
   const result = {
     receiverKills: 1,
-    acceptedByReceiver: await metricSum(receiverOps, 'lexbridge_webhook_deliveries_total', 'outcome="accepted"'),
+    acceptedByReceiver: await metricSum(receiverOps, 'lexbridge_receiver_deliveries_total', 'outcome="accepted"'),
     missedByWebhooks: missed,
     pushes: view.stats,
     undelivered: view.undelivered.length,

@@ -125,7 +125,7 @@ describe('webhooks with polling as the safety net', () => {
     await everyInvitationAnswered(10_000);
     expect(Date.now() - started).toBeLessThan(RECONCILE_POLL_MS);
     expectEachAnsweredOnce();
-    expect(await counter(receiver.registry, 'lexbridge_webhook_deliveries_total', 'accepted')).toBeGreaterThanOrEqual(5);
+    expect(await counter(receiver.registry, 'lexbridge_receiver_deliveries_total', 'accepted')).toBeGreaterThanOrEqual(5);
     expect(await counter(poller.registry, 'lexbridge_webhook_missed_total')).toBe(missedBefore);
   });
 
@@ -145,8 +145,8 @@ describe('webhooks with polling as the safety net', () => {
     const stats = wh.stats();
     expect(stats.dropped + stats.badlySigned).toBeGreaterThan(0);
     expect(stats.duplicated).toBeGreaterThan(0);
-    expect(await counter(receiver.registry, 'lexbridge_webhook_rejected_total', 'bad-signature')).toBeGreaterThanOrEqual(stats.badlySigned);
-    expect(await counter(receiver.registry, 'lexbridge_webhook_deliveries_total', 'duplicate')).toBeGreaterThan(0);
+    expect(await counter(receiver.registry, 'lexbridge_receiver_rejected_total', 'bad-signature')).toBeGreaterThanOrEqual(stats.badlySigned);
+    expect(await counter(receiver.registry, 'lexbridge_receiver_deliveries_total', 'duplicate')).toBeGreaterThan(0);
   });
 
   it('loses nothing while the receiver is down: polling answers, and the pushes Lexamica retries after it is back are duplicates', async () => {

@@ -6,7 +6,7 @@
  * so this memory is what does. Checkpoint writes are fenced by the leader lease.
  */
 import type { Redis } from 'ioredis';
-import { createSeenStore, SEEN_MAX, type IntakeKeys, type SeenStore } from '@lexbridge/shared/intake';
+import { createSeenStore, rememberLua, SEEN_MAX, type IntakeKeys, type SeenStore } from '@lexbridge/shared/intake';
 
 // KEYS: lease, checkpoint hash, seen zset, claims hash. ARGV: lease value, watermark ms, watermark
 // ISO, trim-below ms, now ISO, max ids kept, then score/id pairs. The watermark only moves forward;
@@ -18,14 +18,7 @@ if tonumber(ARGV[2]) > current then
   redis.call('HSET', KEYS[2], 'watermarkMs', ARGV[2], 'watermark', ARGV[3])
 end
 redis.call('HSET', KEYS[2], 'updatedAt', ARGV[5])
-for i = 7, #ARGV, 2000 do
-  redis.call('ZADD', KEYS[3], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
-end
-local ids = {}
-for i = 8, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
-for i = 1, #ids, 2000 do
-  redis.call('HDEL', KEYS[4], unpack(ids, i, math.min(i + 1999, #ids)))
-end
+${rememberLua(3, 4, 7)}
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[4])
 if #ARGV > 6 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -1 - tonumber(ARGV[6])) end
 return 1`;

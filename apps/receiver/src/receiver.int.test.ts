@@ -77,7 +77,7 @@ describe('the webhook receiver', () => {
     const job = await service.queues.get('invitations').getJob(jobIdFor('ev', e._id));
     expect(job?.name).toBe('invitation.sent');
     expect(job?.data).toMatchObject({ id: e._id, event: e.event, mappingId: 'map-1', payload: e.payload });
-    expect(await metric('lexbridge_webhook_deliveries_total', 'accepted')).toBe(1);
+    expect(await metric('lexbridge_receiver_deliveries_total', 'accepted')).toBe(1);
   });
 
   it('takes a repeated delivery once, and one polling already enqueued not at all', async () => {
@@ -91,7 +91,7 @@ describe('the webhook receiver', () => {
     await createSeenStore(redis, intakeKeys(createKeyspace(prefix))).remember([{ id: polled._id, createdAtMs: Date.parse(polled.createdAt) }]);
     expect((await service.app.inject(delivery(polled))).json()).toEqual({ status: 'duplicate' });
     expect(await service.queues.get('invitations').getJob(jobIdFor('ev', polled._id))).toBeUndefined();
-    expect(await metric('lexbridge_webhook_deliveries_total', 'duplicate')).toBe(2);
+    expect(await metric('lexbridge_receiver_deliveries_total', 'duplicate')).toBe(2);
   });
 
   it('leaves an event the poller is enqueueing to the poller', async () => {
@@ -117,7 +117,7 @@ describe('the webhook receiver', () => {
       const res = await service.app.inject(req);
       expect(res.statusCode, what).toBe(status);
       expect(res.json(), what).toMatchObject({ error: reason });
-      expect(await metric('lexbridge_webhook_rejected_total', reason), what).toBeGreaterThanOrEqual(1);
+      expect(await metric('lexbridge_receiver_rejected_total', reason), what).toBeGreaterThanOrEqual(1);
     }
     expect(await service.queues.get('invitations').count()).toBe(before);
   });

@@ -163,34 +163,18 @@ export function createResponseSchemas(profile: ApiProfile) {
     fields: (raw.fields as { external: string; lexamica: string }[]).map(({ external, lexamica }) => ({ external, lexamica })),
   }));
 
-  const subscription: z.ZodType<Subscription> = objectAt({
-    [f.id]: id,
-    event: z.string(),
-    mapping: z.string(),
-    description: optionalString,
-    active: z.boolean().optional(),
-  }).transform((raw) => ({
+  const subscriptionFields = { [f.id]: id, event: z.string(), mapping: z.string(), description: optionalString, active: z.boolean().optional() };
+  const subscriptionOf = (raw: Record<string, unknown>): Subscription => ({
     id: getPath(raw, f.id) as string,
     event: raw.event as string,
     mapping: raw.mapping as string,
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
     active: (raw.active as boolean | undefined) ?? true,
-  }));
-
-  const webhookSubscription: z.ZodType<WebhookSubscription> = objectAt({
-    [f.id]: id,
-    event: z.string(),
-    mapping: z.string(),
-    url: z.string().max(2_000),
-    description: optionalString,
-    active: z.boolean().optional(),
-  }).transform((raw) => ({
-    id: getPath(raw, f.id) as string,
-    event: raw.event as string,
-    mapping: raw.mapping as string,
+  });
+  const subscription: z.ZodType<Subscription> = objectAt(subscriptionFields).transform(subscriptionOf);
+  const webhookSubscription: z.ZodType<WebhookSubscription> = objectAt({ ...subscriptionFields, url: z.string().max(2_000) }).transform((raw) => ({
+    ...subscriptionOf(raw),
     url: raw.url as string,
-    ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
-    active: (raw.active as boolean | undefined) ?? true,
   }));
 
   // The path names the invitation, so a body without its id still answers for that id.

@@ -52,16 +52,24 @@ for i = 3, #ARGV do
 end
 return { claimed, held }`;
 
-// KEYS: seen zset, claims hash. ARGV: max ids kept, then score/id pairs. Records and unclaims.
-const REMEMBER = `
-for i = 2, #ARGV, 2000 do
-  redis.call('ZADD', KEYS[1], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
+/**
+ * A Lua fragment that records the score/id pairs of `ARGV[first..]` in the seen set `KEYS[seen]`
+ * and drops their claims from `KEYS[claims]`: every script that records enqueued ids uses it.
+ */
+export function rememberLua(seen: number, claims: number, first: number): string {
+  return `
+for i = ${first}, #ARGV, 2000 do
+  redis.call('ZADD', KEYS[${seen}], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
 end
 local ids = {}
-for i = 3, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
+for i = ${first + 1}, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
 for i = 1, #ids, 2000 do
-  redis.call('HDEL', KEYS[2], unpack(ids, i, math.min(i + 1999, #ids)))
-end
+  redis.call('HDEL', KEYS[${claims}], unpack(ids, i, math.min(i + 1999, #ids)))
+end`;
+}
+
+// KEYS: seen zset, claims hash. ARGV: max ids kept, then score/id pairs. Records and unclaims.
+const REMEMBER = `${rememberLua(1, 2, 2)}
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[1]))
 return 1`;
 
