@@ -7,8 +7,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { applySetup, planSetup } from '@lexbridge/poller';
-import { firmConfigSchema, parseFirmConfig } from '@lexbridge/shared/firm-config';
+import { applySetup, planSetup } from '@lexbridge/cli';
+import { firmConfigSchema, parseFirmConfig } from '@lexbridge/core/firm-config';
 import { freePort, waitFor } from '@lexbridge/testkit';
 import { percentiles, type Percentiles } from './latency.js';
 import { BENCH_SCENARIO } from './sandbox-driver.js';

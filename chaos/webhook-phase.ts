@@ -43,7 +43,7 @@ export async function runWebhookPhase(o: { s: Stack; sandbox: SandboxControl; se
   writeFileSync(file, stringifyYaml(yaml));
   const env = { LEXBRIDGE_CONFIG: file, LEXAMICA_WEBHOOK_SECRET: o.secret };
 
-  const setup = await s.supervisor.run({ name: 'setup-webhooks', entry: 'apps/poller/src/lexbridge.ts', args: ['setup'], env }, 60_000);
+  const setup = await s.supervisor.run({ name: 'setup-webhooks', entry: 'apps/cli/src/lexbridge.ts', args: ['setup'], env }, 60_000);
   if (setup.code !== 0) throw new Error(`lexbridge setup (webhooks) exited with ${setup.code}`);
   const receiver = s.supervisor.start({ name: 'receiver', entry: 'apps/receiver/src/main.ts', env: { ...env, OPS_PORT: String(receiverOps) } });
   await waitHttpOk(`http://127.0.0.1:${receiverOps}/health/ready`, 'the receiver', 60_000);

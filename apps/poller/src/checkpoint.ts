@@ -1,12 +1,13 @@
 /**
  * The poller's checkpoint: the high-water time up to which every stored event is durably enqueued,
- * over the seen-id memory it shares with the webhook receiver (`@lexbridge/shared/intake`): the ids
+ * over the seen-id memory it shares with the webhook receiver (`@lexbridge/core/intake`): the ids
  * already enqueued back to `watermark - max(overlap, reconciliation window)`, at most
  * {@link SEEN_MAX} of them. Events enqueued in a batch have no job id of their own to dedupe them,
  * so this memory is what does. Checkpoint writes are fenced by the leader lease.
  */
 import type { Redis } from 'ioredis';
-import { createSeenStore, rememberLua, SEEN_MAX, type IntakeKeys, type SeenStore } from '@lexbridge/shared/intake';
+import { createSeenStore, rememberLua, SEEN_MAX, type SeenStore } from '@lexbridge/core/intake';
+import { readCheckpoint, type Checkpoint, type PollerKeys } from '@lexbridge/core/poller-state';
 
 // KEYS: lease, checkpoint hash, seen zset, claims hash. ARGV: lease value, watermark ms, watermark
 // ISO, trim-below ms, now ISO, max ids kept, then score/id pairs. The watermark only moves forward;
@@ -23,13 +24,6 @@ redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[4])
 if #ARGV > 6 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -1 - tonumber(ARGV[6])) end
 return 1`;
 
-export interface Checkpoint {
-  /** Everything stored at or before this time has been enqueued (but for late arrivals, which the overlap re-reads). */
-  watermarkMs: number;
-  /** When the checkpoint last moved (or was confirmed). */
-  updatedAt?: string;
-}
-
 export interface CheckpointStore extends SeenStore {
   read(): Promise<Checkpoint | undefined>;
   /**
@@ -40,19 +34,12 @@ export interface CheckpointStore extends SeenStore {
   advance(args: { leaseValue: string; watermarkMs: number; trimBelowMs: number; events: Array<{ id: string; createdAtMs: number }> }): Promise<boolean>;
 }
 
-export interface CheckpointKeys extends IntakeKeys {
-  lease: string;
-  checkpoint: string;
-}
+export type CheckpointKeys = Pick<PollerKeys, 'lease' | 'checkpoint' | 'seen' | 'claims'>;
 
 export function createCheckpointStore(redis: Redis, keys: CheckpointKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): CheckpointStore {
   return {
     ...createSeenStore(redis, keys, now, maxSeen),
-    async read() {
-      const h = await redis.hgetall(keys.checkpoint);
-      if (h.watermarkMs === undefined) return undefined;
-      return { watermarkMs: Number(h.watermarkMs), updatedAt: h.updatedAt };
-    },
+    read: () => readCheckpoint(redis, keys),
     async advance({ leaseValue, watermarkMs, trimBelowMs, events }) {
       const pairs = events.flatMap((e) => [String(e.createdAtMs), e.id]);
       const result = await redis.eval(

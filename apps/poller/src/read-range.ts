@@ -20,10 +20,10 @@ import {
   type StoredEventJob,
   type StoredEventJobName,
   type RoutedEventNames,
-} from '@lexbridge/shared/jobs';
-import type { Logger } from '@lexbridge/shared/logger';
+} from '@lexbridge/core/jobs';
+import type { Logger } from '@lexbridge/infra/logger';
 import type { Redis } from 'ioredis';
-import { stamped, storedEventItems } from '@lexbridge/shared/intake';
+import { stamped, storedEventItems } from '@lexbridge/core/intake';
 import type { CheckpointStore } from './checkpoint.js';
 import type { PollerMetrics } from './metrics.js';
 

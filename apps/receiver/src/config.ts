@@ -1,5 +1,5 @@
 /** The receiver's configuration: the environment, parsed once at start (the port is `webhooks.port` in the YAML). */
-import { firmConfigEnv, logEnv, opsEnv, parseEnv, receiverEnv, redisEnv } from '@lexbridge/shared/config';
+import { firmConfigEnv, logEnv, opsEnv, parseEnv, receiverEnv, redisEnv } from '@lexbridge/infra/config';
 
 export const receiverServiceEnv = {
   ...redisEnv,

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { defaultProfile, webhookDigest } from '@lexbridge/lexamica-client';
-import { createSeenStore, intakeKeys } from '@lexbridge/shared/intake';
-import { jobIdFor } from '@lexbridge/shared/jobs';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { createSeenStore, intakeKeys } from '@lexbridge/core/intake';
+import { jobIdFor } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
 import { createReceiverService, type ReceiverService } from './service.js';
 

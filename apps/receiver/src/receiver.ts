@@ -6,9 +6,9 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { WebhookReader, WebhookRejection } from '@lexbridge/lexamica-client';
-import { enqueueMany, formatIssues, jobForEvent, storedEventJobSchema, type QueueSet, type RoutedEventNames } from '@lexbridge/shared/jobs';
-import { stamped, storedEventItems, type SeenStore } from '@lexbridge/shared/intake';
-import type { Logger } from '@lexbridge/shared/logger';
+import { enqueueMany, formatIssues, jobForEvent, storedEventJobSchema, type QueueSet, type RoutedEventNames } from '@lexbridge/core/jobs';
+import { stamped, storedEventItems, type SeenStore } from '@lexbridge/core/intake';
+import type { Logger } from '@lexbridge/infra/logger';
 import type { ReceiverMetrics } from './metrics.js';
 
 /** Every reason a delivery is refused, with its status. */

@@ -5,12 +5,12 @@
  */
 import type { Redis } from 'ioredis';
 import { createWebhookReader, routedEventNames, type ApiProfile } from '@lexbridge/lexamica-client';
-import { QueueSet } from '@lexbridge/shared/jobs';
-import { createSeenStore, intakeKeys } from '@lexbridge/shared/intake';
-import type { Logger } from '@lexbridge/shared/logger';
-import { buildOpsServer, createMetricsRegistry, registerRedisUp } from '@lexbridge/shared/ops';
-import { createKeyspace, redisAnswers } from '@lexbridge/shared/redis';
-import type { WebhooksDeclaration } from '@lexbridge/shared/firm-config';
+import { QueueSet } from '@lexbridge/core/jobs';
+import { createSeenStore, intakeKeys } from '@lexbridge/core/intake';
+import type { Logger } from '@lexbridge/infra/logger';
+import { buildOpsServer, createMetricsRegistry, registerRedisUp } from '@lexbridge/infra/ops';
+import { createKeyspace, redisAnswers } from '@lexbridge/infra/redis';
+import type { WebhooksDeclaration } from '@lexbridge/core/firm-config';
 import { createReceiverMetrics } from './metrics.js';
 import { buildReceiver } from './receiver.js';
 
