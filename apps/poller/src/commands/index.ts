@@ -4,4 +4,4 @@
  */
 import { scriptSet } from '@lexbridge/infra/redis';
 
-export const pollerScripts = scriptSet(new URL('./', import.meta.url), ['advanceCheckpoint', 'rememberEvents', 'renewLease', 'releaseLease'] as const);
+export const pollerScripts = scriptSet(new URL('./', import.meta.url), ['renewLease', 'releaseLease'] as const);

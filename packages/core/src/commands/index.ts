@@ -10,6 +10,9 @@ export const coreScripts = scriptSet(new URL('./', import.meta.url), [
   'createLedgerRecord',
   'updateLedgerRecord',
   'purgeLedgerEntry',
+  'claimEvents',
+  'rememberEvents',
+  'advanceCheckpoint',
   'reserveCapacity',
   'releaseCapacity',
 ] as const);
