@@ -11,6 +11,9 @@ import { LexamicaConflictError, type InvitationActionName } from '@lexbridge/lex
 import type { JobPayload, MilestoneOut, MilestoneType } from '@lexbridge/shared/jobs';
 import type { ProcessorContext } from '../context.js';
 
+/** What this module uses of the processor's context. */
+export type OutboundPlanDeps = Pick<ProcessorContext, 'caseActivity' | 'cases' | 'client' | 'firmMappers' | 'invitations' | 'ledger' | 'mappingIds' | 'now' | 'uploads'>;
+
 /** One call to Lexamica. */
 export interface OutboundStep {
   /** Its key in the job's step record: `case-update`, `upload`, `act:decline`, … */
@@ -39,7 +42,7 @@ export type OutboundJob = JobPayload<'outbound.send'>;
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
 /** The plan for a job the job adapter has parsed: the body is typed, nothing here parses it again. */
-export async function planOutbound(ctx: ProcessorContext, job: OutboundJob): Promise<OutboundPlan> {
+export async function planOutbound(ctx: OutboundPlanDeps, job: OutboundJob): Promise<OutboundPlan> {
   switch (job.kind) {
     case 'case-update': {
       const u = job.body;
@@ -58,7 +61,7 @@ export async function planOutbound(ctx: ProcessorContext, job: OutboundJob): Pro
   }
 }
 
-async function milestonePlan(ctx: ProcessorContext, idempotencyKey: string, m: MilestoneOut): Promise<Pick<OutboundPlan, 'steps' | 'finish'>> {
+async function milestonePlan(ctx: OutboundPlanDeps, idempotencyKey: string, m: MilestoneOut): Promise<Pick<OutboundPlan, 'steps' | 'finish'>> {
   const nothing = async () => {};
   switch (m.type) {
     case 'contact-attempted':
@@ -124,7 +127,7 @@ function withNote(content: string, note: string | undefined): string {
  * is the same update, not a second one (API profile: Lexamica treats a repeated update `_id` as
  * the same update); that makes the call safe to retry.
  */
-function caseUpdateStep(ctx: ProcessorContext, idempotencyKey: string, caseId: string, u: { title: string; content: string; date: string; stage?: string }): OutboundStep {
+function caseUpdateStep(ctx: OutboundPlanDeps, idempotencyKey: string, caseId: string, u: { title: string; content: string; date: string; stage?: string }): OutboundStep {
   const updateId = createHash('sha256').update(`${idempotencyKey}\u0000case-update`).digest('hex').slice(0, 24);
   return {
     name: 'case-update',
@@ -138,7 +141,7 @@ function caseUpdateStep(ctx: ProcessorContext, idempotencyKey: string, caseId: s
 }
 
 /** An invitation call on the case's invitation, through the mapping the invitation arrived by. */
-async function actStep(ctx: ProcessorContext, caseId: string, action: InvitationActionName, body: Record<string, unknown>): Promise<OutboundStep & { invitationId: string }> {
+async function actStep(ctx: OutboundPlanDeps, caseId: string, action: InvitationActionName, body: Record<string, unknown>): Promise<OutboundStep & { invitationId: string }> {
   const invitationId = await ctx.cases.invitationOf(caseId);
   if (invitationId === undefined) {
     throw new UnrecoverableError(`no invitation is known for case ${caseId}: Lexbridge has not received a "Case Invitation Sent" for it`);
