@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 /** An ISO 8601 date-time with an offset, as the job catalog defines it (one definition). */
-export { isoDateTime } from '@lexbridge/shared/jobs';
+export { isoDateTime } from '@lexbridge/core/jobs';
 
 /** An opaque id taken from a path. */
 export const pathId = (what: string) => z.string().min(1).max(300).describe(what);

@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@lexbridge/shared/logger';
+import { createLogger } from '@lexbridge/infra/logger';
 import { tokenSha256 } from '../src/identity/identity-directory.js';
 import { bearer, createTestApi, ROLE_TOKENS, TEST_IDENTITIES, type TestApi } from './harness.js';
 

@@ -5,9 +5,9 @@
  */
 import { Registry } from 'prom-client';
 import { defaultProfile, type EventPage, type StoredEvent } from '@lexbridge/lexamica-client';
-import { QueueSet, storedEventsOf } from '@lexbridge/shared/jobs';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace, type Keyspace } from '@lexbridge/shared/redis';
+import { QueueSet, storedEventsOf } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace, type Keyspace } from '@lexbridge/infra/redis';
 import type { createTestRedis } from '@lexbridge/testkit';
 import { createPollerMetrics } from '../src/metrics.js';
 import { createPoller, type Poller, type PollerTiming } from '../src/poller.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PAYLOAD_JSON_CHARS, storedEventJobSchema } from '@lexbridge/shared/jobs';
+import { MAX_PAYLOAD_JSON_CHARS, storedEventJobSchema } from '@lexbridge/core/jobs';
 import { defaultProfile } from './profile.js';
 import { createResponseSchemas } from './response-schemas.js';
 

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { ApiProfile, ListKind } from './profile.js';
-import { MAX_EVENT_NAME_LENGTH, MAX_ID_LENGTH, storedEventSchema } from '@lexbridge/shared/domain';
-import { getPath } from '@lexbridge/shared/mapping';
+import { MAX_EVENT_NAME_LENGTH, MAX_ID_LENGTH, storedEventSchema } from '@lexbridge/core/domain';
+import { getPath } from '@lexbridge/core/mapping';
 
 /** A stored event, its fields read through `profile.fields`. */
 export interface StoredEvent {

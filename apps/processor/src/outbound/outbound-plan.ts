@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { LexamicaConflictError, type InvitationActionName } from '@lexbridge/lexamica-client';
-import type { JobPayload, MilestoneOut, MilestoneType } from '@lexbridge/shared/jobs';
+import type { JobPayload, MilestoneOut, MilestoneType } from '@lexbridge/core/jobs';
 import type { ProcessorContext } from '../context.js';
 
 /** What this module uses of the processor's context. */

@@ -1,10 +1,10 @@
 /**
  * What the CMS sends about a case: status updates and milestones. Built from the fields of the
- * `outbound.send` job's body (`@lexbridge/shared/jobs`, where each is defined once), strict here:
+ * `outbound.send` job's body (`@lexbridge/core/jobs`, where each is defined once), strict here:
  * the job adds `caseId` from the path, so the processor reads exactly what was accepted.
  */
 import { z } from 'zod';
-import { caseUpdateFields, milestoneFields } from '@lexbridge/shared/jobs';
+import { caseUpdateFields, milestoneFields } from '@lexbridge/core/jobs';
 import { documentationOnly } from '../../schemas.js';
 
 /** A status update (Lexamica requires one at least every 90 days). */

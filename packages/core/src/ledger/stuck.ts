@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace } from '@lexbridge/infra/redis';
 import { durationMsSchema } from '../rules/index.js';
 import { ledgerKeys } from './keys.js';
 import { WATCHED_STATES, type LedgerRecord, type WatchedState } from './record.js';

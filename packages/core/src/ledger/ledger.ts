@@ -9,7 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import { FEED_APPEND_LUA, type FeedItem, type FeedOutbox } from '../feed/index.js';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace } from '@lexbridge/infra/redis';
 import { describeDecision } from '../rules/index.js';
 import { caseIndexKey, caseLinkScore } from './case-index.js';
 import { ledgerKeys } from './keys.js';

@@ -5,7 +5,7 @@
  * whatever order the events were processed in.
  */
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 export interface CaseIndex {
   /** Records that `invitationId` is about `caseId`, sent at `sentAt` (ISO). Idempotent. */

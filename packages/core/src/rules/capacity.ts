@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace } from '@lexbridge/infra/redis';
 import { actionFields, type Decision } from './evaluate.js';
 import type { CapacityLimit } from './rules-config.js';
 

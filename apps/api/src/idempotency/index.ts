@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 /** Options for {@link createIdempotencyStore}. */
 export interface IdempotencyStoreOptions {

@@ -8,7 +8,7 @@
  * the keys and arguments of {@link FeedOutbox}.
  */
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 /** One thing the CMS should hear about. */
 export interface FeedItem {
