@@ -20,8 +20,3 @@ export type PollerEnv = ReturnType<typeof loadPollerEnv>;
 export function loadPollerEnv(env: Record<string, string | undefined> = process.env) {
   return parseEnv(pollerEnv, env);
 }
-
-/** The command line reads the same environment; each command parses the part it needs. */
-export function loadCliEnv(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
-  return { ...env };
-}

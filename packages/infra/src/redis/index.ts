@@ -4,6 +4,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { maskUrlCredentials } from '../redact/index.js';
+import type { ErrorKind } from '../errors/index.js';
 import { withTimeout } from '../time/index.js';
 
 /**
@@ -63,6 +64,10 @@ export function createRedis(url: string, role: RedisRole, logger?: Logger, name?
 /** Redis did not become usable at start within the time allowed; the message names `REDIS_URL`. */
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
+  /** For {@link errorKind}. */
+  get kind(): ErrorKind {
+    return 'redis-unavailable';
+  }
   /** The URL tried, without its password. */
   readonly url: string | undefined;
   constructor(url: string | undefined, readonly timeoutMs: number, readonly reason: string) {
@@ -111,6 +116,17 @@ export async function waitForRedis(redis: Redis, logger?: Logger, timeoutMs = 60
   } finally {
     redis.off('error', onError);
   }
+}
+
+/**
+ * The one way a service closes a connection at shutdown: QUIT when Redis answers (pending replies
+ * arrive first), within `timeoutMs`; otherwise, or when QUIT does not finish in time, drop the
+ * socket (a QUIT queued on a connection that is down would wait for Redis forever).
+ */
+export async function closeRedis(redis: Redis, timeoutMs = 2_000): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status !== 'ready') return redis.disconnect();
+  await withTimeout(redis.quit(), timeoutMs, 'Redis QUIT').catch(() => redis.disconnect());
 }
 
 /** True when `redis` is connected and answers PING within `timeoutMs`; sends nothing while it is down. */
