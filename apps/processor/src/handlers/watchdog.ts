@@ -10,7 +10,7 @@ import { stuckItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 
 /** What this module uses of the processor's context. */
-export type WatchdogDeps = Pick<ProcessorContext, 'announcer' | 'metrics' | 'now' | 'stuck'>;
+export type WatchdogDeps = Pick<ProcessorContext, 'announcer' | 'metrics' | 'now' | 'stuck'> & { ledger: Pick<ProcessorContext['ledger'], 'purgeExpired'>; feed: Pick<ProcessorContext['feed'], 'trimExpired'> };
 
 export function createWatchdogHandler(ctx: WatchdogDeps): Handler<'invitation.watchdog'> {
   return async (_payload, job) => {
