@@ -7,7 +7,7 @@ import { createPollerService } from '@lexbridge/poller';
 import { buildApp, tokenSha256 } from '@lexbridge/api';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
 import type { BuiltInProfile, MisbehaviourInput, SandboxOptions } from '@lexbridge/sandbox';
-import { parseFirmConfig } from '@lexbridge/core/firm-config';
+import { parseFirmConfig, personalDataPolicy } from '@lexbridge/core/firm-config';
 import { QueueSet } from '@lexbridge/core/jobs';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
@@ -22,6 +22,8 @@ export interface Stack {
   processor: ProcessorService;
   api: ReturnType<typeof buildApp>;
   poller: ReturnType<typeof createPollerService>;
+  /** The installation's Redis key prefix (every key of this stack starts with it). */
+  prefix: string;
   /** A CMS call through the API: method, path and JSON body, with the bearer token and an Idempotency-Key. */
   cms(method: 'GET' | 'POST', url: string, body?: unknown, idempotencyKey?: string): Promise<{ status: number; json: unknown }>;
   close(): Promise<void>;
@@ -41,7 +43,7 @@ export async function startStack(
   };
   try {
     const pollerRedis = createRedis(redisUrl(), 'worker');
-    const poller = createPollerService({ client: env.client, redis: pollerRedis, redisPrefix: prefix, logger, timing: FAST_POLLER_TIMING });
+    const poller = createPollerService({ client: env.client, redis: pollerRedis, redisPrefix: prefix, logger, timing: FAST_POLLER_TIMING, personalData: personalDataPolicy(env.firm) });
     closers.push(async () => {
       const r = createRedis(redisUrl(), 'worker');
       await deleteKeys(r, prefix);
@@ -86,7 +88,7 @@ export async function startStack(
       });
       return { status: res.statusCode, json: res.body ? (JSON.parse(res.body) as unknown) : undefined };
     };
-    return { env, processor, api, poller, cms, close };
+    return { env, processor, api, poller, prefix, cms, close };
   } catch (err) {
     await close();
     throw err;

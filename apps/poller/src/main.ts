@@ -1,6 +1,6 @@
 /** Poller entry point: only wiring. */
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
-import { firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
+import { firmConfigSchema, loadFirmConfig, personalDataPolicy, personalFieldNames } from '@lexbridge/core/firm-config';
 import { createLogger } from '@lexbridge/infra/logger';
 import { urlCredentials } from '@lexbridge/infra/redact';
 import { bootstrap } from '@lexbridge/infra/ops';
@@ -14,6 +14,8 @@ await bootstrap(async () => {
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
   const personal = personalFieldNames(firm);
   const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
+  const personalData = personalDataPolicy(firm);
+  logger.warn({ personalFields: personalData.paths, copyPersonalData: personalData.copy }, personalData.describe());
   const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
   await checkRedisPolicy(redis, logger);
@@ -27,6 +29,7 @@ await bootstrap(async () => {
     logger,
     jobRetentionMs: retentionPolicy(firm.retention, env).jobsMs,
     webhooks: firm.webhooks !== undefined,
+    personalData,
     timing: {
       intervalMs,
       overlapMs: env.POLL_OVERLAP_MS,

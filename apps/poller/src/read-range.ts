@@ -20,6 +20,7 @@ import {
   type RoutedEventNames,
 } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
+import type { PersonalDataPolicy } from '@lexbridge/core/firm-config';
 import type { Redis } from 'ioredis';
 import { stamped, storedEventItems } from '@lexbridge/core/intake';
 import type { CheckpointStore } from './checkpoint.js';
@@ -43,6 +44,8 @@ export interface ReadRangeDeps {
   now?: () => number;
   /** Webhooks are on: what a poll or reconciliation enqueues is counted as missed by them. */
   webhooks?: boolean;
+  /** What is removed from each payload before it becomes job data (the client's personal fields, by default). */
+  personalData: Pick<PersonalDataPolicy, 'strip'>;
 }
 
 export interface ReadRangeOptions {
@@ -100,7 +103,7 @@ export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Pr
     // `rejected` what failed): they are enqueued as they are.
     const events = toAdd.map((e): { job: StoredEventJobName; event: StoredEventJob } => ({ job: jobForEvent(e.event, deps.eventNames), event: e }));
     const rejected = page.rejected;
-    const items: EnqueueItem[] = [...storedEventItems(events), ...rejected.map((r) => quarantineItem(r, now()))];
+    const items: EnqueueItem[] = [...storedEventItems(events, deps.personalData), ...rejected.map((r) => quarantineItem(r, now()))];
     try {
       if (items.length > 0) await enqueueMany(deps.queues, items);
     } catch (err) {

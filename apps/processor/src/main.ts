@@ -3,7 +3,7 @@
  * service → health/metrics port → graceful shutdown (workers, then queues, then Redis).
  */
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
-import { personalFieldNames } from '@lexbridge/core/firm-config';
+import { personalDataPolicy, personalFieldNames } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createLogger } from '@lexbridge/infra/logger';
 import { urlCredentials } from '@lexbridge/infra/redact';
@@ -23,6 +23,8 @@ await bootstrap(async () => {
     secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...urlCredentials(env.REDIS_URL)],
     extraKeys: personal,
   });
+  const personalData = personalDataPolicy(firm);
+  logger.warn({ personalFields: personalData.paths, copyPersonalData: personalData.copy }, personalData.describe());
   const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-processor');
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
   await checkRedisPolicy(redis, logger);

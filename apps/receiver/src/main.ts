@@ -1,6 +1,6 @@
 /** Webhook receiver entry point: only wiring. */
 import { resolveProfile } from '@lexbridge/lexamica-client';
-import { firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
+import { firmConfigSchema, loadFirmConfig, personalDataPolicy, personalFieldNames } from '@lexbridge/core/firm-config';
 import { ConfigError } from '@lexbridge/infra/config';
 import { createLogger } from '@lexbridge/infra/logger';
 import { bootstrap } from '@lexbridge/infra/ops';
@@ -17,11 +17,13 @@ await bootstrap(async () => {
   if (!env.LEXAMICA_WEBHOOK_SECRET) throw new ConfigError([{ variable: 'LEXAMICA_WEBHOOK_SECRET', message: 'is required when webhooks.url is set (the secret Lexamica signs deliveries with)' }]);
   const secrets = [env.LEXAMICA_WEBHOOK_SECRET, ...(env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS ? [env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS] : [])];
   const logger = createLogger({ name: 'receiver', level: env.LOG_LEVEL, secrets: [...secrets, ...urlCredentials(env.REDIS_URL)], extraKeys: personalFieldNames(firm) });
+  const personalData = personalDataPolicy(firm);
+  logger.warn({ personalFields: personalData.paths, copyPersonalData: personalData.copy }, personalData.describe());
   // A producer connection: while Redis is away a delivery gets 503 at once, and Lexamica retries it.
   const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-receiver');
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
   await checkRedisPolicy(redis, logger);
-  const service = createReceiverService({ profile: resolveProfile(firm.profile), secrets, redis, redisPrefix: env.REDIS_PREFIX, logger, webhooks });
+  const service = createReceiverService({ profile: resolveProfile(firm.profile), secrets, redis, redisPrefix: env.REDIS_PREFIX, logger, webhooks, personalData });
   return {
     logger,
     redis: [redis],

@@ -8,6 +8,7 @@ export {
   ruleActionSchema,
   conditionSchema,
   parseRulesConfig,
+  fieldConditions,
   RulesConfigError,
   DEFAULT_EXPIRY_GUARD,
   DEFAULT_WHEN_FULL,
