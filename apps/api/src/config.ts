@@ -1,5 +1,5 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, tracingEnv } from '@lexbridge/shared/config';
 import { loadFirmConfig } from '@lexbridge/shared/firm-config';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
 
@@ -34,7 +34,7 @@ export const apiLimitsEnv = {
   API_RATE_LIMIT_PER_MIN: intVar({ default: 600, min: 1, max: 1_000_000 }),
 };
 
-export const apiServiceEnv = { ...redisEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv };
+export const apiServiceEnv = { ...redisEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv, ...tracingEnv };
 
 export type ApiEnv = ReturnType<typeof loadApiEnv>;
 

@@ -2,11 +2,11 @@
  * The API service: parse config, build logger and connections, listen, and shut down gracefully
  * (stop accepting, let in-flight requests finish, close queues, then Redis).
  */
-import { ConfigError } from '@lexbridge/shared/config';
+import { ConfigError, firmLabel, tracingConfig } from '@lexbridge/shared/config';
 import { FirmConfigError } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { QueueSet } from '@lexbridge/shared/jobs';
-import { onShutdown } from '@lexbridge/shared/ops';
+import { createMetricsRegistry, onShutdown, startTelemetry } from '@lexbridge/shared/ops';
 import { urlCredentials } from '@lexbridge/shared/redact';
 import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { buildApp } from './app.js';
@@ -23,7 +23,9 @@ try {
   process.exit(1);
 }
 const { env, identities, warnings } = config;
-const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
+const registry = createMetricsRegistry('api');
+const tracing = startTelemetry({ service: 'api', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
+const logger = createLogger({ name: 'api', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
 for (const warning of warnings) logger.warn(warning);
 logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
 const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
@@ -43,6 +45,7 @@ const app = buildApp({
   redis,
   queues,
   identities,
+  registry,
   cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
   limits: {
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
@@ -60,6 +63,7 @@ onShutdown(
     await app.close();
     await queues.close();
     await redis.quit().catch(() => redis.disconnect());
+    await tracing.shutdown();
   },
   env.API_SHUTDOWN_GRACE_MS,
 );

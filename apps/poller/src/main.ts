@@ -1,11 +1,11 @@
 /** Poller entry point: only wiring. */
-import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
+import { clientOptionsFromEnv, createLexamicaClient, createLexamicaMetrics } from '@lexbridge/lexamica-client';
 import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { urlCredentials } from '@lexbridge/shared/redact';
-import { onShutdown } from '@lexbridge/shared/ops';
+import { boundPort, createMetricsRegistry, onShutdown, startTelemetry } from '@lexbridge/shared/ops';
 import { checkRedisPolicy, createRedis, RedisUnavailableError, waitForRedis } from '@lexbridge/shared/redis';
-import { ConfigError } from '@lexbridge/shared/config';
+import { ConfigError, firmLabel, tracingConfig } from '@lexbridge/shared/config';
 import { loadPollerEnv } from './config.js';
 import { createPollerService } from './service.js';
 
@@ -13,16 +13,19 @@ async function main() {
   const env = loadPollerEnv();
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
   const personal = personalFieldNames(firm);
-  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
+  const registry = createMetricsRegistry('poller');
+  const tracing = startTelemetry({ service: 'poller', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
+  const logger = createLogger({ name: 'poller', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
   const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
   await checkRedisPolicy(redis, logger);
-  const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal });
+  const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal, ...createLexamicaMetrics(registry) });
   const service = createPollerService({
     client,
     redis,
     redisPrefix: env.REDIS_PREFIX,
     logger,
+    registry,
     timing: {
       intervalMs: env.POLL_INTERVAL_MS,
       overlapMs: env.POLL_OVERLAP_MS,
@@ -35,10 +38,12 @@ async function main() {
   });
   await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
   service.start();
-  logger.info({ intervalMs: env.POLL_INTERVAL_MS, overlapMs: env.POLL_OVERLAP_MS, ops: `http://${env.OPS_HOST}:${env.OPS_PORT}` }, 'poller started');
+  const port = boundPort(service.ops);
+  logger.info({ intervalMs: env.POLL_INTERVAL_MS, overlapMs: env.POLL_OVERLAP_MS, port, ops: `http://${env.OPS_HOST}:${port}`, tracing: tracingConfig(env).enabled }, 'poller started');
   onShutdown(logger, async () => {
     await service.close();
     redis.disconnect();
+    await tracing.shutdown();
   });
 }
 

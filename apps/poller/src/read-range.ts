@@ -6,6 +6,7 @@
  * Used by the poll loop, the reconciliation sweep and backfills; only the poll loop moves the
  * checkpoint, but every mode records the ids it enqueued.
  */
+import { inSpan } from '@lexbridge/shared/tracing';
 import { createHash } from 'node:crypto';
 import type { EventPage, RejectedEvent, StoredEvent } from '@lexbridge/lexamica-client';
 import {
@@ -109,7 +110,7 @@ export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Pr
       events.push({ job: jobForEvent(e.event, deps.eventNames), event: parsed.data });
     }
     const items: EnqueueItem[] = [...storedEventItems(events), ...rejected.map((r) => quarantineItem(r, now()))];
-    if (items.length > 0) await enqueueMany(deps.queues, items);
+    if (items.length > 0) await inSpan('poller.page', { attributes: { 'lexbridge.page': result.pages, 'lexbridge.events.read': page.events.length, 'lexbridge.events.enqueued': events.length } }, () => enqueueMany(deps.queues, items));
     for (const e of events) deps.metrics.eventsEnqueued.inc({ mode: opts.mode, queue: jobCatalog[e.job].queue });
     // The poll loop records them with the checkpoint (fenced by its lease); the other modes here.
     if (opts.mode !== 'poll' && events.length > 0) await deps.checkpoint.remember(stamped(events.map((e) => e.event)));

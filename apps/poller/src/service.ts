@@ -5,6 +5,7 @@
  */
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import { invitationLifecycleEvents, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/shared/jobs';
 import type { Logger } from '@lexbridge/shared/logger';
@@ -22,6 +23,8 @@ export interface PollerServiceOptions {
   timing: PollerTiming;
   instanceId?: string;
   now?: () => number;
+  /** Where metrics register. Default a fresh registry labelled `service="poller"`. */
+  registry?: Registry;
 }
 
 /** The profile's event names the router needs. */
@@ -36,7 +39,7 @@ export function routedEventNames(client: Pick<LexamicaClient, 'profile'>): Route
 export function createPollerService(opts: PollerServiceOptions) {
   const keyspace = createKeyspace(opts.redisPrefix);
   const queues = new QueueSet(opts.redis, keyspace, opts.logger);
-  const registry = createMetricsRegistry('poller');
+  const registry = opts.registry ?? createMetricsRegistry('poller');
   // The metrics read the poller lazily (on scrape), so they can be built before it.
   const ref: { poller?: Poller } = {};
   // A scrape never waits on Redis: each read is skipped while it is away and bounded while it is slow.

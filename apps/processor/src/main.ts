@@ -2,11 +2,12 @@
  * Processor entry point: only wiring. Config → logger → Redis (worker role) → Lexamica client →
  * service → health/metrics port → graceful shutdown (workers, then queues, then Redis).
  */
-import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
+import { createLexamicaClient, createLexamicaMetrics, resolveProfile } from '@lexbridge/lexamica-client';
+import { firmLabel, tracingConfig } from '@lexbridge/shared/config';
 import { personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { urlCredentials } from '@lexbridge/shared/redact';
-import { createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
+import { boundPort, createMetricsRegistry, onShutdown, startTelemetry } from '@lexbridge/shared/ops';
 import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
 import { loadProcessorEnv } from './config.js';
 import { loadProcessorFirmConfig } from './firm-config.js';
@@ -15,8 +16,11 @@ import { createProcessorService } from './service.js';
 const env = loadProcessorEnv();
 const firm = loadProcessorFirmConfig(env.LEXBRIDGE_CONFIG);
 const personal = personalFieldNames(firm);
+const registry = createMetricsRegistry('processor');
+const tracing = startTelemetry({ service: 'processor', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
 const logger = createLogger({
   name: 'processor',
+  fields: { firm: firmLabel(env) },
   level: env.LOG_LEVEL,
   secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...urlCredentials(env.REDIS_URL)],
   extraKeys: personal,
@@ -35,6 +39,7 @@ await checkRedisPolicy(redis, logger);
 const commands = redis.duplicate({ enableAutoPipelining: true, connectionName: 'lexbridge-processor-state' });
 commands.on('error', (err: Error) => logger.warn({ err }, 'redis connection error (state connection)'));
 
+const lexamicaHooks = createLexamicaMetrics(registry);
 const client = createLexamicaClient({
   sensitiveFields: personal,
   baseUrl: env.LEXAMICA_BASE_URL,
@@ -46,10 +51,12 @@ const client = createLexamicaClient({
   // Few, short client retries: BullMQ attempts retry the rest (with a read-back first for actions),
   // and a long Retry-After pauses the queue instead of holding a worker.
   retry: { maxRetries: 2, maxRetryAfterMs: 5_000 },
-  onRetry: ({ call, attempt, delayMs, error }) => logger.warn({ call, attempt, delayMs, err: error }, 'retrying a Lexamica call'),
+  ...lexamicaHooks,
+  onRetry: (info) => {
+    lexamicaHooks.onRetry(info);
+    logger.warn({ call: info.call, attempt: info.attempt, delayMs: info.delayMs, err: info.error }, 'retrying a Lexamica call');
+  },
 });
-
-const registry = createMetricsRegistry('processor');
 const service = createProcessorService({
   redis,
   commands,
@@ -69,10 +76,11 @@ onShutdown(
     await service.close();
     await commands.quit();
     await redis.quit();
+    await tracing.shutdown();
   },
   env.SHUTDOWN_GRACE_MS,
 );
 
 await service.start();
 await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
-logger.info({ port: env.OPS_PORT }, 'processor ready');
+logger.info({ port: boundPort(service.ops), tracing: tracingConfig(env).enabled }, 'processor ready');

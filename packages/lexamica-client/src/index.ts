@@ -16,7 +16,7 @@ export {
   type NewMapping,
   type NewSubscription,
 } from './client.js';
-export type { CallOptions } from './request.js';
+export type { CallOptions, ResponseInfo } from './request.js';
 export type { StoredEvent, RejectedEvent, RejectedItem, ListResult, Mapping, Subscription, InvitationState } from './response-schemas.js';
 export {
   defaultProfile,
@@ -46,3 +46,4 @@ export {
 } from './errors.js';
 export { defaultRetryPolicy, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
 export { clientOptionsFromEnv, type LexamicaEnv } from './from-env.js';
+export { createLexamicaMetrics, LEXAMICA_CALLS, LEXAMICA_STATUSES, statusClass, type LexamicaCallHooks } from './metrics.js';

@@ -8,6 +8,7 @@
  * Shadow records are only ever alerted: shadow mode sends nothing to Lexamica. The guard never
  * reports a contact attempt: nobody has contacted the client (the firm YAML refuses that plan).
  */
+import { observeDecision } from '../observe.js';
 import type { Handler } from '@lexbridge/shared/jobs';
 import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/shared/ledger';
 import { expiringItem } from '../announce.js';
@@ -57,7 +58,7 @@ async function evaluate(ctx: ProcessorContext, r: LedgerRecord, now: Date): Prom
     if (err instanceof LedgerTransitionError) return `not waiting (${err.state})`;
     throw err;
   }
-  ctx.metrics.decisions.inc({ action: 'evaluate', source: 'expiry-guard', rule: '(guard)' });
+  observeDecision(ctx, { invitationId: decided.invitationId, action: 'evaluate', source: 'expiry-guard', rule: '(guard)', sentAt: decided.sentAt, decidedAt: decision.decidedAt, state: decided.state });
   await followUp(ctx, decided);
   await ctx.announcer.announce(expiringItem(decided, 'asked Lexamica for more time (evaluate)', now));
   return 'evaluate queued';
