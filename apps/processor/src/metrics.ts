@@ -123,12 +123,12 @@ export function createProcessorMetrics(registry: Registry, ledger: Ledger, updat
     const now = scrape.now ?? (() => new Date());
     new Gauge({
       name: 'lexbridge_invitations_waiting_expiry_seconds',
-      help: 'Seconds until the soonest expiry among invitations waiting for a person (manual); +Inf when none waits, negative when one is past it; left out while Redis does not answer',
+      help: 'Seconds until the soonest expiry among invitations waiting for a person (manual); +Inf when none waits, negative when one is past it; NaN while Redis does not answer',
       registers,
       async collect() {
-        this.reset();
         const found = await read('soonest waiting expiry', async () => ({ expires: await soonest() }));
-        if (found) this.set(found.expires === undefined ? Number.POSITIVE_INFINITY : (Date.parse(found.expires) - now().getTime()) / 1000);
+        if (!found) this.set(Number.NaN);
+        else this.set(found.expires === undefined ? Number.POSITIVE_INFINITY : (Date.parse(found.expires) - now().getTime()) / 1000);
       },
     });
   }

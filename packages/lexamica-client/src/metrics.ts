@@ -7,7 +7,7 @@ import type { LexamicaError } from './errors.js';
 import type { ResponseInfo } from './request.js';
 
 /** Every call the client makes, as it names them (`call` on errors, hooks and spans). */
-export const LEXAMICA_CALLS = ['events.query', 'events.pages', 'invitations.get', 'invitations.act', 'caseUpdates.send', 'files.upload', 'files.stream', 'files.remove'] as const;
+export const LEXAMICA_CALLS = ['events.query', 'invitations.get', 'invitations.act', 'caseUpdates.send', 'files.upload', 'files.stream', 'files.remove'] as const;
 
 /** How a call's attempt ended: the HTTP status class, or no response (`timeout`, `network`). */
 export const LEXAMICA_STATUSES = ['2xx', '3xx', '4xx', '429', '5xx', 'timeout', 'network'] as const;
