@@ -70,7 +70,8 @@ async function metric(text: string, name: string, labels: Record<string, string>
   for (const line of text.split('\n')) {
     const m = /^([a-z_:]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    // Label values here never hold `",`: split on it.
+    const got = Object.fromEntries((m[2] ?? '').split('",').map((pair) => [pair.slice(0, pair.indexOf('="')), pair.slice(pair.indexOf('="') + 2).replace(/"$/, '')]));
     if (want.every(([k, v]) => got[k] === v)) return m[3] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[3]);
   }
   return undefined;
