@@ -22,7 +22,7 @@ import { createLogger } from '@lexbridge/shared/logger';
 import { createMetricsRegistry } from '@lexbridge/shared/ops';
 import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
 import { startTracing, type Tracing } from '@lexbridge/shared/tracing';
-import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
+import { deleteKeys, promtool, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { EXAMPLE_CONFIG, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
 
 const TOKEN = 'e2e-observability-token-0123456789';
@@ -58,6 +58,7 @@ let env: RunningSandbox;
 let proxy: Awaited<ReturnType<typeof startProxy>>;
 let client: LexamicaClient;
 let processor: ProcessorService;
+let poller: ReturnType<typeof createPollerService>;
 let api: ReturnType<typeof buildApp>;
 let registry: Registry;
 let before: string;
@@ -132,7 +133,7 @@ beforeAll(async () => {
   });
 
   const pollerRedis = createRedis(redisUrl(), 'worker');
-  const poller = createPollerService({ client, redis: pollerRedis, redisPrefix: prefix, logger: createLogger({ name: 'poller', level: 'silent' }), timing: FAST_POLLER_TIMING, registry: new Registry() });
+  poller = createPollerService({ client, redis: pollerRedis, redisPrefix: prefix, logger: createLogger({ name: 'poller', level: 'silent' }), timing: FAST_POLLER_TIMING });
   closers.push(async () => {
     await poller.close();
     pollerRedis.disconnect();
@@ -141,7 +142,7 @@ beforeAll(async () => {
   const producer = createRedis(redisUrl(), 'producer');
   await waitFor(() => producer.status === 'ready', { message: 'API redis ready' });
   const queues = new QueueSet(producer, createKeyspace(prefix));
-  api = buildApp({ logger: createLogger({ name: 'api', level: 'silent' }), redis: producer, queues, identities: [{ name: 'obs-cms', roles: ['cms'], tokenSha256: [tokenSha256(TOKEN)] }] });
+  api = buildApp({ logger: createLogger({ name: 'api', level: 'silent' }), redis: producer, queues, identities: [{ name: 'obs-cms', roles: ['cms', 'viewer'], tokenSha256: [tokenSha256(TOKEN)] }] });
   await api.ready();
   closers.push(async () => {
     await api.close();
@@ -280,5 +281,20 @@ describe('metrics of a scripted run', () => {
       env.sandbox.state.faults.update(NO_FAULTS);
     }
     expect(await metric(await registry.metrics(), 'lexbridge_lexamica_requests_total', { operation: 'events.query', status: '5xx' })).toBeGreaterThan(0);
+  });
+});
+
+describe('/metrics of every service', () => {
+  it('passes promtool check metrics', async () => {
+    const scrapes = {
+      poller: (await poller.ops.inject({ url: '/metrics' })).body,
+      processor: (await processor.ops.inject({ url: '/metrics' })).body,
+      api: (await api.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body,
+    };
+    for (const [service, text] of Object.entries(scrapes)) {
+      expect(text, service).toContain('lexbridge_');
+      const result = await promtool(['check', 'metrics'], text);
+      expect({ service, code: result.code, problems: result.stdout + result.stderr }).toEqual({ service, code: 0, problems: '' });
+    }
   });
 });

@@ -156,7 +156,7 @@ export function buildApp(deps: AppDeps) {
     uploadMaxBytes: limits.uploadMaxBytes,
   });
   app.register(outboundRoutes, { queues });
-  app.register(eventRoutes, { feed });
+  app.register(eventRoutes, { feed, registry });
   app.register(adminRoutes, { queues, audit });
   app.register(boardRoutes, { queues, audit });
 

@@ -29,6 +29,8 @@ export interface ProcessorMetrics {
   webhookDeliveries: Counter<'outcome'>;
   /** `lexbridge_webhook_delivery_seconds`: time to a 2xx answer from the CMS webhook. */
   webhookLatency: Histogram;
+  /** `lexbridge_webhook_lag_seconds`: from a feed item's append to its delivery to the CMS. */
+  webhookLag: Histogram;
   /** `lexbridge_jobs_failed_total{queue, job, final}`: every failed attempt; final when no retry is left. */
   jobsFailed: Counter<'queue' | 'job' | 'final'>;
   /** `lexbridge_batch_events_total{queue, outcome}`: events of batch jobs, `handled` or `handed-off` to a job of their own. */
@@ -183,6 +185,12 @@ export function createProcessorMetrics(registry: Registry, ledger: Ledger, updat
       name: 'lexbridge_webhook_delivery_seconds',
       help: 'Time for the CMS webhook to answer a delivery with a 2xx',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    webhookLag: new Histogram({
+      name: 'lexbridge_webhook_lag_seconds',
+      help: 'Time from a feed item being appended to the CMS webhook taking it (retries included)',
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3_600, 4 * 3_600, 86_400],
       registers,
     }),
     jobsFailed: zeroedJobs(new Counter({ name: 'lexbridge_jobs_failed_total', help: 'Failed job attempts', labelNames: ['queue', 'job', 'final'], registers })),

@@ -6,6 +6,7 @@
  * dedupes by `lexbridge-event-id`.
  */
 import { UnrecoverableError } from 'bullmq';
+import { entryAgeSeconds } from '@lexbridge/shared/feed';
 import type { Handler } from '@lexbridge/shared/jobs';
 import type { ProcessorContext } from '../context.js';
 
@@ -19,6 +20,8 @@ export function createCmsDeliverHandler(ctx: ProcessorContext): Handler<'cms.del
       const { status, durationMs } = await webhook.deliver(item);
       ctx.metrics.webhookDeliveries.inc({ outcome: 'delivered' });
       ctx.metrics.webhookLatency.observe(durationMs / 1000);
+      const lag = entryAgeSeconds(item.cursor, ctx.now().getTime());
+      if (lag !== undefined) ctx.metrics.webhookLag.observe(lag);
       jc.logger.debug({ itemId, status, durationMs }, 'delivered to the CMS webhook');
       return `delivered (HTTP ${status})`;
     } catch (err) {

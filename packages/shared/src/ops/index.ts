@@ -17,6 +17,9 @@ export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  // Gauges named like counters fail `promtool check metrics`; the same counts stay in their
+  // by-type twins (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources).
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   return registry;
 }
 
