@@ -236,7 +236,7 @@ describe('one trace per CMS update', () => {
     const trace = inTrace(traceId);
     expect(trace.map((s) => s.name)).toContain('lexamica caseUpdates.send');
     expect(trace.map((s) => s.name)).toContain('job outbound.send');
-    expectConnected(trace, 'request');
+    expectConnected(trace, 'POST /v1/cases/:caseId/updates');
     const sent = proxy.seen.find((r) => r.method === 'POST' && r.headers['x-request-id'] === requestId);
     expect(sent).toBeDefined();
     expect(String(sent!.headers.traceparent).split('-')[1]).toBe(traceId);

@@ -1,23 +1,43 @@
 /**
- * Request tracing: a span per request (`@fastify/otel`, continuing a caller's `traceparent`), and
- * the request id made current for the handler, so the jobs it enqueues carry both the trace
- * context and the request id (see `@lexbridge/shared/tracing`). Without a registered tracer
+ * Request tracing: a server span per request, continuing a caller's `traceparent`, active while the
+ * handler runs, with the request id made current, so the jobs a request enqueues carry both the
+ * trace context and the request id (see `@lexbridge/shared/tracing`). Without a registered tracer
  * provider the spans are no-ops and only the request id travels.
+ *
+ * Written here rather than with `@fastify/otel`: its 0.21 release pins `@opentelemetry/core` 2,
+ * which refuses the `@opentelemetry/api` 1.10 the 3.x SDK needs (npm ls fails in the image).
  */
-import { FastifyOtelInstrumentation } from '@fastify/otel';
-import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import { withRequestId } from '@lexbridge/shared/tracing';
+import { serverSpan, withRequestId, type ServerSpan } from '@lexbridge/shared/tracing';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's span (a no-op when tracing is off). */
+    traceSpan?: ServerSpan;
+  }
+}
+
+/** Health and metrics requests are not traced: they are many and say nothing. */
+const UNTRACED = /^\/(health\/|metrics$)/;
 
 async function tracingPlugin(app: FastifyInstance): Promise<void> {
-  // Hook spans would triple the span count of every request for little: the request and its
-  // handler are what an operator follows.
-  const otel = new FastifyOtelInstrumentation({ instrumentHooks: false, ignorePaths: (opts) => opts.url.startsWith('/health') || opts.url === '/metrics' });
-  await app.register(otel.plugin());
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    if (UNTRACED.test(request.url)) return;
+    request.traceSpan = serverSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, request.headers, {
+      'http.request.method': request.method,
+      'http.route': request.routeOptions.url ?? 'unmatched',
+      'lexbridge.request_id': request.id,
+    });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.traceSpan?.end(reply.statusCode);
+  });
   app.addHook('onRoute', (route) => {
     const handler = route.handler as RouteHandlerMethod;
     route.handler = function handle(request, reply) {
-      return withRequestId(request.id, () => handler.call(this, request, reply));
+      const run = () => withRequestId(request.id, () => handler.call(this, request, reply));
+      return request.traceSpan ? request.traceSpan.run(run) : run();
     };
   });
 }

@@ -148,3 +148,26 @@ export async function continueFrom<T>(carrier: TraceCarrier | undefined, job: { 
   const store: Correlation = { ...(carrier?.requestId && { requestId: carrier.requestId }), ...(job.jobId && { jobId: job.jobId }) };
   return correlation.run(store, () => context.with(parent, () => inSpan(job.name, { kind: SpanKind.CONSUMER, attributes: job.attributes }, fn)));
 }
+
+/** A server span started from an incoming request's headers; see {@link serverSpan}. */
+export interface ServerSpan {
+  /** Runs `fn` with the span active (what it enqueues or calls is its child). */
+  run<T>(fn: () => T): T;
+  /** Ends the span with the response status (5xx marks it failed). */
+  end(status: number): void;
+}
+
+/** Starts a server span continuing the caller's `traceparent` in `headers`, if any. */
+export function serverSpan(name: string, headers: Record<string, string | string[] | undefined>, attributes: Attributes): ServerSpan {
+  const parent = propagation.extract(ROOT_CONTEXT, headers);
+  const span = tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  const active = trace.setSpan(parent, span);
+  return {
+    run: (fn) => context.with(active, fn),
+    end(status) {
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
+}
