@@ -17,11 +17,11 @@ import { buildApp, tokenSha256 } from '@lexbridge/api';
 import { createLexamicaClient, createLexamicaMetrics, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createPollerService } from '@lexbridge/poller';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
-import { jobIdFor, QueueSet } from '@lexbridge/shared/jobs';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createMetricsRegistry } from '@lexbridge/shared/ops';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
-import { startTracing, type Tracing } from '@lexbridge/shared/tracing';
+import { jobIdFor, QueueSet } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createMetricsRegistry } from '@lexbridge/infra/ops';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
+import { startTracing, type Tracing } from '@lexbridge/infra/tracing';
 import { deleteKeys, promtool, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { EXAMPLE_CONFIG, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
 

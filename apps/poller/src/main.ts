@@ -1,15 +1,15 @@
 /** Poller entry point: only wiring. */
 import { clientOptionsFromEnv, createLexamicaClient, createLexamicaMetrics } from '@lexbridge/lexamica-client';
-import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/shared/firm-config';
-import { createLogger } from '@lexbridge/shared/logger';
-import { urlCredentials } from '@lexbridge/shared/redact';
-import { boundPort, createMetricsRegistry, onShutdown, startTelemetry } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createRedis, RedisUnavailableError, waitForRedis } from '@lexbridge/shared/redis';
-import { ConfigError, firmLabel, tracingConfig } from '@lexbridge/shared/config';
+import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
+import { firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
+import { createLogger } from '@lexbridge/infra/logger';
+import { urlCredentials } from '@lexbridge/infra/redact';
+import { boundPort, bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
+import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/infra/redis';
 import { loadPollerEnv } from './config.js';
 import { createPollerService } from './service.js';
 
-async function main() {
+await bootstrap(async () => {
   const env = loadPollerEnv();
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
   const personal = personalFieldNames(firm);
@@ -36,20 +36,16 @@ async function main() {
       retentionMs: env.LEXAMICA_RETENTION_MS,
     },
   });
-  await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
-  service.start();
-  const port = boundPort(service.ops);
-  logger.info({ intervalMs: env.POLL_INTERVAL_MS, overlapMs: env.POLL_OVERLAP_MS, port, ops: `http://${env.OPS_HOST}:${port}`, tracing: tracingConfig(env).enabled }, 'poller started');
-  onShutdown(logger, async () => {
-    await service.close();
-    redis.disconnect();
-    await tracing.shutdown();
-  });
-}
-
-main().catch((err: unknown) => {
-  // Configuration errors name the variable or YAML path; print them plainly and stop.
-  if (err instanceof ConfigError || err instanceof FirmConfigError || err instanceof RedisUnavailableError) console.error(err.message);
-  else console.error(err);
-  process.exit(1);
+  return {
+    logger,
+    redis: [redis],
+    tracing,
+    close: () => service.close(),
+    async run() {
+      await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
+      service.start();
+      const port = boundPort(service.ops);
+      logger.info({ intervalMs: env.POLL_INTERVAL_MS, overlapMs: env.POLL_OVERLAP_MS, port, ops: `http://${env.OPS_HOST}:${port}`, tracing: tracingConfig(env).enabled }, 'poller started');
+    },
+  };
 });

@@ -6,7 +6,7 @@
  * Used by the poll loop, the reconciliation sweep and backfills; only the poll loop moves the
  * checkpoint, but every mode records the ids it enqueued.
  */
-import { inSpan } from '@lexbridge/shared/tracing';
+import { inSpan } from '@lexbridge/infra/tracing';
 import { createHash } from 'node:crypto';
 import type { EventPage, RejectedEvent, StoredEvent } from '@lexbridge/lexamica-client';
 import {
@@ -24,8 +24,8 @@ import {
   type StoredEventJob,
   type StoredEventJobName,
   type RoutedEventNames,
-} from '@lexbridge/shared/jobs';
-import type { Logger } from '@lexbridge/shared/logger';
+} from '@lexbridge/core/jobs';
+import type { Logger } from '@lexbridge/infra/logger';
 import type { Redis } from 'ioredis';
 import type { CheckpointStore } from './checkpoint.js';
 import type { PollerMetrics } from './metrics.js';

@@ -3,8 +3,8 @@
  * the outcome (never client data), and the metrics of how long it took and how close to expiry.
  * The log lines carry service, firm, jobId and traceId from the logger's correlation fields.
  */
-import type { DecisionSource } from '@lexbridge/shared/ledger';
-import type { Logger } from '@lexbridge/shared/logger';
+import type { DecisionSource } from '@lexbridge/core/ledger';
+import type { Logger } from '@lexbridge/infra/logger';
 import type { ActionOutcome, ProcessorMetrics } from './metrics.js';
 
 /** What {@link observeDecision} reads of a decision. */

@@ -1,7 +1,7 @@
 /**
  * Request tracing: a server span per request, continuing a caller's `traceparent`, active while the
  * handler runs, with the request id made current, so the jobs a request enqueues carry both the
- * trace context and the request id (see `@lexbridge/shared/tracing`). Without a registered tracer
+ * trace context and the request id (see `@lexbridge/infra/tracing`). Without a registered tracer
  * provider the spans are no-ops and only the request id travels.
  *
  * Written here rather than with `@fastify/otel`: its 0.21 release pins `@opentelemetry/core` 2,
@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import { serverSpan, withRequestId, type ServerSpan } from '@lexbridge/shared/tracing';
+import { serverSpan, withRequestId, type ServerSpan } from '@lexbridge/infra/tracing';
 
 declare module 'fastify' {
   interface FastifyRequest {

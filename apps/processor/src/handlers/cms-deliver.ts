@@ -6,8 +6,8 @@
  * dedupes by `lexbridge-event-id`.
  */
 import { UnrecoverableError } from 'bullmq';
-import { entryAgeSeconds } from '@lexbridge/shared/feed';
-import type { Handler } from '@lexbridge/shared/jobs';
+import { entryAgeSeconds } from '@lexbridge/core/feed';
+import type { Handler } from '@lexbridge/core/jobs';
 import type { ProcessorContext } from '../context.js';
 
 export function createCmsDeliverHandler(ctx: ProcessorContext): Handler<'cms.deliver'> {

@@ -9,8 +9,8 @@
  * reports a contact attempt: nobody has contacted the client (the firm YAML refuses that plan).
  */
 import { observeDecision } from '../observe.js';
-import type { Handler } from '@lexbridge/shared/jobs';
-import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/shared/ledger';
+import type { Handler } from '@lexbridge/core/jobs';
+import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/core/ledger';
 import { expiringItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 import { followUp, guardPlanFor } from '../follow-up.js';

@@ -6,7 +6,7 @@
  * closed case again, while a new invitation of the same case, once accepted, does.
  */
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 // KEYS: last-update zset, ended hash. ARGV: case id, invitation id, ms.
 const STARTED = `

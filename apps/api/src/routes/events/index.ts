@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Histogram, type Registry } from 'prom-client';
-import { entryAgeSeconds, FeedCursorError, FeedCursorExpiredError, type Feed } from '@lexbridge/shared/feed';
+import { entryAgeSeconds, FeedCursorError, FeedCursorExpiredError, type Feed } from '@lexbridge/core/feed';
 import { ApiError, errorResponses } from '../../errors.js';
 import { pageLimit } from '../../schemas.js';
 
