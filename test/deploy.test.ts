@@ -333,8 +333,10 @@ function installedIn(tree: NpmLsNode): Set<string> {
   const found = new Set<string>();
   const walk = (node: NpmLsNode) => {
     for (const [name, child] of Object.entries(node.dependencies ?? {})) {
-      if (child.version === undefined || found.has(`${name}@${child.version}`)) continue;
+      if (child.version === undefined) continue;
       found.add(`${name}@${child.version}`);
+      // A package seen first as a deduped reference (no dependencies listed) is walked again where
+      // npm lists it in full. The JSON is a finite tree, so walking every node ends.
       walk(child);
     }
   };
