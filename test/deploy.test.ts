@@ -352,7 +352,9 @@ function devOnlyInLockfile(): Set<string> {
   for (const [location, entry] of Object.entries(packages)) {
     if (!location.includes('node_modules/')) continue;
     const id = `${entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`;
-    (entry.dev || entry.devOptional ? dev : runtime).add(id);
+    // devOptional: a dev dependency that is also an optional runtime one (detect-libc, for
+    // bullmq's optional msgpackr-extract), which the image rightly installs.
+    (entry.dev ? dev : runtime).add(id);
   }
   return new Set([...dev].filter((id) => !runtime.has(id)));
 }
