@@ -20,14 +20,17 @@ await bootstrap(async () => {
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
   await checkRedisPolicy(redis, logger);
   const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal, ...createLexamicaMetrics(registry) });
+  // With webhooks on, polling is the safety net: slower, and counting what the pushes missed.
+  const intervalMs = firm.webhooks ? firm.webhooks.pollIntervalMs : env.POLL_INTERVAL_MS;
   const service = createPollerService({
     client,
     redis,
     redisPrefix: env.REDIS_PREFIX,
     logger,
     registry,
+    webhooks: firm.webhooks !== undefined,
     timing: {
-      intervalMs: env.POLL_INTERVAL_MS,
+      intervalMs,
       overlapMs: env.POLL_OVERLAP_MS,
       recentOverlapMs: env.POLL_RECENT_OVERLAP_MS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
@@ -45,7 +48,7 @@ await bootstrap(async () => {
       await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
       service.start();
       const port = boundPort(service.ops);
-      logger.info({ intervalMs: env.POLL_INTERVAL_MS, overlapMs: env.POLL_OVERLAP_MS, port, ops: `http://${env.OPS_HOST}:${port}`, tracing: tracingConfig(env).enabled }, 'poller started');
+      logger.info({ intervalMs, webhooks: firm.webhooks !== undefined, overlapMs: env.POLL_OVERLAP_MS, port, ops: `http://${env.OPS_HOST}:${port}`, tracing: tracingConfig(env).enabled }, 'poller started');
     },
   };
 });
