@@ -25,6 +25,7 @@ import errorHandlerPlugin from './plugins/error-handler.js';
 import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import redisGuardPlugin from './plugins/redis-guard.js';
+import tracingPlugin from './plugins/tracing.js';
 import requestBoundsPlugin, { clientErrorHandler, frameworkErrorHandler, loggableUrl, MAX_PARAM_LENGTH } from './plugins/request-bounds.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { boardRoutes } from './routes/admin/board.js';
@@ -144,6 +145,7 @@ export function buildApp(deps: AppDeps) {
   // Created now, while Redis is up: a BullMQ queue first used during an outage would wait for it.
   queues.all();
 
+  app.register(tracingPlugin);
   app.register(requestBoundsPlugin);
   app.register(errorHandlerPlugin, { redis, retryAfterSec: limits.retryAfterSec });
   app.register(authPlugin, { directory: createIdentityDirectory(deps.identities) });
@@ -161,7 +163,7 @@ export function buildApp(deps: AppDeps) {
     uploadMaxBytes: limits.uploadMaxBytes,
   });
   app.register(outboundRoutes, { queues });
-  app.register(eventRoutes, { feed });
+  app.register(eventRoutes, { feed, registry });
   app.register(adminRoutes, { queues, audit });
   app.register(boardRoutes, { queues, audit });
 

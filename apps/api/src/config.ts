@@ -1,5 +1,5 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, retentionEnv } from '@lexbridge/infra/config';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, retentionEnv, tracingEnv } from '@lexbridge/infra/config';
 import { loadFirmConfig } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
@@ -35,7 +35,7 @@ export const apiLimitsEnv = {
   API_RATE_LIMIT_PER_MIN: intVar({ default: 600, min: 1, max: 1_000_000 }),
 };
 
-export const apiServiceEnv = { ...redisEnv, ...retentionEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv };
+export const apiServiceEnv = { ...redisEnv, ...retentionEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv, ...tracingEnv };
 
 export type ApiEnv = ReturnType<typeof loadApiEnv>;
 

@@ -4,7 +4,8 @@
  */
 import { createLogger } from '@lexbridge/infra/logger';
 import { QueueSet } from '@lexbridge/core/jobs';
-import { bootstrap } from '@lexbridge/infra/ops';
+import { bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
+import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
 import { urlCredentials } from '@lexbridge/infra/redact';
 import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/infra/redis';
 import { buildApp } from './app.js';
@@ -12,7 +13,9 @@ import { loadApiConfig } from './config.js';
 
 await bootstrap(async () => {
   const { env, identities, warnings, retention } = loadApiConfig();
-  const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
+  const registry = createMetricsRegistry('api');
+  const tracing = startTelemetry({ service: 'api', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
+  const logger = createLogger({ name: 'api', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
   for (const warning of warnings) logger.warn(warning);
   logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
   const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
@@ -27,6 +30,7 @@ await bootstrap(async () => {
     queues,
     identities,
     retention,
+    registry,
     cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
     limits: {
       bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
@@ -40,6 +44,7 @@ await bootstrap(async () => {
   return {
     logger,
     redis: [redis],
+    tracing,
     async close() {
       await app.close();
       await queues.close();

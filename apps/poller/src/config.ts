@@ -1,5 +1,5 @@
 /** The poller's configuration: the environment, parsed once at start. */
-import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, retentionEnv, redisEnv } from '@lexbridge/infra/config';
+import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, retentionEnv, redisEnv, tracingEnv } from '@lexbridge/infra/config';
 
 export const pollerEnv = {
   ...redisEnv,
@@ -9,6 +9,7 @@ export const pollerEnv = {
   ...lexamicaEnv,
   ...pollEnv,
   ...opsEnv(9101),
+  ...tracingEnv,
   /**
    * The recent part of the overlap window every poll re-reads (default 2 000 ms); the rest is
    * re-read only when Lexamica's count there differs from the ids the checkpoint remembers.

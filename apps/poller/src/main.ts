@@ -1,9 +1,10 @@
 /** Poller entry point: only wiring. */
-import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
+import { clientOptionsFromEnv, createLexamicaClient, createLexamicaMetrics } from '@lexbridge/lexamica-client';
+import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
 import { firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
 import { createLogger } from '@lexbridge/infra/logger';
 import { urlCredentials } from '@lexbridge/infra/redact';
-import { bootstrap } from '@lexbridge/infra/ops';
+import { boundPort, bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
 import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/infra/redis';
 import { loadPollerEnv } from './config.js';
 import { retentionPolicy } from '@lexbridge/core/ledger';
@@ -13,11 +14,13 @@ await bootstrap(async () => {
   const env = loadPollerEnv();
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
   const personal = personalFieldNames(firm);
-  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
+  const registry = createMetricsRegistry('poller');
+  const tracing = startTelemetry({ service: 'poller', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
+  const logger = createLogger({ name: 'poller', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
   const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
   await checkRedisPolicy(redis, logger);
-  const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal });
+  const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal, ...createLexamicaMetrics(registry) });
   // With webhooks on, polling is the safety net: slower, and counting what the pushes missed.
   const intervalMs = firm.webhooks ? firm.webhooks.pollIntervalMs : env.POLL_INTERVAL_MS;
   const service = createPollerService({
@@ -26,6 +29,7 @@ await bootstrap(async () => {
     redisPrefix: env.REDIS_PREFIX,
     logger,
     jobRetentionMs: retentionPolicy(firm.retention, env).jobsMs,
+    registry,
     webhooks: firm.webhooks !== undefined,
     timing: {
       intervalMs,
@@ -40,11 +44,13 @@ await bootstrap(async () => {
   return {
     logger,
     redis: [redis],
+    tracing,
     close: () => service.close(),
     async run() {
       await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
       service.start();
-      logger.info({ intervalMs, webhooks: firm.webhooks !== undefined, overlapMs: env.POLL_OVERLAP_MS, ops: `http://${env.OPS_HOST}:${env.OPS_PORT}` }, 'poller started');
+      const port = boundPort(service.ops);
+      logger.info({ intervalMs, webhooks: firm.webhooks !== undefined, overlapMs: env.POLL_OVERLAP_MS, port, ops: `http://${env.OPS_HOST}:${port}`, tracing: tracingConfig(env).enabled }, 'poller started');
     },
   };
 });

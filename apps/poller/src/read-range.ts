@@ -6,6 +6,7 @@
  * Used by the poll loop, the reconciliation sweep and backfills; only the poll loop moves the
  * checkpoint, but every mode records the ids it enqueued.
  */
+import { inSpan } from '@lexbridge/infra/tracing';
 import { createHash } from 'node:crypto';
 import type { EventPage, RejectedEvent, StoredEvent } from '@lexbridge/lexamica-client';
 import {
@@ -102,7 +103,7 @@ export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Pr
     const rejected = page.rejected;
     const items: EnqueueItem[] = [...storedEventItems(events), ...rejected.map((r) => quarantineItem(r, now()))];
     try {
-      if (items.length > 0) await enqueueMany(deps.queues, items);
+      if (items.length > 0) await inSpan('poller.page', { attributes: { 'lexbridge.page': result.pages, 'lexbridge.events.read': page.events.length, 'lexbridge.events.enqueued': events.length } }, () => enqueueMany(deps.queues, items));
     } catch (err) {
       // Not enqueued: let the receiver (or the next pass) take them at once rather than after the claim lapses.
       await deps.checkpoint.release(unique.map((e) => e.id)).catch((releaseErr: unknown) => deps.logger.warn({ err: releaseErr }, 'claims not released; they lapse on their own'));

@@ -5,6 +5,7 @@
  */
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import { routedEventNames as eventNamesOf, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
@@ -24,6 +25,8 @@ export interface PollerServiceOptions {
   now?: () => number;
   /** The longest a completed or failed job (and the event it carries) is kept, in ms (`RetentionPolicy.jobsMs`). Default: the catalog's ages. */
   jobRetentionMs?: number;
+  /** Where metrics register. Default a fresh registry labelled `service="poller"`. */
+  registry?: Registry;
   /** Webhooks are on: see `PollerDeps.webhooks`. */
   webhooks?: boolean;
 }
@@ -36,7 +39,7 @@ export function routedEventNames(client: Pick<LexamicaClient, 'profile'>): Route
 export function createPollerService(opts: PollerServiceOptions) {
   const keyspace = createKeyspace(opts.redisPrefix);
   const queues = new QueueSet(opts.redis, keyspace, opts.logger, { ...(opts.jobRetentionMs !== undefined && { jobRetentionMs: opts.jobRetentionMs }) });
-  const registry = createMetricsRegistry('poller');
+  const registry = opts.registry ?? createMetricsRegistry('poller');
   // The metrics read the poller lazily (on scrape), so they can be built before it.
   const ref: { poller?: Poller } = {};
   // A scrape never waits on Redis: each read is skipped while it is away and bounded while it is slow.

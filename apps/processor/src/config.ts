@@ -1,5 +1,5 @@
 /** The processor's configuration: the environment, parsed once at start. */
-import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv, retentionEnv } from '@lexbridge/infra/config';
+import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv, retentionEnv, tracingEnv } from '@lexbridge/infra/config';
 
 export const processorEnv = {
   ...redisEnv,
@@ -9,6 +9,7 @@ export const processorEnv = {
   ...lexamicaEnv,
   ...cmsEnv,
   ...opsEnv(9102),
+  ...tracingEnv,
   /** No action is sent to Lexamica when the invitation expires within this many ms. */
   ACTION_EXPIRY_MARGIN_MS: intVar({ default: 10_000, min: 0, max: 86_400_000 }),
   /** How long shutdown waits for in-flight jobs before exiting. */

@@ -2,12 +2,13 @@
  * Processor entry point: only wiring. Config → logger → Redis (worker role) → Lexamica client →
  * service → health/metrics port → graceful shutdown (workers, then queues, then Redis).
  */
-import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
+import { clientOptionsFromEnv, createLexamicaClient, createLexamicaMetrics } from '@lexbridge/lexamica-client';
+import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
 import { personalFieldNames } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createLogger } from '@lexbridge/infra/logger';
 import { urlCredentials } from '@lexbridge/infra/redact';
-import { bootstrap, createMetricsRegistry } from '@lexbridge/infra/ops';
+import { boundPort, bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
 import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/infra/redis';
 import { loadProcessorEnv } from './config.js';
 import { loadProcessorFirmConfig } from './firm-config.js';
@@ -17,8 +18,11 @@ await bootstrap(async () => {
   const env = loadProcessorEnv();
   const firm = loadProcessorFirmConfig(env.LEXBRIDGE_CONFIG);
   const personal = personalFieldNames(firm);
+  const registry = createMetricsRegistry('processor');
+  const tracing = startTelemetry({ service: 'processor', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
   const logger = createLogger({
     name: 'processor',
+    fields: { firm: firmLabel(env) },
     level: env.LOG_LEVEL,
     secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...urlCredentials(env.REDIS_URL)],
     extraKeys: personal,
@@ -31,13 +35,18 @@ await bootstrap(async () => {
   const commands = redis.duplicate({ enableAutoPipelining: true, connectionName: 'lexbridge-processor-state' });
   commands.on('error', (err: Error) => logger.warn({ err }, 'redis connection error (state connection)'));
 
+  const lexamicaHooks = createLexamicaMetrics(registry);
   const client = createLexamicaClient({
     ...clientOptionsFromEnv(env, firm.profile),
     sensitiveFields: personal,
     // Few, short client retries: BullMQ attempts retry the rest (with a read-back first for actions),
     // and a long Retry-After pauses the queue instead of holding a worker.
     retry: { maxRetries: 2, maxRetryAfterMs: 5_000 },
-    onRetry: ({ call, attempt, delayMs, error }) => logger.warn({ call, attempt, delayMs, err: error }, 'retrying a Lexamica call'),
+    ...lexamicaHooks,
+    onRetry: (info) => {
+      lexamicaHooks.onRetry(info);
+      logger.warn({ call: info.call, attempt: info.attempt, delayMs: info.delayMs, err: info.error }, 'retrying a Lexamica call');
+    },
   });
 
   const service = createProcessorService({
@@ -48,7 +57,7 @@ await bootstrap(async () => {
     firm,
     retention: retentionPolicy(firm.retention, env),
     logger,
-    registry: createMetricsRegistry('processor'),
+    registry,
     ...(env.CMS_WEBHOOK_URL !== undefined &&
       env.CMS_WEBHOOK_SECRET !== undefined && { webhook: { url: env.CMS_WEBHOOK_URL, secret: env.CMS_WEBHOOK_SECRET, timeoutMs: env.CMS_WEBHOOK_TIMEOUT_MS } }),
     expirySafetyMs: env.ACTION_EXPIRY_MARGIN_MS,
@@ -56,12 +65,13 @@ await bootstrap(async () => {
   return {
     logger,
     redis: [commands, redis],
+    tracing,
     close: () => service.close(),
     graceMs: env.SHUTDOWN_GRACE_MS,
     async run() {
       await service.start();
       await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
-      logger.info({ port: env.OPS_PORT }, 'processor ready');
+      logger.info({ port: boundPort(service.ops), tracing: tracingConfig(env).enabled }, 'processor ready');
     },
   };
 });

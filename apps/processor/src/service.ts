@@ -106,7 +106,14 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
   const registry = o.registry ?? new Registry();
   registerRedisUp(registry, state);
   const stuck = (at: Date) => findStuck(state, o.keyspace, o.firm.watchdog, at);
-  const metrics = createProcessorMetrics(registry, ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now }, { redis: state, logger: o.logger, stuck: () => stuck(now()) });
+  const metrics = createProcessorMetrics(registry, ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now }, {
+    redis: state,
+    logger: o.logger,
+    stuck: () => stuck(now()),
+    // The state set is ordered by expiry: its first record is the soonest.
+    soonestWaiting: async () => (await ledger.list({ state: 'manual', limit: 1 })).items[0]?.expires,
+    now,
+  });
   const context: ProcessorContext = {
     ledger,
     queues,

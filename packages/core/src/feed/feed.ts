@@ -181,3 +181,9 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
     },
   };
 }
+
+/** Seconds since an entry was appended, from its cursor (a stream id, `<ms>-<seq>`); undefined for a malformed one. */
+export function entryAgeSeconds(cursor: string, nowMs: number): number | undefined {
+  const ms = Number(cursor.slice(0, cursor.indexOf('-')));
+  return Number.isFinite(ms) && ms > 0 ? Math.max(0, (nowMs - ms) / 1000) : undefined;
+}

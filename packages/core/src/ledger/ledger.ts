@@ -196,6 +196,7 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       ...(input.caseId !== undefined && { caseId: input.caseId }),
       ...(input.caseType !== undefined && { caseType: input.caseType }),
       expires: input.expires,
+      ...(input.sentAt !== undefined && { sentAt: input.sentAt }),
       ...(input.lexamicaStatus !== undefined && { lexamicaStatus: input.lexamicaStatus }),
       attempts: 0,
       version: 0,

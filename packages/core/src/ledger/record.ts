@@ -67,6 +67,8 @@ export interface LedgerRecord {
   caseType?: string;
   /** ISO expiry as Lexamica last told us (an evaluation extends it). */
   expires: string;
+  /** ISO time Lexamica sent the invitation (absent on records created before it was kept). */
+  sentAt?: string;
   /** Lexamica's invitation status as last seen (payload, read-back, 409 body or lifecycle event). */
   lexamicaStatus?: string;
   decision?: LedgerDecision;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiEnv, ConfigError, lexamicaEnv, parseEnv, pollEnv, redisEnv } from './index.js';
+import { apiEnv, ConfigError, lexamicaEnv, parseEnv, pollEnv, redisEnv, tracingConfig, tracingEnv } from './index.js';
 
 const lexamica = {
   LEXAMICA_BASE_URL: 'http://127.0.0.1:4010',
@@ -54,5 +54,24 @@ describe('parseEnv', () => {
     expect(parseEnv(pollEnv, { POLL_INTERVAL_MS: '1500' }).POLL_INTERVAL_MS).toBe(1500);
     expect(errorOf(() => parseEnv(pollEnv, { POLL_INTERVAL_MS: '1.5' })).problems[0]?.variable).toBe('POLL_INTERVAL_MS');
     expect(errorOf(() => parseEnv(pollEnv, { POLL_OVERLAP_MS: '-1' })).message).toContain('POLL_OVERLAP_MS: must be at least 0');
+  });
+});
+
+describe('tracing configuration', () => {
+  const tracing = (env: Record<string, string>) => tracingConfig(parseEnv(tracingEnv, env));
+
+  it('is off when no OTEL_ variable says where spans go', () => {
+    expect(tracing({})).toEqual({ enabled: false });
+  });
+
+  it('is on with an OTLP endpoint, a traces endpoint or OTEL_TRACES_EXPORTER=otlp', () => {
+    expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' }).enabled).toBe(true);
+    expect(tracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger:4318/v1/traces' }).enabled).toBe(true);
+    expect(tracing({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SERVICE_NAME: 'lexbridge-poller' })).toEqual({ enabled: true, serviceName: 'lexbridge-poller' });
+  });
+
+  it('stays off when the SDK is disabled or the exporter is none, whatever else is set', () => {
+    expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_SDK_DISABLED: 'true' }).enabled).toBe(false);
+    expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_TRACES_EXPORTER: 'none' }).enabled).toBe(false);
   });
 });

@@ -173,6 +173,35 @@ export function opsEnv(defaultPort: number) {
 }
 
 /**
+ * OpenTelemetry tracing, in the SDK's own variables: on when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+ * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set or `OTEL_TRACES_EXPORTER=otlp`, off when
+ * `OTEL_SDK_DISABLED=true`. The OTLP exporter reads its other `OTEL_EXPORTER_OTLP_*` variables itself.
+ */
+export const tracingEnv = {
+  OTEL_SDK_DISABLED: boolVar(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().trim().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().trim().optional(),
+  OTEL_TRACES_EXPORTER: z.string().trim().optional(),
+  OTEL_SERVICE_NAME: z.string().trim().optional(),
+  /** The git commit the image was built from, for `lexbridge_build_info` (the Dockerfile sets it). */
+  LEXBRIDGE_COMMIT: z.string().trim().min(1).default('unknown'),
+  /** The `firm` field of every log line; default `REDIS_PREFIX` (one installation, one firm). */
+  LEXBRIDGE_FIRM: z.string().trim().min(1).max(100).optional(),
+};
+
+/** The `firm` log field of every service of one installation. */
+export function firmLabel(env: { LEXBRIDGE_FIRM?: string | undefined; REDIS_PREFIX: string }): string {
+  return env.LEXBRIDGE_FIRM ?? env.REDIS_PREFIX;
+}
+
+/** Whether tracing is on, from the parsed {@link tracingEnv}. */
+export function tracingConfig(env: { OTEL_SDK_DISABLED: boolean; OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined; OTEL_TRACES_EXPORTER?: string | undefined; OTEL_SERVICE_NAME?: string | undefined }): { enabled: boolean; serviceName?: string } {
+  const exporter = env.OTEL_TRACES_EXPORTER?.toLowerCase();
+  const configured = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || exporter === 'otlp');
+  return { enabled: !env.OTEL_SDK_DISABLED && exporter !== 'none' && configured, ...(env.OTEL_SERVICE_NAME && { serviceName: env.OTEL_SERVICE_NAME }) };
+}
+
+/**
  * Parses `env` against `shape`. Throws {@link ConfigError} naming every variable that is missing or
  * wrong. Values are never echoed back (they may be secrets).
  */
