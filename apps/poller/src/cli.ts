@@ -21,7 +21,7 @@ import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/share
 import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
 import { createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
-import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
+import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig, rulesSectionsOf } from '@lexbridge/shared/rules';
 import { parse as parseYaml } from 'yaml';
 import { pollerKeys } from './poller.js';
 import { describeChecks, DOCTOR_USAGE, runDoctor } from './doctor.js';
@@ -251,7 +251,7 @@ async function rulesTest(args: string[], env: Record<string, string | undefined>
   const cfg = parseEnv(firmConfigEnv, env);
   const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);
   const raw = parseYaml(readFileSync(cfg.LEXBRIDGE_CONFIG, 'utf8')) as Record<string, unknown>;
-  const rules = parseRulesConfig(Object.fromEntries(['shadow', 'default', 'rules', 'capacity', 'expiryGuard'].filter((k) => k in raw).map((k) => [k, raw[k]])));
+  const rules = parseRulesConfig(rulesSectionsOf(raw));
   const payload = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   const invitation = values.lexamica ? payload : createMapper(firm.mappings.invitation).toLexamica(payload);
   const decision = evaluateRules(rules, invitation, new Date());

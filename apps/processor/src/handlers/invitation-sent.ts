@@ -11,7 +11,7 @@
  * carries on from there exactly like an `invitation.act` job (read-back first from `acting`).
  */
 import type { Handler, JobContext, StoredEventJob } from '@lexbridge/shared/jobs';
-import { BEGIN_ACT, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/shared/ledger';
+import { BEGIN_ACT, caseFactsOf, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/shared/ledger';
 import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/shared/domain';
 import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/shared/rules';
 import { tooLate, type ProcessorContext } from '../context.js';
@@ -38,6 +38,7 @@ export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'inv
         ...(mappingId !== undefined && { mappingId }),
         caseId: inv.referral._id,
         caseType: inv.referral.caseType,
+        facts: caseFactsOf(inv, { clientContact: ctx.clientContact }),
         expires: inv.expires,
         sentAt: inv.sentAt ?? event.createdAt,
         ...(inv.status !== undefined && { lexamicaStatus: inv.status }),

@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { mappingDeclarationSchema } from '../mapping/index.js';
+import { consoleConfigSchema } from './console.js';
+
+export { consoleConfigSchema, DEFAULT_CONSOLE_CONFIG, DEFAULT_DECLINE_REASONS, type ConsoleConfig } from './console.js';
 
 /** The mapping roles Lexbridge uses; each names one mapping declared on Lexamica. */
 export const MAPPING_ROLES = ['invitation', 'caseUpdate', 'case', 'attachment'] as const;
@@ -38,6 +41,8 @@ export const firmConfigShape = {
   profile: z.record(z.string(), z.unknown()).optional(),
   /** The API's identities: validated by the API, which owns the section's shape. */
   api: z.record(z.string(), z.unknown()).optional(),
+  /** The intake console: decline reasons, and whether case facts keep the client's contact details. */
+  console: consoleConfigSchema.optional(),
 };
 
 type BaseFirmConfig = z.infer<z.ZodObject<typeof firmConfigShape>>;
