@@ -1,7 +1,11 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
 import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
 import { loadFirmConfig } from '@lexbridge/shared/firm-config';
+import { consoleFirmShape, consoleSettingsOf } from './console/settings.js';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
+
+/** The API's sections of the firm YAML: its identities, and what the console shows. */
+const apiFirmSchema = apiFirmConfigSchema.extend(consoleFirmShape);
 
 const MiB = 1_048_576;
 const DAY_SEC = 86_400;
@@ -43,12 +47,12 @@ export function loadApiEnv(env: Record<string, string | undefined> = process.env
 }
 
 /**
- * The environment, and the identities from `api.identities` in LEXBRIDGE_CONFIG (plus the
+ * The environment, the console's settings, and the identities from `api.identities` in LEXBRIDGE_CONFIG (plus the
  * deprecated API_TOKENS). Throws ConfigError, FirmConfigError or IdentityConfigError, each naming
  * what is wrong; `warnings` are for the log at start.
  */
 export function loadApiConfig(env: Record<string, string | undefined> = process.env) {
   const parsed = loadApiEnv(env);
-  const firm = loadFirmConfig(parsed.LEXBRIDGE_CONFIG, apiFirmConfigSchema);
-  return { env: parsed, ...resolveIdentities(firm.api, parsed.API_TOKENS ?? []) };
+  const firm = loadFirmConfig(parsed.LEXBRIDGE_CONFIG, apiFirmSchema);
+  return { env: parsed, console: consoleSettingsOf(firm), ...resolveIdentities(firm.api, parsed.API_TOKENS ?? []) };
 }

@@ -22,7 +22,7 @@ try {
   console.error(err.message);
   process.exit(1);
 }
-const { env, identities, warnings } = config;
+const { env, identities, warnings, console: consoleSettings } = config;
 const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
 for (const warning of warnings) logger.warn(warning);
 logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
@@ -44,6 +44,7 @@ const app = buildApp({
   queues,
   identities,
   cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
+  console: consoleSettings,
   limits: {
     bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     uploadMaxBytes: env.API_UPLOAD_MAX_BYTES,

@@ -6,6 +6,7 @@
  * closed case again, while a new invitation of the same case, once accepted, does.
  */
 import type { Redis } from 'ioredis';
+import { caseActivityKeys } from '@lexbridge/shared/ledger';
 import type { Keyspace } from '@lexbridge/shared/redis';
 
 // KEYS: last-update zset, ended hash. ARGV: case id, invitation id, ms.
@@ -69,9 +70,7 @@ export interface CaseActivity {
 }
 
 export function createCaseActivity(redis: Redis, keyspace: Keyspace): CaseActivity {
-  const lastKey = keyspace.key('status-sync', 'last-update');
-  const announcedKey = keyspace.key('status-sync', 'due-announced');
-  const endedKey = keyspace.key('status-sync', 'ended');
+  const { lastUpdate: lastKey, announced: announcedKey, ended: endedKey } = caseActivityKeys(keyspace);
   const scripts = caseActivityCommands(redis);
 
   return {

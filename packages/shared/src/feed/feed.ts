@@ -73,6 +73,13 @@ export interface Feed {
   read(after: string | undefined, limit: number): Promise<{ items: FeedEntry[]; next: string | null }>;
   /** The item with this id, while it is both remembered and not trimmed. */
   get(id: string): Promise<FeedEntry | undefined>;
+  /**
+   * The newest items, newest first: at most `limit` (1..1000), and only those appended at or after
+   * `sinceMs` when given (entry ids are append times). For screens, not for following the feed.
+   */
+  recent(limit: number, sinceMs?: number): Promise<FeedEntry[]>;
+  /** The cursor of the newest item (to follow only what comes next), or undefined while the feed is empty. */
+  latest(): Promise<string | undefined>;
   /** What another script needs to append to this feed with {@link FEED_APPEND_LUA}. */
   readonly outbox: FeedOutbox;
 }
@@ -168,6 +175,17 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
       }
       const items = rows.map(toEntry);
       return { items, next: items.at(-1)?.cursor ?? null };
+    },
+
+    async recent(limit, sinceMs) {
+      const count = Math.min(Math.max(Math.trunc(limit), 1), 1_000);
+      const rows = (await redis.xrevrange(stream, '+', sinceMs === undefined ? '-' : String(Math.max(0, Math.trunc(sinceMs))), 'COUNT', count)) as Array<[string, string[]]>;
+      return rows.map(toEntry);
+    },
+
+    async latest() {
+      const [row] = (await redis.xrevrange(stream, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+      return row?.[0];
     },
 
     async get(id) {

@@ -32,5 +32,5 @@ export {
 export { actJobId, guardJobId } from './job-ids.js';
 export { createCaseIndex, type CaseIndex } from './case-index.js';
 export { findStuck, formatDuration, watchdogConfigSchema, DEFAULT_WATCHDOG, type StuckRecord, type WatchdogPolicy } from './stuck.js';
-export { ledgerKeys } from './keys.js';
+export { caseActivityKeys, ledgerKeys } from './keys.js';
 export { caseFactsOf, invitationFromFacts, type CaseFacts } from './facts.js';
