@@ -221,7 +221,7 @@ function Confirm({ id, action, reasons, onCancel, onDecide }: { id: string; acti
       {action === 'decline' && (
         <>
           <label for={`reason-${id}`}>Reason (required)</label>
-          <select id={`reason-${id}`} ref={firstSelect} required value={reason} onChange={(e) => setReason(e.currentTarget.value)} aria-invalid={error && !reason ? 'true' : undefined}>
+          <select id={`reason-${id}`} ref={firstSelect} required value={reason} onChange={(e) => (setReason(e.currentTarget.value), setError(""))} aria-invalid={error && !reason ? 'true' : undefined}>
             <option value="">Choose a reason…</option>
             {reasons.map((r) => (
               <option key={r} value={r}>
