@@ -107,6 +107,14 @@ function run(name, entry, args) {
   });
 }
 
+function build(name, bin, args) {
+  return new Promise((resolve) => {
+    const log = openSync(join(logDir, `${name}.log`), 'a');
+    const child = spawn(bin, args, { cwd: root, env: common, stdio: ['ignore', log, log] });
+    child.on('exit', (code) => resolve({ code }));
+  });
+}
+
 async function waitHttp(url, what, ms = 60_000) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -162,6 +170,9 @@ try {
   say(`${cyan('setup')}   mappings and stored-event subscriptions created on the sandbox Lexamica`);
   start('poller', 'apps/poller/src/main.ts', { OPS_PORT: '0' });
   start('processor', 'apps/processor/src/main.ts', { OPS_PORT: '0' });
+  // The intake console's page, built from this checkout (the API serves it at /console).
+  const page = await build('console', join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', join(root, 'apps', 'api', 'console', 'vite.config.ts')]);
+  if (page.code !== 0) throw new Error('building the console page failed (see .demo/logs/console.log)');
   start('api', 'apps/api/src/main.ts');
   await waitHttp(`${API_URL}/health/ready`, 'the API');
 } catch (err) {
@@ -171,6 +182,8 @@ try {
 
 console.log(`
   ${bold('Where to look')}
+  ${bold('Intake console')}          ${API_URL}/console/   sign in as ${bold('intake')}, token ${bold(TOKENS.intake)}
+                          (invitations no rule decides wait there for a person; ops / ${TOKENS.ops} is an admin)
   API docs (Swagger UI)   ${API_URL}/docs
   CMS event feed          curl -H 'authorization: Bearer ${TOKENS.cms}' '${API_URL}/v1/events'
   Invitations (intake)    curl -H 'authorization: Bearer ${TOKENS.intake}' '${API_URL}/v1/invitations'

@@ -22,7 +22,8 @@ export function HealthStrip({ tick, connected }: { tick: number; connected: bool
     };
   }, [tick]);
 
-  const waiting = health ? Object.values(health.queues).reduce((n, q) => n + q.waiting + q.delayed, 0) : 0;
+  // Delayed jobs are mostly expiry guards waiting for their time: shown in the tooltip, not counted as a backlog.
+  const waiting = health ? Object.values(health.queues).reduce((n, q) => n + q.waiting + q.active, 0) : 0;
   const failed = health ? Object.values(health.queues).reduce((n, q) => n + q.failed, 0) : 0;
   const lag = health?.pollLagSeconds;
   return (
@@ -35,7 +36,7 @@ export function HealthStrip({ tick, connected }: { tick: number; connected: bool
             <dd>{lag === null || lag === undefined ? 'no poll yet' : `${lag} s`}</dd>
           </div>
           <div title={Object.entries(health.queues).map(([q, c]) => `${q}: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed, ${c.failed} failed`).join('\n')}>
-            <dt>Queued jobs</dt>
+            <dt>Jobs waiting or running</dt>
             <dd>{waiting}</dd>
           </div>
           <div class={failed > 0 ? 'bad' : ''}>
