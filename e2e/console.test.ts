@@ -15,7 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONSOLE_SETTINGS, tokenSha256 } from '@lexbridge/api';
-import { parseRulesConfig } from '@lexbridge/shared/rules';
+import { parseRulesConfig } from '@lexbridge/core/rules';
 import { startStack, type Stack } from './stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';

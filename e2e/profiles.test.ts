@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProfile } from '@lexbridge/lexamica-client';
 import type { InvitationDoc } from '@lexbridge/sandbox';
-import type { FeedEntry } from '@lexbridge/shared/feed';
+import type { FeedEntry } from '@lexbridge/core/feed';
 import { waitFor } from '@lexbridge/testkit';
 import { PROFILES } from './harness.js';
 import { startStack, type Stack } from './stack.js';

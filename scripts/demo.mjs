@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const REDIS_URL = env.REDIS_URL || 'redis://127.0.0.1:6379';
 // Printed without its password: the services' one masking function, straight from its source.
-const { maskUrlCredentials } = await tsImport('../packages/shared/src/redact/index.ts', import.meta.url);
+const { maskUrlCredentials } = await tsImport('../packages/infra/src/redact/index.ts', import.meta.url);
 const REDIS_SHOWN = maskUrlCredentials(REDIS_URL);
 const API_PORT = Number(env.DEMO_API_PORT || 3000);
 const SANDBOX_PORT = Number(env.DEMO_SANDBOX_PORT || 4010);
@@ -165,7 +165,7 @@ start('sandbox', 'apps/sandbox/src/main.ts', {
 });
 try {
   await waitHttp(`${SANDBOX_URL}/__sandbox/stats`, 'the sandbox');
-  const setup = await run('setup', 'apps/poller/src/lexbridge.ts', ['setup']);
+  const setup = await run('setup', 'apps/cli/src/lexbridge.ts', ['setup']);
   if (setup.code !== 0) throw new Error(`lexbridge setup failed (see .demo/logs/setup.log)\n${setup.out}`);
   say(`${cyan('setup')}   mappings and stored-event subscriptions created on the sandbox Lexamica`);
   start('poller', 'apps/poller/src/main.ts', { OPS_PORT: '0' });

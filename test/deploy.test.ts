@@ -15,9 +15,9 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { defaultProfile, resolveProfile } from '@lexbridge/lexamica-client';
 import { processorFirmConfigSchema } from '@lexbridge/processor';
-import { firmConfigSchema, parseFirmConfig } from '@lexbridge/shared/firm-config';
-import { createMapper } from '@lexbridge/shared/mapping';
-import { evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
+import { firmConfigSchema, parseFirmConfig } from '@lexbridge/core/firm-config';
+import { createMapper } from '@lexbridge/core/mapping';
+import { evaluateRules, parseRulesConfig } from '@lexbridge/core/rules';
 import { apiServiceEnv, loadApiEnv } from '../apps/api/src/config.js';
 import { loadPollerEnv, pollerEnv } from '../apps/poller/src/config.js';
 import { loadProcessorEnv, processorEnv } from '../apps/processor/src/config.js';
@@ -330,10 +330,16 @@ interface NpmLsNode {
 /** Every installed package in an `npm ls --json` tree, as name@version (unmet optional ones are `{}`: skipped). */
 function installedIn(tree: NpmLsNode): Set<string> {
   const found = new Set<string>();
+  const walked = new Set<string>();
   const walk = (node: NpmLsNode) => {
     for (const [name, child] of Object.entries(node.dependencies ?? {})) {
-      if (child.version === undefined || found.has(`${name}@${child.version}`)) continue;
-      found.add(`${name}@${child.version}`);
+      if (child.version === undefined) continue;
+      const id = `${name}@${child.version}`;
+      found.add(id);
+      // npm lists a package's dependencies once, under one of its places in the tree (elsewhere it
+      // appears bare): walk the first place that has them, not merely the first place seen.
+      if (child.dependencies === undefined || walked.has(id)) continue;
+      walked.add(id);
       walk(child);
     }
   };
@@ -349,7 +355,8 @@ function devOnlyInLockfile(): Set<string> {
   for (const [location, entry] of Object.entries(packages)) {
     if (!location.includes('node_modules/')) continue;
     const id = `${entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`;
-    (entry.dev || entry.devOptional ? dev : runtime).add(id);
+    // devOptional: needed by development or, optionally, at run time (detect-libc under msgpackr-extract), so not dev-only.
+    (entry.dev ? dev : runtime).add(id);
   }
   return new Set([...dev].filter((id) => !runtime.has(id)));
 }
@@ -379,7 +386,7 @@ describe("the image's dependency tree (npm ls --omit=dev)", () => {
 
   it('holds the runtime dependencies of every workspace', () => {
     const names = new Set([...installedIn(ls.tree)].map((id) => id.slice(0, id.lastIndexOf('@'))));
-    for (const name of ['@lexbridge/api', '@lexbridge/poller', '@lexbridge/processor', '@lexbridge/sandbox', '@lexbridge/shared', '@lexbridge/lexamica-client', 'bullmq', 'ioredis', 'fastify', 'pino', 'zod', 'undici', 'prom-client']) {
+    for (const name of ['@lexbridge/api', '@lexbridge/cli', '@lexbridge/poller', '@lexbridge/processor', '@lexbridge/sandbox', '@lexbridge/infra', '@lexbridge/core', '@lexbridge/lexamica-client', 'bullmq', 'ioredis', 'fastify', 'pino', 'zod', 'undici', 'prom-client']) {
       expect(names, name).toContain(name);
     }
   });

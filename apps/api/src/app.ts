@@ -11,12 +11,12 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ZodType } from 'zod';
-import { createFeed, type Feed } from '@lexbridge/shared/feed';
-import { createIdempotencyStore, type IdempotencyStore } from '@lexbridge/shared/idempotency';
-import type { QueueSet } from '@lexbridge/shared/jobs';
-import { createLedger, type Ledger } from '@lexbridge/shared/ledger';
-import type { Logger } from '@lexbridge/shared/logger';
-import { createMetricsRegistry } from '@lexbridge/shared/ops';
+import { createFeed, type Feed } from '@lexbridge/core/feed';
+import { createIdempotencyStore, type IdempotencyStore } from './idempotency/index.js';
+import type { QueueSet } from '@lexbridge/core/jobs';
+import { createLedger, type Ledger } from '@lexbridge/core/ledger';
+import type { Logger } from '@lexbridge/infra/logger';
+import { createMetricsRegistry } from '@lexbridge/infra/ops';
 import fastifyCookie from '@fastify/cookie';
 import { createAuditTrail } from './audit.js';
 import { createSessionStore } from './console/session-store.js';

@@ -1,6 +1,6 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
-import { loadFirmConfig } from '@lexbridge/shared/firm-config';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv } from '@lexbridge/infra/config';
+import { loadFirmConfig } from '@lexbridge/core/firm-config';
 import { consoleFirmShape, consoleSettingsOf } from './console/settings.js';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
 

@@ -2,67 +2,51 @@
  * The API service: parse config, build logger and connections, listen, and shut down gracefully
  * (stop accepting, let in-flight requests finish, close queues, then Redis).
  */
-import { ConfigError } from '@lexbridge/shared/config';
-import { FirmConfigError } from '@lexbridge/shared/firm-config';
-import { createLogger } from '@lexbridge/shared/logger';
-import { QueueSet } from '@lexbridge/shared/jobs';
-import { onShutdown } from '@lexbridge/shared/ops';
-import { urlCredentials } from '@lexbridge/shared/redact';
-import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
+import { createLogger } from '@lexbridge/infra/logger';
+import { QueueSet } from '@lexbridge/core/jobs';
+import { bootstrap } from '@lexbridge/infra/ops';
+import { urlCredentials } from '@lexbridge/infra/redact';
+import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/infra/redis';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
-import { IdentityConfigError } from './identity/identity-config.js';
 
-let config: ReturnType<typeof loadApiConfig>;
-try {
-  config = loadApiConfig();
-} catch (err) {
-  // Each names the variable, the YAML path or the identity at fault; print it plainly and stop.
-  if (!(err instanceof ConfigError || err instanceof FirmConfigError || err instanceof IdentityConfigError)) throw err;
-  console.error(err.message);
-  process.exit(1);
-}
-const { env, identities, warnings, console: consoleSettings } = config;
-const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
-for (const warning of warnings) logger.warn(warning);
-logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
-const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
-const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger);
-
-try {
+await bootstrap(async () => {
+  const { env, identities, warnings, console: consoleSettings } = loadApiConfig();
+  const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
+  for (const warning of warnings) logger.warn(warning);
+  logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
+  const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
+  const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger);
+  // A wrong REDIS_URL, password or TLS setting stops the start, rather than serve only 503s.
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
-} catch (err) {
-  // A wrong REDIS_URL, password or TLS setting: say so and stop, rather than serve only 503s.
-  logger.fatal({ err }, (err as Error).message);
-  process.exit(1);
-}
-await checkRedisPolicy(redis, logger);
+  await checkRedisPolicy(redis, logger);
 
-const app = buildApp({
-  logger,
-  redis,
-  queues,
-  identities,
-  cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
-  console: consoleSettings,
-  limits: {
-    bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
-    uploadMaxBytes: env.API_UPLOAD_MAX_BYTES,
-    uploadTtlSec: env.API_UPLOAD_TTL_SEC,
-    idempotencyTtlSec: env.API_IDEMPOTENCY_TTL_SEC,
-    retryAfterSec: env.API_RETRY_AFTER_SEC,
-    ratePerMinute: env.API_RATE_LIMIT_PER_MIN,
-  },
+  const app = buildApp({
+    logger,
+    redis,
+    queues,
+    identities,
+    cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
+    console: consoleSettings,
+    limits: {
+      bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
+      uploadMaxBytes: env.API_UPLOAD_MAX_BYTES,
+      uploadTtlSec: env.API_UPLOAD_TTL_SEC,
+      idempotencyTtlSec: env.API_IDEMPOTENCY_TTL_SEC,
+      retryAfterSec: env.API_RETRY_AFTER_SEC,
+      ratePerMinute: env.API_RATE_LIMIT_PER_MIN,
+    },
+  });
+  return {
+    logger,
+    redis: [redis],
+    async close() {
+      await app.close();
+      await queues.close();
+    },
+    graceMs: env.API_SHUTDOWN_GRACE_MS,
+    run: async () => {
+      await app.listen({ port: env.API_PORT, host: env.API_HOST });
+    },
+  };
 });
-
-onShutdown(
-  logger,
-  async () => {
-    await app.close();
-    await queues.close();
-    await redis.quit().catch(() => redis.disconnect());
-  },
-  env.API_SHUTDOWN_GRACE_MS,
-);
-
-await app.listen({ port: env.API_PORT, host: env.API_HOST });

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { UploadRef } from '@lexbridge/shared/jobs';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import type { UploadRef } from '@lexbridge/core/jobs';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 export type { UploadRef };
 

@@ -6,8 +6,8 @@
  * stream answer from the same Redis the processor writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actJobId, type LedgerDecision } from '@lexbridge/shared/ledger';
-import { parseRulesConfig } from '@lexbridge/shared/rules';
+import { actJobId, type LedgerDecision } from '@lexbridge/core/ledger';
+import { parseRulesConfig } from '@lexbridge/core/rules';
 import { waitFor } from '@lexbridge/testkit';
 import { DEFAULT_CONSOLE_SETTINGS, type ConsoleSettings } from '../src/console/settings.js';
 import { bearer, createTestApi, ROLE_TOKENS, type TestApi } from './harness.js';

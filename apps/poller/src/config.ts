@@ -1,5 +1,5 @@
 /** The poller's configuration: the environment, parsed once at start. */
-import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/shared/config';
+import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/infra/config';
 
 export const pollerEnv = {
   ...redisEnv,
@@ -19,9 +19,4 @@ export type PollerEnv = ReturnType<typeof loadPollerEnv>;
 
 export function loadPollerEnv(env: Record<string, string | undefined> = process.env) {
   return parseEnv(pollerEnv, env);
-}
-
-/** The command line reads the same environment; each command parses the part it needs. */
-export function loadCliEnv(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
-  return { ...env };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createRedis } from '@lexbridge/shared/redis';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createRedis } from '@lexbridge/infra/redis';
 import { RedisServerProcess, ScriptServer, waitFor } from '@lexbridge/testkit';
 import type { Redis } from 'ioredis';
 import { createPollerService, type PollerService } from './service.js';

@@ -23,8 +23,8 @@ import {
   type StoredEventJob,
   type StoredEventJobName,
   type RoutedEventNames,
-} from '@lexbridge/shared/jobs';
-import type { Logger } from '@lexbridge/shared/logger';
+} from '@lexbridge/core/jobs';
+import type { Logger } from '@lexbridge/infra/logger';
 import type { Redis } from 'ioredis';
 import type { CheckpointStore } from './checkpoint.js';
 import type { PollerMetrics } from './metrics.js';

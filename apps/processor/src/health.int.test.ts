@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { RedisServerProcess, ScriptServer, waitFor } from '@lexbridge/testkit';
 import type { Redis } from 'ioredis';
 import { logger } from '../test/harness.js';

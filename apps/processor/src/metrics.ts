@@ -5,9 +5,9 @@
  */
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { LEDGER_STATES, WATCHED_STATES, type Ledger } from '@lexbridge/shared/ledger';
-import type { Logger } from '@lexbridge/shared/logger';
-import { scrapeRead } from '@lexbridge/shared/ops';
+import { LEDGER_STATES, WATCHED_STATES, type Ledger } from '@lexbridge/core/ledger';
+import type { Logger } from '@lexbridge/infra/logger';
+import { scrapeRead } from '@lexbridge/infra/ops';
 import type { CaseActivity } from './status-sync/case-activity.js';
 
 /** How an attempt to send an action ended. */

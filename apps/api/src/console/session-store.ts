@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 /** The cookie that carries the session id. */
 export const SESSION_COOKIE = 'lexbridge_console';

@@ -5,9 +5,9 @@
  * the API reads them to show them, with the same defaults.
  */
 import { z } from 'zod';
-import { consoleConfigSchema, DEFAULT_CONSOLE_CONFIG, type ConsoleConfig } from '@lexbridge/shared/firm-config';
-import { DEFAULT_WATCHDOG, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/shared/ledger';
-import { parseRulesConfig, rulesConfigSchema, type RulesConfig } from '@lexbridge/shared/rules';
+import { consoleConfigSchema, DEFAULT_CONSOLE_CONFIG, type ConsoleConfig } from '@lexbridge/core/firm-config';
+import { DEFAULT_WATCHDOG, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/core/ledger';
+import { parseRulesConfig, rulesConfigSchema, type RulesConfig } from '@lexbridge/core/rules';
 
 /** The 90-day rule, as the console shows it (the processor's `statusSync`). */
 export interface UpdateRule {

@@ -7,7 +7,7 @@
  * and a duplicated note is the lesser harm than a lost one.
  */
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 export type StepState = 'sending' | 'sent';
 

@@ -6,8 +6,8 @@
  * closed case again, while a new invitation of the same case, once accepted, does.
  */
 import type { Redis } from 'ioredis';
-import { caseActivityKeys } from '@lexbridge/shared/ledger';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import { caseActivityKeys } from '@lexbridge/core/ledger';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 // KEYS: last-update zset, ended hash. ARGV: case id, invitation id, ms.
 const STARTED = `

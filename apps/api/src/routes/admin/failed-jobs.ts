@@ -5,7 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
-import { QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/shared/jobs';
+import { QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/core/jobs';
 import type { AuditTrail } from '../../audit.js';
 import { ApiError } from '../../errors.js';
 import { isoFromMs } from '../../time.js';

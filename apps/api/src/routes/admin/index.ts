@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { backfillRequestSchema, enqueue, jobIdFor, type QueueName, type QueueSet } from '@lexbridge/shared/jobs';
+import { backfillRequestSchema, enqueue, jobIdFor, type QueueName, type QueueSet } from '@lexbridge/core/jobs';
 import type { AuditTrail } from '../../audit.js';
 import { errorResponses } from '../../errors.js';
 import { pageLimit, pathId, queuedSchema } from '../../schemas.js';

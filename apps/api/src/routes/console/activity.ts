@@ -5,8 +5,8 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { FeedEntry } from '@lexbridge/shared/feed';
-import { caseActivityKeys } from '@lexbridge/shared/ledger';
+import type { FeedEntry } from '@lexbridge/core/feed';
+import { caseActivityKeys } from '@lexbridge/core/ledger';
 import { errorResponses } from '../../errors.js';
 import { pathId } from '../../schemas.js';
 import { failedJobSchema, listFailedJobs, queueName, retryFailedJob } from '../admin/failed-jobs.js';

@@ -6,7 +6,8 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { findStuck } from '@lexbridge/shared/ledger';
+import { findStuck } from '@lexbridge/core/ledger';
+import { pollerKeys, readCheckpoint } from '@lexbridge/core/poller-state';
 import { errorResponses } from '../../errors.js';
 import { CONSOLE_SECURITY, type ConsoleRoutesOptions } from './options.js';
 
@@ -15,9 +16,8 @@ const LEXAMICA_FAILURES = new Set(['invitation.action-failed', 'outbound.failed'
 
 export const healthRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async (app, o) => {
   const now = o.now ?? (() => new Date());
-  // The poller's checkpoint hash (apps/poller `pollerKeys(keyspace).checkpoint`): its watermark is
-  // the time up to which every stored event is enqueued.
-  const checkpointKey = o.keyspace.key('poller', 'checkpoint');
+  // The poller's checkpoint: its watermark is the time up to which every stored event is enqueued.
+  const keys = pollerKeys(o.keyspace);
 
   app.get('/console/api/health', {
     schema: {
@@ -37,15 +37,15 @@ export const healthRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async (
     },
     handler: async () => {
       const at = now();
-      const [watermark, stuck, recent, depths] = await Promise.all([
-        o.redis.hget(checkpointKey, 'watermarkMs'),
+      const [checkpoint, stuck, recent, depths] = await Promise.all([
+        readCheckpoint(o.redis, keys),
         findStuck(o.redis, o.keyspace, o.settings.watchdog, at),
         o.feed.recent(1_000, at.getTime() - HOUR_MS),
         Promise.all(o.queues.all().map(async (q) => [q.name, await q.getJobCounts('waiting', 'active', 'delayed', 'failed')] as const)),
       ]);
       return {
         checkedAt: at.toISOString(),
-        pollLagSeconds: watermark === null ? null : Math.max(0, Math.round((at.getTime() - Number(watermark)) / 1000)),
+        pollLagSeconds: checkpoint === undefined ? null : Math.max(0, Math.round((at.getTime() - checkpoint.watermarkMs) / 1000)),
         queues: Object.fromEntries(depths.map(([name, c]) => [name, { waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 }])),
         stuck: stuck.length,
         lexamicaErrorsLastHour: recent.filter((e) => LEXAMICA_FAILURES.has(e.type)).length,

@@ -1,9 +1,9 @@
 /** What the console's routes are built from. */
 import type { Redis } from 'ioredis';
-import type { Feed } from '@lexbridge/shared/feed';
-import type { QueueSet } from '@lexbridge/shared/jobs';
-import type { Ledger } from '@lexbridge/shared/ledger';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import type { Feed } from '@lexbridge/core/feed';
+import type { QueueSet } from '@lexbridge/core/jobs';
+import type { Ledger } from '@lexbridge/core/ledger';
+import type { Keyspace } from '@lexbridge/infra/redis';
 import type { AuditTrail } from '../../audit.js';
 import type { SessionStore } from '../../console/session-store.js';
 import type { ConsoleSettings } from '../../console/settings.js';

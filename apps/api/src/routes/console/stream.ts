@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { FeedCursorExpiredError } from '@lexbridge/shared/feed';
+import { FeedCursorExpiredError } from '@lexbridge/core/feed';
 import { errorResponses } from '../../errors.js';
 import { CONSOLE_SECURITY, type ConsoleRoutesOptions } from './options.js';
 

@@ -6,8 +6,8 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createCapacityCounter, describeDecision } from '@lexbridge/shared/rules';
-import type { LedgerRecord } from '@lexbridge/shared/ledger';
+import { createCapacityCounter, describeDecision } from '@lexbridge/core/rules';
+import type { LedgerRecord } from '@lexbridge/core/ledger';
 import { ApiError, errorResponses } from '../../errors.js';
 import { pathId } from '../../schemas.js';
 import { decideInvitation, invitationNotFound } from '../invitations/decide.js';

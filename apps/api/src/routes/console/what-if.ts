@@ -6,8 +6,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { invitationFromFacts, type LedgerRecord } from '@lexbridge/shared/ledger';
-import { describeDecision, evaluateRules, parseRulesConfig, RulesConfigError, rulesSectionsOf, type RulesConfig } from '@lexbridge/shared/rules';
+import { invitationFromFacts, type LedgerRecord } from '@lexbridge/core/ledger';
+import { describeDecision, evaluateRules, parseRulesConfig, RulesConfigError, rulesSectionsOf, type RulesConfig } from '@lexbridge/core/rules';
 import { ApiError, errorResponses } from '../../errors.js';
 import { CONSOLE_SECURITY, type ConsoleRoutesOptions } from './options.js';
 

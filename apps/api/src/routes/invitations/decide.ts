@@ -3,8 +3,8 @@
  * or the console): the ledger's guarded transition, then the `invitation.act` job. One path, so a
  * decision from the console is sent, retried and recorded exactly like one from the CMS.
  */
-import { enqueue, type QueueSet } from '@lexbridge/shared/jobs';
-import { actJobId, LedgerNotFoundError, LedgerTransitionError, type Ledger, type LedgerRecord, type ManualDecision } from '@lexbridge/shared/ledger';
+import { enqueue, type QueueSet } from '@lexbridge/core/jobs';
+import { actJobId, LedgerNotFoundError, LedgerTransitionError, type Ledger, type LedgerRecord, type ManualDecision } from '@lexbridge/core/ledger';
 import { ApiError } from '../../errors.js';
 
 /** Where a decision goes. */

@@ -4,8 +4,8 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { QueueSet } from '@lexbridge/shared/jobs';
-import { LEDGER_STATES, LedgerCursorError, type Ledger } from '@lexbridge/shared/ledger';
+import type { QueueSet } from '@lexbridge/core/jobs';
+import { LEDGER_STATES, LedgerCursorError, type Ledger } from '@lexbridge/core/ledger';
 import { ApiError, errorResponses } from '../../errors.js';
 import { isoDateTime, pageLimit, pathId } from '../../schemas.js';
 import { decideInvitation, invitationNotFound } from './decide.js';

@@ -8,9 +8,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import type { QueueSet } from '@lexbridge/shared/jobs';
-import { runChecks } from '@lexbridge/shared/ops';
-import { redisAnswers } from '@lexbridge/shared/redis';
+import type { QueueSet } from '@lexbridge/core/jobs';
+import { runChecks } from '@lexbridge/infra/ops';
+import { redisAnswers } from '@lexbridge/infra/redis';
 
 /** Options of the ops routes. */
 export interface OpsRoutesOptions {

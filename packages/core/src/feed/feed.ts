@@ -1,0 +1,198 @@
+/**
+ * The CMS feed: a Redis stream of everything the firm's CMS should hear about, read with a cursor
+ * (the stream entry id). Each item has a stable id; appending the same id twice (a retried job, two
+ * replicas) adds it once, because the dedupe key and the entry are written by one Lua script.
+ *
+ * The append is one Lua function ({@link FEED_APPEND_LUA}): the feed's own script runs it, and so do
+ * scripts that append an item in the same step as the change it reports (the ledger's outbox), given
+ * the keys and arguments of {@link FeedOutbox}.
+ */
+import type { Redis } from 'ioredis';
+import type { Keyspace } from '@lexbridge/infra/redis';
+
+/** One thing the CMS should hear about. */
+export interface FeedItem {
+  /** Stable: the same thing announced twice has the same id (e.g. `event:<Lexamica event id>`). */
+  id: string;
+  /** What happened: `invitation.decided`, `invitation.action-sent`, `lexamica.event`, … */
+  type: string;
+  /** ISO time of the happening (not of the append). */
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+/** An item as read back, with the cursor that points just past it. */
+export type FeedEntry = FeedItem & { cursor: string };
+
+/** Options for {@link createFeed}. */
+export interface FeedOptions {
+  /** Approximate number of entries kept (`XADD MAXLEN ~`); default 100 000. */
+  maxLen?: number;
+  /** How long an item id is remembered for dedupe, in seconds; default 7 days. */
+  dedupeTtlSec?: number;
+}
+
+/** A cursor that is not a stream entry id. */
+export class FeedCursorError extends Error {
+  override readonly name = 'FeedCursorError';
+  constructor(readonly cursor: string) {
+    super('cursor must be a value returned by the feed (like 1732273200000-0)');
+  }
+}
+
+/**
+ * Items after the cursor were trimmed (the feed keeps about `maxLen` items): reading on from it
+ * would skip them without a word. `oldest` is the cursor of the oldest item kept.
+ */
+export class FeedCursorExpiredError extends Error {
+  override readonly name = 'FeedCursorExpiredError';
+  constructor(
+    readonly cursor: string,
+    readonly oldest: string | undefined,
+  ) {
+    super(`items after cursor ${cursor} were trimmed from the feed${oldest ? `; the oldest item kept is ${oldest}` : ''}`);
+  }
+}
+
+/** Orders two stream ids (`<ms>-<seq>`) as Redis does. */
+function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+  return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
+}
+
+export interface Feed {
+  /** Adds `item` unless its id was added within the dedupe window; returns its cursor either way. */
+  append(item: FeedItem): Promise<{ cursor: string; duplicate: boolean }>;
+  /**
+   * Up to `limit` items after `after` (from the oldest kept when undefined). `next` is the cursor
+   * of the last item returned, to pass as `after`; null when nothing was returned (keep your cursor).
+   * Throws {@link FeedCursorExpiredError} when items after `after` were trimmed, so a reader never
+   * skips them unknowingly.
+   */
+  read(after: string | undefined, limit: number): Promise<{ items: FeedEntry[]; next: string | null }>;
+  /** The item with this id, while it is both remembered and not trimmed. */
+  get(id: string): Promise<FeedEntry | undefined>;
+  /**
+   * The newest items, newest first: at most `limit` (1..1000), and only those appended at or after
+   * `sinceMs` when given (entry ids are append times). For screens, not for following the feed.
+   */
+  recent(limit: number, sinceMs?: number): Promise<FeedEntry[]>;
+  /** The cursor of the newest item (to follow only what comes next), or undefined while the feed is empty. */
+  latest(): Promise<string | undefined>;
+  /** What another script needs to append to this feed with {@link FEED_APPEND_LUA}. */
+  readonly outbox: FeedOutbox;
+}
+
+/**
+ * An item's append, as the keys and arguments of `feed_append` in {@link FEED_APPEND_LUA}, for a
+ * script that writes something else and announces it in the same step: either both happen or
+ * neither, and a reader never sees the change without its item.
+ */
+export interface FeedOutbox {
+  append(item: FeedItem): { keys: [seenKey: string, stream: string]; args: [ttlSec: number, maxLen: number, json: string] };
+}
+
+/**
+ * Lua: `feed_append(seen_key, stream, ttl, maxlen, json)` adds the item unless its id is remembered
+ * and returns `{ cursor, 1 if it was a duplicate else 0 }`. Each entry also keeps the cursor of the
+ * entry before it (`prev`), so a reader whose cursor was trimmed can be told whether anything after
+ * it went with it. The one definition of the append:
+ * prepend it to a script that calls it.
+ */
+export const FEED_APPEND_LUA = `
+local function feed_append(seen_key, stream, ttl, maxlen, json)
+  local seen = redis.call('GET', seen_key)
+  if seen then return { seen, 1 } end
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'item', json, 'prev', last and last[1] or '')
+  redis.call('SET', seen_key, id, 'EX', ttl)
+  return { id, 0 }
+end
+`;
+
+// KEYS: dedupe key, stream. ARGV: ttl sec, maxlen, item JSON.
+const APPEND = `${FEED_APPEND_LUA}
+return feed_append(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+`;
+
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+
+/** The append script as an ioredis command: sent once, then run by SHA (NOSCRIPT reloads it). */
+interface FeedCommands {
+  lexbridgeFeedAppend(seenKey: string, stream: string, ttlSec: number, maxLen: number, json: string): Promise<[string, number]>;
+}
+
+function feedCommands(redis: Redis): FeedCommands {
+  const r = redis as Redis & Partial<FeedCommands>;
+  if (!r.lexbridgeFeedAppend) redis.defineCommand('lexbridgeFeedAppend', { numberOfKeys: 2, lua: APPEND });
+  return redis as unknown as FeedCommands;
+}
+
+export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
+  const maxLen = opts.maxLen ?? 100_000;
+  const ttl = opts.dedupeTtlSec ?? 7 * 86_400;
+  const stream = keyspace.key('feed', 'stream');
+  const seenKey = (id: string) => keyspace.key('feed', 'seen', id);
+  const scripts = feedCommands(redis);
+
+  const toEntry = ([cursor, fields]: [string, string[]]): FeedEntry => {
+    const json = fields[fields.indexOf('item') + 1] ?? '{}';
+    return { ...(JSON.parse(json) as FeedItem), cursor };
+  };
+
+  const outbox: FeedOutbox = {
+    append: (item) => ({
+      keys: [seenKey(item.id), stream],
+      args: [ttl, maxLen, JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data })],
+    }),
+  };
+
+  return {
+    outbox,
+
+    async append(item) {
+      const { keys, args } = outbox.append(item);
+      const [cursor, dup] = await scripts.lexbridgeFeedAppend(...keys, ...args);
+      return { cursor, duplicate: dup === 1 };
+    },
+
+    async read(after, limit) {
+      if (after !== undefined && !STREAM_ID.test(after)) throw new FeedCursorError(after);
+      const count = Math.min(Math.max(Math.trunc(limit), 1), 1_000);
+      const rows = (await redis.xrange(stream, after === undefined ? '-' : `(${after}`, '+', 'COUNT', count)) as Array<[string, string[]]>;
+      if (after !== undefined) {
+        // Trimming takes the oldest entries first: a cursor before the oldest kept entry was
+        // trimmed, and nothing after it was only if that entry came right after it. Looked at
+        // after the read, so an item trimmed meanwhile counts as missed too.
+        const [oldest] = (await redis.xrange(stream, '-', '+', 'COUNT', 1)) as Array<[string, string[]]>;
+        if (oldest && compareIds(after, oldest[0]) < 0) {
+          const fields = oldest[1];
+          const prev = fields.indexOf('prev') >= 0 ? fields[fields.indexOf('prev') + 1] : undefined;
+          // '': the oldest entry is the first the feed ever had, so nothing was trimmed.
+          if (prev !== after && prev !== '') throw new FeedCursorExpiredError(after, oldest[0]);
+        }
+      }
+      const items = rows.map(toEntry);
+      return { items, next: items.at(-1)?.cursor ?? null };
+    },
+
+    async recent(limit, sinceMs) {
+      const count = Math.min(Math.max(Math.trunc(limit), 1), 1_000);
+      const rows = (await redis.xrevrange(stream, '+', sinceMs === undefined ? '-' : String(Math.max(0, Math.trunc(sinceMs))), 'COUNT', count)) as Array<[string, string[]]>;
+      return rows.map(toEntry);
+    },
+
+    async latest() {
+      const [row] = (await redis.xrevrange(stream, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+      return row?.[0];
+    },
+
+    async get(id) {
+      const cursor = await redis.get(seenKey(id));
+      if (!cursor) return undefined;
+      const rows = (await redis.xrange(stream, cursor, cursor)) as Array<[string, string[]]>;
+      return rows[0] ? toEntry(rows[0]) : undefined;
+    },
+  };
+}
