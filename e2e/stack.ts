@@ -4,7 +4,7 @@
  * the API on a private key prefix. For scenarios that must hold under every profile.
  */
 import { createPollerService } from '@lexbridge/poller';
-import { buildApp, tokenSha256 } from '@lexbridge/api';
+import { buildApp, tokenSha256, type ConsoleSettings, type IdentityConfig } from '@lexbridge/api';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
 import type { BuiltInProfile, MisbehaviourInput, SandboxOptions } from '@lexbridge/sandbox';
 import { parseFirmConfig } from '@lexbridge/core/firm-config';
@@ -30,7 +30,18 @@ export interface Stack {
 /** Starts the stack; `fragments` replace top-level sections of the example YAML (rules, shadow, subscriptions…). */
 export async function startStack(
   profile: BuiltInProfile,
-  opts: { fragments?: Array<string | Record<string, unknown>>; misbehaviour?: MisbehaviourInput; scenario?: Record<string, unknown>; clientTimeoutMs?: number; firmYaml?: string; sandboxProfile?: SandboxOptions['profile'] } = {},
+  opts: {
+    fragments?: Array<string | Record<string, unknown>>;
+    misbehaviour?: MisbehaviourInput;
+    scenario?: Record<string, unknown>;
+    clientTimeoutMs?: number;
+    firmYaml?: string;
+    sandboxProfile?: SandboxOptions['profile'];
+    /** More API identities besides the stack's CMS (console users). */
+    identities?: IdentityConfig[];
+    /** The console's settings and its built page (default: the YAML defaults, apps/api/dist/console). */
+    console?: { settings?: ConsoleSettings; dir?: string };
+  } = {},
 ): Promise<Stack> {
   const yaml = opts.firmYaml ?? exampleConfigFor(profile, ...(opts.fragments ?? []));
   const env = await startSandbox({ profile, firmYaml: yaml, ...(opts.sandboxProfile && { sandboxProfile: opts.sandboxProfile }), ...(opts.misbehaviour && { misbehaviour: opts.misbehaviour }), ...(opts.scenario && { scenario: opts.scenario }) }, opts.clientTimeoutMs ? { timeoutMs: opts.clientTimeoutMs } : {});
@@ -70,7 +81,15 @@ export async function startStack(
     const producer = createRedis(redisUrl(), 'producer', logger);
     await waitFor(() => producer.status === 'ready', { message: 'API redis ready' });
     const queues = new QueueSet(producer, createKeyspace(prefix), logger);
-    const api = buildApp({ logger, redis: producer, queues, identities: [{ name: 'stack-cms', roles: ['cms'], tokenSha256: [tokenSha256(STACK_TOKEN)] }] });
+    const api = buildApp({
+      logger,
+      redis: producer,
+      queues,
+      identities: [{ name: 'stack-cms', roles: ['cms'], tokenSha256: [tokenSha256(STACK_TOKEN)] }, ...(opts.identities ?? [])],
+      ...(opts.console?.settings && { console: opts.console.settings }),
+      ...(opts.console?.dir && { consoleDir: opts.console.dir }),
+      consoleStreamPollMs: 200,
+    });
     await api.ready();
     closers.push(async () => {
       await api.close();

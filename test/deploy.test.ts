@@ -332,12 +332,16 @@ interface NpmLsNode {
 /** Every installed package in an `npm ls --json` tree, as name@version (unmet optional ones are `{}`: skipped). */
 function installedIn(tree: NpmLsNode): Set<string> {
   const found = new Set<string>();
+  const walked = new Set<string>();
   const walk = (node: NpmLsNode) => {
     for (const [name, child] of Object.entries(node.dependencies ?? {})) {
       if (child.version === undefined) continue;
-      found.add(`${name}@${child.version}`);
-      // A package seen first as a deduped reference (no dependencies listed) is walked again where
-      // npm lists it in full. The JSON is a finite tree, so walking every node ends.
+      const id = `${name}@${child.version}`;
+      found.add(id);
+      // npm lists a package's dependencies once, under one of its places in the tree (elsewhere it
+      // appears bare): walk the first place that has them, not merely the first place seen.
+      if (child.dependencies === undefined || walked.has(id)) continue;
+      walked.add(id);
       walk(child);
     }
   };

@@ -2,7 +2,11 @@
 import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, retentionEnv, tracingEnv } from '@lexbridge/infra/config';
 import { loadFirmConfig } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
+import { consoleFirmShape, consoleSettingsOf } from './console/settings.js';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
+
+/** The API's sections of the firm YAML: its identities, and what the console shows. */
+const apiFirmSchema = apiFirmConfigSchema.extend(consoleFirmShape);
 
 const MiB = 1_048_576;
 const DAY_SEC = 86_400;
@@ -44,12 +48,12 @@ export function loadApiEnv(env: Record<string, string | undefined> = process.env
 }
 
 /**
- * The environment, and the identities from `api.identities` in LEXBRIDGE_CONFIG (plus the
+ * The environment, the console's settings, and the identities from `api.identities` in LEXBRIDGE_CONFIG (plus the
  * deprecated API_TOKENS). Throws ConfigError, FirmConfigError or IdentityConfigError, each naming
  * what is wrong; `warnings` are for the log at start.
  */
 export function loadApiConfig(env: Record<string, string | undefined> = process.env) {
   const parsed = loadApiEnv(env);
-  const firm = loadFirmConfig(parsed.LEXBRIDGE_CONFIG, apiFirmConfigSchema);
-  return { env: parsed, retention: retentionPolicy(firm.retention, parsed), ...resolveIdentities(firm.api, parsed.API_TOKENS ?? []) };
+  const firm = loadFirmConfig(parsed.LEXBRIDGE_CONFIG, apiFirmSchema);
+  return { env: parsed, retention: retentionPolicy(firm.retention, parsed), console: consoleSettingsOf(firm), ...resolveIdentities(firm.api, parsed.API_TOKENS ?? []) };
 }

@@ -12,7 +12,7 @@ import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 
 await bootstrap(async () => {
-  const { env, identities, warnings, retention } = loadApiConfig();
+  const { env, identities, warnings, retention, console: consoleSettings } = loadApiConfig();
   const registry = createMetricsRegistry('api');
   const tracing = startTelemetry({ service: 'api', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
   const logger = createLogger({ name: 'api', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
@@ -32,6 +32,7 @@ await bootstrap(async () => {
     retention,
     registry,
     cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
+    console: consoleSettings,
     limits: {
       bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
       uploadMaxBytes: env.API_UPLOAD_MAX_BYTES,

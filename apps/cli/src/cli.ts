@@ -16,7 +16,7 @@ import { createLedger, DEFAULT_WATCHDOG, findStuck, purgeCase, watchdogConfigSch
 import { createMapper } from '@lexbridge/core/mapping';
 import { pollerKeys, readCheckpoint, readGap } from '@lexbridge/core/poller-state';
 import { closeRedis, createKeyspace, createRedis, waitForRedis } from '@lexbridge/infra/redis';
-import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/core/rules';
+import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig, rulesSectionsOf } from '@lexbridge/core/rules';
 import { parse as parseYaml } from 'yaml';
 import { describeChecks, DOCTOR_USAGE, runDoctor } from './doctor.js';
 import { applySetup, describePlan, planSetup } from './setup.js';
@@ -377,7 +377,7 @@ async function rulesTest(args: string[], env: Record<string, string | undefined>
   const cfg = parseEnv(firmConfigEnv, env);
   const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);
   const raw = parseYaml(readFileSync(cfg.LEXBRIDGE_CONFIG, 'utf8')) as Record<string, unknown>;
-  const rules = parseRulesConfig(Object.fromEntries(['shadow', 'default', 'rules', 'capacity', 'expiryGuard'].filter((k) => k in raw).map((k) => [k, raw[k]])));
+  const rules = parseRulesConfig(rulesSectionsOf(raw));
   const payload = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   const invitation = values.lexamica ? payload : createMapper(firm.mappings.invitation).toLexamica(payload);
   const decision = evaluateRules(rules, invitation, new Date());

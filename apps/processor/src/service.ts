@@ -119,6 +119,7 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
     queues,
     client: o.client,
     rules,
+    clientContact: o.firm.console?.clientContact ?? false,
     capacity: createCapacityCounter(state, o.keyspace, rules.capacity),
     // Shadow decisions count on their own keys, so trying rules out never uses up real capacity.
     shadowCapacity: createCapacityCounter(state, createKeyspace(o.keyspace.key('shadow')), rules.capacity),

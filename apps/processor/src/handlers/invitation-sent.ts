@@ -11,7 +11,7 @@
  * carries on from there exactly like an `invitation.act` job (read-back first from `acting`).
  */
 import type { Handler, JobContext, StoredEventJob } from '@lexbridge/core/jobs';
-import { BEGIN_ACT, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/core/ledger';
+import { BEGIN_ACT, caseFactsOf, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/core/ledger';
 import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/core/domain';
 import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/core/rules';
 import { tooLate, type ProcessorContext } from '../context.js';
@@ -21,7 +21,7 @@ import { actOnRecord, sendClaimed, type InvitationActDeps } from './invitation-a
 import { observeDecision } from '../observe.js';
 
 /** What this module uses of the processor's context. */
-export type InvitationSentDeps = Pick<ProcessorContext, 'capacity' | 'invitations' | 'ledger' | 'logger' | 'mappingIds' | 'metrics' | 'now' | 'rules' | 'shadowCapacity' | 'expirySafetyMs'> & InvitationActDeps;
+export type InvitationSentDeps = Pick<ProcessorContext, 'capacity' | 'invitations' | 'ledger' | 'logger' | 'mappingIds' | 'metrics' | 'now' | 'rules' | 'clientContact' | 'shadowCapacity' | 'expirySafetyMs'> & InvitationActDeps;
 
 /** States from which this job carries a rules decision on to Lexamica (or re-announces its outcome). */
 const ACTED_HERE: readonly LedgerState[] = ['decided', 'acting', 'failed', 'done', 'conflict', 'expired', 'closed'];
@@ -42,6 +42,7 @@ export function createInvitationSentHandler(ctx: InvitationSentDeps): Handler<'i
         ...(mappingId !== undefined && { mappingId }),
         caseId: inv.referral._id,
         caseType: inv.referral.caseType,
+        facts: caseFactsOf(inv, { clientContact: ctx.clientContact }),
         expires: inv.expires,
         sentAt: inv.sentAt ?? event.createdAt,
         ...(inv.status !== undefined && { lexamicaStatus: inv.status }),

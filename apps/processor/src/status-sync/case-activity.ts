@@ -6,6 +6,7 @@
  * closed case again, while a new invitation of the same case, once accepted, does.
  */
 import type { Redis } from 'ioredis';
+import { caseActivityKeys } from '@lexbridge/core/ledger';
 import type { Keyspace } from '@lexbridge/infra/redis';
 import { processorScripts } from '../commands/index.js';
 
@@ -39,9 +40,7 @@ export interface CaseActivity {
 }
 
 export function createCaseActivity(redis: Redis, keyspace: Keyspace): CaseActivity {
-  const lastKey = keyspace.key('status-sync', 'last-update');
-  const announcedKey = keyspace.key('status-sync', 'due-announced');
-  const endedKey = keyspace.key('status-sync', 'ended');
+  const { lastUpdate: lastKey, announced: announcedKey, ended: endedKey } = caseActivityKeys(keyspace);
   processorScripts.define(redis);
 
   return {

@@ -87,6 +87,13 @@ export interface Feed {
    * depth), and forgets their ids. Returns how many went.
    */
   purgeMentioning(ids: ReadonlySet<string>): Promise<number>;
+  /**
+   * The newest items, newest first: at most `limit` (1..1000), and only those appended at or after
+   * `sinceMs` when given (entry ids are append times). For screens, not for following the feed.
+   */
+  recent(limit: number, sinceMs?: number): Promise<FeedEntry[]>;
+  /** The cursor of the newest item (to follow only what comes next), or undefined while the feed is empty. */
+  latest(): Promise<string | undefined>;
   /** What another script needs to append to this feed with `feed_append` (`commands/includes/feedAppend.lua`). */
   readonly outbox: FeedOutbox;
 }
@@ -171,6 +178,17 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
         if (rows.length < 1_000) return removed;
         after = `(${rows.at(-1)![0]}`;
       }
+    },
+
+    async recent(limit, sinceMs) {
+      const count = Math.min(Math.max(Math.trunc(limit), 1), 1_000);
+      const rows = (await redis.xrevrange(stream, '+', sinceMs === undefined ? '-' : String(Math.max(0, Math.trunc(sinceMs))), 'COUNT', count)) as Array<[string, string[]]>;
+      return rows.map(toEntry);
+    },
+
+    async latest() {
+      const [row] = (await redis.xrevrange(stream, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+      return row?.[0];
     },
 
     async get(id) {

@@ -8,6 +8,9 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { retentionConfigSchema } from '../ledger/retention.js';
 import { mappingDeclarationSchema } from '../mapping/index.js';
+import { consoleConfigSchema } from './console.js';
+
+export { consoleConfigSchema, DEFAULT_CONSOLE_CONFIG, DEFAULT_DECLINE_REASONS, type ConsoleConfig } from './console.js';
 import type { ErrorKind } from '@lexbridge/infra/errors';
 
 /** The mapping roles Lexbridge uses; each names one mapping declared on Lexamica. */
@@ -61,6 +64,8 @@ export const firmConfigShape = {
   api: z.record(z.string(), z.unknown()).optional(),
   /** How long records, case links, feed items and jobs are kept (docs/security.md); `RETENTION_*_DAYS` win. */
   retention: retentionConfigSchema,
+  /** The intake console: decline reasons, and whether case facts keep the client's contact details. */
+  console: consoleConfigSchema.optional(),
   /** Webhooks from Lexamica, beside polling (absent: polling only). */
   webhooks: webhooksDeclarationSchema.optional(),
 };

@@ -195,6 +195,7 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       ...(input.mappingId !== undefined && { mappingId: input.mappingId }),
       ...(input.caseId !== undefined && { caseId: input.caseId }),
       ...(input.caseType !== undefined && { caseType: input.caseType }),
+      ...(input.facts !== undefined && { facts: input.facts }),
       expires: input.expires,
       ...(input.sentAt !== undefined && { sentAt: input.sentAt }),
       ...(input.lexamicaStatus !== undefined && { lexamicaStatus: input.lexamicaStatus }),

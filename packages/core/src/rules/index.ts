@@ -8,6 +8,8 @@ export {
   ruleActionSchema,
   conditionSchema,
   parseRulesConfig,
+  rulesSectionsOf,
+  RULES_SECTIONS,
   RulesConfigError,
   DEFAULT_EXPIRY_GUARD,
   DEFAULT_WHEN_FULL,
