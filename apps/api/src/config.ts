@@ -1,5 +1,5 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv } from '@lexbridge/shared/config';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/shared/config';
 import { loadFirmConfig } from '@lexbridge/shared/firm-config';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
 
@@ -39,7 +39,8 @@ export const apiServiceEnv = { ...redisEnv, ...logEnv, ...firmConfigEnv, ...apiE
 export type ApiEnv = ReturnType<typeof loadApiEnv>;
 
 export function loadApiEnv(env: Record<string, string | undefined> = process.env) {
-  return parseEnv(apiServiceEnv, env);
+  const parsed = parseEnv(apiServiceEnv, env);
+  return { ...parsed, redis: redisSettingsFromEnv(parsed) };
 }
 
 /**

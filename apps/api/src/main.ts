@@ -8,7 +8,7 @@ import { createLogger } from '@lexbridge/shared/logger';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { onShutdown } from '@lexbridge/shared/ops';
 import { urlCredentials } from '@lexbridge/shared/redact';
-import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
+import { checkRedisPolicy, createRedis, keyspaceFor, waitForRedis } from '@lexbridge/shared/redis';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { IdentityConfigError } from './identity/identity-config.js';
@@ -26,11 +26,12 @@ const { env, identities, warnings } = config;
 const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
 for (const warning of warnings) logger.warn(warning);
 logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
-const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
-const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger);
+const redis = createRedis(env.redis, 'producer', logger, 'lexbridge-api');
+const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
+const queues = new QueueSet(redis, keyspace, logger);
 
 try {
-  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
 } catch (err) {
   // A wrong REDIS_URL, password or TLS setting: say so and stop, rather than serve only 503s.
   logger.fatal({ err }, (err as Error).message);

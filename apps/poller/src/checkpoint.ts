@@ -5,7 +5,7 @@
  * sweep can meet again. Events enqueued in a batch have no job id of their own to dedupe them, so
  * this memory is what does. Checkpoint writes are fenced by the leader lease.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/shared/redis';
 
 /** Most ids the seen-id memory keeps (the newest); about 100 bytes each in Redis. */
 export const SEEN_MAX = 200_000;
@@ -65,7 +65,7 @@ export interface CheckpointKeys {
   seen: string;
 }
 
-export function createCheckpointStore(redis: Redis, keys: CheckpointKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): CheckpointStore {
+export function createCheckpointStore(redis: RedisClient, keys: CheckpointKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): CheckpointStore {
   return {
     async read() {
       const h = await redis.hgetall(keys.checkpoint);

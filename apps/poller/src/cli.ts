@@ -15,12 +15,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { QueueEvents } from 'bullmq';
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
-import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/shared/config';
+import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/shared/config';
 import { firmConfigSchema, loadFirmConfig } from '@lexbridge/shared/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
 import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/shared/ledger';
 import { createMapper } from '@lexbridge/shared/mapping';
-import { createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
+import { createRedis, duplicateRedis, keyspaceFor, waitForRedis } from '@lexbridge/shared/redis';
 import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
 import { parse as parseYaml } from 'yaml';
 import { pollerKeys } from './poller.js';
@@ -101,14 +101,15 @@ export const CLI_REDIS_WAIT_MS = 5_000;
 /** A connection for a command, once Redis answers: an operator gets an answer, not a hang. */
 async function redisFor(env: Record<string, string | undefined>) {
   const cfg = parseEnv(redisEnv, env);
-  const redis = createRedis(cfg.REDIS_URL, 'worker');
+  const settings = redisSettingsFromEnv(cfg);
+  const redis = createRedis(settings, 'worker');
+  const keyspace = keyspaceFor(settings, cfg.REDIS_PREFIX);
   try {
-    await waitForRedis(redis, undefined, Math.min(CLI_REDIS_WAIT_MS, cfg.REDIS_STARTUP_TIMEOUT_MS), cfg.REDIS_URL);
+    await waitForRedis(redis, { timeoutMs: Math.min(CLI_REDIS_WAIT_MS, cfg.REDIS_STARTUP_TIMEOUT_MS), settings, probeKey: keyspace.key('probe') });
   } catch (err) {
     redis.disconnect();
     throw err;
   }
-  const keyspace = createKeyspace(cfg.REDIS_PREFIX);
   return { redis, keyspace, queues: new QueueSet(redis, keyspace), url: cfg.REDIS_URL };
 }
 
@@ -123,7 +124,7 @@ async function backfill(args: string[], env: Record<string, string | undefined>,
     const job = await enqueue(queues, 'poller.backfill', { from: new Date(values.from).toISOString(), to: new Date(values.to).toISOString(), requestedBy: 'cli', ...(values.event ? { event: values.event } : {}) });
     out(`backfill requested (job ${job.id}); a running poller carries it out`);
     if (values['no-wait']) return 0;
-    const events = new QueueEvents('poller-control', { connection: redis.duplicate(), prefix: keyspace.bullPrefix });
+    const events = new QueueEvents('poller-control', { connection: duplicateRedis(redis), prefix: keyspace.bullPrefix });
     try {
       const result = (await job.waitUntilFinished(events, 10 * 60_000)) as { read: number; enqueued: number; duplicates: number };
       out(`backfill done: read ${result.read}, enqueued ${result.enqueued} new, ${result.duplicates} already known`);

@@ -1,5 +1,5 @@
 /** The poller's configuration: the environment, parsed once at start. */
-import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/shared/config';
+import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/shared/config';
 
 export const pollerEnv = {
   ...redisEnv,
@@ -18,7 +18,8 @@ export const pollerEnv = {
 export type PollerEnv = ReturnType<typeof loadPollerEnv>;
 
 export function loadPollerEnv(env: Record<string, string | undefined> = process.env) {
-  return parseEnv(pollerEnv, env);
+  const parsed = parseEnv(pollerEnv, env);
+  return { ...parsed, redis: redisSettingsFromEnv(parsed) };
 }
 
 /** The command line reads the same environment; each command parses the part it needs. */

@@ -5,7 +5,7 @@
  * so a stale leader (paused past its TTL, then resumed) can be recognised: every checkpoint write
  * is conditional on the lease still holding this exact value.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/shared/redis';
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -21,7 +21,7 @@ return 0`;
 
 /** Options for {@link createLease}. */
 export interface LeaseOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The lease key; the fence counter lives at `<key>:fence`. */
   key: string;
   /** Who this replica is (host name, pid, random). */

@@ -4,7 +4,7 @@ import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames }
 import { createLogger } from '@lexbridge/shared/logger';
 import { urlCredentials } from '@lexbridge/shared/redact';
 import { onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createRedis, RedisUnavailableError, waitForRedis } from '@lexbridge/shared/redis';
+import { checkRedisPolicy, createRedis, keyspaceFor, RedisUnavailableError, waitForRedis } from '@lexbridge/shared/redis';
 import { ConfigError } from '@lexbridge/shared/config';
 import { loadPollerEnv } from './config.js';
 import { createPollerService } from './service.js';
@@ -14,14 +14,15 @@ async function main() {
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
   const personal = personalFieldNames(firm);
   const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
-  const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
-  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+  const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-poller');
+  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
+  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
   await checkRedisPolicy(redis, logger);
   const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal });
   const service = createPollerService({
     client,
     redis,
-    redisPrefix: env.REDIS_PREFIX,
+    redisPrefix: keyspace.prefix,
     logger,
     timing: {
       intervalMs: env.POLL_INTERVAL_MS,

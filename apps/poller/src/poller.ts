@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/shared/redis';
 import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-client';
 import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/shared/jobs';
 import type { Logger } from '@lexbridge/shared/logger';
@@ -45,7 +45,7 @@ export interface PollerTiming {
 
 export interface PollerDeps {
   source: EventSource;
-  redis: Redis;
+  redis: RedisClient;
   queues: QueueSet;
   keyspace: Keyspace;
   eventNames: RoutedEventNames;

@@ -25,7 +25,7 @@ import {
   type RoutedEventNames,
 } from '@lexbridge/shared/jobs';
 import type { Logger } from '@lexbridge/shared/logger';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/shared/redis';
 import type { CheckpointStore } from './checkpoint.js';
 import type { PollerMetrics } from './metrics.js';
 
@@ -38,7 +38,7 @@ export interface EventSource {
 
 export interface ReadRangeDeps {
   source: EventSource;
-  redis: Redis;
+  redis: RedisClient;
   queues: QueueSet;
   checkpoint: CheckpointStore;
   eventNames: RoutedEventNames;

@@ -4,7 +4,7 @@
  * configuration into it; tests build it in-process.
  */
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/shared/redis';
 import { invitationLifecycleEvents, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/shared/jobs';
 import type { Logger } from '@lexbridge/shared/logger';
@@ -16,7 +16,7 @@ import { createPoller, type Poller, type PollerTiming } from './poller.js';
 export interface PollerServiceOptions {
   client: LexamicaClient;
   /** A worker-role connection (maxRetriesPerRequest: null). */
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: Logger;
   timing: PollerTiming;

@@ -7,7 +7,7 @@ import { personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { urlCredentials } from '@lexbridge/shared/redact';
 import { createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/shared/redis';
+import { checkRedisPolicy, createRedis, duplicateRedis, keyspaceFor, waitForRedis } from '@lexbridge/shared/redis';
 import { loadProcessorEnv } from './config.js';
 import { loadProcessorFirmConfig } from './firm-config.js';
 import { createProcessorService } from './service.js';
@@ -21,9 +21,10 @@ const logger = createLogger({
   secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...urlCredentials(env.REDIS_URL)],
   extraKeys: personal,
 });
-const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-processor');
+const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-processor');
+const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
 try {
-  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
 } catch (err) {
   // A wrong REDIS_URL, password or TLS setting: say so and stop instead of hanging.
   logger.fatal({ err }, (err as Error).message);
@@ -32,7 +33,7 @@ try {
 await checkRedisPolicy(redis, logger);
 // Ledger, feed and the other state commands of concurrent jobs leave in one write per tick; BullMQ
 // keeps `redis` (its blocking duplicates must not pipeline).
-const commands = redis.duplicate({ enableAutoPipelining: true, connectionName: 'lexbridge-processor-state' });
+const commands = duplicateRedis(redis, { enableAutoPipelining: true, connectionName: 'lexbridge-processor-state' });
 commands.on('error', (err: Error) => logger.warn({ err }, 'redis connection error (state connection)'));
 
 const client = createLexamicaClient({
@@ -53,7 +54,7 @@ const registry = createMetricsRegistry('processor');
 const service = createProcessorService({
   redis,
   commands,
-  keyspace: createKeyspace(env.REDIS_PREFIX),
+  keyspace,
   client,
   firm,
   logger,

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/shared/redis';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { QueueSet } from '@lexbridge/shared/jobs';
 import { withTimeout } from '@lexbridge/shared/time';
@@ -16,7 +16,7 @@ export interface MetricsOptions {
   registry: Registry;
   queues: QueueSet;
   /** The request-path connection (fails fast). */
-  redis: Redis;
+  redis: RedisClient;
   /** Longest a scrape waits on Redis, in ms. Default 1 000. */
   scrapeTimeoutMs?: number;
 }

@@ -5,7 +5,7 @@
  * the invitation that ended it), so a late `Accepted` event or a stray update does not track a
  * closed case again, while a new invitation of the same case, once accepted, does.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/shared/redis';
 import type { Keyspace } from '@lexbridge/shared/redis';
 
 // KEYS: last-update zset, ended hash. ARGV: case id, invitation id, ms.
@@ -30,8 +30,8 @@ interface CaseActivityCommands {
   lexbridgeCaseUpdated(lastKey: string, endedKey: string, caseId: string, ms: number): Promise<number>;
 }
 
-function caseActivityCommands(redis: Redis): CaseActivityCommands {
-  const r = redis as Redis & Partial<CaseActivityCommands>;
+function caseActivityCommands(redis: RedisClient): CaseActivityCommands {
+  const r = redis as RedisClient & Partial<CaseActivityCommands>;
   if (!r.lexbridgeCaseStarted) {
     redis.defineCommand('lexbridgeCaseStarted', { numberOfKeys: 2, lua: STARTED });
     redis.defineCommand('lexbridgeCaseUpdated', { numberOfKeys: 2, lua: UPDATED });
@@ -68,7 +68,7 @@ export interface CaseActivity {
   markAnnounced(caseId: string, dueAt: string): Promise<void>;
 }
 
-export function createCaseActivity(redis: Redis, keyspace: Keyspace): CaseActivity {
+export function createCaseActivity(redis: RedisClient, keyspace: Keyspace): CaseActivity {
   const lastKey = keyspace.key('status-sync', 'last-update');
   const announcedKey = keyspace.key('status-sync', 'due-announced');
   const endedKey = keyspace.key('status-sync', 'ended');

@@ -7,7 +7,7 @@
  * scripts that append an item in the same step as the change it reports (the ledger's outbox), given
  * the keys and arguments of {@link FeedOutbox}.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
 import type { Keyspace } from '../redis/index.js';
 
 /** One thing the CMS should hear about. */
@@ -54,7 +54,7 @@ export class FeedCursorExpiredError extends Error {
   }
 }
 
-/** Orders two stream ids (`<ms>-<seq>`) as Redis does. */
+/** Orders two stream ids (`<ms>-<seq>`) as RedisClient does. */
 function compareIds(a: string, b: string): number {
   const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
   const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
@@ -116,13 +116,13 @@ interface FeedCommands {
   lexbridgeFeedAppend(seenKey: string, stream: string, ttlSec: number, maxLen: number, json: string): Promise<[string, number]>;
 }
 
-function feedCommands(redis: Redis): FeedCommands {
-  const r = redis as Redis & Partial<FeedCommands>;
+function feedCommands(redis: RedisClient): FeedCommands {
+  const r = redis as RedisClient & Partial<FeedCommands>;
   if (!r.lexbridgeFeedAppend) redis.defineCommand('lexbridgeFeedAppend', { numberOfKeys: 2, lua: APPEND });
   return redis as unknown as FeedCommands;
 }
 
-export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
+export function createFeed(redis: RedisClient, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
   const maxLen = opts.maxLen ?? 100_000;
   const ttl = opts.dedupeTtlSec ?? 7 * 86_400;
   const stream = keyspace.key('feed', 'stream');

@@ -8,7 +8,7 @@
  * script, so two concurrent requests with one key can never both start.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
 import type { Keyspace } from '../redis/index.js';
 
 /** Options for {@link createIdempotencyStore}. */
@@ -71,7 +71,7 @@ if redis.call('HGET', KEYS[1], 's') == 'p' then return redis.call('DEL', KEYS[1]
 return 0`;
 
 /** Creates the store on `redis` (any role) under `keyspace`. */
-export function createIdempotencyStore(redis: Redis, keyspace: Keyspace, opts: IdempotencyStoreOptions = {}): IdempotencyStore {
+export function createIdempotencyStore(redis: RedisClient, keyspace: Keyspace, opts: IdempotencyStoreOptions = {}): IdempotencyStore {
   const ttlSec = opts.ttlSec ?? 86_400;
   const pendingTtlMs = opts.pendingTtlMs ?? 30_000;
   const recordKey = (key: string) => keyspace.key('idem', key);

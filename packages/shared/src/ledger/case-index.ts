@@ -4,7 +4,7 @@
  * the firm more than once keeps each invitation, scored by when it was sent: the latest wins,
  * whatever order the events were processed in.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
 import type { Keyspace } from '../redis/index.js';
 
 export interface CaseIndex {
@@ -25,7 +25,7 @@ export function caseLinkScore(sentAt: string): number {
   return Number.isFinite(ms) ? ms : 0;
 }
 
-export function createCaseIndex(redis: Redis, keyspace: Keyspace): CaseIndex {
+export function createCaseIndex(redis: RedisClient, keyspace: Keyspace): CaseIndex {
   const key = (caseId: string) => caseIndexKey(keyspace, caseId);
   return {
     async link(caseId, invitationId, sentAt) {

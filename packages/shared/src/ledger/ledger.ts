@@ -7,7 +7,7 @@
  * exactly one wins. A change may announce itself: its CMS feed item is appended by the same script
  * (a transactional outbox), so the feed never misses nor runs ahead of the ledger.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
 import { FEED_APPEND_LUA, type FeedItem, type FeedOutbox } from '../feed/index.js';
 import type { Keyspace } from '../redis/index.js';
 import { describeDecision } from '../rules/index.js';
@@ -82,8 +82,8 @@ interface LedgerCommands {
   lexbridgeLedgerCas(numKeys: number, ...keysThenArgs: ScriptArg[]): Promise<number>;
 }
 
-function ledgerCommands(redis: Redis): LedgerCommands {
-  const r = redis as Redis & Partial<LedgerCommands>;
+function ledgerCommands(redis: RedisClient): LedgerCommands {
+  const r = redis as RedisClient & Partial<LedgerCommands>;
   if (!r.lexbridgeLedgerCas) {
     redis.defineCommand('lexbridgeLedgerCreate', { lua: CREATE });
     redis.defineCommand('lexbridgeLedgerCas', { lua: COMPARE_AND_SET });
@@ -193,7 +193,7 @@ export interface LedgerOptions {
   feed?: FeedOutbox;
 }
 
-export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
+export function createLedger(redis: RedisClient, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
   const now = opts.now ?? (() => new Date());
   const maxCasRetries = opts.maxCasRetries ?? 20;
   const keys = ledgerKeys(keyspace);
@@ -415,7 +415,7 @@ function afterCursor(score: number, member: string, c: Cursor | undefined): bool
 }
 
 async function list(
-  redis: Redis,
+  redis: RedisClient,
   f: LedgerListFilter,
   index: string,
   recordKey: (id: string) => string,

@@ -4,7 +4,7 @@
  */
 import closeWithGrace from 'close-with-grace';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { redisAnswers } from '../redis/index.js';
@@ -22,7 +22,7 @@ export function createMetricsRegistry(service: string): Registry {
 export const SCRAPE_TIMEOUT_MS = 700;
 
 /** `lexbridge_redis_up`: 1 when `redis` answers PING within the scrape timeout, else 0. */
-export function registerRedisUp(registry: Registry, redis: Redis, timeoutMs = SCRAPE_TIMEOUT_MS): Gauge {
+export function registerRedisUp(registry: Registry, redis: RedisClient, timeoutMs = SCRAPE_TIMEOUT_MS): Gauge {
   return new Gauge({
     name: 'lexbridge_redis_up',
     help: 'Redis answers this service (1) or not (0); gauges read from Redis are left out while it is 0',
@@ -39,7 +39,7 @@ export function registerRedisUp(registry: Registry, redis: Redis, timeoutMs = SC
  * undefined when it could not be read (logged at debug; `lexbridge_redis_up` says why), so the
  * gauge is left without a value rather than the scrape hanging or failing.
  */
-export async function scrapeRead<T>(redis: Pick<Redis, 'status'>, read: () => Promise<T>, o: { what: string; logger?: Logger; timeoutMs?: number }): Promise<T | undefined> {
+export async function scrapeRead<T>(redis: Pick<RedisClient, 'status'>, read: () => Promise<T>, o: { what: string; logger?: Logger; timeoutMs?: number }): Promise<T | undefined> {
   if (redis.status !== 'ready') return undefined;
   try {
     return await withTimeout(read(), o.timeoutMs ?? SCRAPE_TIMEOUT_MS, o.what);

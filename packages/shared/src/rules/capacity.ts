@@ -4,7 +4,7 @@
  * replicas can never overshoot.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
 import type { Keyspace } from '../redis/index.js';
 import { actionFields, type Decision } from './evaluate.js';
 import type { CapacityLimit } from './rules-config.js';
@@ -30,7 +30,7 @@ return 0
 
 function script(lua: string) {
   const sha = createHash('sha1').update(lua).digest('hex');
-  return async (redis: Redis, key: string, ...args: (string | number)[]): Promise<unknown> => {
+  return async (redis: RedisClient, key: string, ...args: (string | number)[]): Promise<unknown> => {
     try {
       return await redis.evalsha(sha, 1, key, ...args);
     } catch (err) {
@@ -65,7 +65,7 @@ export interface CapacityCounter {
 }
 
 /** A capacity counter for `limits`, with keys under `keyspace.key('capacity', …)`. */
-export function createCapacityCounter(redis: Redis, keyspace: Keyspace, limits: CapacityLimit[]): CapacityCounter {
+export function createCapacityCounter(redis: RedisClient, keyspace: Keyspace, limits: CapacityLimit[]): CapacityCounter {
   const own = new Map(limits.filter((l) => l.caseType !== '*').map((l) => [l.caseType, l]));
   const wildcard = limits.find((l) => l.caseType === '*');
   // Each case type counts on its own, also under '*'; encoding keeps ':' in a case type from
