@@ -10,7 +10,7 @@ import type { BuiltInProfile, MisbehaviourInput, SandboxOptions } from '@lexbrid
 import { parseFirmConfig } from '@lexbridge/shared/firm-config';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { createRedis, keyspaceFor, toRedisSettings, type Keyspace, type RedisConnectionSettings } from '@lexbridge/shared/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { exampleConfigFor, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
 
@@ -25,32 +25,37 @@ export interface Stack {
   /** A CMS call through the API: method, path and JSON body, with the bearer token and an Idempotency-Key. */
   cms(method: 'GET' | 'POST', url: string, body?: unknown, idempotencyKey?: string): Promise<{ status: number; json: unknown }>;
   close(): Promise<void>;
+  /** Where the stack's keys live (hash-tagged on a cluster). */
+  keyspace: Keyspace;
 }
 
 /** Starts the stack; `fragments` replace top-level sections of the example YAML (rules, shadow, subscriptions…). */
 export async function startStack(
   profile: BuiltInProfile,
-  opts: { fragments?: Array<string | Record<string, unknown>>; misbehaviour?: MisbehaviourInput; scenario?: Record<string, unknown>; clientTimeoutMs?: number; firmYaml?: string; sandboxProfile?: SandboxOptions['profile'] } = {},
+  opts: { redis?: RedisConnectionSettings; fragments?: Array<string | Record<string, unknown>>; misbehaviour?: MisbehaviourInput; scenario?: Record<string, unknown>; clientTimeoutMs?: number; firmYaml?: string; sandboxProfile?: SandboxOptions['profile'] } = {},
 ): Promise<Stack> {
   const yaml = opts.firmYaml ?? exampleConfigFor(profile, ...(opts.fragments ?? []));
   const env = await startSandbox({ profile, firmYaml: yaml, ...(opts.sandboxProfile && { sandboxProfile: opts.sandboxProfile }), ...(opts.misbehaviour && { misbehaviour: opts.misbehaviour }), ...(opts.scenario && { scenario: opts.scenario }) }, opts.clientTimeoutMs ? { timeoutMs: opts.clientTimeoutMs } : {});
-  const prefix = uniquePrefix(`e2e-stack-${profile}`);
+  // The run's shared Redis unless the test brings its own (TLS, Sentinel, cluster, an ACL user).
+  const settings = opts.redis ?? toRedisSettings(redisUrl());
+  const keyspace = keyspaceFor(settings, uniquePrefix(`e2e-stack-${profile}`));
+  const prefix = keyspace.prefix;
   const closers: Array<() => Promise<void>> = [() => env.close()];
   const close = async () => {
     while (closers.length) await closers.pop()!();
   };
   try {
-    const pollerRedis = createRedis(redisUrl(), 'worker');
+    const pollerRedis = createRedis(settings, 'worker');
     const poller = createPollerService({ client: env.client, redis: pollerRedis, redisPrefix: prefix, logger, timing: FAST_POLLER_TIMING });
     closers.push(async () => {
-      const r = createRedis(redisUrl(), 'worker');
+      const r = createRedis(settings, 'worker');
       await deleteKeys(r, prefix);
       r.disconnect();
     });
-    const redis = createRedis(redisUrl(), 'worker');
+    const redis = createRedis(settings, 'worker');
     const processor = createProcessorService({
       redis,
-      keyspace: createKeyspace(prefix),
+      keyspace,
       client: env.client,
       firm: parseFirmConfig(yaml, 'e2e.yaml', processorFirmConfigSchema),
       logger,
@@ -67,9 +72,9 @@ export async function startStack(
       await poller.close();
       pollerRedis.disconnect();
     });
-    const producer = createRedis(redisUrl(), 'producer', logger);
+    const producer = createRedis(settings, 'producer', logger);
     await waitFor(() => producer.status === 'ready', { message: 'API redis ready' });
-    const queues = new QueueSet(producer, createKeyspace(prefix), logger);
+    const queues = new QueueSet(producer, keyspace, logger);
     const api = buildApp({ logger, redis: producer, queues, identities: [{ name: 'stack-cms', roles: ['cms'], tokenSha256: [tokenSha256(STACK_TOKEN)] }] });
     await api.ready();
     closers.push(async () => {
@@ -86,7 +91,7 @@ export async function startStack(
       });
       return { status: res.statusCode, json: res.body ? (JSON.parse(res.body) as unknown) : undefined };
     };
-    return { env, processor, api, poller, cms, close };
+    return { env, processor, api, poller, cms, close, keyspace };
   } catch (err) {
     await close();
     throw err;

@@ -264,3 +264,18 @@ export function keyspaceFor(settings: RedisConnectionSettings, prefix: string) {
 }
 
 export type Keyspace = ReturnType<typeof createKeyspace>;
+
+/**
+ * The least a Redis ACL user needs to run every Lexbridge service (poller, processor, API, the
+ * `lexbridge` command), as `ACL SETUSER <user> on ><password> …` rules: the installation's keys
+ * only, no channels, the data, scripting, transaction and connection commands, and nothing
+ * dangerous (no INFO, CONFIG, KEYS, FLUSHALL, CLIENT LIST, DEBUG). A cluster also needs to read its
+ * slot map. docs/security.md explains each; a test runs the whole stack as such a user.
+ */
+export function redisAclRules(keyspace: Keyspace, o: { cluster?: boolean } = {}): string[] {
+  return [
+    'resetkeys', `~${keyspace.prefix}:*`, 'resetchannels',
+    '-@all', '+@read', '+@write', '+@scripting', '+@transaction', '+@connection', '-@dangerous',
+    ...(o.cluster ? ['+cluster|slots', '+cluster|shards', '+cluster|info'] : []),
+  ];
+}
