@@ -10,8 +10,8 @@ import type { BuiltInProfile, MisbehaviourInput, SandboxOptions } from '@lexbrid
 import { parseFirmConfig } from '@lexbridge/shared/firm-config';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { createLogger } from '@lexbridge/shared/logger';
-import { createRedis, keyspaceFor, toRedisSettings, type Keyspace, type RedisConnectionSettings } from '@lexbridge/shared/redis';
-import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
+import { createRedis, keyspaceFor, toRedisSettings, waitForRedis, type Keyspace, type RedisConnectionSettings, type RedisRole } from '@lexbridge/shared/redis';
+import { deleteKeys, redisUrl, uniquePrefix } from '@lexbridge/testkit';
 import { exampleConfigFor, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
 
 export const STACK_TOKEN = 'e2e-stack-token-0123456789abcdef';
@@ -32,27 +32,38 @@ export interface Stack {
 /** Starts the stack; `fragments` replace top-level sections of the example YAML (rules, shadow, subscriptions…). */
 export async function startStack(
   profile: BuiltInProfile,
-  opts: { redis?: RedisConnectionSettings; fragments?: Array<string | Record<string, unknown>>; misbehaviour?: MisbehaviourInput; scenario?: Record<string, unknown>; clientTimeoutMs?: number; firmYaml?: string; sandboxProfile?: SandboxOptions['profile'] } = {},
+  opts: { redis?: RedisConnectionSettings; redisPrefix?: string; fragments?: Array<string | Record<string, unknown>>; misbehaviour?: MisbehaviourInput; scenario?: Record<string, unknown>; clientTimeoutMs?: number; firmYaml?: string; sandboxProfile?: SandboxOptions['profile'] } = {},
 ): Promise<Stack> {
   const yaml = opts.firmYaml ?? exampleConfigFor(profile, ...(opts.fragments ?? []));
   const env = await startSandbox({ profile, firmYaml: yaml, ...(opts.sandboxProfile && { sandboxProfile: opts.sandboxProfile }), ...(opts.misbehaviour && { misbehaviour: opts.misbehaviour }), ...(opts.scenario && { scenario: opts.scenario }) }, opts.clientTimeoutMs ? { timeoutMs: opts.clientTimeoutMs } : {});
   // The run's shared Redis unless the test brings its own (TLS, Sentinel, cluster, an ACL user).
   const settings = opts.redis ?? toRedisSettings(redisUrl());
-  const keyspace = keyspaceFor(settings, uniquePrefix(`e2e-stack-${profile}`));
+  const keyspace = keyspaceFor(settings, opts.redisPrefix ?? uniquePrefix(`e2e-stack-${profile}`));
   const prefix = keyspace.prefix;
   const closers: Array<() => Promise<void>> = [() => env.close()];
   const close = async () => {
     while (closers.length) await closers.pop()!();
   };
+  /** A connection as the services' main.ts makes one: created, then waited for (which also learns whether INFO is allowed). */
+  const connect = async (role: RedisRole, log?: typeof logger) => {
+    const r = createRedis(settings, role, log);
+    try {
+      await waitForRedis(r, { timeoutMs: 20_000, settings, probeKey: keyspace.key('probe') });
+    } catch (err) {
+      r.disconnect();
+      throw err;
+    }
+    return r;
+  };
   try {
-    const pollerRedis = createRedis(settings, 'worker');
+    const pollerRedis = await connect('worker');
     const poller = createPollerService({ client: env.client, redis: pollerRedis, redisPrefix: prefix, logger, timing: FAST_POLLER_TIMING });
     closers.push(async () => {
       const r = createRedis(settings, 'worker');
       await deleteKeys(r, prefix);
       r.disconnect();
     });
-    const redis = createRedis(settings, 'worker');
+    const redis = await connect('worker');
     const processor = createProcessorService({
       redis,
       keyspace,
@@ -72,8 +83,7 @@ export async function startStack(
       await poller.close();
       pollerRedis.disconnect();
     });
-    const producer = createRedis(settings, 'producer', logger);
-    await waitFor(() => producer.status === 'ready', { message: 'API redis ready' });
+    const producer = await connect('producer', logger);
     const queues = new QueueSet(producer, keyspace, logger);
     const api = buildApp({ logger, redis: producer, queues, identities: [{ name: 'stack-cms', roles: ['cms'], tokenSha256: [tokenSha256(STACK_TOKEN)] }] });
     await api.ready();
