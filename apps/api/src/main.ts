@@ -7,8 +7,7 @@ import { FirmConfigError } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
 import { QueueSet } from '@lexbridge/shared/jobs';
 import { onShutdown } from '@lexbridge/shared/ops';
-import { urlCredentials } from '@lexbridge/shared/redact';
-import { checkRedisPolicy, createRedis, keyspaceFor, waitForRedis } from '@lexbridge/shared/redis';
+import { checkRedisPolicy, createRedis, redisSecrets, keyspaceFor, waitForRedis } from '@lexbridge/shared/redis';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { IdentityConfigError } from './identity/identity-config.js';
@@ -23,7 +22,7 @@ try {
   process.exit(1);
 }
 const { env, identities, warnings } = config;
-const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
+const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...redisSecrets(env.redis)] });
 for (const warning of warnings) logger.warn(warning);
 logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
 const redis = createRedis(env.redis, 'producer', logger, 'lexbridge-api');

@@ -2,9 +2,8 @@
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
 import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
-import { urlCredentials } from '@lexbridge/shared/redact';
 import { onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createRedis, keyspaceFor, RedisUnavailableError, waitForRedis } from '@lexbridge/shared/redis';
+import { checkRedisPolicy, createRedis, redisSecrets, keyspaceFor, RedisUnavailableError, waitForRedis } from '@lexbridge/shared/redis';
 import { ConfigError } from '@lexbridge/shared/config';
 import { loadPollerEnv } from './config.js';
 import { createPollerService } from './service.js';
@@ -13,7 +12,7 @@ async function main() {
   const env = loadPollerEnv();
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
   const personal = personalFieldNames(firm);
-  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
+  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...redisSecrets(env.redis)], extraKeys: personal });
   const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-poller');
   const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
   await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });

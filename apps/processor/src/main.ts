@@ -5,9 +5,8 @@
 import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
 import { personalFieldNames } from '@lexbridge/shared/firm-config';
 import { createLogger } from '@lexbridge/shared/logger';
-import { urlCredentials } from '@lexbridge/shared/redact';
 import { createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createRedis, duplicateRedis, keyspaceFor, waitForRedis } from '@lexbridge/shared/redis';
+import { checkRedisPolicy, createRedis, redisSecrets, duplicateRedis, keyspaceFor, waitForRedis } from '@lexbridge/shared/redis';
 import { loadProcessorEnv } from './config.js';
 import { loadProcessorFirmConfig } from './firm-config.js';
 import { createProcessorService } from './service.js';
@@ -18,7 +17,7 @@ const personal = personalFieldNames(firm);
 const logger = createLogger({
   name: 'processor',
   level: env.LOG_LEVEL,
-  secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...urlCredentials(env.REDIS_URL)],
+  secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...redisSecrets(env.redis)],
   extraKeys: personal,
 });
 const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-processor');

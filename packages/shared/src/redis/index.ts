@@ -5,7 +5,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { maskUrlCredentials } from '../redact/index.js';
+import { maskUrlCredentials, urlCredentials } from '../redact/index.js';
 import { withTimeout } from '../time/index.js';
 import { redisClusterOptions, redisNodeOptions, redisSettingNames, toRedisSettings, type RedisConnectionSettings } from './settings.js';
 
@@ -13,6 +13,11 @@ export { toRedisSettings, type RedisConnectionSettings, type RedisSentinelSettin
 
 /** A connection as the services use it: one server or Sentinel master (`Redis`), or a `Cluster`. */
 export type RedisClient = Redis | Cluster;
+
+/** The secrets in `settings` (REDIS_URL's password or user, the sentinels' password), for the logger to mask. */
+export function redisSecrets(settings: RedisConnectionSettings): string[] {
+  return [...urlCredentials(settings.url), ...(settings.sentinel?.password === undefined ? [] : [settings.sentinel.password])];
+}
 
 /**
  * - `worker`: BullMQ workers and long-lived loops. Commands wait through a reconnect
