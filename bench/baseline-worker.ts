@@ -7,7 +7,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { request } from 'undici';
-import { createRedis } from '@lexbridge/shared/redis';
+import { createRedis } from '@lexbridge/infra/redis';
 import { waitFor } from '@lexbridge/testkit';
 import { summarizeCommands } from './redis-probe.js';
 import { BENCH_PREFIX, type BenchStack } from './stack.js';

@@ -3,7 +3,7 @@
  * to a smoke run of about a minute; each `BENCH_*` variable overrides its scenario on either scale.
  */
 import { DEFAULT_QUEUE_SETTINGS } from '@lexbridge/processor';
-import { boolVar, ConfigError, intVar, parseEnv } from '@lexbridge/shared/config';
+import { boolVar, ConfigError, intVar, parseEnv } from '@lexbridge/infra/config';
 import { z } from 'zod';
 
 const optionalInt = (min: number, max: number) => intVar({ default: 0, min: 0, max }).refine((v) => v === 0 || v >= min, `must be 0 (scenario default) or at least ${min}`);

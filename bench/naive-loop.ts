@@ -4,8 +4,8 @@
  * real client (retries, timeouts, response checks); no Redis.
  */
 import { rulesOf } from '@lexbridge/processor';
-import { createMapper } from '@lexbridge/shared/mapping';
-import { evaluateRules } from '@lexbridge/shared/rules';
+import { createMapper } from '@lexbridge/core/mapping';
+import { evaluateRules } from '@lexbridge/core/rules';
 import type { BenchStack } from './stack.js';
 
 export interface NaiveResult {

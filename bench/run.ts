@@ -4,7 +4,7 @@
  * with one line of JSON. Knobs: see config.ts (`BENCH_QUICK=1` for a one-minute smoke run).
  */
 import { cpus } from 'node:os';
-import { ConfigError } from '@lexbridge/shared/config';
+import { ConfigError } from '@lexbridge/infra/config';
 import { meanOfRuns, runBaselineWorker, type BaselineResult } from './baseline-worker.js';
 import { loadBenchConfig, type BenchConfig } from './config.js';
 import { runDrain } from './drain.js';

@@ -10,10 +10,10 @@ import { createLexamicaClient, type LexamicaClient } from '@lexbridge/lexamica-c
 import { applySetup, planSetup } from '@lexbridge/poller';
 import { loadProcessorFirmConfig, type ProcessorFirmConfig } from '@lexbridge/processor';
 import { orgFromSeed, type SandboxOrg } from '@lexbridge/sandbox';
-import { QueueSet } from '@lexbridge/shared/jobs';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { QueueSet } from '@lexbridge/core/jobs';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { freePort, RedisServerProcess, waitFor } from '@lexbridge/testkit';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { buildServices, SERVICE_ENTRIES, type ServiceKind } from './build-services.js';
 import type { BenchConfig } from './config.js';
 import { writeBenchFirmConfig } from './firm-config.js';

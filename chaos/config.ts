@@ -2,7 +2,7 @@
  * The reliability suite's settings: `CHAOS_*` environment variables, parsed once. Every default is
  * sized so a run finishes within about six minutes on a developer machine or in CI.
  */
-import { intVar, parseEnv } from '@lexbridge/shared/config';
+import { intVar, parseEnv } from '@lexbridge/infra/config';
 import { z } from 'zod';
 
 const rate = (def: number) =>

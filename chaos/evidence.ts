@@ -4,10 +4,10 @@
  * what the CMS sees through the API (feed, outbound job states).
  */
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
-import { QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/shared/jobs';
-import { createLedger, findStuck, type LedgerRecord, type StuckRecord, type WatchdogPolicy } from '@lexbridge/shared/ledger';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import { QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/core/jobs';
+import { createLedger, findStuck, type LedgerRecord, type StuckRecord, type WatchdogPolicy } from '@lexbridge/core/ledger';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { ApiClient } from './api-client.js';
 import type { SandboxControl } from './sandbox-control.js';
 import type { Evidence, PostedUpdate } from './verdict.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerRecord, LedgerState } from '@lexbridge/shared/ledger';
+import type { LedgerRecord, LedgerState } from '@lexbridge/core/ledger';
 import type { FeedItemView, PostOutcome } from './api-client.js';
 import type { SandboxAction, SandboxCaseUpdate, SandboxInvitation } from './sandbox-control.js';
 import { judge, type Evidence, type PostedUpdate } from './verdict.js';

@@ -3,7 +3,7 @@
  * and what Lexbridge itself says (ledger, CMS feed, outbound job states). Pure: no I/O, so the
  * rules of judgement are unit-tested on their own.
  */
-import type { LedgerRecord, LedgerState } from '@lexbridge/shared/ledger';
+import type { LedgerRecord, LedgerState } from '@lexbridge/core/ledger';
 import type { FeedItemView, OutboundView, PostOutcome } from './api-client.js';
 import type { SandboxAction, SandboxCaseUpdate, SandboxInvitation } from './sandbox-control.js';
 

@@ -12,8 +12,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { buildProfile } from '@lexbridge/sandbox';
-import type { FeedEntry } from '@lexbridge/shared/feed';
-import type { LedgerRecord } from '@lexbridge/shared/ledger';
+import type { FeedEntry } from '@lexbridge/core/feed';
+import type { LedgerRecord } from '@lexbridge/core/ledger';
 import { waitFor } from '@lexbridge/testkit';
 import { exampleConfigFor } from './harness.js';
 import { startStack, type Stack } from './stack.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createLexamicaClient, defaultProfile, resolveProfile, type ApiProfile, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { builtInProfileFile, buildSandbox, profileSectionOf, type BuiltInProfile, type Sandbox, type SandboxOptions } from '@lexbridge/sandbox';
-import { firmConfigSchema, parseFirmConfig, type FirmConfig } from '@lexbridge/shared/firm-config';
+import { firmConfigSchema, parseFirmConfig, type FirmConfig } from '@lexbridge/core/firm-config';
 import { applySetup, planSetup, type PollerTiming } from '@lexbridge/poller';
 
 /** A poller that polls every 100 ms with a short lease, for tests that must not wait. */

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, ROLES, tokenSha256 } from '@lexbridge/api';
-import { QueueSet } from '@lexbridge/shared/jobs';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { QueueSet } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 
 const TOKEN = 'hostile-token-0123456789abcdef';

@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPollerService } from '@lexbridge/poller';
 import { createProcessorService, processorFirmConfigSchema } from '@lexbridge/processor';
-import { parseFirmConfig } from '@lexbridge/shared/firm-config';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { parseFirmConfig } from '@lexbridge/core/firm-config';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
 

@@ -3,8 +3,8 @@
  * do about it. Default profile; the stack of e2e/stack.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FeedEntry } from '@lexbridge/shared/feed';
-import type { LedgerRecord } from '@lexbridge/shared/ledger';
+import type { FeedEntry } from '@lexbridge/core/feed';
+import type { LedgerRecord } from '@lexbridge/core/ledger';
 import { waitFor } from '@lexbridge/testkit';
 import { startStack, type Stack } from './stack.js';
 

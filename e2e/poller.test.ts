@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
 import { createPollerService, describePlan, planSetup, pollerKeys, type PollerTiming } from '@lexbridge/poller';
-import { QUEUE_NAMES, storedEventsOf, type QueueSet } from '@lexbridge/shared/jobs';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { QUEUE_NAMES, storedEventsOf, type QueueSet } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { redisUrl, scratchPrefix, ScriptServer, waitFor } from '@lexbridge/testkit';
 import { startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
 

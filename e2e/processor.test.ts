@@ -6,11 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPollerService } from '@lexbridge/poller';
 import { createProcessorService, processorFirmConfigSchema, rulesOf, type ProcessorFirmConfig, type ProcessorHooks, type ProcessorService } from '@lexbridge/processor';
 import type { ActionEntry } from '@lexbridge/sandbox';
-import { parseFirmConfig } from '@lexbridge/shared/firm-config';
-import type { LedgerRecord } from '@lexbridge/shared/ledger';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
-import { evaluateRules } from '@lexbridge/shared/rules';
+import { parseFirmConfig } from '@lexbridge/core/firm-config';
+import type { LedgerRecord } from '@lexbridge/core/ledger';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
+import { evaluateRules } from '@lexbridge/core/rules';
 import { redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
 import { exampleConfigWith, startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
 

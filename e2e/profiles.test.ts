@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProfile } from '@lexbridge/lexamica-client';
-import type { FeedEntry } from '@lexbridge/shared/feed';
+import type { FeedEntry } from '@lexbridge/core/feed';
 import { waitFor } from '@lexbridge/testkit';
 import { PROFILES } from './harness.js';
 import { DECIDING_RULES, decideAndAnswer, okActions as okActionsOf, settled as settledIn } from './scenarios.js';

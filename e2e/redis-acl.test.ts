@@ -4,7 +4,7 @@
  * CONFIG, KEYS or CLIENT LIST. Redis' ACL LOG must show no command refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyspaceFor, redisAclRules, toRedisSettings } from '@lexbridge/shared/redis';
+import { keyspaceFor, redisAclRules, toRedisSettings } from '@lexbridge/infra/redis';
 import { RedisServerProcess, uniquePrefix } from '@lexbridge/testkit';
 import { decideAndAnswer, DECIDING_RULES } from './scenarios.js';
 import { startStack, type Stack } from './stack.js';

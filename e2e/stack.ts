@@ -7,10 +7,10 @@ import { createPollerService } from '@lexbridge/poller';
 import { buildApp, tokenSha256 } from '@lexbridge/api';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
 import type { BuiltInProfile, MisbehaviourInput, SandboxOptions } from '@lexbridge/sandbox';
-import { parseFirmConfig } from '@lexbridge/shared/firm-config';
-import { QueueSet } from '@lexbridge/shared/jobs';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createRedis, keyspaceFor, toRedisSettings, waitForRedis, type Keyspace, type RedisConnectionSettings, type RedisRole } from '@lexbridge/shared/redis';
+import { parseFirmConfig } from '@lexbridge/core/firm-config';
+import { QueueSet } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createRedis, keyspaceFor, toRedisSettings, waitForRedis, type Keyspace, type RedisConnectionSettings, type RedisRole } from '@lexbridge/infra/redis';
 import { deleteKeys, redisUrl, uniquePrefix } from '@lexbridge/testkit';
 import { exampleConfigFor, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
 

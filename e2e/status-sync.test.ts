@@ -18,10 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createPollerService } from '@lexbridge/poller';
 import { createProcessorService, PROCESSOR_QUEUES, processorFirmConfigSchema, type ProcessorFirmConfig, type ProcessorService } from '@lexbridge/processor';
-import { signPayload, verifySignature, type FeedEntry } from '@lexbridge/shared/feed';
-import { enqueue, jobIdFor, type JobPayload, type QueueSet } from '@lexbridge/shared/jobs';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { signPayload, verifySignature, type FeedEntry } from '@lexbridge/core/feed';
+import { enqueue, jobIdFor, type JobPayload, type QueueSet } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
 

@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const REDIS_URL = env.REDIS_URL || 'redis://127.0.0.1:6379';
 // Printed without its password: the services' one masking function, straight from its source.
-const { maskUrlCredentials } = await tsImport('../packages/shared/src/redact/index.ts', import.meta.url);
+const { maskUrlCredentials } = await tsImport('../packages/infra/src/redact/index.ts', import.meta.url);
 const REDIS_SHOWN = maskUrlCredentials(REDIS_URL);
 const API_PORT = Number(env.DEMO_API_PORT || 3000);
 const SANDBOX_PORT = Number(env.DEMO_SANDBOX_PORT || 4010);

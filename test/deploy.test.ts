@@ -15,9 +15,9 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { defaultProfile, resolveProfile } from '@lexbridge/lexamica-client';
 import { processorFirmConfigSchema } from '@lexbridge/processor';
-import { firmConfigSchema, parseFirmConfig } from '@lexbridge/shared/firm-config';
-import { createMapper } from '@lexbridge/shared/mapping';
-import { evaluateRules, parseRulesConfig } from '@lexbridge/shared/rules';
+import { firmConfigSchema, parseFirmConfig } from '@lexbridge/core/firm-config';
+import { createMapper } from '@lexbridge/core/mapping';
+import { evaluateRules, parseRulesConfig } from '@lexbridge/core/rules';
 import { apiServiceEnv, loadApiEnv } from '../apps/api/src/config.js';
 import { loadPollerEnv, pollerEnv } from '../apps/poller/src/config.js';
 import { loadProcessorEnv, processorEnv } from '../apps/processor/src/config.js';
@@ -379,7 +379,7 @@ describe("the image's dependency tree (npm ls --omit=dev)", () => {
 
   it('holds the runtime dependencies of every workspace', () => {
     const names = new Set([...installedIn(ls.tree)].map((id) => id.slice(0, id.lastIndexOf('@'))));
-    for (const name of ['@lexbridge/api', '@lexbridge/poller', '@lexbridge/processor', '@lexbridge/sandbox', '@lexbridge/shared', '@lexbridge/lexamica-client', 'bullmq', 'ioredis', 'fastify', 'pino', 'zod', 'undici', 'prom-client']) {
+    for (const name of ['@lexbridge/api', '@lexbridge/poller', '@lexbridge/processor', '@lexbridge/sandbox', '@lexbridge/infra', '@lexbridge/core', '@lexbridge/lexamica-client', 'bullmq', 'ioredis', 'fastify', 'pino', 'zod', 'undici', 'prom-client']) {
       expect(names, name).toContain(name);
     }
   });

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { buildOpsServer, createMetricsRegistry } from '@lexbridge/shared/ops';
+import { buildOpsServer, createMetricsRegistry } from '@lexbridge/infra/ops';
 import { freePort } from '@lexbridge/testkit';
 import { ANSWER_TIMEOUT_MS, check, healthUrl, runningServices } from '../scripts/healthcheck.mjs';
 import { runHealthcheck } from './run-healthcheck.js';

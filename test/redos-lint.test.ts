@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 async function regexpFindings(code: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: root });
   // A path inside the code base, so every block of the configuration that matches real files applies.
-  const [result] = await eslint.lintText(code, { filePath: `${root}packages/shared/src/redact/redos-probe.ts` });
+  const [result] = await eslint.lintText(code, { filePath: `${root}packages/infra/src/redact/redos-probe.ts` });
   return (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('regexp/')).map((m) => `${m.ruleId}: ${m.message}`);
 }
 

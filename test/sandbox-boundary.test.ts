@@ -18,7 +18,7 @@ async function importErrors(filePath: string, code: string): Promise<string[]> {
 
 describe('the sandbox boundary', () => {
   it('fails lint when sandbox code imports a Lexbridge package, or reaches into one by path', async () => {
-    for (const spec of ['@lexbridge/shared/mapping', '@lexbridge/lexamica-client', '@lexbridge/testkit', '../../../packages/shared/src/mapping/index.js']) {
+    for (const spec of ['@lexbridge/core/mapping', '@lexbridge/lexamica-client', '@lexbridge/testkit', '../../../packages/core/src/mapping/index.js']) {
       const errors = await importErrors('apps/sandbox/src/boundary-fixture.ts', `import { x } from '${spec}';\nexport const y = x;\n`);
       expect(errors, spec).toEqual([expect.stringContaining('the sandbox shares no code with Lexbridge')]);
     }

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { Feed, FeedItem } from '@lexbridge/shared/feed';
-import { enqueue, jobIdFor, type QueueSet } from '@lexbridge/shared/jobs';
+import type { Feed, FeedItem } from '@lexbridge/core/feed';
+import { enqueue, jobIdFor, type QueueSet } from '@lexbridge/core/jobs';
 
 /** Options of {@link createAuditTrail}. */
 export interface AuditTrailOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@lexbridge/shared/config';
+import { ConfigError } from '@lexbridge/infra/config';
 import { loadApiEnv } from './config.js';
 
 const base = { API_TOKENS: 'token-aaaaaaaaaaaaaaaa, token-bbbbbbbbbbbbbbbb' };

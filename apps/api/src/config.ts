@@ -1,6 +1,6 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/shared/config';
-import { loadFirmConfig } from '@lexbridge/shared/firm-config';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/infra/config';
+import { loadFirmConfig } from '@lexbridge/core/firm-config';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
 
 const MiB = 1_048_576;

@@ -4,7 +4,7 @@
  * is refused (422); the same request while the first still runs gets 409 with Retry-After.
  */
 import type { FastifyReply } from 'fastify';
-import type { IdempotencyStore } from '@lexbridge/shared/idempotency';
+import type { IdempotencyStore } from './idempotency/index.js';
 import { ApiError } from './errors.js';
 
 /** The response a piece of idempotent work produced. */

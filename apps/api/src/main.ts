@@ -2,12 +2,12 @@
  * The API service: parse config, build logger and connections, listen, and shut down gracefully
  * (stop accepting, let in-flight requests finish, close queues, then Redis).
  */
-import { ConfigError } from '@lexbridge/shared/config';
-import { FirmConfigError } from '@lexbridge/shared/firm-config';
-import { createLogger } from '@lexbridge/shared/logger';
-import { QueueSet } from '@lexbridge/shared/jobs';
-import { onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createRedis, redisSecrets, keyspaceFor, waitForRedis } from '@lexbridge/shared/redis';
+import { ConfigError } from '@lexbridge/infra/config';
+import { FirmConfigError } from '@lexbridge/core/firm-config';
+import { createLogger } from '@lexbridge/infra/logger';
+import { QueueSet } from '@lexbridge/core/jobs';
+import { onShutdown } from '@lexbridge/infra/ops';
+import { checkRedisPolicy, createRedis, redisSecrets, keyspaceFor, waitForRedis } from '@lexbridge/infra/redis';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { IdentityConfigError } from './identity/identity-config.js';

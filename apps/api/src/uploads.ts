@@ -5,9 +5,9 @@
  * The size cap (`API_UPLOAD_MAX_BYTES`) bounds Redis memory per upload at about 4/3 of it.
  */
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '@lexbridge/shared/redis';
-import type { UploadRef } from '@lexbridge/shared/jobs';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
+import type { UploadRef } from '@lexbridge/core/jobs';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 export type { UploadRef };
 

@@ -6,7 +6,7 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@lexbridge/shared/logger';
+import { createLogger } from '@lexbridge/infra/logger';
 import { AUTH, createTestApi, type TestApi } from './harness.js';
 
 describe('the API under the security probe', () => {

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobIdFor } from '@lexbridge/shared/jobs';
-import { createRedis } from '@lexbridge/shared/redis';
+import { jobIdFor } from '@lexbridge/core/jobs';
+import { createRedis } from '@lexbridge/infra/redis';
 import { redisUrl, waitFor } from '@lexbridge/testkit';
 import { AUTH, createTestApi, type TestApi } from './harness.js';
 import { multipart, pdf } from './multipart.js';

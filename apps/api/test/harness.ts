@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { createFeed } from '@lexbridge/shared/feed';
-import { QueueSet } from '@lexbridge/shared/jobs';
-import { createLedger } from '@lexbridge/shared/ledger';
-import { createLogger, type Logger } from '@lexbridge/shared/logger';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { createFeed } from '@lexbridge/core/feed';
+import { QueueSet } from '@lexbridge/core/jobs';
+import { createLedger } from '@lexbridge/core/ledger';
+import { createLogger, type Logger } from '@lexbridge/infra/logger';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { buildApp, type ApiLimits, type App } from '../src/app.js';
 import { tokenSha256, type IdentityConfig } from '../src/identity/identity-directory.js';

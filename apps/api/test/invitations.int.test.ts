@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actJobId, type LedgerDecision } from '@lexbridge/shared/ledger';
+import { actJobId, type LedgerDecision } from '@lexbridge/core/ledger';
 import { AUTH, createTestApi, type TestApi } from './harness.js';
 
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();

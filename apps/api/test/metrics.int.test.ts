@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueue } from '@lexbridge/shared/jobs';
+import { enqueue } from '@lexbridge/core/jobs';
 import { AUTH, createTestApi, type TestApi } from './harness.js';
 
 // One sample line of the Prometheus text format: name, optional labels, value, optional timestamp.

@@ -5,7 +5,7 @@
  * identity that made it (ledger history, CMS feed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LedgerDecision } from '@lexbridge/shared/ledger';
+import type { LedgerDecision } from '@lexbridge/core/ledger';
 import { ROLES } from '../src/identity/roles.js';
 import { listedRoles } from '../src/plugins/route-access.js';
 import { bearer, createTestApi, ROLE_TOKENS, TOKEN, type TestApi } from './harness.js';

@@ -5,7 +5,7 @@
  * sweep can meet again. Events enqueued in a batch have no job id of their own to dedupe them, so
  * this memory is what does. Checkpoint writes are fenced by the leader lease.
  */
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 
 /** Most ids the seen-id memory keeps (the newest); about 100 bytes each in Redis. */
 export const SEEN_MAX = 200_000;

@@ -1,5 +1,5 @@
 /** The poller's configuration: the environment, parsed once at start. */
-import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/shared/config';
+import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/infra/config';
 
 export const pollerEnv = {
   ...redisEnv,

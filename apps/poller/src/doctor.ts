@@ -14,9 +14,9 @@ import {
   type LexamicaClient,
   type ListKind,
 } from '@lexbridge/lexamica-client';
-import { invitationSchema } from '@lexbridge/shared/domain';
-import type { FirmConfig } from '@lexbridge/shared/firm-config';
-import { createMapper } from '@lexbridge/shared/mapping';
+import { invitationSchema } from '@lexbridge/core/domain';
+import type { FirmConfig } from '@lexbridge/core/firm-config';
+import { createMapper } from '@lexbridge/core/mapping';
 
 /** One line of the checklist. */
 export interface DoctorCheck {

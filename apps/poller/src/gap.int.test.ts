@@ -1,9 +1,9 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { defaultProfile } from '@lexbridge/lexamica-client';
-import { QueueSet } from '@lexbridge/shared/jobs';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace } from '@lexbridge/shared/redis';
+import { QueueSet } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace } from '@lexbridge/infra/redis';
 import { createTestRedis } from '@lexbridge/testkit';
 import { loadPollerEnv } from './config.js';
 import { createPollerMetrics } from './metrics.js';

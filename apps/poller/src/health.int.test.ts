@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createRedis } from '@lexbridge/shared/redis';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createRedis } from '@lexbridge/infra/redis';
 import { RedisServerProcess, ScriptServer, waitFor } from '@lexbridge/testkit';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { createPollerService, type PollerService } from './service.js';
 
 /** The answer of `inject`, or a note that none came within `ms`. */

@@ -5,7 +5,7 @@
  * so a stale leader (paused past its TTL, then resumed) can be recognised: every checkpoint write
  * is conditional on the lease still holding this exact value.
  */
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then

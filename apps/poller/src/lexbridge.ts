@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** Entry point of the `lexbridge` command: only wiring (see cli.ts for the commands). */
-import { ConfigError } from '@lexbridge/shared/config';
-import { FirmConfigError } from '@lexbridge/shared/firm-config';
-import { RulesConfigError } from '@lexbridge/shared/rules';
+import { ConfigError } from '@lexbridge/infra/config';
+import { FirmConfigError } from '@lexbridge/core/firm-config';
+import { RulesConfigError } from '@lexbridge/core/rules';
 import { runCli } from './cli.js';
 import { loadCliEnv } from './config.js';
 

@@ -1,10 +1,10 @@
 /** Poller entry point: only wiring. */
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
-import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/shared/firm-config';
-import { createLogger } from '@lexbridge/shared/logger';
-import { onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createRedis, redisSecrets, keyspaceFor, RedisUnavailableError, waitForRedis } from '@lexbridge/shared/redis';
-import { ConfigError } from '@lexbridge/shared/config';
+import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
+import { createLogger } from '@lexbridge/infra/logger';
+import { onShutdown } from '@lexbridge/infra/ops';
+import { checkRedisPolicy, createRedis, redisSecrets, keyspaceFor, RedisUnavailableError, waitForRedis } from '@lexbridge/infra/redis';
+import { ConfigError } from '@lexbridge/infra/config';
 import { loadPollerEnv } from './config.js';
 import { createPollerService } from './service.js';
 

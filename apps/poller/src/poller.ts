@@ -5,11 +5,10 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-client';
-import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/shared/jobs';
-import type { Logger } from '@lexbridge/shared/logger';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/core/jobs';
+import type { Logger } from '@lexbridge/infra/logger';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
 import { createLease, type Lease } from './lease.js';
 import type { PollerMetrics } from './metrics.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobIdFor, type StoredEventJob, type StoredEventJobName } from '@lexbridge/shared/jobs';
+import { jobIdFor, type StoredEventJob, type StoredEventJobName } from '@lexbridge/core/jobs';
 import { storedEventItems } from './read-range.js';
 
 const ev = (id: string, job: StoredEventJobName): { job: StoredEventJobName; event: StoredEventJob } => ({

@@ -23,9 +23,9 @@ import {
   type StoredEventJob,
   type StoredEventJobName,
   type RoutedEventNames,
-} from '@lexbridge/shared/jobs';
-import type { Logger } from '@lexbridge/shared/logger';
-import type { RedisClient } from '@lexbridge/shared/redis';
+} from '@lexbridge/core/jobs';
+import type { Logger } from '@lexbridge/infra/logger';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { CheckpointStore } from './checkpoint.js';
 import type { PollerMetrics } from './metrics.js';
 

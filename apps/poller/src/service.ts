@@ -4,12 +4,12 @@
  * configuration into it; tests build it in-process.
  */
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { invitationLifecycleEvents, type LexamicaClient } from '@lexbridge/lexamica-client';
-import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/shared/jobs';
-import type { Logger } from '@lexbridge/shared/logger';
-import { buildOpsServer, createMetricsRegistry, registerRedisUp, scrapeRead } from '@lexbridge/shared/ops';
-import { createKeyspace, redisAnswers } from '@lexbridge/shared/redis';
+import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/core/jobs';
+import type { Logger } from '@lexbridge/infra/logger';
+import { buildOpsServer, createMetricsRegistry, registerRedisUp, scrapeRead } from '@lexbridge/infra/ops';
+import { createKeyspace, redisAnswers } from '@lexbridge/infra/redis';
 import { createPollerMetrics } from './metrics.js';
 import { createPoller, type Poller, type PollerTiming } from './poller.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
-import type { FirmConfig } from '@lexbridge/shared/firm-config';
+import type { FirmConfig } from '@lexbridge/core/firm-config';
 import { ScriptServer } from '@lexbridge/testkit';
 import { applySetup, describePlan, planSetup } from './setup.js';
 

@@ -4,8 +4,8 @@
  * run prints it); `applySetup` carries it out.
  */
 import type { LexamicaClient, Mapping, RejectedItem, Subscription } from '@lexbridge/lexamica-client';
-import type { FirmConfig, MappingRole } from '@lexbridge/shared/firm-config';
-import type { MappingDeclaration } from '@lexbridge/shared/mapping';
+import type { FirmConfig, MappingRole } from '@lexbridge/core/firm-config';
+import type { MappingDeclaration } from '@lexbridge/core/mapping';
 
 export type SetupClient = Pick<LexamicaClient, 'mappings' | 'subscriptions' | 'profile'>;
 

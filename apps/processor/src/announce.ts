@@ -3,11 +3,11 @@
  * feed item with a stable id, so a retried job announces nothing twice. With a CMS webhook
  * configured, each item is also queued for signed delivery (`cms.deliver`, job id from the item id).
  */
-import type { Logger } from '@lexbridge/shared/logger';
-import { describeDecision } from '@lexbridge/shared/rules';
-import { enqueue, jobIdFor, type JobPayload, type QueueSet, type StoredEventJob } from '@lexbridge/shared/jobs';
-import type { Feed, FeedItem } from '@lexbridge/shared/feed';
-import type { LedgerRecord, StuckRecord } from '@lexbridge/shared/ledger';
+import type { Logger } from '@lexbridge/infra/logger';
+import { describeDecision } from '@lexbridge/core/rules';
+import { enqueue, jobIdFor, type JobPayload, type QueueSet, type StoredEventJob } from '@lexbridge/core/jobs';
+import type { Feed, FeedItem } from '@lexbridge/core/feed';
+import type { LedgerRecord, StuckRecord } from '@lexbridge/core/ledger';
 
 export interface Announcer {
   /** Appends the item to the feed (once per id) and queues its webhook delivery; true when it is new. */

@@ -5,7 +5,7 @@
  * over "<t>.<body>">` (docs/cms-webhooks.md). A 2xx answer is a delivery; anything else throws
  * {@link CmsWebhookError}, and the `cms.deliver` job retries on the catalog's schedule.
  */
-import { signPayload, SIGNATURE_HEADER, type FeedEntry } from '@lexbridge/shared/feed';
+import { signPayload, SIGNATURE_HEADER, type FeedEntry } from '@lexbridge/core/feed';
 
 /** Options of {@link createCmsWebhook}. */
 export interface CmsWebhookOptions {

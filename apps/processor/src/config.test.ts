@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@lexbridge/shared/config';
+import { ConfigError } from '@lexbridge/infra/config';
 import { loadProcessorEnv } from './config.js';
 
 const base = {

@@ -1,5 +1,5 @@
 /** The processor's configuration: the environment, parsed once at start. */
-import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/shared/config';
+import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/infra/config';
 
 export const processorEnv = {
   ...redisEnv,

@@ -3,13 +3,13 @@
  * mappings, the announcer, metrics and the clock. Built once by the service; handlers take it as
  * their only argument, so a test can build one around fakes or a real Redis.
  */
-import type { Logger } from '@lexbridge/shared/logger';
+import type { Logger } from '@lexbridge/infra/logger';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
-import type { Feed } from '@lexbridge/shared/feed';
-import type { QueueSet } from '@lexbridge/shared/jobs';
-import type { CaseIndex, Ledger, LedgerRecord, StuckRecord } from '@lexbridge/shared/ledger';
-import type { Mapper } from '@lexbridge/shared/mapping';
-import type { CapacityCounter, RulesConfig } from '@lexbridge/shared/rules';
+import type { Feed } from '@lexbridge/core/feed';
+import type { QueueSet } from '@lexbridge/core/jobs';
+import type { CaseIndex, Ledger, LedgerRecord, StuckRecord } from '@lexbridge/core/ledger';
+import type { Mapper } from '@lexbridge/core/mapping';
+import type { CapacityCounter, RulesConfig } from '@lexbridge/core/rules';
 import type { Announcer } from './announce.js';
 import type { CmsWebhook } from './cms-webhook.js';
 import type { StatusSyncSettings } from './firm-config.js';

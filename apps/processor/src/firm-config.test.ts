@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FirmConfigError } from '@lexbridge/shared/firm-config';
+import { FirmConfigError } from '@lexbridge/core/firm-config';
 import { testFirmConfig } from '../test/firm.js';
 import { DEFAULT_QUEUE_SETTINGS, DEFAULT_STATUS_SYNC, rulesOf } from './firm-config.js';
 

@@ -5,9 +5,9 @@
  * `watchdog` (how long an invitation may stay in each state before it is reported stuck).
  */
 import { z } from 'zod';
-import { extendFirmConfig, loadFirmConfig } from '@lexbridge/shared/firm-config';
-import { watchdogConfigSchema } from '@lexbridge/shared/ledger';
-import { rulesConfigSchema, type RulesConfig } from '@lexbridge/shared/rules';
+import { extendFirmConfig, loadFirmConfig } from '@lexbridge/core/firm-config';
+import { watchdogConfigSchema } from '@lexbridge/core/ledger';
+import { rulesConfigSchema, type RulesConfig } from '@lexbridge/core/rules';
 
 /** The queues the processor works. */
 export const PROCESSOR_QUEUES = ['invitations', 'invitation-actions', 'expiry-guard', 'inbound', 'outbound', 'cms-webhook', 'maintenance'] as const;

@@ -4,10 +4,10 @@
  * left `manual` (or `shadow`). A crash between recording a decision and queueing its action is
  * repaired by the retry, which finds the record decided and calls this again.
  */
-import { enqueue } from '@lexbridge/shared/jobs';
-import { actJobId, guardJobId, type LedgerRecord } from '@lexbridge/shared/ledger';
-import type { FeedItem } from '@lexbridge/shared/feed';
-import type { GuardPlan } from '@lexbridge/shared/rules';
+import { enqueue } from '@lexbridge/core/jobs';
+import { actJobId, guardJobId, type LedgerRecord } from '@lexbridge/core/ledger';
+import type { FeedItem } from '@lexbridge/core/feed';
+import type { GuardPlan } from '@lexbridge/core/rules';
 import { decidedItem } from './announce.js';
 import type { ProcessorContext } from './context.js';
 

@@ -1,5 +1,5 @@
 /** The processor's handler map per queue: every job on these queues has a handler, or this does not compile. */
-import type { BatchQueue, HandlerMap } from '@lexbridge/shared/jobs';
+import type { BatchQueue, HandlerMap } from '@lexbridge/core/jobs';
 import { eventsGapItem } from './announce.js';
 import type { ProcessorContext } from './context.js';
 import type { ProcessorQueue } from './firm-config.js';

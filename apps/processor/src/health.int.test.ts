@@ -1,9 +1,9 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
-import { createKeyspace, createRedis } from '@lexbridge/shared/redis';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { RedisServerProcess, ScriptServer, waitFor } from '@lexbridge/testkit';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { logger } from '../test/harness.js';
 import { testFirmConfig } from '../test/firm.js';
 import { createProcessorService, type ProcessorService } from './service.js';

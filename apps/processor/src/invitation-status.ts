@@ -2,8 +2,8 @@
  * How Lexamica's invitation statuses and lifecycle events relate to the ledger.
  */
 import type { ApiProfile } from '@lexbridge/lexamica-client';
-import type { InvitationAction } from '@lexbridge/shared/jobs';
-import type { LedgerState } from '@lexbridge/shared/ledger';
+import type { InvitationAction } from '@lexbridge/core/jobs';
+import type { LedgerState } from '@lexbridge/core/ledger';
 
 /** The status Lexamica shows once an action we send has taken effect. */
 export const STATUS_AFTER: Partial<Record<InvitationAction, string>> = {

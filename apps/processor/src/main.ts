@@ -3,10 +3,10 @@
  * service → health/metrics port → graceful shutdown (workers, then queues, then Redis).
  */
 import { createLexamicaClient, resolveProfile } from '@lexbridge/lexamica-client';
-import { personalFieldNames } from '@lexbridge/shared/firm-config';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createMetricsRegistry, onShutdown } from '@lexbridge/shared/ops';
-import { checkRedisPolicy, createRedis, redisSecrets, duplicateRedis, keyspaceFor, waitForRedis } from '@lexbridge/shared/redis';
+import { personalFieldNames } from '@lexbridge/core/firm-config';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createMetricsRegistry, onShutdown } from '@lexbridge/infra/ops';
+import { checkRedisPolicy, createRedis, redisSecrets, duplicateRedis, keyspaceFor, waitForRedis } from '@lexbridge/infra/redis';
 import { loadProcessorEnv } from './config.js';
 import { loadProcessorFirmConfig } from './firm-config.js';
 import { createProcessorService } from './service.js';

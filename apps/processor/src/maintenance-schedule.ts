@@ -4,7 +4,7 @@
  * every `watchdog.checkEvery`). Upserted by every processor that works the queue: BullMQ keeps one
  * scheduler per id, so replicas do not multiply the runs, and a changed interval replaces the old one.
  */
-import { jobCatalog, type QueueSet } from '@lexbridge/shared/jobs';
+import { jobCatalog, type QueueSet } from '@lexbridge/core/jobs';
 
 export const UPDATE_DUE_SCHEDULER_ID = 'case-update-due-check';
 export const WATCHDOG_SCHEDULER_ID = 'invitation-watchdog';

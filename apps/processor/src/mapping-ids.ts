@@ -6,8 +6,8 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
-import type { MappingRole } from '@lexbridge/shared/firm-config';
-import type { MappingDeclaration } from '@lexbridge/shared/mapping';
+import type { MappingRole } from '@lexbridge/core/firm-config';
+import type { MappingDeclaration } from '@lexbridge/core/mapping';
 
 export interface MappingIds {
   /** The Lexamica id of the firm's mapping for `role`; throws `UnrecoverableError` when it does not exist. */

@@ -3,11 +3,11 @@
  * CMS webhook deliveries, failed jobs, the ledger's invitations by state and the cases nearing the
  * 90-day update limit (both read from Redis at scrape time).
  */
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { LEDGER_STATES, WATCHED_STATES, type Ledger } from '@lexbridge/shared/ledger';
-import type { Logger } from '@lexbridge/shared/logger';
-import { scrapeRead } from '@lexbridge/shared/ops';
+import { LEDGER_STATES, WATCHED_STATES, type Ledger } from '@lexbridge/core/ledger';
+import type { Logger } from '@lexbridge/infra/logger';
+import { scrapeRead } from '@lexbridge/infra/ops';
 import type { CaseActivity } from './status-sync/case-activity.js';
 
 /** How an attempt to send an action ended. */

@@ -6,8 +6,8 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
-import { invitationSchema, INVITATION_STATUSES, type Invitation } from '@lexbridge/shared/domain';
-import { createMapper, type MappingDeclaration } from '@lexbridge/shared/mapping';
+import { invitationSchema, INVITATION_STATUSES, type Invitation } from '@lexbridge/core/domain';
+import { createMapper, type MappingDeclaration } from '@lexbridge/core/mapping';
 
 /** The part of an invitation a lifecycle event must carry. */
 export const invitationRefSchema = z.looseObject({

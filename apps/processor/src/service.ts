@@ -6,17 +6,17 @@
  */
 import type { Worker, WorkerOptions } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { RedisClient } from '@lexbridge/shared/redis';
-import type { Logger } from '@lexbridge/shared/logger';
+import type { RedisClient } from '@lexbridge/infra/redis';
+import type { Logger } from '@lexbridge/infra/logger';
 import { Registry } from 'prom-client';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
-import { createFeed, type Feed } from '@lexbridge/shared/feed';
-import { QueueSet, workerUsable } from '@lexbridge/shared/jobs';
-import { createCaseIndex, createLedger, findStuck, type Ledger } from '@lexbridge/shared/ledger';
-import { createMapper } from '@lexbridge/shared/mapping';
-import { buildOpsServer, registerRedisUp } from '@lexbridge/shared/ops';
-import { createKeyspace, redisAnswers, type Keyspace } from '@lexbridge/shared/redis';
-import { caseTypeWarnings, createCapacityCounter } from '@lexbridge/shared/rules';
+import { createFeed, type Feed } from '@lexbridge/core/feed';
+import { QueueSet, workerUsable } from '@lexbridge/core/jobs';
+import { createCaseIndex, createLedger, findStuck, type Ledger } from '@lexbridge/core/ledger';
+import { createMapper } from '@lexbridge/core/mapping';
+import { buildOpsServer, registerRedisUp } from '@lexbridge/infra/ops';
+import { createKeyspace, redisAnswers, type Keyspace } from '@lexbridge/infra/redis';
+import { caseTypeWarnings, createCapacityCounter } from '@lexbridge/core/rules';
 import { createAnnouncer } from './announce.js';
 import { createCmsWebhook, type CmsWebhookOptions } from './cms-webhook.js';
 import type { ProcessorContext, ProcessorHooks } from './context.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { enqueue } from '@lexbridge/shared/jobs';
-import { actJobId } from '@lexbridge/shared/ledger';
+import { enqueue } from '@lexbridge/core/jobs';
+import { actJobId } from '@lexbridge/core/ledger';
 import { firmInvitation } from '../test/firm.js';
-import { createRedis } from '@lexbridge/shared/redis';
+import { createRedis } from '@lexbridge/infra/redis';
 import { waitFor } from '@lexbridge/testkit';
 import { testFirmConfig } from '../test/firm.js';
 import { actionPath, MAPPING_ID, useHarness, type Harness } from '../test/harness.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
-import { createLogger } from '@lexbridge/shared/logger';
+import { createLogger } from '@lexbridge/infra/logger';
 import { rateLimitPauseMs } from './rate-limit.js';
 import { pauseQueueOn429, workerConcurrency } from './workers.js';
 

@@ -4,10 +4,10 @@
  * Lexamica pauses the whole queue for Retry-After and puts the job back without using an attempt.
  */
 import { UnrecoverableError, Worker, type Job, type Queue, type WorkerOptions } from 'bullmq';
-import type { RedisClient } from '@lexbridge/shared/redis';
-import type { Logger } from '@lexbridge/shared/logger';
-import { BATCH_JOBS, createJobProcessor, type QueueSet } from '@lexbridge/shared/jobs';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
+import type { Logger } from '@lexbridge/infra/logger';
+import { BATCH_JOBS, createJobProcessor, type QueueSet } from '@lexbridge/core/jobs';
+import type { Keyspace } from '@lexbridge/infra/redis';
 import type { ProcessorQueue, QueueSettings } from './firm-config.js';
 import type { ProcessorHandlers } from './handlers.js';
 import type { ProcessorMetrics } from './metrics.js';

@@ -2,7 +2,7 @@
  * A firm configuration for the processor's tests: the invitation mapping renames every field (so a
  * test proves payloads are read back through it), and the rules give each kind of decision.
  */
-import { parseFirmConfig } from '@lexbridge/shared/firm-config';
+import { parseFirmConfig } from '@lexbridge/core/firm-config';
 import { processorFirmConfigSchema, type ProcessorFirmConfig } from '../src/firm-config.js';
 
 export const FIRM_MAPPINGS_YAML = `

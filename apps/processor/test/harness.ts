@@ -3,9 +3,9 @@
  * scripted local HTTP server, for handler tests. `close()` stops everything it opened.
  */
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
-import type { JobContext } from '@lexbridge/shared/jobs';
-import { createLogger } from '@lexbridge/shared/logger';
-import { createKeyspace } from '@lexbridge/shared/redis';
+import type { JobContext } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace } from '@lexbridge/infra/redis';
 import { createTestRedis, ScriptServer, type ScriptedReply } from '@lexbridge/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import type { ProcessorHooks } from '../src/context.js';

@@ -1,6 +1,6 @@
 /**
  * Client options from the parsed `LEXAMICA_*` variables (the `lexamicaEnv` piece of
- * `@lexbridge/shared/config`) and the firm YAML's `profile:` override: what every service's
+ * `@lexbridge/infra/config`) and the firm YAML's `profile:` override: what every service's
  * wiring would otherwise write out again.
  */
 import type { LexamicaClientOptions } from './client.js';

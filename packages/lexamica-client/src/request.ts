@@ -10,7 +10,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { request as httpRequest, type Dispatcher, type FormData } from 'undici';
-import { createRedactor, REDACTED } from '@lexbridge/shared/redact';
+import { createRedactor, REDACTED } from '@lexbridge/infra/redact';
 import type { z } from 'zod';
 import {
   LexamicaConflictError,
@@ -22,7 +22,7 @@ import {
   type LexamicaRequestInfo,
 } from './errors.js';
 import type { ApiProfile, KeyKind } from './profile.js';
-import { getPath } from '@lexbridge/shared/mapping';
+import { getPath } from '@lexbridge/core/mapping';
 import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
 
 /** Per-call options. */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ApiProfile, ListKind } from './profile.js';
-import { getPath } from '@lexbridge/shared/mapping';
+import { getPath } from '@lexbridge/core/mapping';
 
 /** A stored event, its fields read through `profile.fields`. */
 export interface StoredEvent {

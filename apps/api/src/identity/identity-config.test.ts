@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FirmConfigError, parseFirmConfig } from '@lexbridge/shared/firm-config';
+import { FirmConfigError, parseFirmConfig } from '@lexbridge/core/firm-config';
 import { apiFirmConfigSchema, IdentityConfigError, PUBLISHED_DEMO_TOKENS, resolveIdentities } from './identity-config.js';
 import { createIdentityDirectory, tokenSha256 } from './identity-directory.js';
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { ApiError, ERROR_LOCATIONS, type ErrorBody, type ErrorCode, type ErrorLocation } from '../errors.js';
 
 /** Options of the error handler plugin. */

@@ -6,10 +6,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import type { QueueSet } from '@lexbridge/shared/jobs';
-import { withTimeout } from '@lexbridge/shared/time';
+import type { QueueSet } from '@lexbridge/core/jobs';
+import { withTimeout } from '@lexbridge/infra/time';
 
 /** Options of the metrics plugin. */
 export interface MetricsOptions {

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { ApiError } from '../errors.js';
 import { sendApiError } from './error-handler.js';
 import { isOpenRoute } from './route-access.js';

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignature, type FeedItem } from '@lexbridge/shared/feed';
-import { jobIdFor } from '@lexbridge/shared/jobs';
+import { verifySignature, type FeedItem } from '@lexbridge/core/feed';
+import { jobIdFor } from '@lexbridge/core/jobs';
 import { ScriptServer } from '@lexbridge/testkit';
 import { CmsWebhookError } from '../cms-webhook.js';
 import { CLOCK, createHarness, jobContext, type Harness } from '../../test/harness.js';

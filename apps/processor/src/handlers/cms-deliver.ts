@@ -6,7 +6,7 @@
  * dedupes by `lexbridge-event-id`.
  */
 import { UnrecoverableError } from 'bullmq';
-import type { Handler } from '@lexbridge/shared/jobs';
+import type { Handler } from '@lexbridge/core/jobs';
 import type { ProcessorContext } from '../context.js';
 
 export function createCmsDeliverHandler(ctx: ProcessorContext): Handler<'cms.deliver'> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actJobId } from '@lexbridge/shared/ledger';
+import { actJobId } from '@lexbridge/core/ledger';
 import { testFirmConfig } from '../../test/firm.js';
 import { CLOCK, inHours, jobContext, MAPPING_ID, useHarness, type Harness } from '../../test/harness.js';
 

@@ -8,8 +8,8 @@
  * Shadow records are only ever alerted: shadow mode sends nothing to Lexamica. The guard never
  * reports a contact attempt: nobody has contacted the client (the firm YAML refuses that plan).
  */
-import type { Handler } from '@lexbridge/shared/jobs';
-import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/shared/ledger';
+import type { Handler } from '@lexbridge/core/jobs';
+import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/core/ledger';
 import { expiringItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 import { followUp, guardPlanFor } from '../follow-up.js';

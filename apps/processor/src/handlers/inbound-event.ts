@@ -2,7 +2,7 @@
  * `case-update.made` and `case.event`: Lexamica events the CMS should hear about, passed to the
  * feed as they came (payload in the firm's names), with the stable id `event:<Lexamica event id>`.
  */
-import type { Handler } from '@lexbridge/shared/jobs';
+import type { Handler } from '@lexbridge/core/jobs';
 import { lexamicaEventItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
-import { guardJobId, type LedgerRecord } from '@lexbridge/shared/ledger';
+import { guardJobId, type LedgerRecord } from '@lexbridge/core/ledger';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { CLOCK, inHours, actionPath, invitationPath, jobContext, MAPPING_ID, replyByPath, useHarness, type Harness } from '../../test/harness.js';
 

@@ -14,9 +14,9 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { configurationProblem, isRetryable, LexamicaConflictError, LexamicaHttpError } from '@lexbridge/lexamica-client';
-import type { Handler, JobContext } from '@lexbridge/shared/jobs';
-import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/shared/ledger';
-import { OPEN_INVITATION_STATUSES, type InvitationStatus } from '@lexbridge/shared/domain';
+import type { Handler, JobContext } from '@lexbridge/core/jobs';
+import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/core/ledger';
+import { OPEN_INVITATION_STATUSES, type InvitationStatus } from '@lexbridge/core/domain';
 import { actionOutcomeItem } from '../announce.js';
 import { tooLate, type ProcessorContext } from '../context.js';
 import { followUp } from '../follow-up.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guardJobId } from '@lexbridge/shared/ledger';
+import { guardJobId } from '@lexbridge/core/ledger';
 import { firmInvitation } from '../../test/firm.js';
 import { actionPath, CLOCK, inHours, jobContext, MAPPING_ID, useHarness, type Harness } from '../../test/harness.js';
 

@@ -9,8 +9,8 @@
  * declined, cancelled, expired or closed one stops it.
  */
 import { UnrecoverableError } from 'bullmq';
-import type { Handler } from '@lexbridge/shared/jobs';
-import type { LedgerRecord, LedgerState, Transition } from '@lexbridge/shared/ledger';
+import type { Handler } from '@lexbridge/core/jobs';
+import type { LedgerRecord, LedgerState, Transition } from '@lexbridge/core/ledger';
 import { lexamicaEventItem, lifecycleStateItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 import { scheduleGuard } from '../follow-up.js';

@@ -1,8 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
-import type { StoredEventJob } from '@lexbridge/shared/jobs';
-import { actJobId, guardJobId } from '@lexbridge/shared/ledger';
+import type { StoredEventJob } from '@lexbridge/core/jobs';
+import { actJobId, guardJobId } from '@lexbridge/core/ledger';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
 import { actionPath, CLOCK, inHours, invitationPath, jobContext, MAPPING_ID, replyByPath, useHarness, type Harness } from '../../test/harness.js';

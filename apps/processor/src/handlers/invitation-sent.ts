@@ -10,10 +10,10 @@
  * second compare-and-set. A retry of this job finds the record where the last attempt left it and
  * carries on from there exactly like an `invitation.act` job (read-back first from `acting`).
  */
-import type { Handler, JobContext, StoredEventJob } from '@lexbridge/shared/jobs';
-import { BEGIN_ACT, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/shared/ledger';
-import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/shared/domain';
-import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/shared/rules';
+import type { Handler, JobContext, StoredEventJob } from '@lexbridge/core/jobs';
+import { BEGIN_ACT, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/core/ledger';
+import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/core/domain';
+import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/core/rules';
 import { tooLate, type ProcessorContext } from '../context.js';
 import { announceDecision, decisionItemOf, followUp } from '../follow-up.js';
 import { ledgerStateForStatus } from '../invitation-status.js';

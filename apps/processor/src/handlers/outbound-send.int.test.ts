@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
-import type { JobPayload } from '@lexbridge/shared/jobs';
+import type { JobPayload } from '@lexbridge/core/jobs';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
 import { actionPath, CLOCK, inHours, jobContext, MAPPING_ID, ORG, replyByPath, useHarness, type Harness } from '../../test/harness.js';

@@ -15,7 +15,7 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { configurationProblem, isRetryable, LexamicaConflictError, LexamicaHttpError, LexamicaNetworkError } from '@lexbridge/lexamica-client';
-import type { Handler, JobContext } from '@lexbridge/shared/jobs';
+import type { Handler, JobContext } from '@lexbridge/core/jobs';
 import { outboundItem, type OutboundSummary } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 import { planOutbound, type OutboundStep } from '../outbound/outbound-plan.js';

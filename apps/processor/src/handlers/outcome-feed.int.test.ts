@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobIdFor } from '@lexbridge/shared/jobs';
-import type { FeedEntry } from '@lexbridge/shared/feed';
+import { jobIdFor } from '@lexbridge/core/jobs';
+import type { FeedEntry } from '@lexbridge/core/feed';
 import { firmInvitation } from '../../test/firm.js';
 import { actionPath, CLOCK, inHours, invitationPath, jobContext, MAPPING_ID, replyByPath, useHarness, type Harness } from '../../test/harness.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobIdFor, type StoredEventBatch } from '@lexbridge/shared/jobs';
+import { jobIdFor, type StoredEventBatch } from '@lexbridge/core/jobs';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
 import { actionPath, CLOCK, inHours, invitationPath, jobContext, MAPPING_ID, replyByPath, useHarness, type Harness } from '../../test/harness.js';

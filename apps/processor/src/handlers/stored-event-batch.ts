@@ -20,7 +20,7 @@ import {
   type HandlerMap,
   type JobContext,
   type StoredEventBatch,
-} from '@lexbridge/shared/jobs';
+} from '@lexbridge/core/jobs';
 import type { ProcessorContext } from '../context.js';
 import { rateLimitPauseMs } from '../rate-limit.js';
 

@@ -4,7 +4,7 @@
  * `warnAfterDays` (80) old or more is announced as `case.update-due`, once per case and due date: a
  * new update moves the due date, and the next time it nears, it is announced again.
  */
-import type { Handler } from '@lexbridge/shared/jobs';
+import type { Handler } from '@lexbridge/core/jobs';
 import { updateDueItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 

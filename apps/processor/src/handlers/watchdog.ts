@@ -5,7 +5,7 @@
  * per stay; `lexbridge_invitations_stuck` counts them at every scrape. The expiry guard acts before
  * an expiry; the watchdog notices whatever it, or anything else, could not move.
  */
-import type { Handler } from '@lexbridge/shared/jobs';
+import type { Handler } from '@lexbridge/core/jobs';
 import { stuckItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 

@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { LexamicaConflictError, type InvitationActionName } from '@lexbridge/lexamica-client';
-import { formatIssues, type JobPayload } from '@lexbridge/shared/jobs';
+import { formatIssues, type JobPayload } from '@lexbridge/core/jobs';
 import type { z } from 'zod';
 import type { ProcessorContext } from '../context.js';
-import { caseUpdateOutSchema, milestoneOutSchema, type MilestoneOut, type MilestoneType } from '@lexbridge/shared/jobs';
+import { caseUpdateOutSchema, milestoneOutSchema, type MilestoneOut, type MilestoneType } from '@lexbridge/core/jobs';
 
 /** One call to Lexamica. */
 export interface OutboundStep {

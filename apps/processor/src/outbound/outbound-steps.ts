@@ -6,8 +6,8 @@
  * sent again, so Lexamica may get it twice, because Lexamica offers no idempotency for these calls
  * and a duplicated note is the lesser harm than a lost one.
  */
-import type { RedisClient } from '@lexbridge/shared/redis';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 export type StepState = 'sending' | 'sent';
 

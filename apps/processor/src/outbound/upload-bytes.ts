@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import type { RedisClient } from '@lexbridge/shared/redis';
-import type { Keyspace } from '@lexbridge/shared/redis';
-import type { UploadRef } from '@lexbridge/shared/jobs';
+import type { RedisClient } from '@lexbridge/infra/redis';
+import type { Keyspace } from '@lexbridge/infra/redis';
+import type { UploadRef } from '@lexbridge/core/jobs';
 
 export interface UploadBytes {
   /** The file's bytes, checked against its size and sha256; `UnrecoverableError` when gone or altered. */

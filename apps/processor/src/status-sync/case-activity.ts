@@ -5,8 +5,8 @@
  * the invitation that ended it), so a late `Accepted` event or a stray update does not track a
  * closed case again, while a new invitation of the same case, once accepted, does.
  */
-import type { RedisClient } from '@lexbridge/shared/redis';
-import type { Keyspace } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
+import type { Keyspace } from '@lexbridge/infra/redis';
 
 // KEYS: last-update zset, ended hash. ARGV: case id, invitation id, ms.
 const STARTED = `

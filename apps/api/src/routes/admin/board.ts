@@ -8,7 +8,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { QueueSet } from '@lexbridge/shared/jobs';
+import type { QueueSet } from '@lexbridge/core/jobs';
 import type { AuditTrail } from '../../audit.js';
 import { ERROR_CODES, type ErrorBody } from '../../errors.js';
 import { STATUS_CODES } from '../../plugins/error-handler.js';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { backfillRequestSchema, enqueue, jobIdFor, QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/shared/jobs';
+import { backfillRequestSchema, enqueue, jobIdFor, QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/core/jobs';
 import type { AuditTrail } from '../../audit.js';
 import { ApiError, errorResponses } from '../../errors.js';
 import { pageLimit, pathId, queuedSchema } from '../../schemas.js';

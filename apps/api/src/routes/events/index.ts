@@ -1,7 +1,7 @@
 /** The CMS feed: everything the CMS should hear about, read with a cursor. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { FeedCursorError, FeedCursorExpiredError, type Feed } from '@lexbridge/shared/feed';
+import { FeedCursorError, FeedCursorExpiredError, type Feed } from '@lexbridge/core/feed';
 import { ApiError, errorResponses } from '../../errors.js';
 import { pageLimit } from '../../schemas.js';
 

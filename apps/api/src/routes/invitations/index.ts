@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { enqueue, type QueueSet } from '@lexbridge/shared/jobs';
+import { enqueue, type QueueSet } from '@lexbridge/core/jobs';
 import {
   actJobId,
   LEDGER_STATES,
@@ -13,7 +13,7 @@ import {
   LedgerTransitionError,
   type Ledger,
   type LedgerRecord,
-} from '@lexbridge/shared/ledger';
+} from '@lexbridge/core/ledger';
 import { ApiError, errorResponses } from '../../errors.js';
 import { isoDateTime, pageLimit, pathId } from '../../schemas.js';
 import { invitationSchema, manualDecisionSchema } from './schemas.js';

@@ -1,6 +1,6 @@
 /** Shapes of the invitation routes: the ledger record as the API shows it. */
 import { z } from 'zod';
-import { LEDGER_STATES } from '@lexbridge/shared/ledger';
+import { LEDGER_STATES } from '@lexbridge/core/ledger';
 
 const decisionSchema = z.object({
   action: z.enum(['accept', 'decline', 'evaluate', 'manual']),

@@ -5,12 +5,12 @@
  *   work until it is rebuilt) and the API is not shutting down; 503 otherwise. Within a second.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { RedisClient } from '@lexbridge/shared/redis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import type { QueueSet } from '@lexbridge/shared/jobs';
-import { runChecks } from '@lexbridge/shared/ops';
-import { redisAnswers } from '@lexbridge/shared/redis';
+import type { QueueSet } from '@lexbridge/core/jobs';
+import { runChecks } from '@lexbridge/infra/ops';
+import { redisAnswers } from '@lexbridge/infra/redis';
 
 /** Options of the ops routes. */
 export interface OpsRoutesOptions {

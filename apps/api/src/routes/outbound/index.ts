@@ -1,7 +1,7 @@
 /** The outcome of queued outbound work (a status update or milestone on its way to Lexamica). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { QueueSet } from '@lexbridge/shared/jobs';
+import type { QueueSet } from '@lexbridge/core/jobs';
 import { ApiError, errorResponses } from '../../errors.js';
 import { pathId } from '../../schemas.js';
 import { isoFromMs } from '../../time.js';

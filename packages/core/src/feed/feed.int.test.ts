@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis } from '@lexbridge/testkit';
-import { createKeyspace } from '../redis/index.js';
+import { createKeyspace } from '@lexbridge/infra/redis';
 import { createFeed, FeedCursorError, FeedCursorExpiredError, type FeedItem } from './index.js';
 
 const t = createTestRedis('feed');

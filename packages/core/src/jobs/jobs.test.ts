@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../logger/index.js';
+import { createLogger } from '@lexbridge/infra/logger';
 import { createJobProcessor, jobForEvent, jobIdFor, jobsOfQueue, QUEUE_NAMES, storedEventsOf, type HandlerMap } from './index.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });

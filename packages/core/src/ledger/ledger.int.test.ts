@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis } from '@lexbridge/testkit';
 import { createFeed, type FeedItem } from '../feed/index.js';
-import { createKeyspace } from '../redis/index.js';
+import { createKeyspace } from '@lexbridge/infra/redis';
 import { BEGIN_ACT, createCaseIndex, createLedger, decisionTransition, findStuck, DEFAULT_WATCHDOG, ledgerKeys, LedgerCursorError, LedgerTransitionError, type LedgerDecision, type LedgerRecord } from './index.js';
 
 const t = createTestRedis('ledger');

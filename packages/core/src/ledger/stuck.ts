@@ -5,9 +5,8 @@
  * invitation's expiry. Read fresh from the ledger's indexes whenever asked (the processor's
  * watchdog job and metrics, `lexbridge status`), so the answer is never stale.
  */
-import type { RedisClient } from '../redis/index.js';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { z } from 'zod';
-import type { Keyspace } from '../redis/index.js';
 import { durationMsSchema } from '../rules/index.js';
 import { ledgerKeys } from './keys.js';
 import { WATCHED_STATES, type LedgerRecord, type WatchedState } from './record.js';

@@ -8,8 +8,7 @@
  * script, so two concurrent requests with one key can never both start.
  */
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '../redis/index.js';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 
 /** Options for {@link createIdempotencyStore}. */
 export interface IdempotencyStoreOptions {

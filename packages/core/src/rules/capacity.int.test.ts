@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis, RedisServerProcess } from '@lexbridge/testkit';
-import { createKeyspace } from '../redis/index.js';
+import { createKeyspace } from '@lexbridge/infra/redis';
 import { applyCapacity, createCapacityCounter, describeDecision, parseRulesConfig, type Decision } from './index.js';
 
 const MVA = 'Motor Vehicle Accident';

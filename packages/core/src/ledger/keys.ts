@@ -1,5 +1,5 @@
 /** The invitation ledger's Redis keys, in one place: the ledger's scripts and the watchdog read the same ones. */
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace } from '@lexbridge/infra/redis';
 import type { LedgerState } from './record.js';
 
 export function ledgerKeys(keyspace: Keyspace) {

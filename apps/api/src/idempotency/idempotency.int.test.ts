@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis } from '@lexbridge/testkit';
-import { createKeyspace } from '../redis/index.js';
+import { createKeyspace } from '@lexbridge/infra/redis';
 import { createIdempotencyStore, hashRequest } from './index.js';
 
 describe('idempotency store on a real Redis', () => {

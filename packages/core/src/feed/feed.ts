@@ -7,8 +7,7 @@
  * scripts that append an item in the same step as the change it reports (the ledger's outbox), given
  * the keys and arguments of {@link FeedOutbox}.
  */
-import type { RedisClient } from '../redis/index.js';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 
 /** One thing the CMS should hear about. */
 export interface FeedItem {

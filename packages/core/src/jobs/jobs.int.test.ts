@@ -1,8 +1,8 @@
 import { Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis, waitFor } from '@lexbridge/testkit';
-import { createLogger } from '../logger/index.js';
-import { createKeyspace, createRedis } from '../redis/index.js';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { createJobProcessor, enqueue, JobPayloadError, QueueSet, jobIdFor } from './index.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });

@@ -4,7 +4,7 @@
 import { Queue, UnrecoverableError, type Job, type JobsOptions, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace } from '@lexbridge/infra/redis';
 import {
   jobCatalog,
   QUEUE_NAMES,

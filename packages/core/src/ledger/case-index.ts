@@ -4,8 +4,7 @@
  * the firm more than once keeps each invitation, scored by when it was sent: the latest wins,
  * whatever order the events were processed in.
  */
-import type { RedisClient } from '../redis/index.js';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 
 export interface CaseIndex {
   /** Records that `invitationId` is about `caseId`, sent at `sentAt` (ISO). Idempotent. */

@@ -4,8 +4,7 @@
  * replicas can never overshoot.
  */
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '../redis/index.js';
-import type { Keyspace } from '../redis/index.js';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { actionFields, type Decision } from './evaluate.js';
 import type { CapacityLimit } from './rules-config.js';
 

@@ -7,9 +7,8 @@
  * exactly one wins. A change may announce itself: its CMS feed item is appended by the same script
  * (a transactional outbox), so the feed never misses nor runs ahead of the ledger.
  */
-import type { RedisClient } from '../redis/index.js';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { FEED_APPEND_LUA, type FeedItem, type FeedOutbox } from '../feed/index.js';
-import type { Keyspace } from '../redis/index.js';
 import { describeDecision } from '../rules/index.js';
 import { caseIndexKey, caseLinkScore } from './case-index.js';
 import { ledgerKeys } from './keys.js';
