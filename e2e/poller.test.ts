@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
-import { createPollerService, describePlan, planSetup, pollerKeys, type PollerTiming } from '@lexbridge/poller';
+import { pollerKeys } from '@lexbridge/core/poller-state';
+import { describePlan, planSetup } from '@lexbridge/cli';
+import { createPollerService, type PollerTiming } from '@lexbridge/poller';
 import { QUEUE_NAMES, storedEventsOf, type QueueSet } from '@lexbridge/core/jobs';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';

@@ -49,3 +49,27 @@ describe('a service started against a Redis that is not there', () => {
     }
   }, 60_000);
 });
+
+// Issue 23: the three services started three ways; one bootstrap reports a bad setting the same
+// way everywhere: its message alone (naming the variable), no stack, exit code 1.
+describe('a service started with a bad setting', () => {
+  it('each service prints the problem naming the variable, without a stack, and exits 1', async () => {
+    const env = {
+      REDIS_URL: 'redis://127.0.0.1:9',
+      LOG_LEVEL: 'loud',
+      LEXBRIDGE_CONFIG: EXAMPLE_CONFIG,
+      LEXAMICA_BASE_URL: 'http://127.0.0.1:9',
+      LEXAMICA_ORG_ID: 'org',
+      LEXAMICA_PUBLIC_KEY: 'public-key-startup',
+      LEXAMICA_PRIVATE_KEY: 'private-key-startup',
+      API_TOKENS: 'startup-test-token-0123456789',
+    };
+    const runs = await Promise.all(['apps/api/src/main.ts', 'apps/poller/src/main.ts', 'apps/processor/src/main.ts'].map((e) => runService(e, env, 45_000)));
+    for (const [i, r] of runs.entries()) {
+      const what = ['api', 'poller', 'processor'][i];
+      expect(r.code, `${what} exit code; output:\n${r.output}`).toBe(1);
+      expect(r.output, what).toMatch(/^Invalid configuration:\n {2}- LOG_LEVEL: /m);
+      expect(r.output, what).not.toMatch(/^ {4}at /m);
+    }
+  }, 60_000);
+});

@@ -157,7 +157,7 @@ start('sandbox', 'apps/sandbox/src/main.ts', {
 });
 try {
   await waitHttp(`${SANDBOX_URL}/__sandbox/stats`, 'the sandbox');
-  const setup = await run('setup', 'apps/poller/src/lexbridge.ts', ['setup']);
+  const setup = await run('setup', 'apps/cli/src/lexbridge.ts', ['setup']);
   if (setup.code !== 0) throw new Error(`lexbridge setup failed (see .demo/logs/setup.log)\n${setup.out}`);
   say(`${cyan('setup')}   mappings and stored-event subscriptions created on the sandbox Lexamica`);
   start('poller', 'apps/poller/src/main.ts', { OPS_PORT: '0' });

@@ -379,7 +379,7 @@ describe("the image's dependency tree (npm ls --omit=dev)", () => {
 
   it('holds the runtime dependencies of every workspace', () => {
     const names = new Set([...installedIn(ls.tree)].map((id) => id.slice(0, id.lastIndexOf('@'))));
-    for (const name of ['@lexbridge/api', '@lexbridge/poller', '@lexbridge/processor', '@lexbridge/sandbox', '@lexbridge/infra', '@lexbridge/core', '@lexbridge/lexamica-client', 'bullmq', 'ioredis', 'fastify', 'pino', 'zod', 'undici', 'prom-client']) {
+    for (const name of ['@lexbridge/api', '@lexbridge/cli', '@lexbridge/poller', '@lexbridge/processor', '@lexbridge/sandbox', '@lexbridge/infra', '@lexbridge/core', '@lexbridge/lexamica-client', 'bullmq', 'ioredis', 'fastify', 'pino', 'zod', 'undici', 'prom-client']) {
       expect(names, name).toContain(name);
     }
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '@lexbridge/core/jobs';
+import { pollerKeys } from '@lexbridge/core/poller-state';
 import { AUTH, createTestApi, type TestApi } from './harness.js';
 
 // One sample line of the Prometheus text format: name, optional labels, value, optional timestamp.
@@ -33,7 +34,9 @@ describe('metrics', () => {
     await t.app.inject({ method: 'GET', url: '/v1/invitations' });
     await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'm-1', kind: 'case-update', body: { caseId: 'c', title: 't', content: 'c', date: '2026-01-01T00:00:00.000Z' } }, { jobId: 'm-1' });
     await enqueue(t.queues, 'outbound.send', { idempotencyKey: 'm-2', kind: 'case-update', body: { caseId: 'c', title: 't', content: 'c', date: '2026-01-01T00:00:00.000Z' } }, { jobId: 'm-2' });
-    await t.admin.hset(t.keyspace.key('poller', 'checkpoint'), 'watermark', new Date(Date.now() - 90_000).toISOString());
+    // As the poller's checkpoint store writes it (apps/poller/src/checkpoint.int.test.ts reads it back the same way).
+    const watermarkMs = Date.now() - 90_000;
+    await t.admin.hset(pollerKeys(t.keyspace).checkpoint, { watermarkMs: String(watermarkMs), watermark: new Date(watermarkMs).toISOString() });
 
     const res = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
@@ -63,7 +66,7 @@ describe('metrics', () => {
   });
 
   it('reports the checkpoint age as NaN until the poller has written one', async () => {
-    await t.admin.del(t.keyspace.key('poller', 'checkpoint'));
+    await t.admin.del(pollerKeys(t.keyspace).checkpoint);
     const samples = parseExposition((await t.app.inject({ method: 'GET', url: '/metrics' })).body);
     expect(samples.get('lexbridge_poller_checkpoint_age_seconds')?.[0]?.value).toBeNaN();
   });

@@ -6,6 +6,7 @@
  * this memory is what does. Checkpoint writes are fenced by the leader lease.
  */
 import type { RedisClient } from '@lexbridge/infra/redis';
+import { readCheckpoint, type Checkpoint, type PollerKeys } from '@lexbridge/core/poller-state';
 
 /** Most ids the seen-id memory keeps (the newest); about 100 bytes each in Redis. */
 export const SEEN_MAX = 200_000;
@@ -34,13 +35,6 @@ end
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[1]))
 return 1`;
 
-export interface Checkpoint {
-  /** Everything stored at or before this time has been enqueued (but for late arrivals, which the overlap re-reads). */
-  watermarkMs: number;
-  /** When the checkpoint last moved (or was confirmed). */
-  updatedAt?: string;
-}
-
 export interface CheckpointStore {
   read(): Promise<Checkpoint | undefined>;
   /** Of `ids`, those the seen-id memory does not hold. */
@@ -59,19 +53,11 @@ export interface CheckpointStore {
   seenBetween(fromMs: number, toMs: number): Promise<number>;
 }
 
-export interface CheckpointKeys {
-  lease: string;
-  checkpoint: string;
-  seen: string;
-}
+export type CheckpointKeys = Pick<PollerKeys, 'lease' | 'checkpoint' | 'seen'>;
 
 export function createCheckpointStore(redis: RedisClient, keys: CheckpointKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): CheckpointStore {
   return {
-    async read() {
-      const h = await redis.hgetall(keys.checkpoint);
-      if (h.watermarkMs === undefined) return undefined;
-      return { watermarkMs: Number(h.watermarkMs), updatedAt: h.updatedAt };
-    },
+    read: () => readCheckpoint(redis, keys),
     async unseen(ids) {
       if (ids.length === 0) return new Set();
       const scores = await redis.zmscore(keys.seen, ...ids);

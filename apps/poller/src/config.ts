@@ -21,8 +21,3 @@ export function loadPollerEnv(env: Record<string, string | undefined> = process.
   const parsed = parseEnv(pollerEnv, env);
   return { ...parsed, redis: redisSettingsFromEnv(parsed) };
 }
-
-/** The command line reads the same environment; each command parses the part it needs. */
-export function loadCliEnv(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
-  return { ...env };
-}

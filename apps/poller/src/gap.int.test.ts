@@ -7,7 +7,8 @@ import { createKeyspace } from '@lexbridge/infra/redis';
 import { createTestRedis } from '@lexbridge/testkit';
 import { loadPollerEnv } from './config.js';
 import { createPollerMetrics } from './metrics.js';
-import { createPoller, pollerKeys, type Poller } from './poller.js';
+import { pollerKeys } from '@lexbridge/core/poller-state';
+import { createPoller, type Poller } from './poller.js';
 import type { EventSource } from './read-range.js';
 import { routedEventNames } from './service.js';
 

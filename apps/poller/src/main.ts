@@ -1,14 +1,13 @@
 /** Poller entry point: only wiring. */
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
-import { FirmConfigError, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
+import { firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
 import { createLogger } from '@lexbridge/infra/logger';
-import { onShutdown } from '@lexbridge/infra/ops';
-import { checkRedisPolicy, createRedis, redisSecrets, keyspaceFor, RedisUnavailableError, waitForRedis } from '@lexbridge/infra/redis';
-import { ConfigError } from '@lexbridge/infra/config';
+import { bootstrap } from '@lexbridge/infra/ops';
+import { checkRedisPolicy, createRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
 import { loadPollerEnv } from './config.js';
 import { createPollerService } from './service.js';
 
-async function main() {
+await bootstrap(async () => {
   const env = loadPollerEnv();
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
   const personal = personalFieldNames(firm);
@@ -33,18 +32,14 @@ async function main() {
       retentionMs: env.LEXAMICA_RETENTION_MS,
     },
   });
-  await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
-  service.start();
-  logger.info({ intervalMs: env.POLL_INTERVAL_MS, overlapMs: env.POLL_OVERLAP_MS, ops: `http://${env.OPS_HOST}:${env.OPS_PORT}` }, 'poller started');
-  onShutdown(logger, async () => {
-    await service.close();
-    redis.disconnect();
-  });
-}
-
-main().catch((err: unknown) => {
-  // Configuration errors name the variable or YAML path; print them plainly and stop.
-  if (err instanceof ConfigError || err instanceof FirmConfigError || err instanceof RedisUnavailableError) console.error(err.message);
-  else console.error(err);
-  process.exit(1);
+  return {
+    logger,
+    redis: [redis],
+    close: () => service.close(),
+    async run() {
+      await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
+      service.start();
+      logger.info({ intervalMs: env.POLL_INTERVAL_MS, overlapMs: env.POLL_OVERLAP_MS, ops: `http://${env.OPS_HOST}:${env.OPS_PORT}` }, 'poller started');
+    },
+  };
 });

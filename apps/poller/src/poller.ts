@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-client';
 import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/core/jobs';
+import { pollerKeys, readGap, writeGap } from '@lexbridge/core/poller-state';
+import { errorKind } from '@lexbridge/infra/errors';
 import type { Logger } from '@lexbridge/infra/logger';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
 import { createLease, type Lease } from './lease.js';
@@ -68,20 +70,6 @@ export interface Poller {
   isLeader(): boolean;
   readonly checkpoint: CheckpointStore;
   readonly lease: Lease;
-}
-
-/** The Redis keys the poller owns. */
-export function pollerKeys(keyspace: Keyspace) {
-  return {
-    lease: keyspace.key('poller', 'leader'),
-    checkpoint: keyspace.key('poller', 'checkpoint'),
-    seen: keyspace.key('poller', 'seen'),
-    lastReconcile: keyspace.key('poller', 'last-reconcile'),
-    /** The last gap announced (hash: reason, from, to, detectedAt, message), for `lexbridge status`. */
-    gap: keyspace.key('poller', 'gap'),
-    /** When the first poll of this installation ran (ms), so its gap is announced once. */
-    firstStart: keyspace.key('poller', 'first-start'),
-  };
 }
 
 export function createPoller(deps: PollerDeps): Poller {
@@ -235,15 +223,15 @@ export function createPoller(deps: PollerDeps): Poller {
   async function announceGap(g: { reason: 'retention' | 'first-start'; fromMs?: number; toMs: number }) {
     const from = g.fromMs === undefined ? undefined : new Date(g.fromMs).toISOString();
     const to = new Date(g.toMs).toISOString();
-    const last = await deps.redis.hgetall(keys.gap);
-    if (last.reason === g.reason && last.from === (from ?? '') && last.to === to) return;
+    const last = await readGap(deps.redis, keys);
+    if (last?.reason === g.reason && last.from === from && last.to === to) return;
     const message =
       g.reason === 'retention'
         ? `the checkpoint (${from}) is older than Lexamica keeps stored events (LEXAMICA_RETENTION_MS): events stored between ${from} and ${to} may be gone unread. Check for invitations and updates of that time on Lexamica itself; \`lexbridge backfill --from ${from} --to ${to}\` reads whatever it still has`
         : `first start: stored events are read from ${to} (POLL_INITIAL_LOOKBACK_MS); anything stored before was not read. \`lexbridge backfill --from <time> --to ${to}\` reads it`;
     const detectedAt = new Date(now()).toISOString();
     await enqueue(deps.queues, 'events.gap', { reason: g.reason, ...(from !== undefined && { from }), to, detectedAt, message }, { jobId: jobIdFor('gap', `${g.reason}:${from ?? ''}:${to}`) });
-    await deps.redis.hset(keys.gap, { reason: g.reason, from: from ?? '', to, detectedAt, message });
+    await writeGap(deps.redis, keys, { reason: g.reason, ...(from !== undefined && { from }), to, detectedAt, message });
     deps.metrics.gaps.inc({ reason: g.reason });
     if (g.reason === 'retention') log.error({ from, to }, message);
     else log.warn({ to }, message);
@@ -286,17 +274,6 @@ export function createPoller(deps: PollerDeps): Poller {
     const exp = Math.min(maxBackoffMs, 1_000 * 2 ** Math.min(failures, 12));
     const jittered = Math.floor(exp / 2 + random() * (exp / 2));
     return Math.max(retryAfter ?? 0, jittered);
-  }
-
-  function errorKind(err: unknown): string {
-    const e = err as { name?: string; status?: number };
-    if (e.status === 429) return 'rate-limited';
-    if (typeof e.status === 'number') return e.status >= 500 ? 'lexamica-5xx' : 'lexamica-4xx';
-    if (e.name === 'LexamicaTimeoutError') return 'timeout';
-    if (e.name === 'LexamicaNetworkError') return 'network';
-    if (e.name === 'LexamicaResponseError') return 'bad-response';
-    if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'aborted';
-    return 'internal';
   }
 
   async function run() {

@@ -3,6 +3,7 @@
  * carries the request's method and URL. The client builds them from redacted parts only: the URL
  * has its key cut out and `body` has personal fields replaced, so an error can be logged whole.
  */
+import type { ErrorKind } from '@lexbridge/infra/errors';
 
 /** The request an error is about. `url` is already redacted (no key, even as a query parameter). */
 export interface LexamicaRequestInfo {
@@ -30,6 +31,11 @@ export class LexamicaError extends Error {
     this.call = init.call;
     this.request = init.request;
   }
+
+  /** For `errorKind` (@lexbridge/infra/errors): each subclass says which failure it is. */
+  get kind(): ErrorKind {
+    return 'internal';
+  }
 }
 
 /** Lexamica answered with a non-2xx status. */
@@ -45,6 +51,11 @@ export class LexamicaHttpError extends LexamicaError {
     this.status = init.status;
     this.body = init.body;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+  }
+
+  override get kind(): ErrorKind {
+    if (this.status === 429) return 'rate-limited';
+    return this.status >= 500 ? 'lexamica-5xx' : 'lexamica-4xx';
   }
 }
 
@@ -73,6 +84,10 @@ export class LexamicaTimeoutError extends LexamicaError {
     super(`no response within ${init.timeoutMs} ms`, init);
     this.timeoutMs = init.timeoutMs;
   }
+
+  override get kind(): ErrorKind {
+    return 'timeout';
+  }
 }
 
 /** The request did not get an HTTP answer (refused, reset, DNS). */
@@ -84,6 +99,10 @@ export class LexamicaNetworkError extends LexamicaError {
     super(`network error${init.code ? ` (${init.code})` : ''}`, init);
     if (init.code !== undefined) this.code = init.code;
   }
+
+  override get kind(): ErrorKind {
+    return 'network';
+  }
 }
 
 /** A 2xx answer that is not JSON or does not have the expected shape. */
@@ -94,6 +113,10 @@ export class LexamicaResponseError extends LexamicaError {
   constructor(init: LexamicaErrorInit & { issues: string[] }) {
     super(`unexpected response: ${init.issues.join('; ')}`, init);
     this.issues = init.issues;
+  }
+
+  override get kind(): ErrorKind {
+    return 'bad-response';
   }
 }
 

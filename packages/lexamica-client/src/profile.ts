@@ -5,6 +5,7 @@
  * from its YAML (`profile:`), validated here, with no code change.
  */
 import { z } from 'zod';
+import type { ErrorKind } from '@lexbridge/infra/errors';
 
 /** Where a key travels: a header (with an optional scheme such as `Bearer`) or a query parameter. */
 export type KeyPlacement = { in: 'header'; name: string; scheme?: string } | { in: 'query'; name: string };
@@ -302,6 +303,10 @@ export type ApiProfileOverride = z.input<typeof profileOverrideSchema>;
 /** A profile override that is wrong; each problem names the override's dot path. */
 export class ProfileError extends Error {
   override readonly name = 'ProfileError';
+  /** For `errorKind` (@lexbridge/infra/errors). */
+  get kind(): ErrorKind {
+    return 'config';
+  }
   constructor(readonly problems: { path: string; message: string }[]) {
     super(`Invalid Lexamica API profile override:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
   }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { tokenSha256, type IdentityConfig } from './identity-directory.js';
 import { ROLES, type Role } from './roles.js';
+import type { ErrorKind } from '@lexbridge/infra/errors';
 
 const sha256Hex = z
   .string()
@@ -67,6 +68,10 @@ export interface ResolvedIdentities {
 /** Thrown when the API would accept no token at all, or one token would be two identities. */
 export class IdentityConfigError extends Error {
   override readonly name = 'IdentityConfigError';
+  /** For `errorKind` (@lexbridge/infra/errors). */
+  get kind(): ErrorKind {
+    return 'config';
+  }
 }
 
 /**

@@ -50,7 +50,8 @@ describe('error responses', () => {
     expect(toErrorResponse(new Error('anything'), down).status).toBe(503);
     expect(toErrorResponse(new Error("Stream isn't writeable and enableOfflineQueue options is false"), up).status).toBe(503);
     expect(toErrorResponse(new Error('Command timed out'), up).error.code).toBe('service_unavailable');
-    expect(isRedisUnavailable(Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }), up)).toBe(true);
+    // ioredis's MaxRetriesPerRequestError (not exported): recognised by what it says, as errorKind does.
+    expect(isRedisUnavailable(Object.assign(new Error('Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.'), { name: 'MaxRetriesPerRequestError' }), up)).toBe(true);
     expect(isRedisUnavailable(new Error('plain bug'), up)).toBe(false);
     // A client error stays a client error during an outage.
     expect(toErrorResponse(new ApiError(404, 'not_found', 'nope'), down).status).toBe(404);

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RedisClient } from '@lexbridge/infra/redis';
+import { errorKind } from '@lexbridge/infra/errors';
 import { ApiError, ERROR_LOCATIONS, type ErrorBody, type ErrorCode, type ErrorLocation } from '../errors.js';
 
 /** Options of the error handler plugin. */
@@ -16,12 +17,9 @@ export interface ErrorHandlerOptions {
   retryAfterSec: number;
 }
 
-// Messages ioredis and BullMQ use when the connection is away or a command timed out.
-const REDIS_DOWN = /Stream isn't writeable|enableOfflineQueue|Connection is closed|Command timed out|Reached the max retries|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH/;
-
 /** True when `err` comes from Redis being unreachable (or happened while it was). */
 export function isRedisUnavailable(err: Error, redis: Pick<RedisClient, 'status'>): boolean {
-  return redis.status !== 'ready' || err.name === 'MaxRetriesPerRequestError' || REDIS_DOWN.test(err.message);
+  return redis.status !== 'ready' || errorKind(err) === 'redis-unavailable';
 }
 
 /** The code of an error that carries only a status (Fastify's, a plugin's, Node's). */

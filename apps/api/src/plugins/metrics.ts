@@ -9,6 +9,7 @@ import fp from 'fastify-plugin';
 import type { RedisClient } from '@lexbridge/infra/redis';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { QueueSet } from '@lexbridge/core/jobs';
+import { pollerKeys, readCheckpoint } from '@lexbridge/core/poller-state';
 import { withTimeout } from '@lexbridge/infra/time';
 
 /** Options of the metrics plugin. */
@@ -23,9 +24,6 @@ export interface MetricsOptions {
 
 /** Queue states exported per queue; `waiting + prioritized + delayed` is the backlog. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
-
-/** The Redis hash the poller keeps its checkpoint in (field `watermark`, an ISO time). */
-export const checkpointKey = (queues: QueueSet) => queues.keyspace.key('poller', 'checkpoint');
 
 async function metricsPlugin(app: FastifyInstance, opts: MetricsOptions): Promise<void> {
   const { registry, queues, redis } = opts;
@@ -77,9 +75,8 @@ async function metricsPlugin(app: FastifyInstance, opts: MetricsOptions): Promis
       this.set(Number.NaN);
       if (!reachable()) return;
       try {
-        const watermark = await withTimeout(redis.hget(checkpointKey(queues), 'watermark'), timeoutMs);
-        const at = watermark ? Date.parse(watermark) : Number.NaN;
-        if (Number.isFinite(at)) this.set(Math.max(0, (Date.now() - at) / 1000));
+        const checkpoint = await withTimeout(readCheckpoint(redis, pollerKeys(queues.keyspace)), timeoutMs);
+        if (checkpoint) this.set(Math.max(0, (Date.now() - checkpoint.watermarkMs) / 1000));
       } catch (err) {
         app.log.warn({ err }, 'could not read the poller checkpoint for metrics');
       }

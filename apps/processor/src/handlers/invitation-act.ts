@@ -13,7 +13,7 @@
  *   timeouts and network errors leave it `acting` and rethrow, so the retry reads back first.
  */
 import { UnrecoverableError } from 'bullmq';
-import { configurationProblem, isRetryable, LexamicaConflictError, LexamicaHttpError } from '@lexbridge/lexamica-client';
+import { configurationProblem, isRetryable, LexamicaConflictError } from '@lexbridge/lexamica-client';
 import type { Handler, JobContext } from '@lexbridge/core/jobs';
 import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/core/ledger';
 import { OPEN_INVITATION_STATUSES, type InvitationStatus } from '@lexbridge/core/domain';
@@ -22,6 +22,7 @@ import { tooLate, type ProcessorContext } from '../context.js';
 import { followUp } from '../follow-up.js';
 import { ledgerStateForStatus, STATUS_AFTER } from '../invitation-status.js';
 import type { ActionOutcome } from '../metrics.js';
+import { errorKind } from '@lexbridge/infra/errors';
 
 type SendableAction = 'accept' | 'decline' | 'evaluate';
 type Acting = LedgerRecord & { decision: LedgerDecision & { action: SendableAction } };
@@ -129,7 +130,7 @@ async function readBackFailed(ctx: ProcessorContext, r: Acting, job: JobContext,
     await finishActing(ctx, r, 'failed', { lastError: reason, note: 'outcome unknown: read-back refused' }, 'failed');
     throw new UnrecoverableError(reason);
   }
-  if (job.attempt >= job.maxAttempts && !(err instanceof LexamicaHttpError && err.status === 429)) {
+  if (job.attempt >= job.maxAttempts && !(errorKind(err) === 'rate-limited')) {
     await finishActing(ctx, r, 'failed', { lastError: reason, note: `outcome unknown: gave up reading back after ${job.attempt} attempts` }, 'failed');
   }
   throw err;
@@ -165,7 +166,7 @@ async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err
     const to = status === undefined ? 'conflict' : ledgerStateForStatus(status);
     return finishActing(ctx, r, to, { lastError: message, note: `Lexamica refused: ${status ?? 'unknown state'}`, ...(status !== undefined && { lexamicaStatus: status }) }, 'conflict');
   }
-  if (err instanceof LexamicaHttpError && err.status === 429) {
+  if (errorKind(err) === 'rate-limited') {
     // Refused before it could take effect: it may be sent again from `decided`.
     await ctx.ledger.abortAct(r.invitationId, 'rate limited by Lexamica', r);
     ctx.metrics.actions.inc({ action, outcome: 'rate-limited' });

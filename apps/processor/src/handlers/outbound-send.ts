@@ -19,6 +19,7 @@ import type { Handler, JobContext } from '@lexbridge/core/jobs';
 import { outboundItem, type OutboundSummary } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 import { planOutbound, type OutboundStep } from '../outbound/outbound-plan.js';
+import { errorKind } from '@lexbridge/infra/errors';
 
 export function createOutboundSendHandler(ctx: ProcessorContext): Handler<'outbound.send'> {
   return async (job, jc) => {
@@ -83,7 +84,7 @@ function isRefusal(err: unknown): boolean {
 
 /** The error with a message that says what was not sent and why; 429 passes through untouched. */
 function describe(step: OutboundStep, err: unknown): unknown {
-  if (err instanceof LexamicaHttpError && err.status === 429) return err;
+  if (errorKind(err) === 'rate-limited') return err;
   if (err instanceof LexamicaConflictError) {
     return new UnrecoverableError(`Lexamica refused ${step.what}: the invitation is ${err.state ?? 'not open'} (${err.message})`);
   }
@@ -94,7 +95,7 @@ function describe(step: OutboundStep, err: unknown): unknown {
 
 /** Counts the failure and announces `outbound.failed` when no retry is left; returns the metric outcome. */
 async function failed(ctx: ProcessorContext, jc: JobContext, summary: OutboundSummary, err: unknown): Promise<'failed' | 'retry' | 'rate-limited'> {
-  if (err instanceof LexamicaHttpError && err.status === 429) return 'rate-limited';
+  if (errorKind(err) === 'rate-limited') return 'rate-limited';
   const final = err instanceof UnrecoverableError || jc.attempt >= jc.maxAttempts;
   if (!final) return 'retry';
   const message = err instanceof Error ? err.message : String(err);

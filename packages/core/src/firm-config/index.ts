@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { mappingDeclarationSchema } from '../mapping/index.js';
+import type { ErrorKind } from '@lexbridge/infra/errors';
 
 /** The mapping roles Lexbridge uses; each names one mapping declared on Lexamica. */
 export const MAPPING_ROLES = ['invitation', 'caseUpdate', 'case', 'attachment'] as const;
@@ -89,6 +90,10 @@ export function personalFieldNames(cfg: Pick<FirmConfig, 'mappings'>): string[] 
 /** A firm YAML that could not be read or is wrong; `problems` point at YAML paths. */
 export class FirmConfigError extends Error {
   override readonly name = 'FirmConfigError';
+  /** For `errorKind` (@lexbridge/infra/errors). */
+  get kind(): ErrorKind {
+    return 'config';
+  }
   constructor(readonly file: string, readonly problems: ReadonlyArray<{ path: string; message: string }>) {
     super(`Invalid firm configuration in ${file}:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
   }

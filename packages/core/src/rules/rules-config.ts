@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { durationMsSchema, timePointSchema } from './time-spec.js';
+import type { ErrorKind } from '@lexbridge/infra/errors';
 
 /** What to do with an invitation. `decline` needs a reason: Lexamica requires one. */
 export type RuleAction =
@@ -329,6 +330,10 @@ const _typed: z.ZodType<RulesConfig> = rulesConfigSchema;
 /** Rules that cannot be used; each problem has a YAML path (`rules.3.when.all.1.gte`) and a message. */
 export class RulesConfigError extends Error {
   override readonly name = 'RulesConfigError';
+  /** For `errorKind` (@lexbridge/infra/errors). */
+  get kind(): ErrorKind {
+    return 'config';
+  }
   constructor(readonly problems: { path: string; message: string }[]) {
     super(`Invalid rules:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
   }

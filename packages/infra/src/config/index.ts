@@ -7,10 +7,15 @@ import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import type { RedisConnectionSettings } from '../redis/settings.js';
+import type { ErrorKind } from '../errors/index.js';
 
 /** Thrown when the environment does not satisfy an app's schema; lists every bad variable. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  /** For {@link errorKind}. */
+  get kind(): ErrorKind {
+    return 'config';
+  }
   constructor(readonly problems: ReadonlyArray<{ variable: string; message: string }>) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`);
   }

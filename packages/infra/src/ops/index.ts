@@ -1,13 +1,15 @@
 /**
- * Operations plumbing for the worker services (poller, processor): a small HTTP port with
- * `/health/live`, `/health/ready` and Prometheus `/metrics`, and the one graceful-shutdown path.
+ * Operations plumbing of the services: the one bootstrap and graceful-shutdown path (all three),
+ * and for the worker services (poller, processor) a small HTTP port with `/health/live`,
+ * `/health/ready` and Prometheus `/metrics`.
  */
 import closeWithGrace from 'close-with-grace';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RedisClient } from '../redis/index.js';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { redisAnswers } from '../redis/index.js';
+import { startupProblem } from '../errors/index.js';
+import { closeRedis, redisAnswers } from '../redis/index.js';
 import { withTimeout } from '../time/index.js';
 
 /** A metrics registry with the process's default metrics, labelled by service. */
@@ -106,4 +108,42 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs =
     logger.info('stopped');
   });
   return { uninstall: () => handle.uninstall() };
+}
+
+/** A wired service, as {@link bootstrap} runs it. */
+export interface WiredService {
+  logger: Logger;
+  /** Begins taking work (listen, start workers, start polling); shutdown is registered by then. */
+  run(): Promise<void>;
+  /** Stops taking work and lets in-flight work finish (HTTP, workers, queues), before Redis closes. */
+  close(): Promise<void>;
+  /** The connections to close last, each with {@link closeRedis}. */
+  redis: RedisClient[];
+  /** Longest the shutdown may take, in ms (default 10 000). */
+  graceMs?: number;
+}
+
+/**
+ * The one way a service starts. `wire` parses the configuration, builds the logger and the
+ * connections (waiting for Redis) and the service; then the one shutdown path is registered
+ * (stop taking work, let in-flight work finish, then close Redis) and `run` starts the work. A
+ * configuration problem or a Redis that never answered prints its message alone (it names the
+ * variable or file to fix; a stack would hide it), anything else in full, and the process exits 1.
+ */
+export async function bootstrap(wire: () => Promise<WiredService>): Promise<void> {
+  try {
+    const service = await wire();
+    onShutdown(
+      service.logger,
+      async () => {
+        await service.close();
+        await Promise.all(service.redis.map((r) => closeRedis(r)));
+      },
+      service.graceMs,
+    );
+    await service.run();
+  } catch (err) {
+    console.error(startupProblem(err) ?? err);
+    process.exit(1);
+  }
 }

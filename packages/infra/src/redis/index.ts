@@ -6,6 +6,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { maskUrlCredentials, urlCredentials } from '../redact/index.js';
+import type { ErrorKind } from '../errors/index.js';
 import { withTimeout } from '../time/index.js';
 import { redisClusterOptions, redisNodeOptions, redisSettingNames, toRedisSettings, type RedisConnectionSettings } from './settings.js';
 
@@ -128,6 +129,10 @@ export function redisErrorHint(err: { code?: string; message?: string }): string
 /** Redis did not become usable at start within the time allowed; the message names the settings to check. */
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
+  /** For {@link errorKind}. */
+  get kind(): ErrorKind {
+    return 'redis-unavailable';
+  }
   /** The URL tried, without its password. */
   readonly url: string | undefined;
   constructor(target: string | RedisConnectionSettings | undefined, readonly timeoutMs: number, readonly reason: string, readonly hint = '') {
@@ -216,6 +221,17 @@ async function tellBullWhetherInfoIsAllowed(redis: RedisClient, logger: Logger |
     Object.assign(nodeOptions(redis), { skipVersionCheck: true });
     logger?.info('this Redis user may not run INFO; BullMQ skips its server version check (Lexbridge needs Redis 7 or later)');
   }
+}
+
+/**
+ * The one way a service closes a connection at shutdown: QUIT when Redis answers (pending replies
+ * arrive first), within `timeoutMs`; otherwise, or when QUIT does not finish in time, drop the
+ * socket (a QUIT queued on a connection that is down would wait for Redis forever).
+ */
+export async function closeRedis(redis: RedisClient, timeoutMs = 2_000): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status !== 'ready') return redis.disconnect();
+  await withTimeout(redis.quit(), timeoutMs, 'Redis QUIT').catch(() => redis.disconnect());
 }
 
 /** True when `redis` is connected and answers PING within `timeoutMs`; sends nothing while it is down. */

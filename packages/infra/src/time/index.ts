@@ -1,8 +1,13 @@
 /** Bounding a wait: what health checks, scrapes and start-up use so that nothing hangs on Redis. */
+import type { ErrorKind } from '../errors/index.js';
 
 /** A wait that ran out; `ms` is the bound it was given. */
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
+  /** For {@link errorKind}. */
+  get kind(): ErrorKind {
+    return 'timeout';
+  }
   constructor(readonly ms: number, what = 'operation') {
     super(`${what} timed out after ${ms} ms`);
   }

@@ -1,15 +1,8 @@
 /**
- * `lexbridge`: the operator's command line.
- *
- *   lexbridge setup [--dry-run]                       mappings and subscriptions on Lexamica
- *   lexbridge doctor [--json]                         the go-live check against Lexamica (read-only)
- *   lexbridge backfill --from ISO --to ISO [--event NAME] [--no-wait]
- *   lexbridge status [--json]                         leader, checkpoint age, queues, pending and stuck invitations
- *   lexbridge replay [--queue NAME] [--id JOB] [--limit N]   retry failed jobs
- *   lexbridge rules test PAYLOAD.json [--lexamica]    the decision the rules give a sample invitation
- *
- * It lives with the poller because set-up, backfills and the stored-event queues are the poller's;
- * `status`, `replay` and `rules test` use only the shared packages.
+ * `lexbridge`: the operators' command line. Every command has its own `--help`; `--version` prints
+ * the version. Exit codes (docs/cli.md): 0 done, 1 failed (a check failed, a setting is wrong,
+ * Lexamica or Redis could not be reached), 2 the command line itself is wrong (unknown command or
+ * option, a missing argument).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,47 +13,149 @@ import { firmConfigSchema, loadFirmConfig } from '@lexbridge/core/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/core/jobs';
 import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/core/ledger';
 import { createMapper } from '@lexbridge/core/mapping';
-import { createRedis, duplicateRedis, keyspaceFor, waitForRedis } from '@lexbridge/infra/redis';
+import { pollerKeys, readCheckpoint, readGap } from '@lexbridge/core/poller-state';
+import { closeRedis, createRedis, duplicateRedis, keyspaceFor, waitForRedis } from '@lexbridge/infra/redis';
 import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/core/rules';
 import { parse as parseYaml } from 'yaml';
-import { pollerKeys } from './poller.js';
 import { describeChecks, DOCTOR_USAGE, runDoctor } from './doctor.js';
 import { applySetup, describePlan, planSetup } from './setup.js';
 
-const USAGE = `usage: lexbridge <command> [options]
 
-  setup [--dry-run]                         create or update mappings and subscriptions from LEXBRIDGE_CONFIG
-  doctor [--json]                           check the configuration against Lexamica (read-only): the go-live check
-  backfill --from ISO --to ISO [--event E]  re-read a time range of stored events (a running poller does it)
-           [--no-wait]                      enqueue the request and return at once
-  status [--json]                           leader, checkpoint age, queue depths, pending and stuck invitations, failed jobs
-  replay [--queue Q] [--id JOB] [--limit N] retry failed jobs (all queues unless --queue)
-  rules test FILE.json [--lexamica]         run the rules over a sample invitation (in the firm's field
-                                            names, or Lexamica's with --lexamica) and print the decision
-`;
+/** The exit codes, as docs/cli.md lists them. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+type Env = Record<string, string | undefined>;
 type Out = (line: string) => void;
 
-export async function runCli(argv: string[], env: Record<string, string | undefined>, out: Out = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'setup':
-      return setup(rest, env, out);
-    case 'doctor':
-      return doctor(rest, env, out);
-    case 'backfill':
-      return backfill(rest, env, out);
-    case 'status':
-      return status(rest, env, out);
-    case 'replay':
-      return replay(rest, env, out);
-    case 'rules':
-      if (rest[0] === 'test') return rulesTest(rest.slice(1), env, out);
-      out(USAGE);
-      return 2;
-    default:
-      out(USAGE);
-      return command === 'help' || command === '--help' ? 0 : 2;
+interface Command {
+  /** One line for the overview. */
+  summary: string;
+  /** The command's own help: usage line, options, what it does. */
+  help: string;
+  run(args: string[], env: Env, out: Out): Promise<number>;
+}
+
+const RULES_HELP = `usage: lexbridge rules test FILE.json [--lexamica]
+
+Runs the firm's rules (LEXBRIDGE_CONFIG) over a sample invitation and prints the decision and
+which rules matched. Nothing is sent anywhere.
+
+  FILE.json    the invitation, in the firm's field names (read through its invitation mapping)
+  --lexamica   FILE.json is in Lexamica's field names instead
+`;
+
+const COMMANDS: Record<string, Command> = {
+  setup: {
+    summary: 'create or update mappings and subscriptions on Lexamica from LEXBRIDGE_CONFIG',
+    help: `usage: lexbridge setup [--dry-run]
+
+Creates or updates the mappings and stored-event subscriptions the firm YAML (LEXBRIDGE_CONFIG)
+declares, on Lexamica (LEXAMICA_*). Idempotent: a second run changes nothing.
+
+  --dry-run   print the plan, apply nothing
+`,
+    run: (args, env, out) => setup(args, env, out),
+  },
+  doctor: {
+    summary: 'check the configuration against Lexamica (read-only): the go-live check',
+    help: DOCTOR_USAGE,
+    run: (args, env, out) => doctor(args, env, out),
+  },
+  backfill: {
+    summary: 're-read a time range of stored events (a running poller does it)',
+    help: `usage: lexbridge backfill --from ISO --to ISO [--event NAME] [--no-wait]
+
+Asks the running poller to re-read Lexamica's stored events between --from and --to (ISO 8601)
+and enqueue those not yet known; waits for it to finish (at most 10 minutes) unless --no-wait.
+Needs REDIS_URL, and a poller running against the same Redis.
+
+  --from ISO     start of the range, e.g. 2026-11-01T00:00:00Z
+  --to ISO       end of the range
+  --event NAME   only stored events of this name
+  --no-wait      enqueue the request and return at once
+`,
+    run: (args, env, out) => backfill(args, env, out),
+  },
+  status: {
+    summary: 'leader, checkpoint age, queue depths, pending and stuck invitations, failed jobs',
+    help: `usage: lexbridge status [--json]
+
+Prints the poller's leader and checkpoint (and whether it is older than Lexamica keeps stored
+events), the last gap announced, each queue's depth, pending invitations by expiry and the
+invitations stuck past their watchdog deadline. Needs REDIS_URL; reads the watchdog section of
+LEXBRIDGE_CONFIG when the file exists.
+
+  --json   the same, as one JSON document
+`,
+    run: (args, env, out) => status(args, env, out),
+  },
+  replay: {
+    summary: 'retry failed jobs (all queues unless --queue)',
+    help: `usage: lexbridge replay [--queue NAME] [--id JOB] [--limit N]
+
+Moves failed jobs back to waiting, so the processor runs them again. Needs REDIS_URL.
+
+  --queue NAME   only this queue (${QUEUE_NAMES.join(', ')})
+  --id JOB       only this job id
+  --limit N      at most N failed jobs per queue (default 1000)
+`,
+    run: (args, env, out) => replay(args, env, out),
+  },
+  rules: {
+    summary: 'rules test FILE.json [--lexamica]: the decision the rules give a sample invitation',
+    help: RULES_HELP,
+    run: async (args, env, out) => (args[0] === 'test' ? rulesTest(args.slice(1), env, out) : usage(out, `unknown rules command "${args[0] ?? ''}"`, RULES_HELP)),
+  },
+};
+
+const USAGE = `usage: lexbridge <command> [options]
+
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+  lexbridge <command> --help   the command's options
+  lexbridge --version          the version
+Exit codes: 0 done, 1 failed, 2 wrong command line (docs/cli.md).
+`;
+
+/** The version of this command (its package's). */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function usage(out: Out, problem: string, help: string): number {
+  out(`${problem}\n`);
+  out(help);
+  return EXIT.usage;
+}
+
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+
+export async function runCli(argv: string[], env: Env, out: Out = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) return usage(out, 'no command given', USAGE);
+  if (isHelp(name) || name === 'help') {
+    const about = rest[0] !== undefined && Object.hasOwn(COMMANDS, rest[0]) ? COMMANDS[rest[0]] : undefined;
+    out(about?.help ?? USAGE);
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    out(`lexbridge ${cliVersion()}`);
+    return EXIT.ok;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) return usage(out, `unknown command "${name}"`, USAGE);
+  if (rest.some(isHelp)) {
+    out(command.help);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, env, out);
+  } catch (err) {
+    // node:util parseArgs: an unknown option, or one without its value.
+    if (String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) return usage(out, (err as Error).message, command.help);
+    throw err;
   }
 }
 
@@ -81,18 +176,14 @@ async function setup(args: string[], env: Record<string, string | undefined>, ou
 }
 
 async function doctor(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
-  if (values.help) {
-    out(DOCTOR_USAGE);
-    return 0;
-  }
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
   const cfg = parseEnv({ ...firmConfigEnv, ...lexamicaEnv }, env);
   const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);
   const client = createLexamicaClient({ ...clientOptionsFromEnv(cfg, firm.profile), retry: { maxRetries: 1 } });
   const checks = await runDoctor(client, firm);
   if (values.json) out(JSON.stringify(checks, null, 2));
   else for (const line of describeChecks(checks)) out(line);
-  return checks.some((c) => c.status === 'fail') ? 1 : 0;
+  return checks.some((c) => c.status === 'fail') ? EXIT.failed : EXIT.ok;
 }
 
 /** The longest the command line waits for Redis before it gives up with a message naming REDIS_URL. */
@@ -107,7 +198,7 @@ async function redisFor(env: Record<string, string | undefined>) {
   try {
     await waitForRedis(redis, { timeoutMs: Math.min(CLI_REDIS_WAIT_MS, cfg.REDIS_STARTUP_TIMEOUT_MS), settings, probeKey: keyspace.key('probe') });
   } catch (err) {
-    redis.disconnect();
+    await closeRedis(redis);
     throw err;
   }
   return { redis, keyspace, queues: new QueueSet(redis, keyspace), url: cfg.REDIS_URL };
@@ -116,8 +207,7 @@ async function redisFor(env: Record<string, string | undefined>) {
 async function backfill(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, event: { type: 'string' }, 'no-wait': { type: 'boolean', default: false } } });
   if (!values.from || !values.to) {
-    out('backfill needs --from and --to (ISO 8601, e.g. 2026-11-01T00:00:00Z)');
-    return 2;
+    return usage(out, 'backfill needs --from and --to (ISO 8601, e.g. 2026-11-01T00:00:00Z)', COMMANDS.backfill!.help);
   }
   const { redis, keyspace, queues } = await redisFor(env);
   try {
@@ -134,7 +224,7 @@ async function backfill(args: string[], env: Record<string, string | undefined>,
     }
   } finally {
     await queues.close();
-    redis.disconnect();
+    await closeRedis(redis);
   }
 }
 
@@ -157,7 +247,7 @@ async function status(args: string[], env: Record<string, string | undefined>, o
   const { redis, keyspace, queues } = await redisFor(env);
   try {
     const keys = pollerKeys(keyspace);
-    const [leader, checkpoint, gap] = await Promise.all([redis.get(keys.lease), redis.hgetall(keys.checkpoint), redis.hgetall(keys.gap)]);
+    const [leader, checkpoint, gap] = await Promise.all([redis.get(keys.lease), readCheckpoint(redis, keys), readGap(redis, keys)]);
     const { LEXAMICA_RETENTION_MS: retentionMs } = parseEnv({ LEXAMICA_RETENTION_MS: pollEnv.LEXAMICA_RETENTION_MS }, env);
     const queueDepths: Record<string, Record<string, number>> = {};
     for (const name of QUEUE_NAMES) queueDepths[name] = await queues.get(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
@@ -169,14 +259,14 @@ async function status(args: string[], env: Record<string, string | undefined>, o
     }
     pending.sort((a, b) => a.expires.localeCompare(b.expires));
     const stuck = await findStuck(redis, keyspace, watchdog.policy, new Date());
-    const ageSec = checkpoint.watermarkMs ? Math.round((Date.now() - Number(checkpoint.watermarkMs)) / 1000) : null;
+    const ageSec = checkpoint ? Math.round((Date.now() - checkpoint.watermarkMs) / 1000) : null;
     const report = {
       leader: leader ?? null,
-      checkpoint: checkpoint.watermark ?? null,
+      checkpoint: checkpoint ? new Date(checkpoint.watermarkMs).toISOString() : null,
       checkpointAgeSeconds: ageSec,
       // Events between the checkpoint and Lexamica's retention may be gone unread (LEXAMICA_RETENTION_MS).
       checkpointBeyondRetention: ageSec !== null && ageSec * 1000 > retentionMs,
-      lastGap: gap.reason ? { reason: gap.reason, ...(gap.from && { from: gap.from }), to: gap.to, detectedAt: gap.detectedAt, message: gap.message } : null,
+      lastGap: gap ?? null,
       queues: queueDepths,
       failedJobs: Object.values(queueDepths).reduce((n, q) => n + (q.failed ?? 0), 0),
       pendingInvitations: pending.map((r) => ({ invitationId: r.invitationId, state: r.state, expires: r.expires, caseType: r.caseType })),
@@ -209,15 +299,14 @@ async function status(args: string[], env: Record<string, string | undefined>, o
     return 0;
   } finally {
     await queues.close();
-    redis.disconnect();
+    await closeRedis(redis);
   }
 }
 
 async function replay(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { queue: { type: 'string' }, id: { type: 'string' }, limit: { type: 'string', default: '1000' } } });
   if (values.queue && !(QUEUE_NAMES as string[]).includes(values.queue)) {
-    out(`unknown queue "${values.queue}"; queues: ${QUEUE_NAMES.join(', ')}`);
-    return 2;
+    return usage(out, `unknown queue "${values.queue}"; queues: ${QUEUE_NAMES.join(', ')}`, COMMANDS.replay!.help);
   }
   const { redis, queues } = await redisFor(env);
   try {
@@ -238,7 +327,7 @@ async function replay(args: string[], env: Record<string, string | undefined>, o
     return 0;
   } finally {
     await queues.close();
-    redis.disconnect();
+    await closeRedis(redis);
   }
 }
 
@@ -246,8 +335,7 @@ async function rulesTest(args: string[], env: Record<string, string | undefined>
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { lexamica: { type: 'boolean', default: false } } });
   const file = positionals[0];
   if (!file) {
-    out('rules test needs a payload file: lexbridge rules test invitation.json');
-    return 2;
+    return usage(out, 'rules test needs a payload file: lexbridge rules test invitation.json', RULES_HELP);
   }
   const cfg = parseEnv(firmConfigEnv, env);
   const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);

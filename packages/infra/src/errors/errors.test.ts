@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../config/index.js';
+import { RedisUnavailableError } from '../redis/index.js';
+import { TimeoutError } from '../time/index.js';
+import { errorKind, startupProblem } from './index.js';
+
+describe('errorKind', () => {
+  it('takes the kind an error family declares', () => {
+    expect(errorKind(new ConfigError([{ variable: 'REDIS_URL', message: 'invalid url' }]))).toBe('config');
+    expect(errorKind(new RedisUnavailableError('redis://:secret@h:6379', 1_000, 'ECONNREFUSED'))).toBe('redis-unavailable');
+    expect(errorKind(new TimeoutError(700, 'metrics'))).toBe('timeout');
+  });
+
+  it('recognises aborts and the connection failures of ioredis', () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(errorKind(controller.signal.reason)).toBe('aborted');
+    expect(errorKind(new DOMException('The operation timed out.', 'TimeoutError'))).toBe('aborted');
+    expect(errorKind(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe('redis-unavailable');
+    expect(errorKind(new Error('Reached the max retries per request limit (which is 1).'))).toBe('redis-unavailable');
+  });
+
+  it('calls everything else internal, a name alone included', () => {
+    expect(errorKind(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe('internal');
+    expect(errorKind(Object.assign(new Error('x'), { name: 'LexamicaTimeoutError' }))).toBe('internal');
+    expect(errorKind(Object.assign(new Error('x'), { kind: 'not-a-kind' }))).toBe('internal');
+    expect(errorKind('a string')).toBe('internal');
+  });
+
+  it('gives the message of a start-up problem, and nothing for a bug', () => {
+    expect(startupProblem(new ConfigError([{ variable: 'POLL_INTERVAL_MS', message: 'too small' }]))).toContain('POLL_INTERVAL_MS');
+    expect(startupProblem(new RedisUnavailableError('redis://:secret@h:6379', 1_000, 'refused'))).not.toContain('secret');
+    expect(startupProblem(new Error('bug'))).toBeUndefined();
+  });
+});
