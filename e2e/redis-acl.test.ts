@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyspaceFor, redisAclRules, toRedisSettings } from '@lexbridge/infra/redis';
-import { RedisServerProcess, uniquePrefix } from '@lexbridge/testkit';
+import { teardownThenStop, RedisServerProcess, uniquePrefix } from '@lexbridge/testkit';
 import { decideAndAnswer, DECIDING_RULES } from './scenarios.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -22,10 +22,7 @@ describe('as a Redis ACL user with only the least grants', () => {
     await server.client((c) => c.call('ACL', 'SETUSER', USER, 'on', `>${PASSWORD}`, ...redisAclRules(keyspaceFor(settings, prefix))));
     s = await startStack('default', { redis: settings, redisPrefix: prefix, fragments: [{ shadow: false, ...DECIDING_RULES }] });
   }, 60_000);
-  afterAll(async () => {
-    await s?.close();
-    await server?.stop();
-  }, 60_000);
+  afterAll(() => teardownThenStop('the stack', 40_000, () => s?.close(), () => server?.stop()), 60_000);
 
   it('decides and answers invitations, and the API serves the CMS, with nothing refused', async () => {
     await decideAndAnswer(s!);

@@ -5,7 +5,7 @@
  * Lexbridge's multi-key scripts stay in one slot; a key outside it would fail with CROSSSLOT.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisCluster, type RedisClusterSet } from '@lexbridge/testkit';
+import { teardownThenStop, type RedisClusterSet, startRedisCluster } from '@lexbridge/testkit';
 import { decideAndAnswer, DECIDING_RULES } from './scenarios.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -16,10 +16,7 @@ describe('on a three-master Redis Cluster', () => {
     cluster = await startRedisCluster(3);
     s = await startStack('default', { redis: { url: cluster.url, cluster: true }, fragments: [{ shadow: false, ...DECIDING_RULES }] });
   }, 90_000);
-  afterAll(async () => {
-    await s?.close();
-    await cluster?.stop();
-  }, 60_000);
+  afterAll(() => teardownThenStop('the stack', 40_000, () => s?.close(), () => cluster?.stop()), 60_000);
 
   it('decides and answers invitations exactly once, every key in the one slot of its hash tag', async () => {
     await decideAndAnswer(s!);

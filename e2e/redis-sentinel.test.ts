@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvitationDoc } from '@lexbridge/sandbox';
-import { startSentinelSet, waitFor, type SentinelSet } from '@lexbridge/testkit';
+import { teardownThenStop, type SentinelSet, startSentinelSet, waitFor } from '@lexbridge/testkit';
 import { DECIDING_RULES, expectDecidedAndAnsweredOnce } from './scenarios.js';
 import { startStack, type Stack } from './stack.js';
 
@@ -21,10 +21,7 @@ describe('on a Sentinel-watched master that fails over mid-run', () => {
       fragments: [{ shadow: false, ...DECIDING_RULES }],
     });
   }, 90_000);
-  afterAll(async () => {
-    await s?.close();
-    await set?.stop();
-  }, 60_000);
+  afterAll(() => teardownThenStop('the stack', 40_000, () => s?.close(), () => set?.stop()), 60_000);
 
   it('answers every invitation exactly once across the failover', async () => {
     const stack = s!;

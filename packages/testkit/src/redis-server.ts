@@ -72,6 +72,19 @@ export async function spawnRedisServer(args: string[], url: string): Promise<Chi
   throw new Error(`redis-server at ${url} did not answer within 10s`);
 }
 
+/** Sends `signal` and waits for the exit; a process still there after 5 s is killed (SIGKILL). */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
 /** Options for a private `redis-server` started by a test. */
 export interface RedisServerOptions {
   port?: number;
@@ -133,10 +146,7 @@ export class RedisServerProcess {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
+    await stopChild(child, signal);
   }
 
   /** Runs `fn` on a short-lived admin connection to this server (as the default user). */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, RedisServerProcess, spawnRedisServer } from './redis-server.js';
+import { freePort, RedisServerProcess, spawnRedisServer, stopChild } from './redis-server.js';
 import { waitFor } from './wait.js';
 
 const run = promisify(execFile);
@@ -110,7 +110,7 @@ export async function startSentinelSet(masterName = 'lexbridge-master'): Promise
     );
     const sentinel: ChildProcess = await spawnRedisServer([conf, '--sentinel'], `redis://127.0.0.1:${sentinelPort}`);
     started.push(async () => {
-      if (sentinel.exitCode === null) await new Promise((r) => (sentinel.once('exit', r), sentinel.kill('SIGTERM')));
+      await stopChild(sentinel);
       rmSync(dir, { recursive: true, force: true });
     });
     const ask = async <T>(fn: (s: Redis) => Promise<T>): Promise<T> => {
