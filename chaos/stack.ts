@@ -48,6 +48,8 @@ export interface StackSecrets {
 }
 
 export interface Stack {
+  /** The firm YAML every service reads. */
+  firmYaml: string;
   redis: RedisServerProcess;
   /** What every service reaches Redis through: the slow-Redis phase makes its replies late. */
   redisProxy: DelayProxy;
@@ -152,6 +154,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   });
 
   const stack: Stack = {
+    firmYaml,
     redis,
     redisProxy,
     supervisor,

@@ -122,7 +122,11 @@ export function buildApp(deps: AppDeps) {
     closing = true;
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    // A refused (429) request is logged at debug only: under a flood, a synchronous log write per
+    // refusal was the largest share of the event loop's own work, and every request queued behind
+    // it, /health/live included, waited. The rate limiter logs once per identity and window; the
+    // request metrics count every 429.
+    request.log[reply.statusCode === 429 ? 'debug' : 'info'](
       { method: request.method, url: loggableUrl(request.url), route: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), identity: request.identity?.name },
       'request completed',
     );

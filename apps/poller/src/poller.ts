@@ -11,10 +11,11 @@ import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbri
 import { pollerKeys, readGap, writeGap } from '@lexbridge/core/poller-state';
 import { errorKind } from '@lexbridge/infra/errors';
 import type { Logger } from '@lexbridge/infra/logger';
+import { stamped } from '@lexbridge/core/intake';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
 import { createLease, type Lease } from './lease.js';
 import type { PollerMetrics } from './metrics.js';
-import { readRange, stamped, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
+import { readRange, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
 
 /** Timing of the poller (all in milliseconds). */
 export interface PollerTiming {
@@ -56,6 +57,8 @@ export interface PollerDeps {
   instanceId?: string;
   now?: () => number;
   random?: () => number;
+  /** Webhooks are on (`webhooks.url` in the YAML): polling reconciles, and counts what it finds in `lexbridge_webhook_missed_total`. */
+  webhooks?: boolean;
 }
 
 export interface Poller {
@@ -67,6 +70,7 @@ export interface Poller {
   pollOnce(signal?: AbortSignal): Promise<ReadRangeResult | undefined>;
   reconcileOnce(signal?: AbortSignal): Promise<ReadRangeResult>;
   backfill(range: { from: Date; to: Date; event?: string }, signal?: AbortSignal): Promise<ReadRangeResult>;
+  /** Whether this replica holds the lease now: false as soon as its TTL may have run out unrenewed. */
   isLeader(): boolean;
   readonly checkpoint: CheckpointStore;
   readonly lease: Lease;
@@ -93,6 +97,10 @@ export function createPoller(deps: PollerDeps): Poller {
   let cycle: AbortController | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
   let leader = false;
+  // Until when (monotonic ms) the lease surely holds: the send time of the last acquire or renew
+  // that succeeded, plus the TTL. A process stalled past it (GC, a busy machine) may have lost the
+  // lease in Redis before its renewal timer runs, so it stops claiming leadership at once.
+  let leaseValidUntil = 0;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -119,8 +127,12 @@ export function createPoller(deps: PollerDeps): Poller {
   }
 
   async function renewLease() {
+    const sentAt = performance.now();
     try {
-      if (await lease.renew()) return;
+      if (await lease.renew()) {
+        leaseValidUntil = sentAt + lease.ttlMs;
+        return;
+      }
     } catch (err) {
       log.warn({ err }, 'lease renewal failed');
     }
@@ -131,7 +143,9 @@ export function createPoller(deps: PollerDeps): Poller {
   }
 
   async function ensureLeader(): Promise<boolean> {
+    const sentAt = performance.now();
     const held = await lease.acquire();
+    if (held) leaseValidUntil = sentAt + lease.ttlMs;
     setLeader(held);
     return held;
   }
@@ -308,7 +322,7 @@ export function createPoller(deps: PollerDeps): Poller {
     pollOnce,
     reconcileOnce,
     backfill,
-    isLeader: () => leader,
+    isLeader: () => leader && performance.now() < leaseValidUntil,
     start() {
       if (running) return;
       running = true;

@@ -52,6 +52,8 @@ export interface SandboxOptions {
   profile?: string | SandboxProfile;
   /** Misbehaviour switched on from the start (see `misbehaviour.ts`); change it with `POST /__sandbox/misbehaviour`. */
   misbehaviour?: MisbehaviourInput;
+  /** Webhook push faults from the start (see `webhook-pusher.ts`); change them with `POST /__sandbox/webhooks`. */
+  webhookFaults?: Record<string, unknown>;
 }
 
 /** A built sandbox: the (not listening) Fastify app, its state and the scenario. */
@@ -96,7 +98,12 @@ export function buildSandbox(options: SandboxOptions = {}): Sandbox {
   });
 
   // pino's Logger is a FastifyBaseLogger at runtime; the cast keeps the default instance type.
-  const app: FastifyInstance = options.logger ? Fastify({ loggerInstance: options.logger as FastifyBaseLogger }) : Fastify({ logger: false });
+  // close() ends every connection, idle or not: a local Lexamica has no answer worth waiting for
+  // (a latency fault or a slow answer in flight held a test's afterAll for its whole timeout).
+  const serverOptions = { forceCloseConnections: true } as const;
+  const app: FastifyInstance = options.logger
+    ? Fastify({ ...serverOptions, loggerInstance: options.logger as FastifyBaseLogger })
+    : Fastify({ ...serverOptions, logger: false });
   registerErrorHandler(app);
   // Not awaited: plugins load on ready/listen/inject, so building stays synchronous.
   void app.register(async (api) => {
@@ -105,6 +112,10 @@ export function buildSandbox(options: SandboxOptions = {}): Sandbox {
     api.addHook('onRequest', createAuthHook(state.org, state.profile));
     await apiRoutes(api, state);
   });
+  if (options.webhookFaults) {
+    const set = state.webhooks.update(options.webhookFaults);
+    if (!set.success) throw new Error(`webhookFaults: ${set.error.message}`);
+  }
   inspectRoutes(app, state, scenario);
   if (options.autoStart) scenario.start();
 
@@ -114,6 +125,7 @@ export function buildSandbox(options: SandboxOptions = {}): Sandbox {
     scenario,
     async close() {
       scenario.close();
+      state.webhooks.close();
       await app.close();
     },
   };

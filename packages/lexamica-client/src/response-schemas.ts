@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ApiProfile, ListKind } from './profile.js';
+import { MAX_EVENT_NAME_LENGTH, MAX_ID_LENGTH, storedEventSchema } from '@lexbridge/core/domain';
 import { getPath } from '@lexbridge/core/mapping';
 
 /** A stored event, its fields read through `profile.fields`. */
@@ -36,6 +37,11 @@ export interface Subscription {
   description?: string;
   /** Lexamica's default when absent: true. */
   active: boolean;
+}
+
+/** A webhook subscription: a subscribed event pushed to `url` as it is stored (our guess of its shape). */
+export interface WebhookSubscription extends Subscription {
+  url: string;
 }
 
 /** An invitation's current state, read back from Lexamica. */
@@ -88,8 +94,8 @@ function objectAt(paths: Record<string, z.ZodType>): z.ZodType<Record<string, un
 }
 
 // Bounded (issue 18): a hostile or broken answer cannot put an unbounded string into a job or a log.
-const id = z.string().min(1).max(200);
-const optionalString = z.string().max(200).optional();
+const id = z.string().min(1).max(MAX_ID_LENGTH);
+const optionalString = z.string().max(MAX_ID_LENGTH).optional();
 
 /** Every response schema, for one profile. */
 export function createResponseSchemas(profile: ApiProfile) {
@@ -126,9 +132,12 @@ export function createResponseSchemas(profile: ApiProfile) {
     });
   }
 
+  // Read through the profile's paths (an issue names Lexamica's field), then checked against the
+  // domain's stored event (its bounds, non-empty ids): what passes is exactly what the poller
+  // enqueues, so nothing between here and the queue parses it again.
   const storedEvent: z.ZodType<StoredEvent> = objectAt({
     [f.id]: id,
-    [f.event]: z.string().min(1).max(200),
+    [f.event]: z.string().min(1).max(MAX_EVENT_NAME_LENGTH),
     [f.createdAt]: z.iso.datetime({ offset: true }),
     ...(f.subscription === null ? {} : { [f.subscription]: optionalString }),
     ...(f.mapping === null ? {} : { [f.mapping]: optionalString }),
@@ -144,7 +153,7 @@ export function createResponseSchemas(profile: ApiProfile) {
       ...(mappingId === undefined ? {} : { mappingId }),
       payload: getPath(raw, f.payload) as Record<string, unknown>,
     };
-  });
+  }).pipe(storedEventSchema);
 
   const mapping: z.ZodType<Mapping> = objectAt({
     [f.id]: id,
@@ -158,18 +167,18 @@ export function createResponseSchemas(profile: ApiProfile) {
     fields: (raw.fields as { external: string; lexamica: string }[]).map(({ external, lexamica }) => ({ external, lexamica })),
   }));
 
-  const subscription: z.ZodType<Subscription> = objectAt({
-    [f.id]: id,
-    event: z.string(),
-    mapping: z.string(),
-    description: optionalString,
-    active: z.boolean().optional(),
-  }).transform((raw) => ({
+  const subscriptionFields = { [f.id]: id, event: z.string(), mapping: z.string(), description: optionalString, active: z.boolean().optional() };
+  const subscriptionOf = (raw: Record<string, unknown>): Subscription => ({
     id: getPath(raw, f.id) as string,
     event: raw.event as string,
     mapping: raw.mapping as string,
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
     active: (raw.active as boolean | undefined) ?? true,
+  });
+  const subscription: z.ZodType<Subscription> = objectAt(subscriptionFields).transform(subscriptionOf);
+  const webhookSubscription: z.ZodType<WebhookSubscription> = objectAt({ ...subscriptionFields, url: z.string().max(2_000) }).transform((raw) => ({
+    ...subscriptionOf(raw),
+    url: raw.url as string,
   }));
 
   // The path names the invitation, so a body without its id still answers for that id.
@@ -186,10 +195,14 @@ export function createResponseSchemas(profile: ApiProfile) {
 
   return {
     storedEvents: list('storedEvents', storedEvent),
+    /** One stored event on its own (a webhook delivery's body). */
+    storedEvent,
     mapping,
     mappings: list('mappings', mapping),
     subscription,
     subscriptions: list('subscriptions', subscription),
+    webhookSubscription,
+    webhookSubscriptions: list('webhookSubscriptions', webhookSubscription),
     invitation,
   };
 }

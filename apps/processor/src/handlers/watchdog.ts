@@ -9,7 +9,10 @@ import type { Handler } from '@lexbridge/core/jobs';
 import { stuckItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 
-export function createWatchdogHandler(ctx: ProcessorContext): Handler<'invitation.watchdog'> {
+/** What this module uses of the processor's context. */
+export type WatchdogDeps = Pick<ProcessorContext, 'announcer' | 'metrics' | 'now' | 'stuck'>;
+
+export function createWatchdogHandler(ctx: WatchdogDeps): Handler<'invitation.watchdog'> {
   return async (_payload, job) => {
     const now = ctx.now();
     const stuck = await ctx.stuck(now);

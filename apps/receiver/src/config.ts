@@ -1,0 +1,17 @@
+/** The receiver's configuration: the environment, parsed once at start (the port is `webhooks.port` in the YAML). */
+import { firmConfigEnv, logEnv, opsEnv, parseEnv, receiverEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/infra/config';
+
+export const receiverServiceEnv = {
+  ...redisEnv,
+  ...logEnv,
+  ...firmConfigEnv,
+  ...receiverEnv,
+  ...opsEnv(9104),
+};
+
+export type ReceiverEnv = ReturnType<typeof loadReceiverEnv>;
+
+export function loadReceiverEnv(env: Record<string, string | undefined> = process.env) {
+  const parsed = parseEnv(receiverServiceEnv, env);
+  return { ...parsed, redis: redisSettingsFromEnv(parsed) };
+}
