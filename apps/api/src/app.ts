@@ -14,7 +14,7 @@ import type { ZodType } from 'zod';
 import { createFeed, type Feed } from '@lexbridge/core/feed';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency/index.js';
 import type { QueueSet } from '@lexbridge/core/jobs';
-import { createLedger, type Ledger } from '@lexbridge/core/ledger';
+import { createLedger, DEFAULT_RETENTION, type Ledger, type RetentionPolicy } from '@lexbridge/core/ledger';
 import type { Logger } from '@lexbridge/infra/logger';
 import { createMetricsRegistry } from '@lexbridge/infra/ops';
 import { createAuditTrail } from './audit.js';
@@ -81,6 +81,8 @@ export interface AppDeps {
   /** Defaults to a new registry with the process metrics, labelled `service="api"`. */
   registry?: Registry;
   limits?: Partial<ApiLimits>;
+  /** How long records and feed items are kept (the ledger and feed it builds). Default: `DEFAULT_RETENTION`. */
+  retention?: RetentionPolicy;
   /** Shown in the OpenAPI document. */
   version?: string;
 }
@@ -90,7 +92,8 @@ export function buildApp(deps: AppDeps) {
   const { redis, queues } = deps;
   const keyspace = queues.keyspace;
   const registry = deps.registry ?? createMetricsRegistry('api');
-  const feed = deps.feed ?? createFeed(redis, keyspace);
+  const retention = deps.retention ?? DEFAULT_RETENTION;
+  const feed = deps.feed ?? createFeed(redis, keyspace, { retentionMs: retention.feedMs });
   const audit = createAuditTrail({ feed, queues, webhook: deps.cmsWebhook ?? false });
   let closing = false;
 
@@ -150,7 +153,7 @@ export function buildApp(deps: AppDeps) {
   app.register(docsPlugin, { ...(deps.version && { version: deps.version }) });
 
   app.register(opsRoutes, { redis, queues, registry, isClosing: () => closing });
-  app.register(invitationRoutes, { ledger: deps.ledger ?? createLedger(redis, keyspace), queues });
+  app.register(invitationRoutes, { ledger: deps.ledger ?? createLedger(redis, keyspace, { recordsRetentionMs: retention.recordsMs }), queues });
   app.register(caseRoutes, {
     queues,
     idempotency: deps.idempotency ?? createIdempotencyStore(redis, keyspace, { ttlSec: limits.idempotencyTtlSec }),

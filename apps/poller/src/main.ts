@@ -5,6 +5,7 @@ import { createLogger } from '@lexbridge/infra/logger';
 import { bootstrap } from '@lexbridge/infra/ops';
 import { checkRedisPolicy, createRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
 import { loadPollerEnv } from './config.js';
+import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createPollerService } from './service.js';
 
 await bootstrap(async () => {
@@ -24,6 +25,7 @@ await bootstrap(async () => {
     redis,
     redisPrefix: keyspace.prefix,
     logger,
+    jobRetentionMs: retentionPolicy(firm.retention, env).jobsMs,
     webhooks: firm.webhooks !== undefined,
     timing: {
       intervalMs,

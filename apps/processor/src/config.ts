@@ -1,8 +1,9 @@
 /** The processor's configuration: the environment, parsed once at start. */
-import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/infra/config';
+import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv, redisSettingsFromEnv, retentionEnv } from '@lexbridge/infra/config';
 
 export const processorEnv = {
   ...redisEnv,
+  ...retentionEnv,
   ...logEnv,
   ...firmConfigEnv,
   ...lexamicaEnv,

@@ -286,6 +286,8 @@ export function keyspaceFor(settings: RedisConnectionSettings, prefix: string) {
 
 export type Keyspace = ReturnType<typeof createKeyspace>;
 
+export { readScripts, scriptSet, RedisScriptError, type RedisScript, type ScriptArg, type ScriptSet } from './scripts.js';
+
 /**
  * The least a Redis ACL user needs to run every Lexbridge service (poller, processor, API, the
  * `lexbridge` command), as `ACL SETUSER <user> on ><password> …` rules: the installation's keys
