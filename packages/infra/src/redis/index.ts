@@ -298,7 +298,7 @@ export { readScripts, scriptSet, RedisScriptError, type RedisScript, type Script
 export function redisAclRules(keyspace: Keyspace, o: { cluster?: boolean } = {}): string[] {
   return [
     'resetkeys', `~${keyspace.prefix}:*`, 'resetchannels',
-    '-@all', '+@read', '+@write', '+@scripting', '+@transaction', '+@connection', '-@dangerous',
+    '-@all', '+@read', '+@write', '+@scripting', '+@transaction', '+@connection', '+time', '-@dangerous',
     ...(o.cluster ? ['+cluster|slots', '+cluster|shards', '+cluster|info'] : []),
   ];
 }
