@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Registry } from 'prom-client';
 import type { ZodType } from 'zod';
 import { createFeed, type Feed } from '@lexbridge/core/feed';
@@ -71,7 +71,7 @@ export const DEFAULT_LIMITS: ApiLimits = {
 export interface AppDeps {
   logger: Logger;
   /** The request-path connection, role `producer` (fails fast while Redis is away). */
-  redis: Redis;
+  redis: RedisClient;
   /** Queues on the same producer connection (their keyspace is the API's keyspace). */
   queues: QueueSet;
   /** Who may call the API (`api.identities` in the firm's YAML; see `loadApiConfig`). At least one. */

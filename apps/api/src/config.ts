@@ -1,5 +1,5 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, retentionEnv, tracingEnv } from '@lexbridge/infra/config';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, redisSettingsFromEnv, retentionEnv, tracingEnv } from '@lexbridge/infra/config';
 import { loadFirmConfig } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { consoleFirmShape, consoleSettingsOf } from './console/settings.js';
@@ -44,7 +44,8 @@ export const apiServiceEnv = { ...redisEnv, ...retentionEnv, ...logEnv, ...firmC
 export type ApiEnv = ReturnType<typeof loadApiEnv>;
 
 export function loadApiEnv(env: Record<string, string | undefined> = process.env) {
-  return parseEnv(apiServiceEnv, env);
+  const parsed = parseEnv(apiServiceEnv, env);
+  return { ...parsed, redis: redisSettingsFromEnv(parsed) };
 }
 
 /**

@@ -3,9 +3,8 @@ import { clientOptionsFromEnv, createLexamicaClient, createLexamicaMetrics } fro
 import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
 import { firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
 import { createLogger } from '@lexbridge/infra/logger';
-import { urlCredentials } from '@lexbridge/infra/redact';
 import { boundPort, bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
-import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/infra/redis';
+import { checkRedisPolicy, createRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
 import { loadPollerEnv } from './config.js';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createPollerService } from './service.js';
@@ -16,9 +15,10 @@ await bootstrap(async () => {
   const personal = personalFieldNames(firm);
   const registry = createMetricsRegistry('poller');
   const tracing = startTelemetry({ service: 'poller', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
-  const logger = createLogger({ name: 'poller', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
-  const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
-  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+  const logger = createLogger({ name: 'poller', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...redisSecrets(env.redis)], extraKeys: personal });
+  const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-poller');
+  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
+  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
   await checkRedisPolicy(redis, logger);
   const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal, ...createLexamicaMetrics(registry) });
   // With webhooks on, polling is the safety net: slower, and counting what the pushes missed.
@@ -26,7 +26,7 @@ await bootstrap(async () => {
   const service = createPollerService({
     client,
     redis,
-    redisPrefix: env.REDIS_PREFIX,
+    redisPrefix: keyspace.prefix,
     logger,
     jobRetentionMs: retentionPolicy(firm.retention, env).jobsMs,
     registry,

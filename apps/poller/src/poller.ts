@@ -5,13 +5,12 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-client';
 import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/core/jobs';
 import { pollerKeys, readGap, writeGap } from '@lexbridge/core/poller-state';
 import { errorKind } from '@lexbridge/infra/errors';
 import type { Logger } from '@lexbridge/infra/logger';
-import type { Keyspace } from '@lexbridge/infra/redis';
 import { stamped } from '@lexbridge/core/intake';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
 import { createLease, type Lease } from './lease.js';
@@ -49,7 +48,7 @@ export interface PollerTiming {
 
 export interface PollerDeps {
   source: EventSource;
-  redis: Redis;
+  redis: RedisClient;
   queues: QueueSet;
   keyspace: Keyspace;
   eventNames: RoutedEventNames;

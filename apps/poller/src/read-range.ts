@@ -21,7 +21,7 @@ import {
   type RoutedEventNames,
 } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { stamped, storedEventItems } from '@lexbridge/core/intake';
 import type { CheckpointStore } from './checkpoint.js';
 import type { PollerMetrics } from './metrics.js';
@@ -35,7 +35,7 @@ export interface EventSource {
 
 export interface ReadRangeDeps {
   source: EventSource;
-  redis: Redis;
+  redis: RedisClient;
   queues: QueueSet;
   checkpoint: CheckpointStore;
   eventNames: RoutedEventNames;

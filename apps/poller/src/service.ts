@@ -4,8 +4,8 @@
  * configuration into it; tests build it in-process.
  */
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { routedEventNames as eventNamesOf, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
@@ -17,7 +17,7 @@ import { createPoller, type Poller, type PollerTiming } from './poller.js';
 export interface PollerServiceOptions {
   client: LexamicaClient;
   /** A worker-role connection (maxRetriesPerRequest: null). */
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: Logger;
   timing: PollerTiming;

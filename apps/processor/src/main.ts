@@ -7,9 +7,8 @@ import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
 import { personalFieldNames } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createLogger } from '@lexbridge/infra/logger';
-import { urlCredentials } from '@lexbridge/infra/redact';
 import { boundPort, bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
-import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/infra/redis';
+import { checkRedisPolicy, createRedis, duplicateRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
 import { loadProcessorEnv } from './config.js';
 import { loadProcessorFirmConfig } from './firm-config.js';
 import { createProcessorService } from './service.js';
@@ -24,15 +23,16 @@ await bootstrap(async () => {
     name: 'processor',
     fields: { firm: firmLabel(env) },
     level: env.LOG_LEVEL,
-    secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...urlCredentials(env.REDIS_URL)],
+    secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...redisSecrets(env.redis)],
     extraKeys: personal,
   });
-  const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-processor');
-  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+  const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-processor');
+  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
+  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
   await checkRedisPolicy(redis, logger);
   // Ledger, feed and the other state commands of concurrent jobs leave in one write per tick; BullMQ
   // keeps `redis` (its blocking duplicates must not pipeline).
-  const commands = redis.duplicate({ enableAutoPipelining: true, connectionName: 'lexbridge-processor-state' });
+  const commands = duplicateRedis(redis, { enableAutoPipelining: true, connectionName: 'lexbridge-processor-state' });
   commands.on('error', (err: Error) => logger.warn({ err }, 'redis connection error (state connection)'));
 
   const lexamicaHooks = createLexamicaMetrics(registry);
@@ -52,7 +52,7 @@ await bootstrap(async () => {
   const service = createProcessorService({
     redis,
     commands,
-    keyspace: createKeyspace(env.REDIS_PREFIX),
+    keyspace,
     client,
     firm,
     retention: retentionPolicy(firm.retention, env),

@@ -3,7 +3,7 @@
  * CMS webhook deliveries, failed jobs, the ledger's invitations by state and the cases nearing the
  * 90-day update limit (both read from Redis at scrape time).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { LEDGER_STATES, WATCHED_STATES, type Ledger } from '@lexbridge/core/ledger';
 import type { Logger } from '@lexbridge/infra/logger';
@@ -62,7 +62,7 @@ const DAY = 86_400_000;
 
 /** Where the gauges read at scrape time: the state connection (`redis`), never waited on while down. */
 export interface ScrapeSource {
-  redis: Pick<Redis, 'status'>;
+  redis: Pick<RedisClient, 'status'>;
   logger?: Logger;
   /** The invitations stuck right now, for `lexbridge_invitations_stuck`. */
   stuck?: () => Promise<Array<{ record: { state: string } }>>;

@@ -6,7 +6,7 @@
  */
 import type { Worker, WorkerOptions } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Logger } from '@lexbridge/infra/logger';
 import { Registry } from 'prom-client';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
@@ -34,13 +34,13 @@ import { createWorkers } from './workers.js';
 /** Options of {@link createProcessorService}. */
 export interface ProcessorServiceOptions {
   /** A worker-role connection (`createRedis(url, 'worker')`); not closed by the service. */
-  redis: Redis;
+  redis: RedisClient;
   /**
    * The connection for the ledger, feed and other state (not BullMQ's): `main.ts` passes one with
    * `enableAutoPipelining`, so the commands issued in one tick leave in one write. BullMQ keeps
    * `redis`, whose blocking duplicates must not pipeline. Default `redis`; not closed by the service.
    */
-  commands?: Redis;
+  commands?: RedisClient;
   keyspace: Keyspace;
   client: LexamicaClient;
   firm: ProcessorFirmConfig;

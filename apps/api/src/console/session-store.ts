@@ -6,8 +6,7 @@
  * a TTL: signing out deletes it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { Keyspace } from '@lexbridge/infra/redis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 
 /** The cookie that carries the session id. */
 export const SESSION_COOKIE = 'lexbridge_console';
@@ -41,7 +40,7 @@ export function csrfMatches(session: ConsoleSession, presented: string | undefin
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function createSessionStore(redis: Redis, keyspace: Keyspace, opts: { ttlSec: number; now?: () => Date }): SessionStore {
+export function createSessionStore(redis: RedisClient, keyspace: Keyspace, opts: { ttlSec: number; now?: () => Date }): SessionStore {
   const now = opts.now ?? (() => new Date());
   const key = (id: string) => keyspace.key('console', 'session', digest(id));
   return {

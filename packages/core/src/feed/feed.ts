@@ -7,10 +7,9 @@
  * it, and so do scripts that append an item in the same step as the change it reports (the ledger's
  * outbox), given the keys and arguments of {@link FeedOutbox}.
  */
-import type { Redis } from 'ioredis';
 import { coreScripts } from '../commands/index.js';
 import { mentionsAny } from './mentions.js';
-import type { Keyspace } from '@lexbridge/infra/redis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 
 /** One thing the CMS should hear about. */
 export interface FeedItem {
@@ -61,7 +60,7 @@ export class FeedCursorExpiredError extends Error {
   }
 }
 
-/** Orders two stream ids (`<ms>-<seq>`) as Redis does. */
+/** Orders two stream ids (`<ms>-<seq>`) as RedisClient does. */
 function compareIds(a: string, b: string): number {
   const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
   const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
@@ -109,7 +108,7 @@ export interface FeedOutbox {
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
-export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
+export function createFeed(redis: RedisClient, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
   const maxLen = opts.maxLen ?? 100_000;
   const ttl = opts.dedupeTtlSec ?? 7 * 86_400;
   const retentionMs = opts.retentionMs ?? 30 * 86_400_000;

@@ -5,7 +5,7 @@
  */
 import closeWithGrace from 'close-with-grace';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
@@ -29,7 +29,7 @@ export function createMetricsRegistry(service: string): Registry {
 export const SCRAPE_TIMEOUT_MS = 700;
 
 /** `lexbridge_redis_up`: 1 when `redis` answers PING within the scrape timeout, else 0. */
-export function registerRedisUp(registry: Registry, redis: Redis, timeoutMs = SCRAPE_TIMEOUT_MS): Gauge {
+export function registerRedisUp(registry: Registry, redis: RedisClient, timeoutMs = SCRAPE_TIMEOUT_MS): Gauge {
   return new Gauge({
     name: 'lexbridge_redis_up',
     help: 'Redis answers this service (1) or not (0); gauges read from Redis are left out while it is 0',
@@ -46,7 +46,7 @@ export function registerRedisUp(registry: Registry, redis: Redis, timeoutMs = SC
  * undefined when it could not be read (logged at debug; `lexbridge_redis_up` says why), so the
  * gauge is left without a value rather than the scrape hanging or failing.
  */
-export async function scrapeRead<T>(redis: Pick<Redis, 'status'>, read: () => Promise<T>, o: { what: string; logger?: Logger; timeoutMs?: number }): Promise<T | undefined> {
+export async function scrapeRead<T>(redis: Pick<RedisClient, 'status'>, read: () => Promise<T>, o: { what: string; logger?: Logger; timeoutMs?: number }): Promise<T | undefined> {
   if (redis.status !== 'ready') return undefined;
   try {
     return await withTimeout(read(), o.timeoutMs ?? SCRAPE_TIMEOUT_MS, o.what);
@@ -173,7 +173,7 @@ export interface WiredService {
   /** Stops taking work and lets in-flight work finish (HTTP, workers, queues), before Redis closes. */
   close(): Promise<void>;
   /** The connections to close last, each with {@link closeRedis}. */
-  redis: Redis[];
+  redis: RedisClient[];
   /** Longest the shutdown may take, in ms (default 10 000). */
   graceMs?: number;
   /** Tracing to flush and stop last ({@link startTelemetry}). */

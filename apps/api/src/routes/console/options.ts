@@ -1,16 +1,15 @@
 /** What the console's routes are built from. */
-import type { Redis } from 'ioredis';
 import type { Feed } from '@lexbridge/core/feed';
 import type { QueueSet } from '@lexbridge/core/jobs';
 import type { Ledger } from '@lexbridge/core/ledger';
-import type { Keyspace } from '@lexbridge/infra/redis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import type { AuditTrail } from '../../audit.js';
 import type { SessionStore } from '../../console/session-store.js';
 import type { ConsoleSettings } from '../../console/settings.js';
 import type { IdentityDirectory } from '../../identity/identity-directory.js';
 
 export interface ConsoleRoutesOptions {
-  redis: Redis;
+  redis: RedisClient;
   keyspace: Keyspace;
   ledger: Ledger;
   queues: QueueSet;
