@@ -57,7 +57,9 @@ RUN npm pkg delete devDependencies optionalDependencies \
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# The commit the image is built from, for lexbridge_build_info: docker build --build-arg LEXBRIDGE_COMMIT=$(git rev-parse --short HEAD) .
+ARG LEXBRIDGE_COMMIT=unknown
+ENV NODE_ENV=production LEXBRIDGE_COMMIT=${LEXBRIDGE_COMMIT}
 WORKDIR /app
 # The manifest the dependency tree was made from, so `npm ls` in the image describes what is there.
 COPY --from=deps --chown=node:node /app/package.json /app/package-lock.json ./

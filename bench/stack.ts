@@ -13,7 +13,7 @@ import { orgFromSeed, type SandboxOrg } from '@lexbridge/sandbox';
 import { QueueSet } from '@lexbridge/core/jobs';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { freePort, RedisServerProcess, waitFor } from '@lexbridge/testkit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { buildServices, SERVICE_ENTRIES, type ServiceKind } from './build-services.js';
 import type { BenchConfig } from './config.js';
 import { writeBenchFirmConfig } from './firm-config.js';
@@ -51,7 +51,7 @@ export interface BenchStack {
   readonly sandbox: SandboxDriver;
   readonly probe: RedisProbe;
   /** A worker-role connection of the benchmark itself (queue counts, the baseline worker). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Lexbridge's queues under {@link BENCH_PREFIX}, for job counts. */
   readonly queues: QueueSet;
   readonly sandboxProcess: ServiceProcess;

@@ -7,7 +7,7 @@ import type { LexamicaClient } from '@lexbridge/lexamica-client';
 import { QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/core/jobs';
 import { createLedger, findStuck, type LedgerRecord, type StuckRecord, type WatchdogPolicy } from '@lexbridge/core/ledger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { ApiClient } from './api-client.js';
 import type { SandboxControl } from './sandbox-control.js';
 import type { Evidence, PostedUpdate } from './verdict.js';
@@ -39,7 +39,7 @@ export interface EvidenceReader {
 }
 
 export function createEvidenceReader(o: { redisUrl: string; prefix: string; sandbox: SandboxControl; api: ApiClient; client: LexamicaClient }): EvidenceReader {
-  const redis: Redis = createRedis(o.redisUrl, 'worker');
+  const redis: RedisClient = createRedis(o.redisUrl, 'worker');
   const keyspace = createKeyspace(o.prefix);
   const queues = new QueueSet(redis, keyspace);
   const ledger = createLedger(redis, keyspace);

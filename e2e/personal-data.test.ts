@@ -5,8 +5,7 @@
  * then every key of the installation in Redis (BullMQ job data, the feed, the ledger) is read.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
-import { createRedis } from '@lexbridge/infra/redis';
+import { createRedis, type RedisClient } from '@lexbridge/infra/redis';
 import { redisUrl, waitFor } from '@lexbridge/testkit';
 import { startStack, type Stack } from './stack.js';
 
@@ -14,7 +13,7 @@ const HOUR = 3_600_000;
 const ACCEPT_ALL = { shadow: false, rules: [{ name: 'accept-all', when: { field: 'referral.caseType', exists: true }, then: 'accept' }], default: { action: 'manual' }, capacity: [] };
 
 /** Every value stored under `prefix`, as text (hashes, strings, lists, sets, sorted sets, streams). */
-async function everythingUnder(redis: Redis, prefix: string): Promise<string> {
+async function everythingUnder(redis: RedisClient, prefix: string): Promise<string> {
   const out: string[] = [];
   let cursor = '0';
   do {
@@ -48,7 +47,7 @@ async function throughThePipeline(s: Stack) {
   const redis = createRedis(redisUrl(), 'producer');
   try {
     await waitFor(() => redis.status === 'ready', { message: 'redis ready' });
-    return { invitationId: doc._id, client: doc.referral.client, feed: JSON.stringify(feed), redis: await everythingUnder(redis, s.prefix) };
+    return { invitationId: doc._id, client: doc.referral.client, feed: JSON.stringify(feed), redis: await everythingUnder(redis, s.keyspace.prefix) };
   } finally {
     redis.disconnect();
   }
@@ -79,5 +78,13 @@ describe("the client's personal data", () => {
     const seen = await throughThePipeline(s);
     expect(seen.feed).toContain(seen.client.email);
     expect(seen.redis).toContain(seen.client.phone);
+  });
+
+  it('with console.clientContact: true, is kept for the case facts (the invitation.sent job and its record) but not on the feed', async () => {
+    s = await startStack('default', { fragments: [ACCEPT_ALL, { console: { clientContact: true } }], scenario: { expiryMs: { min: 24 * HOUR, max: 48 * HOUR } } });
+    const seen = await throughThePipeline(s);
+    expect(seen.redis).toContain(seen.client.email);
+    expect(seen.feed).not.toContain(seen.client.email);
+    expect(seen.feed).not.toContain(seen.client.phone);
   });
 });

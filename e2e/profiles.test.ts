@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultProfile } from '@lexbridge/lexamica-client';
-import type { InvitationDoc } from '@lexbridge/sandbox';
 import type { FeedEntry } from '@lexbridge/core/feed';
 import { waitFor } from '@lexbridge/testkit';
 import { PROFILES } from './harness.js';
+import { DECIDING_RULES, decideAndAnswer, okActions as okActionsOf, settled as settledIn } from './scenarios.js';
 import { startStack, type Stack } from './stack.js';
 
 const HOUR = 3_600_000;
@@ -21,12 +21,7 @@ const EVERY_EVENT = Object.entries(defaultProfile.events).map(([key, event]) => 
 const FIRM = {
   shadow: false,
   subscriptions: EVERY_EVENT,
-  rules: [
-    { name: 'decline-out-of-area', when: { field: 'referral.incident.state', in: ['FL', 'NY', 'PA', 'GA', 'NC', 'MI', 'OH'] }, then: { action: 'decline', reason: 'outside our service area' } },
-    { name: 'accept-mva', when: { field: 'referral.caseType', equals: 'Motor Vehicle Accident' }, then: 'accept' },
-    { name: 'evaluate-medmal', when: { field: 'referral.caseType', equals: 'Medical Malpractice' }, then: 'evaluate' },
-  ],
-  default: { action: 'manual', note: 'a lawyer decides' },
+  ...DECIDING_RULES,
   capacity: [],
   expiryGuard: { manual: { before: '30m', do: 'alert' }, evaluate: { before: '30m', do: 'alert' } },
 };
@@ -41,27 +36,11 @@ describe.each(PROFILES)('under the %s API profile', (profile) => {
   const events = () => s.env.client.profile.events;
   const ledger = (id: string) => s.processor.ledger.get(id);
   const feed = async (): Promise<FeedEntry[]> => (await s.processor.feed.read(undefined, 1_000)).items;
-  const okActions = (id: string) => s.env.sandbox.state.actions.filter((a) => a.invitationId === id && a.outcome === 'ok').map((a) => a.action);
-  const settled = (ids: string[], states = ['done', 'manual', 'closed', 'expired']) =>
-    waitFor(async () => {
-      const rs = await Promise.all(ids.map(ledger));
-      return rs.every((r) => r && states.includes(r.state)) ? rs : undefined;
-    }, { timeoutMs: 30_000, message: `${ids.length} invitations settled` });
+  const okActions = (id: string) => okActionsOf(s, id);
+  const settled = (ids: string[], states?: string[]) => settledIn(s, ids, states ? { states } : {});
 
   it('decides and answers invitations exactly once, as the rules say', async () => {
-    const docs = s.env.sandbox.scenario.generate(24).map((r) => structuredClone(r.doc));
-    const records = await settled(docs.map((d) => d._id));
-    const expected = (d: InvitationDoc) =>
-      ['FL', 'NY', 'PA', 'GA', 'NC', 'MI', 'OH'].includes(d.referral.incident.state) ? 'decline'
-        : d.referral.caseType === 'Motor Vehicle Accident' ? 'accept'
-          : d.referral.caseType === 'Medical Malpractice' ? 'evaluate' : 'manual';
-    docs.forEach((d, i) => {
-      const want = expected(d);
-      expect(records[i]!.decision?.action, d._id).toBe(want);
-      expect(okActions(d._id), d._id).toEqual(want === 'manual' ? [] : [want]);
-    });
-    expect(new Set(docs.map(expected)).size, 'a mixed run').toBeGreaterThanOrEqual(3);
-    expect(s.env.sandbox.state.stats().actions.duplicate).toBe(0);
+    await decideAndAnswer(s);
   });
 
   it('stores every seed event, and Lexbridge records, closes, flags or passes on each as it should', async () => {

@@ -5,7 +5,7 @@
  * answered exactly once; what no push delivered is caught by polling and counted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { createPollerService, type PollerService } from '@lexbridge/poller';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
 import { createReceiverService, type ReceiverService } from '@lexbridge/receiver';
@@ -40,7 +40,7 @@ describe('webhooks with polling as the safety net', () => {
   let poller: PollerService;
   let processor: ProcessorService;
   let receiver: ReceiverService;
-  let receiverRedis: Redis;
+  let receiverRedis: RedisClient;
 
   async function startReceiver() {
     receiverRedis = createRedis(redisUrl(), 'producer');

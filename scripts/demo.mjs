@@ -107,6 +107,14 @@ function run(name, entry, args) {
   });
 }
 
+function build(name, bin, args) {
+  return new Promise((resolve) => {
+    const log = openSync(join(logDir, `${name}.log`), 'a');
+    const child = spawn(bin, args, { cwd: root, env: common, stdio: ['ignore', log, log] });
+    child.on('exit', (code) => resolve({ code }));
+  });
+}
+
 // Waits for `url` to answer OK for as long as the services are starting: a service that exits
 // stops the demo at once (its exit handler), so there is no fixed start budget for a busy machine to
 // overrun (a cold start compiles every service's TypeScript). Every 15 s it says what it waits for.
@@ -171,6 +179,9 @@ try {
   say(`${cyan('setup')}   mappings and stored-event subscriptions created on the sandbox Lexamica`);
   start('poller', 'apps/poller/src/main.ts', { OPS_PORT: '0' });
   start('processor', 'apps/processor/src/main.ts', { OPS_PORT: '0' });
+  // The intake console's page, built from this checkout (the API serves it at /console).
+  const page = await build('console', join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', join(root, 'apps', 'api', 'console', 'vite.config.ts')]);
+  if (page.code !== 0) throw new Error('building the console page failed (see .demo/logs/console.log)');
   start('api', 'apps/api/src/main.ts');
   await waitHttp(`${API_URL}/health/ready`, 'the API');
 } catch (err) {
@@ -180,6 +191,8 @@ try {
 
 console.log(`
   ${bold('Where to look')}
+  ${bold('Intake console')}          ${API_URL}/console/   sign in as ${bold('intake')}, token ${bold(TOKENS.intake)}
+                          (invitations no rule decides wait there for a person; ops / ${TOKENS.ops} is an admin)
   API docs (Swagger UI)   ${API_URL}/docs
   CMS event feed          curl -H 'authorization: Bearer ${TOKENS.cms}' '${API_URL}/v1/events'
   Invitations (intake)    curl -H 'authorization: Bearer ${TOKENS.intake}' '${API_URL}/v1/invitations'

@@ -202,7 +202,8 @@ describe('docker-compose.yml', () => {
 
   it('runs commands whose entry files exist as TypeScript sources, with node flags this Node accepts', () => {
     for (const [name, s] of Object.entries(services)) {
-      if (name === 'redis') continue;
+      // Redis and the observability profile run images of their own.
+      if (s.image !== LOCAL_IMAGE) continue;
       expect(s.command?.[0], name).toBe('node');
       const args = s.command!.slice(1);
       const flags = args.slice(0, args.findIndex((a) => !a.startsWith('-')));
@@ -331,10 +332,16 @@ interface NpmLsNode {
 /** Every installed package in an `npm ls --json` tree, as name@version (unmet optional ones are `{}`: skipped). */
 function installedIn(tree: NpmLsNode): Set<string> {
   const found = new Set<string>();
+  const walked = new Set<string>();
   const walk = (node: NpmLsNode) => {
     for (const [name, child] of Object.entries(node.dependencies ?? {})) {
-      if (child.version === undefined || found.has(`${name}@${child.version}`)) continue;
-      found.add(`${name}@${child.version}`);
+      if (child.version === undefined) continue;
+      const id = `${name}@${child.version}`;
+      found.add(id);
+      // npm lists a package's dependencies once, under one of its places in the tree (elsewhere it
+      // appears bare): walk the first place that has them, not merely the first place seen.
+      if (child.dependencies === undefined || walked.has(id)) continue;
+      walked.add(id);
       walk(child);
     }
   };
@@ -350,7 +357,9 @@ function devOnlyInLockfile(): Set<string> {
   for (const [location, entry] of Object.entries(packages)) {
     if (!location.includes('node_modules/')) continue;
     const id = `${entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`;
-    (entry.dev || entry.devOptional ? dev : runtime).add(id);
+    // devOptional: a dev dependency that is also an optional runtime one (detect-libc, for
+    // bullmq's optional msgpackr-extract), which the image rightly installs.
+    (entry.dev ? dev : runtime).add(id);
   }
   return new Set([...dev].filter((id) => !runtime.has(id)));
 }
@@ -597,5 +606,77 @@ describe('docs', () => {
     const named = new Set(DOCS.flatMap((doc) => [...read(doc).matchAll(/\blexbridge_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, ''))));
     expect(named.size).toBeGreaterThan(5);
     for (const metric of named) expect(exported, `${metric} is not a metric any service exports`).toContain(metric);
+  });
+});
+
+// ---- the observability profile: Prometheus, Grafana, Jaeger ----------------------------------------
+
+function exportedMetrics(): Set<string> {
+  const sources = ['apps', 'packages'].flatMap((dir) =>
+    readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.includes('node_modules') && !f.includes(`dist${sep}`))
+      .map((f) => readFileSync(join(root, dir, f), 'utf8')),
+  );
+  return new Set(sources.flatMap((s) => [...s.matchAll(/name: '(lexbridge_[a-z_]+)'/g)].map((m) => m[1]!)));
+}
+
+describe('docker-compose.yml observability profile', () => {
+  const observability = Object.entries(services).filter(([, s]) => s.profiles?.includes('observability'));
+
+  it('runs Prometheus, Grafana and Jaeger under the observability profile only, and nothing else needs them', () => {
+    expect(observability.map(([name]) => name).sort()).toEqual(['grafana', 'jaeger', 'prometheus']);
+    for (const [, s] of observability) expect(s.profiles).toEqual(['observability']);
+    for (const [name, s] of Object.entries(services)) {
+      if (s.profiles?.includes('observability')) continue;
+      for (const dep of ['grafana', 'jaeger', 'prometheus']) expect(Object.keys(s.depends_on ?? {}), name).not.toContain(dep);
+    }
+  });
+
+  it('mounts files and folders that exist in the repository', () => {
+    for (const [name, s] of observability) {
+      for (const volume of s.volumes ?? []) {
+        if (!volume.startsWith('./')) continue;
+        expect(existsSync(join(root, volume.split(':')[0]!)), `${name}: ${volume}`).toBe(true);
+      }
+    }
+  });
+
+  it('points Prometheus at every Lexbridge service on the port compose gives it, and loads the alert rules', () => {
+    const config = parseYaml(read('deploy/prometheus/prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; port: number }>; static_configs?: Array<{ targets: string[] }> }>;
+    };
+    expect(config.rule_files).toEqual(['alerts.yml']);
+    const mounts = services.prometheus!.volumes ?? [];
+    expect(mounts).toContain('./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro');
+    const targets = config.scrape_configs.flatMap((c) => [...(c.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`)), ...(c.static_configs ?? []).flatMap((t) => t.targets)]);
+    expect(targets.sort()).toEqual([`api:${services.api!.environment!.API_PORT}`, `poller:${services.poller!.environment!.OPS_PORT}`, `processor:${services.processor!.environment!.OPS_PORT}`].sort());
+  });
+
+  it('alerts only on metrics the services export', () => {
+    const exported = exportedMetrics();
+    const rules = (parseYaml(read('deploy/prometheus/alerts.yml')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> }).groups.flatMap((g) => g.rules);
+    for (const { alert, expr } of rules) {
+      for (const name of expr.match(/\blexbridge_[a-z_]+/g) ?? []) expect(exported, `${alert}: ${name}`).toContain(name);
+    }
+  });
+
+  it('provisions the dashboard with the Prometheus data source, and its panels name only exported metrics', () => {
+    const datasources = parseYaml(read('deploy/grafana/provisioning/datasources/lexbridge.yml')) as { datasources: Array<{ uid: string; type: string; url: string }> };
+    const prometheus = datasources.datasources.find((d) => d.type === 'prometheus')!;
+    expect(prometheus.url).toBe('http://prometheus:9090');
+    const provider = (parseYaml(read('deploy/grafana/provisioning/dashboards/lexbridge.yml')) as { providers: Array<{ options: { path: string } }> }).providers[0]!;
+    expect(services.grafana!.volumes).toContain(`./deploy/grafana/dashboards:${provider.options.path}:ro`);
+    const dashboard = JSON.parse(read('deploy/grafana/dashboards/lexbridge.json')) as { panels: Array<{ title: string; datasource: { uid: string }; targets: Array<{ expr: string }> }> };
+    expect(dashboard.panels.length).toBeGreaterThan(10);
+    const exported = exportedMetrics();
+    for (const panel of dashboard.panels) {
+      expect(panel.datasource.uid, panel.title).toBe(prometheus.uid);
+      for (const { expr } of panel.targets) {
+        const names = expr.match(/\blexbridge_[a-z_]+/g) ?? [];
+        expect(names.length, `${panel.title}: ${expr}`).toBeGreaterThan(0);
+        for (const name of names) expect(exported, `${panel.title}: ${name}`).toContain(name.replace(/_(bucket|count|sum)$/, ''));
+      }
+    }
   });
 });

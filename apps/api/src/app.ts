@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Registry } from 'prom-client';
 import type { ZodType } from 'zod';
 import { createFeed, type Feed } from '@lexbridge/core/feed';
@@ -17,18 +17,24 @@ import type { QueueSet } from '@lexbridge/core/jobs';
 import { createLedger, DEFAULT_RETENTION, type Ledger, type RetentionPolicy } from '@lexbridge/core/ledger';
 import type { Logger } from '@lexbridge/infra/logger';
 import { createMetricsRegistry } from '@lexbridge/infra/ops';
+import fastifyCookie from '@fastify/cookie';
 import { createAuditTrail } from './audit.js';
+import { createSessionStore } from './console/session-store.js';
+import { DEFAULT_CONSOLE_SETTINGS, type ConsoleSettings } from './console/settings.js';
 import { createIdentityDirectory, type IdentityConfig } from './identity/identity-directory.js';
 import authPlugin from './plugins/auth.js';
+import { consolePage } from './plugins/console-page.js';
 import docsPlugin from './plugins/docs.js';
 import errorHandlerPlugin from './plugins/error-handler.js';
 import metricsPlugin from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import redisGuardPlugin from './plugins/redis-guard.js';
+import tracingPlugin from './plugins/tracing.js';
 import requestBoundsPlugin, { clientErrorHandler, frameworkErrorHandler, loggableUrl, MAX_PARAM_LENGTH } from './plugins/request-bounds.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { boardRoutes } from './routes/admin/board.js';
 import { caseRoutes } from './routes/cases/index.js';
+import { consoleRoutes } from './routes/console/index.js';
 import { eventRoutes } from './routes/events/index.js';
 import { invitationRoutes } from './routes/invitations/index.js';
 import { opsRoutes } from './routes/ops/index.js';
@@ -65,7 +71,7 @@ export const DEFAULT_LIMITS: ApiLimits = {
 export interface AppDeps {
   logger: Logger;
   /** The request-path connection, role `producer` (fails fast while Redis is away). */
-  redis: Redis;
+  redis: RedisClient;
   /** Queues on the same producer connection (their keyspace is the API's keyspace). */
   queues: QueueSet;
   /** Who may call the API (`api.identities` in the firm's YAML; see `loadApiConfig`). At least one. */
@@ -85,6 +91,14 @@ export interface AppDeps {
   retention?: RetentionPolicy;
   /** Shown in the OpenAPI document. */
   version?: string;
+  /** The firm's settings the console shows (rules, `console`, watchdog, 90-day rule). Default: the YAML defaults. */
+  console?: ConsoleSettings;
+  /** The built console page (default apps/api/dist/console). */
+  consoleDir?: string;
+  /** How long a console session lasts, seconds. Default 8 hours. */
+  consoleSessionTtlSec?: number;
+  /** How often the console's event stream reads the feed, ms. Default 1000. */
+  consoleStreamPollMs?: number;
 }
 
 export function buildApp(deps: AppDeps) {
@@ -95,6 +109,9 @@ export function buildApp(deps: AppDeps) {
   const retention = deps.retention ?? DEFAULT_RETENTION;
   const feed = deps.feed ?? createFeed(redis, keyspace, { retentionMs: retention.feedMs });
   const audit = createAuditTrail({ feed, queues, webhook: deps.cmsWebhook ?? false });
+  const ledger = deps.ledger ?? createLedger(redis, keyspace, { recordsRetentionMs: retention.recordsMs });
+  const directory = createIdentityDirectory(deps.identities);
+  const sessions = createSessionStore(redis, keyspace, { ttlSec: deps.consoleSessionTtlSec ?? 8 * 3_600 });
   let closing = false;
 
   const app = Fastify({
@@ -144,16 +161,18 @@ export function buildApp(deps: AppDeps) {
   // Created now, while Redis is up: a BullMQ queue first used during an outage would wait for it.
   queues.all();
 
+  app.register(tracingPlugin);
   app.register(requestBoundsPlugin);
   app.register(errorHandlerPlugin, { redis, retryAfterSec: limits.retryAfterSec });
-  app.register(authPlugin, { directory: createIdentityDirectory(deps.identities) });
+  app.register(fastifyCookie);
+  app.register(authPlugin, { directory, sessions });
   app.register(rateLimitPlugin, { perMinute: limits.ratePerMinute });
   app.register(redisGuardPlugin, { redis, retryAfterSec: limits.retryAfterSec });
   app.register(metricsPlugin, { registry, queues, redis });
   app.register(docsPlugin, { ...(deps.version && { version: deps.version }) });
 
   app.register(opsRoutes, { redis, queues, registry, isClosing: () => closing });
-  app.register(invitationRoutes, { ledger: deps.ledger ?? createLedger(redis, keyspace, { recordsRetentionMs: retention.recordsMs }), queues });
+  app.register(invitationRoutes, { ledger, queues });
   app.register(caseRoutes, {
     queues,
     idempotency: deps.idempotency ?? createIdempotencyStore(redis, keyspace, { ttlSec: limits.idempotencyTtlSec }),
@@ -161,9 +180,22 @@ export function buildApp(deps: AppDeps) {
     uploadMaxBytes: limits.uploadMaxBytes,
   });
   app.register(outboundRoutes, { queues });
-  app.register(eventRoutes, { feed });
+  app.register(eventRoutes, { feed, registry });
   app.register(adminRoutes, { queues, audit });
   app.register(boardRoutes, { queues, audit });
+  app.register(consoleRoutes, {
+    redis,
+    keyspace,
+    ledger,
+    queues,
+    feed,
+    audit,
+    directory,
+    sessions,
+    settings: deps.console ?? DEFAULT_CONSOLE_SETTINGS,
+    ...(deps.consoleStreamPollMs !== undefined && { streamPollMs: deps.consoleStreamPollMs }),
+  });
+  app.register(consolePage, { ...(deps.consoleDir !== undefined && { dir: deps.consoleDir }) });
 
   return app;
 }

@@ -1,8 +1,12 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, retentionEnv } from '@lexbridge/infra/config';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, redisSettingsFromEnv, retentionEnv, tracingEnv } from '@lexbridge/infra/config';
 import { loadFirmConfig } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
+import { consoleFirmShape, consoleSettingsOf } from './console/settings.js';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
+
+/** The API's sections of the firm YAML: its identities, and what the console shows. */
+const apiFirmSchema = apiFirmConfigSchema.extend(consoleFirmShape);
 
 const MiB = 1_048_576;
 const DAY_SEC = 86_400;
@@ -35,21 +39,22 @@ export const apiLimitsEnv = {
   API_RATE_LIMIT_PER_MIN: intVar({ default: 600, min: 1, max: 1_000_000 }),
 };
 
-export const apiServiceEnv = { ...redisEnv, ...retentionEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv };
+export const apiServiceEnv = { ...redisEnv, ...retentionEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv, ...tracingEnv };
 
 export type ApiEnv = ReturnType<typeof loadApiEnv>;
 
 export function loadApiEnv(env: Record<string, string | undefined> = process.env) {
-  return parseEnv(apiServiceEnv, env);
+  const parsed = parseEnv(apiServiceEnv, env);
+  return { ...parsed, redis: redisSettingsFromEnv(parsed) };
 }
 
 /**
- * The environment, and the identities from `api.identities` in LEXBRIDGE_CONFIG (plus the
+ * The environment, the console's settings, and the identities from `api.identities` in LEXBRIDGE_CONFIG (plus the
  * deprecated API_TOKENS). Throws ConfigError, FirmConfigError or IdentityConfigError, each naming
  * what is wrong; `warnings` are for the log at start.
  */
 export function loadApiConfig(env: Record<string, string | undefined> = process.env) {
   const parsed = loadApiEnv(env);
-  const firm = loadFirmConfig(parsed.LEXBRIDGE_CONFIG, apiFirmConfigSchema);
-  return { env: parsed, retention: retentionPolicy(firm.retention, parsed), ...resolveIdentities(firm.api, parsed.API_TOKENS ?? []) };
+  const firm = loadFirmConfig(parsed.LEXBRIDGE_CONFIG, apiFirmSchema);
+  return { env: parsed, retention: retentionPolicy(firm.retention, parsed), console: consoleSettingsOf(firm), ...resolveIdentities(firm.api, parsed.API_TOKENS ?? []) };
 }

@@ -4,3 +4,4 @@ export { apiServiceEnv, loadApiEnv, type ApiEnv } from './config.js';
 export { loadApiConfig } from './config.js';
 export { tokenSha256, type IdentityConfig } from './identity/identity-directory.js';
 export { ROLES, type Role } from './identity/roles.js';
+export { DEFAULT_CONSOLE_SETTINGS, type ConsoleSettings } from './console/settings.js';

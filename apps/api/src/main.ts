@@ -4,21 +4,24 @@
  */
 import { createLogger } from '@lexbridge/infra/logger';
 import { QueueSet } from '@lexbridge/core/jobs';
-import { bootstrap } from '@lexbridge/infra/ops';
-import { urlCredentials } from '@lexbridge/infra/redact';
-import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from '@lexbridge/infra/redis';
+import { bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
+import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
+import { checkRedisPolicy, createRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 
 await bootstrap(async () => {
-  const { env, identities, warnings, retention } = loadApiConfig();
-  const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
+  const { env, identities, warnings, retention, console: consoleSettings } = loadApiConfig();
+  const registry = createMetricsRegistry('api');
+  const tracing = startTelemetry({ service: 'api', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
+  const logger = createLogger({ name: 'api', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...redisSecrets(env.redis)] });
   for (const warning of warnings) logger.warn(warning);
   logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
-  const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
-  const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger, { jobRetentionMs: retention.jobsMs });
+  const redis = createRedis(env.redis, 'producer', logger, 'lexbridge-api');
+  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
+  const queues = new QueueSet(redis, keyspace, logger, { jobRetentionMs: retention.jobsMs });
   // A wrong REDIS_URL, password or TLS setting stops the start, rather than serve only 503s.
-  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
   await checkRedisPolicy(redis, logger);
 
   const app = buildApp({
@@ -27,7 +30,9 @@ await bootstrap(async () => {
     queues,
     identities,
     retention,
+    registry,
     cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
+    console: consoleSettings,
     limits: {
       bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
       uploadMaxBytes: env.API_UPLOAD_MAX_BYTES,
@@ -40,6 +45,7 @@ await bootstrap(async () => {
   return {
     logger,
     redis: [redis],
+    tracing,
     async close() {
       await app.close();
       await queues.close();

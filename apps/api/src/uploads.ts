@@ -5,7 +5,7 @@
  * The size cap (`API_UPLOAD_MAX_BYTES`) bounds Redis memory per upload at about 4/3 of it.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { UploadRef } from '@lexbridge/core/jobs';
 import type { Keyspace } from '@lexbridge/infra/redis';
 
@@ -22,7 +22,7 @@ export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function createUploadStore(redis: Redis, keyspace: Keyspace, opts: { ttlSec: number }) {
+export function createUploadStore(redis: RedisClient, keyspace: Keyspace, opts: { ttlSec: number }) {
   return {
     /** Stores `file` for the job `jobId`. */
     async save(jobId: string, file: ReceivedFile): Promise<UploadRef> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, createTestApi, OTHER_TOKEN, TOKEN, type TestApi } from './harness.js';
-import { concreteUrl, routeCollector } from './route-table.js';
+import { concreteUrl, isStreaming, routeCollector } from './route-table.js';
 
 describe('authentication on the whole route table', () => {
   const table = routeCollector();
@@ -40,7 +40,8 @@ describe('authentication on the whole route table', () => {
   });
 
   it('lets a valid token through every protected route', async () => {
-    for (const r of protectedRoutes()) {
+    // An event stream never ends: console.int.test.ts opens it over HTTP with a token instead.
+    for (const r of protectedRoutes().filter((x) => !isStreaming(x.url))) {
       for (const token of [TOKEN, OTHER_TOKEN]) {
         const res = await t.app.inject({ method: r.method as 'GET', url: concreteUrl(r.url), headers: { authorization: `Bearer ${token}` } });
         expect(res.statusCode, `${r.method} ${r.url}`).not.toBe(401);

@@ -28,7 +28,8 @@ describe('case status sync routes', () => {
     expect(again.json()).toEqual(first.json());
     expect(again.headers['idempotent-replayed']).toBe('true');
     const job = await outbound().getJob(first.json().id);
-    expect(job?.data).toEqual({ idempotencyKey: 'upd-1', kind: 'case-update', body: { caseId: 'case-1', ...update } });
+    // `_trace` carries the request id (and the trace context, when tracing is on) to the job.
+    expect(job?.data).toEqual({ idempotencyKey: 'upd-1', kind: 'case-update', body: { caseId: 'case-1', ...update }, _trace: { requestId: first.headers['x-request-id'] } });
     expect(await outbound().getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(1);
   });
 

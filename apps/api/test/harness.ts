@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '@lexbridge/infra/logger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { buildApp, type ApiLimits, type App } from '../src/app.js';
+import type { ConsoleSettings } from '../src/console/settings.js';
 import { tokenSha256, type IdentityConfig } from '../src/identity/identity-directory.js';
 import { ROLES, type Role } from '../src/identity/roles.js';
 
@@ -47,6 +48,8 @@ export interface TestApiOptions {
   identities?: IdentityConfig[];
   /** Called once the connection is ready and before the app (and its queues) is built. */
   beforeBuild?: () => Promise<void> | void;
+  /** The console's settings (default: the YAML defaults). */
+  console?: ConsoleSettings;
 }
 
 export async function createTestApi(opts: TestApiOptions = {}) {
@@ -63,7 +66,7 @@ export async function createTestApi(opts: TestApiOptions = {}) {
   const queues = new QueueSet(redis, keyspace, logger);
   // Tests walk the route table many times over with one identity: the rate limit is tested on its own.
   const limits = { ratePerMinute: 1_000_000, ...opts.limits };
-  const app: App = buildApp({ logger, redis, queues, identities: opts.identities ?? TEST_IDENTITIES, limits });
+  const app: App = buildApp({ logger, redis, queues, identities: opts.identities ?? TEST_IDENTITIES, limits, consoleStreamPollMs: 50, ...(opts.console && { console: opts.console }) });
   opts.beforeReady?.(app as unknown as FastifyInstance);
   await app.ready();
   return {

@@ -63,7 +63,8 @@ describe('invitation routes on the real ledger', () => {
     expect(record?.history.at(-1)?.note).toBe('decline by manual (tester for J. Partner): Outside our practice areas');
     expect(first.json().job.id).toBe(actJobId(record!));
     const job = await t.queues.get('invitation-actions').getJob(first.json().job.id);
-    expect(job?.data).toEqual({ invitationId: 'inv-a', action: 'decline', reason: 'Outside our practice areas', source: 'manual' });
+    // `_trace` carries the request id (and the trace context, when tracing is on) to the job.
+    expect(job?.data).toEqual({ invitationId: 'inv-a', action: 'decline', reason: 'Outside our practice areas', source: 'manual', _trace: { requestId: first.headers['x-request-id'] } });
 
     const again = await decide('inv-a', { action: 'decline', reason: 'Outside our practice areas' });
     expect(again.statusCode).toBe(202);

@@ -50,6 +50,13 @@ describe('OpenAPI document', () => {
         'GET /health/live',
         'GET /health/ready',
         'GET /metrics',
+        'POST /console/api/sign-in',
+        'GET /console/api/waiting',
+        'POST /console/api/invitations/{id}/decision',
+        'GET /console/api/activity',
+        'POST /console/api/what-if',
+        'GET /console/api/health',
+        'GET /console/api/stream',
       ]),
     );
     expect(names.some((n) => n.includes('/admin/queues'))).toBe(false);
@@ -58,6 +65,10 @@ describe('OpenAPI document', () => {
       if (path.startsWith('/v1') || path.startsWith('/admin')) {
         expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '503']));
         expect(op.security, `${method} ${path}`).toBeUndefined();
+      } else if (path.startsWith('/console/api/') && path !== '/console/api/sign-in') {
+        // The console's routes take its session cookie, or a bearer token like any other route.
+        expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['401', '503']));
+        expect(op.security, `${method} ${path}`).toEqual([{ consoleSession: [] }, { bearerAuth: [] }]);
       } else {
         expect(op.security, `${method} ${path} is open`).toEqual([]);
       }

@@ -9,7 +9,7 @@ import type { LedgerDecision } from '@lexbridge/core/ledger';
 import { ROLES } from '../src/identity/roles.js';
 import { listedRoles } from '../src/plugins/route-access.js';
 import { bearer, createTestApi, ROLE_TOKENS, TOKEN, type TestApi } from './harness.js';
-import { concreteUrl, routeCollector } from './route-table.js';
+import { concreteUrl, isStreaming, routeCollector } from './route-table.js';
 
 const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 const manual: LedgerDecision = { action: 'manual', rule: null, trace: [], source: 'rules', decidedAt: new Date().toISOString() };
@@ -40,6 +40,8 @@ describe('identities and roles', () => {
     for (const r of protectedRoutes()) {
       const roles = listedRoles(r.method, r.url)!;
       for (const role of ROLES) {
+        // An event stream let through never ends: console.int.test.ts opens it over HTTP instead.
+        if (isStreaming(r.url) && roles.includes(role)) continue;
         const res = await t.app.inject({ method: r.method as 'GET', url: concreteUrl(r.url, 'zz'), headers: bearer(ROLE_TOKENS[role]) });
         const where = `${role} on ${r.method} ${r.url}`;
         expect(res.statusCode, where).not.toBe(401);

@@ -8,15 +8,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { QueueEvents } from 'bullmq';
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
-import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, receiverEnv, redisEnv } from '@lexbridge/infra/config';
+import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, receiverEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/infra/config';
 import { firmConfigSchema, loadFirmConfig } from '@lexbridge/core/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/core/jobs';
 import { createFeed } from '@lexbridge/core/feed';
 import { createLedger, DEFAULT_WATCHDOG, findStuck, purgeCase, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/core/ledger';
 import { createMapper } from '@lexbridge/core/mapping';
 import { pollerKeys, readCheckpoint, readGap } from '@lexbridge/core/poller-state';
-import { closeRedis, createKeyspace, createRedis, waitForRedis } from '@lexbridge/infra/redis';
-import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig } from '@lexbridge/core/rules';
+import { closeRedis, createRedis, duplicateRedis, keyspaceFor, waitForRedis } from '@lexbridge/infra/redis';
+import { caseTypeWarnings, describeDecision, evaluateRules, parseRulesConfig, rulesSectionsOf } from '@lexbridge/core/rules';
 import { parse as parseYaml } from 'yaml';
 import { describeChecks, DOCTOR_USAGE, runDoctor } from './doctor.js';
 import { applySetup, describePlan, planSetup } from './setup.js';
@@ -209,14 +209,15 @@ export const CLI_REDIS_WAIT_MS = 5_000;
 /** A connection for a command, once Redis answers: an operator gets an answer, not a hang. */
 async function redisFor(env: Record<string, string | undefined>) {
   const cfg = parseEnv(redisEnv, env);
-  const redis = createRedis(cfg.REDIS_URL, 'worker');
+  const settings = redisSettingsFromEnv(cfg);
+  const redis = createRedis(settings, 'worker');
+  const keyspace = keyspaceFor(settings, cfg.REDIS_PREFIX);
   try {
-    await waitForRedis(redis, undefined, Math.min(CLI_REDIS_WAIT_MS, cfg.REDIS_STARTUP_TIMEOUT_MS), cfg.REDIS_URL);
+    await waitForRedis(redis, { timeoutMs: Math.min(CLI_REDIS_WAIT_MS, cfg.REDIS_STARTUP_TIMEOUT_MS), settings, probeKey: keyspace.key('probe') });
   } catch (err) {
     await closeRedis(redis);
     throw err;
   }
-  const keyspace = createKeyspace(cfg.REDIS_PREFIX);
   return { redis, keyspace, queues: new QueueSet(redis, keyspace), url: cfg.REDIS_URL };
 }
 
@@ -230,7 +231,7 @@ async function backfill(args: string[], env: Record<string, string | undefined>,
     const job = await enqueue(queues, 'poller.backfill', { from: new Date(values.from).toISOString(), to: new Date(values.to).toISOString(), requestedBy: 'cli', ...(values.event ? { event: values.event } : {}) });
     out(`backfill requested (job ${job.id}); a running poller carries it out`);
     if (values['no-wait']) return 0;
-    const events = new QueueEvents('poller-control', { connection: redis.duplicate(), prefix: keyspace.bullPrefix });
+    const events = new QueueEvents('poller-control', { connection: duplicateRedis(redis), prefix: keyspace.bullPrefix });
     try {
       const result = (await job.waitUntilFinished(events, 10 * 60_000)) as { read: number; enqueued: number; duplicates: number };
       out(`backfill done: read ${result.read}, enqueued ${result.enqueued} new, ${result.duplicates} already known`);
@@ -377,7 +378,7 @@ async function rulesTest(args: string[], env: Record<string, string | undefined>
   const cfg = parseEnv(firmConfigEnv, env);
   const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);
   const raw = parseYaml(readFileSync(cfg.LEXBRIDGE_CONFIG, 'utf8')) as Record<string, unknown>;
-  const rules = parseRulesConfig(Object.fromEntries(['shadow', 'default', 'rules', 'capacity', 'expiryGuard'].filter((k) => k in raw).map((k) => [k, raw[k]])));
+  const rules = parseRulesConfig(rulesSectionsOf(raw));
   const payload = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   const invitation = values.lexamica ? payload : createMapper(firm.mappings.invitation).toLexamica(payload);
   const decision = evaluateRules(rules, invitation, new Date());

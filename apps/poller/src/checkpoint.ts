@@ -5,7 +5,7 @@
  * {@link SEEN_MAX} of them. Events enqueued in a batch have no job id of their own to dedupe them,
  * so this memory is what does. Checkpoint writes are fenced by the leader lease.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { advanceCheckpoint, createSeenStore, SEEN_MAX, type SeenStore } from '@lexbridge/core/intake';
 import { readCheckpoint, type Checkpoint, type PollerKeys } from '@lexbridge/core/poller-state';
 
@@ -21,7 +21,7 @@ export interface CheckpointStore extends SeenStore {
 
 export type CheckpointKeys = Pick<PollerKeys, 'lease' | 'checkpoint' | 'seen' | 'claims'>;
 
-export function createCheckpointStore(redis: Redis, keys: CheckpointKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): CheckpointStore {
+export function createCheckpointStore(redis: RedisClient, keys: CheckpointKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): CheckpointStore {
   return {
     ...createSeenStore(redis, keys, now, maxSeen),
     read: () => readCheckpoint(redis, keys),

@@ -1,5 +1,5 @@
 /** The poller's configuration: the environment, parsed once at start. */
-import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, retentionEnv, redisEnv } from '@lexbridge/infra/config';
+import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, retentionEnv, redisSettingsFromEnv, redisEnv, tracingEnv } from '@lexbridge/infra/config';
 
 export const pollerEnv = {
   ...redisEnv,
@@ -9,6 +9,7 @@ export const pollerEnv = {
   ...lexamicaEnv,
   ...pollEnv,
   ...opsEnv(9101),
+  ...tracingEnv,
   /**
    * The recent part of the overlap window every poll re-reads (default 2 000 ms); the rest is
    * re-read only when Lexamica's count there differs from the ids the checkpoint remembers.
@@ -19,5 +20,6 @@ export const pollerEnv = {
 export type PollerEnv = ReturnType<typeof loadPollerEnv>;
 
 export function loadPollerEnv(env: Record<string, string | undefined> = process.env) {
-  return parseEnv(pollerEnv, env);
+  const parsed = parseEnv(pollerEnv, env);
+  return { ...parsed, redis: redisSettingsFromEnv(parsed) };
 }

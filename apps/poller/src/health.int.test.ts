@@ -3,7 +3,7 @@ import { createLexamicaClient } from '@lexbridge/lexamica-client';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createRedis } from '@lexbridge/infra/redis';
 import { RedisServerProcess, ScriptServer, waitFor } from '@lexbridge/testkit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { createPollerService, type PollerService } from './service.js';
 import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
@@ -19,7 +19,7 @@ async function within(ms: number, request: Promise<{ statusCode: number; body: s
 describe("the poller's health and metrics while Redis is away", () => {
   let srv: RedisServerProcess;
   let lexamica: ScriptServer;
-  let redis: Redis;
+  let redis: RedisClient;
   let service: PollerService;
   beforeAll(async () => {
     srv = await RedisServerProcess.start();

@@ -5,12 +5,12 @@
  * so a stale leader (paused past its TTL, then resumed) can be recognised: every checkpoint write
  * is conditional on the lease still holding this exact value.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { pollerScripts } from './commands/index.js';
 
 /** Options for {@link createLease}. */
 export interface LeaseOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The lease key; the fence counter lives at `<key>:fence`. */
   key: string;
   /** Who this replica is (host name, pid, random). */

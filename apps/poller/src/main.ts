@@ -1,10 +1,10 @@
 /** Poller entry point: only wiring. */
-import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
+import { clientOptionsFromEnv, createLexamicaClient, createLexamicaMetrics } from '@lexbridge/lexamica-client';
+import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
 import { firmConfigSchema, loadFirmConfig, personalDataPolicy, personalFieldNames } from '@lexbridge/core/firm-config';
 import { createLogger } from '@lexbridge/infra/logger';
-import { urlCredentials } from '@lexbridge/infra/redact';
-import { bootstrap } from '@lexbridge/infra/ops';
-import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/infra/redis';
+import { boundPort, bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
+import { checkRedisPolicy, createRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
 import { loadPollerEnv } from './config.js';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createPollerService } from './service.js';
@@ -13,21 +13,25 @@ await bootstrap(async () => {
   const env = loadPollerEnv();
   const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
   const personal = personalFieldNames(firm);
-  const logger = createLogger({ name: 'poller', level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...urlCredentials(env.REDIS_URL)], extraKeys: personal });
+  const registry = createMetricsRegistry('poller');
+  const tracing = startTelemetry({ service: 'poller', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
+  const logger = createLogger({ name: 'poller', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...redisSecrets(env.redis)], extraKeys: personal });
   const personalData = personalDataPolicy(firm);
   logger.warn({ personalFields: personalData.paths, copyPersonalData: personalData.copy }, personalData.describe());
-  const redis = createRedis(env.REDIS_URL, 'worker', logger, 'lexbridge-poller');
-  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+  const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-poller');
+  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
+  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
   await checkRedisPolicy(redis, logger);
-  const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal });
+  const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal, ...createLexamicaMetrics(registry) });
   // With webhooks on, polling is the safety net: slower, and counting what the pushes missed.
   const intervalMs = firm.webhooks ? firm.webhooks.pollIntervalMs : env.POLL_INTERVAL_MS;
   const service = createPollerService({
     client,
     redis,
-    redisPrefix: env.REDIS_PREFIX,
+    redisPrefix: keyspace.prefix,
     logger,
     jobRetentionMs: retentionPolicy(firm.retention, env).jobsMs,
+    registry,
     webhooks: firm.webhooks !== undefined,
     personalData,
     timing: {
@@ -43,11 +47,13 @@ await bootstrap(async () => {
   return {
     logger,
     redis: [redis],
+    tracing,
     close: () => service.close(),
     async run() {
       await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
       service.start();
-      logger.info({ intervalMs, webhooks: firm.webhooks !== undefined, overlapMs: env.POLL_OVERLAP_MS, ops: `http://${env.OPS_HOST}:${env.OPS_PORT}` }, 'poller started');
+      const port = boundPort(service.ops);
+      logger.info({ intervalMs, webhooks: firm.webhooks !== undefined, overlapMs: env.POLL_OVERLAP_MS, port, ops: `http://${env.OPS_HOST}:${port}`, tracing: tracingConfig(env).enabled }, 'poller started');
     },
   };
 });

@@ -5,18 +5,18 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { configurationProblem, type StoredEvent } from '@lexbridge/lexamica-client';
 import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbridge/core/jobs';
 import { pollerKeys, readGap, writeGap } from '@lexbridge/core/poller-state';
 import { errorKind } from '@lexbridge/infra/errors';
 import type { Logger } from '@lexbridge/infra/logger';
 import type { PersonalDataPolicy } from '@lexbridge/core/firm-config';
-import type { Keyspace } from '@lexbridge/infra/redis';
 import { stamped } from '@lexbridge/core/intake';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
 import { createLease, type Lease } from './lease.js';
 import type { PollerMetrics } from './metrics.js';
+import { inSpan } from '@lexbridge/infra/tracing';
 import { readRange, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
 
 /** Timing of the poller (all in milliseconds). */
@@ -49,7 +49,7 @@ export interface PollerTiming {
 
 export interface PollerDeps {
   source: EventSource;
-  redis: Redis;
+  redis: RedisClient;
   queues: QueueSet;
   keyspace: Keyspace;
   eventNames: RoutedEventNames;
@@ -156,14 +156,19 @@ export function createPoller(deps: PollerDeps): Poller {
 
   async function timed(mode: ReadMode, fn: () => Promise<ReadRangeResult>): Promise<ReadRangeResult> {
     const end = deps.metrics.pollDuration.startTimer({ mode });
-    try {
-      const r = await fn();
-      end({ outcome: r.completed ? 'ok' : 'stopped' });
-      return r;
-    } catch (err) {
-      end({ outcome: 'error' });
-      throw err;
-    }
+    // One span per pass: every page read, enqueue and (through the jobs) every invitation it
+    // starts belongs to its trace.
+    return inSpan(`poller.${mode}`, { attributes: { 'lexbridge.mode': mode } }, async (span) => {
+      try {
+        const r = await fn();
+        span.setAttributes({ 'lexbridge.events.read': r.read, 'lexbridge.events.enqueued': r.enqueued, 'lexbridge.pages': r.pages });
+        end({ outcome: r.completed ? 'ok' : 'stopped' });
+        return r;
+      } catch (err) {
+        end({ outcome: 'error' });
+        throw err;
+      }
+    });
   }
 
   async function pollOnce(signal?: AbortSignal): Promise<ReadRangeResult | undefined> {

@@ -6,6 +6,7 @@
  * Used by the poll loop, the reconciliation sweep and backfills; only the poll loop moves the
  * checkpoint, but every mode records the ids it enqueued.
  */
+import { inSpan } from '@lexbridge/infra/tracing';
 import { createHash } from 'node:crypto';
 import type { EventPage, RejectedEvent, StoredEvent } from '@lexbridge/lexamica-client';
 import {
@@ -21,7 +22,7 @@ import {
 } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
 import type { PersonalDataPolicy } from '@lexbridge/core/firm-config';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { stamped, storedEventItems } from '@lexbridge/core/intake';
 import type { CheckpointStore } from './checkpoint.js';
 import type { PollerMetrics } from './metrics.js';
@@ -35,7 +36,7 @@ export interface EventSource {
 
 export interface ReadRangeDeps {
   source: EventSource;
-  redis: Redis;
+  redis: RedisClient;
   queues: QueueSet;
   checkpoint: CheckpointStore;
   eventNames: RoutedEventNames;
@@ -105,7 +106,7 @@ export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Pr
     const rejected = page.rejected;
     const items: EnqueueItem[] = [...storedEventItems(events, deps.personalData), ...rejected.map((r) => quarantineItem(r, now()))];
     try {
-      if (items.length > 0) await enqueueMany(deps.queues, items);
+      if (items.length > 0) await inSpan('poller.page', { attributes: { 'lexbridge.page': result.pages, 'lexbridge.events.read': page.events.length, 'lexbridge.events.enqueued': events.length } }, () => enqueueMany(deps.queues, items));
     } catch (err) {
       // Not enqueued: let the receiver (or the next pass) take them at once rather than after the claim lapses.
       await deps.checkpoint.release(unique.map((e) => e.id)).catch((releaseErr: unknown) => deps.logger.warn({ err: releaseErr }, 'claims not released; they lapse on their own'));

@@ -4,7 +4,8 @@
  * configuration into it; tests build it in-process.
  */
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { routedEventNames as eventNamesOf, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
@@ -17,7 +18,7 @@ import { createPoller, type Poller, type PollerTiming } from './poller.js';
 export interface PollerServiceOptions {
   client: LexamicaClient;
   /** A worker-role connection (maxRetriesPerRequest: null). */
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: Logger;
   timing: PollerTiming;
@@ -25,6 +26,8 @@ export interface PollerServiceOptions {
   now?: () => number;
   /** The longest a completed or failed job (and the event it carries) is kept, in ms (`RetentionPolicy.jobsMs`). Default: the catalog's ages. */
   jobRetentionMs?: number;
+  /** Where metrics register. Default a fresh registry labelled `service="poller"`. */
+  registry?: Registry;
   /** Webhooks are on: see `PollerDeps.webhooks`. */
   webhooks?: boolean;
   /** What is removed from each payload before it becomes job data: `personalDataPolicy(firm)`. */
@@ -39,7 +42,7 @@ export function routedEventNames(client: Pick<LexamicaClient, 'profile'>): Route
 export function createPollerService(opts: PollerServiceOptions) {
   const keyspace = createKeyspace(opts.redisPrefix);
   const queues = new QueueSet(opts.redis, keyspace, opts.logger, { ...(opts.jobRetentionMs !== undefined && { jobRetentionMs: opts.jobRetentionMs }) });
-  const registry = createMetricsRegistry('poller');
+  const registry = opts.registry ?? createMetricsRegistry('poller');
   // The metrics read the poller lazily (on scrape), so they can be built before it.
   const ref: { poller?: Poller } = {};
   // A scrape never waits on Redis: each read is skipped while it is away and bounded while it is slow.

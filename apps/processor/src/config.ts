@@ -1,5 +1,5 @@
 /** The processor's configuration: the environment, parsed once at start. */
-import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv, retentionEnv } from '@lexbridge/infra/config';
+import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv, redisSettingsFromEnv, retentionEnv, tracingEnv } from '@lexbridge/infra/config';
 
 export const processorEnv = {
   ...redisEnv,
@@ -9,6 +9,7 @@ export const processorEnv = {
   ...lexamicaEnv,
   ...cmsEnv,
   ...opsEnv(9102),
+  ...tracingEnv,
   /** No action is sent to Lexamica when the invitation expires within this many ms. */
   ACTION_EXPIRY_MARGIN_MS: intVar({ default: 10_000, min: 0, max: 86_400_000 }),
   /** How long shutdown waits for in-flight jobs before exiting. */
@@ -28,5 +29,5 @@ export function loadProcessorEnv(env: Record<string, string | undefined> = proce
   if (parsed.CMS_WEBHOOK_URL !== undefined && parsed.CMS_WEBHOOK_SECRET === undefined) {
     throw new ConfigError([{ variable: 'CMS_WEBHOOK_SECRET', message: 'is required when CMS_WEBHOOK_URL is set (deliveries are signed with it)' }]);
   }
-  return parsed;
+  return { ...parsed, redis: redisSettingsFromEnv(parsed) };
 }

@@ -34,6 +34,8 @@ export interface ProcessorContext {
   queues: QueueSet;
   client: LexamicaClient;
   rules: RulesConfig;
+  /** Keep the client's contact details with the case facts (`console.clientContact`; default false). */
+  clientContact: boolean;
   /** Live accepts; shadow decisions count on their own counter, so they never use up real capacity. */
   capacity: CapacityCounter;
   shadowCapacity: CapacityCounter;

@@ -46,7 +46,7 @@ describe('processor firm configuration', () => {
 
   it("refuses a rule that reads the client's personal data unless privacy.copyPersonalData is on", () => {
     const rule = 'rules:\n  - { name: r, when: { any: [ { field: referral.caseType, equals: x }, { field: referral.client.email, exists: true } ] }, then: accept }';
-    expect(() => testFirmConfig('', rule)).toThrow(/rules\.0\.when\.any\.1\.field: "referral\.client\.email" is the client's personal data.*set privacy\.copyPersonalData: true/);
+    expect(() => testFirmConfig('', rule)).toThrow(/rules\.0\.when\.any\.1\.field: "referral\.client\.email" is the client's personal data.*set one of them to true/);
     expect(testFirmConfig('privacy: { copyPersonalData: true }', rule).rules[0]!.name).toBe('r');
   });
 });

@@ -91,13 +91,14 @@ export const statusSyncConfigSchema = z
  */
 export const processorFirmConfigSchema = extendFirmConfig({ ...rulesConfigSchema.shape, queues: queuesConfigSchema, statusSync: statusSyncConfigSchema, watchdog: watchdogConfigSchema }).superRefine(
   (cfg, ctx) => {
-    if (cfg.privacy.copyPersonalData) return;
+    // The rules run in the invitation.sent job, which keeps them with console.clientContact.
+    if (cfg.privacy.copyPersonalData || cfg.console?.clientContact) return;
     for (const { path, condition } of fieldConditions(cfg.rules)) {
       if (!PERSONAL_LEXAMICA_PATH.test(condition.field)) continue;
       ctx.addIssue({
         code: 'custom',
         path: [...path.split('.'), 'field'],
-        message: `"${condition.field}" is the client's personal data, which job data does not carry while privacy.copyPersonalData is false: set privacy.copyPersonalData: true, or decide without it`,
+        message: `"${condition.field}" is the client's personal data, which job data does not carry while privacy.copyPersonalData and console.clientContact are false: set one of them to true, or decide without it`,
       });
     }
   },

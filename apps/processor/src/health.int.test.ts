@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { RedisServerProcess, ScriptServer, waitFor } from '@lexbridge/testkit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { logger } from '../test/harness.js';
 import { testFirmConfig } from '../test/firm.js';
 import { createProcessorService, type ProcessorService } from './service.js';
@@ -20,7 +20,7 @@ async function within(ms: number, request: Promise<{ statusCode: number; body: s
 describe("the processor's health and metrics while Redis is away", () => {
   let srv: RedisServerProcess;
   let lexamica: ScriptServer;
-  let redis: Redis;
+  let redis: RedisClient;
   let service: ProcessorService;
   beforeAll(async () => {
     srv = await RedisServerProcess.start();

@@ -6,7 +6,7 @@
  */
 import type { Worker, WorkerOptions } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Logger } from '@lexbridge/infra/logger';
 import { Registry } from 'prom-client';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
@@ -34,13 +34,13 @@ import { createWorkers } from './workers.js';
 /** Options of {@link createProcessorService}. */
 export interface ProcessorServiceOptions {
   /** A worker-role connection (`createRedis(url, 'worker')`); not closed by the service. */
-  redis: Redis;
+  redis: RedisClient;
   /**
    * The connection for the ledger, feed and other state (not BullMQ's): `main.ts` passes one with
    * `enableAutoPipelining`, so the commands issued in one tick leave in one write. BullMQ keeps
    * `redis`, whose blocking duplicates must not pipeline. Default `redis`; not closed by the service.
    */
-  commands?: Redis;
+  commands?: RedisClient;
   keyspace: Keyspace;
   client: LexamicaClient;
   firm: ProcessorFirmConfig;
@@ -106,12 +106,20 @@ export function createProcessorService(o: ProcessorServiceOptions): ProcessorSer
   const registry = o.registry ?? new Registry();
   registerRedisUp(registry, state);
   const stuck = (at: Date) => findStuck(state, o.keyspace, o.firm.watchdog, at);
-  const metrics = createProcessorMetrics(registry, ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now }, { redis: state, logger: o.logger, stuck: () => stuck(now()) });
+  const metrics = createProcessorMetrics(registry, ledger, { caseActivity, warnAfterDays: o.firm.statusSync.warnAfterDays, now }, {
+    redis: state,
+    logger: o.logger,
+    stuck: () => stuck(now()),
+    // The state set is ordered by expiry: its first record is the soonest.
+    soonestWaiting: async () => (await ledger.list({ state: 'manual', limit: 1 })).items[0]?.expires,
+    now,
+  });
   const context: ProcessorContext = {
     ledger,
     queues,
     client: o.client,
     rules,
+    clientContact: o.firm.console?.clientContact ?? false,
     capacity: createCapacityCounter(state, o.keyspace, rules.capacity),
     // Shadow decisions count on their own keys, so trying rules out never uses up real capacity.
     shadowCapacity: createCapacityCounter(state, createKeyspace(o.keyspace.key('shadow')), rules.capacity),

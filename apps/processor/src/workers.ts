@@ -4,7 +4,7 @@
  * Lexamica pauses the whole queue for Retry-After and puts the job back without using an attempt.
  */
 import { UnrecoverableError, Worker, type Job, type Queue, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Logger } from '@lexbridge/infra/logger';
 import { BATCH_JOBS, createJobProcessor, type QueueSet } from '@lexbridge/core/jobs';
 import type { Keyspace } from '@lexbridge/infra/redis';
@@ -53,7 +53,7 @@ export function workerConcurrency(queue: ProcessorQueue, concurrency: number): n
 /** Options of {@link createWorkers}. */
 export interface WorkersOptions {
   /** A worker-role connection; BullMQ duplicates it for its blocking reads. */
-  connection: Redis;
+  connection: RedisClient;
   keyspace: Keyspace;
   queues: QueueSet;
   handlers: ProcessorHandlers;

@@ -1,5 +1,5 @@
 /** The receiver's configuration: the environment, parsed once at start (the port is `webhooks.port` in the YAML). */
-import { firmConfigEnv, logEnv, opsEnv, parseEnv, receiverEnv, redisEnv } from '@lexbridge/infra/config';
+import { firmConfigEnv, logEnv, opsEnv, parseEnv, receiverEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/infra/config';
 
 export const receiverServiceEnv = {
   ...redisEnv,
@@ -12,5 +12,6 @@ export const receiverServiceEnv = {
 export type ReceiverEnv = ReturnType<typeof loadReceiverEnv>;
 
 export function loadReceiverEnv(env: Record<string, string | undefined> = process.env) {
-  return parseEnv(receiverServiceEnv, env);
+  const parsed = parseEnv(receiverServiceEnv, env);
+  return { ...parsed, redis: redisSettingsFromEnv(parsed) };
 }

@@ -4,8 +4,7 @@ import { firmConfigSchema, loadFirmConfig, personalDataPolicy, personalFieldName
 import { ConfigError } from '@lexbridge/infra/config';
 import { createLogger } from '@lexbridge/infra/logger';
 import { bootstrap } from '@lexbridge/infra/ops';
-import { urlCredentials } from '@lexbridge/infra/redact';
-import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/infra/redis';
+import { checkRedisPolicy, createRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
 import { loadReceiverEnv } from './config.js';
 import { createReceiverService } from './service.js';
 
@@ -16,14 +15,15 @@ await bootstrap(async () => {
   if (!webhooks) throw new ConfigError([{ variable: 'LEXBRIDGE_CONFIG', message: `${env.LEXBRIDGE_CONFIG} sets no webhooks.url: the receiver has nothing to receive (set webhooks.url, or do not run the receiver)` }]);
   if (!env.LEXAMICA_WEBHOOK_SECRET) throw new ConfigError([{ variable: 'LEXAMICA_WEBHOOK_SECRET', message: 'is required when webhooks.url is set (the secret Lexamica signs deliveries with)' }]);
   const secrets = [env.LEXAMICA_WEBHOOK_SECRET, ...(env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS ? [env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS] : [])];
-  const logger = createLogger({ name: 'receiver', level: env.LOG_LEVEL, secrets: [...secrets, ...urlCredentials(env.REDIS_URL)], extraKeys: personalFieldNames(firm) });
+  const logger = createLogger({ name: 'receiver', level: env.LOG_LEVEL, secrets: [...secrets, ...redisSecrets(env.redis)], extraKeys: personalFieldNames(firm) });
   const personalData = personalDataPolicy(firm);
   logger.warn({ personalFields: personalData.paths, copyPersonalData: personalData.copy }, personalData.describe());
   // A producer connection: while Redis is away a delivery gets 503 at once, and Lexamica retries it.
-  const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-receiver');
-  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+  const redis = createRedis(env.redis, 'producer', logger, 'lexbridge-receiver');
+  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
+  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
   await checkRedisPolicy(redis, logger);
-  const service = createReceiverService({ profile: resolveProfile(firm.profile), secrets, redis, redisPrefix: env.REDIS_PREFIX, logger, webhooks, personalData });
+  const service = createReceiverService({ profile: resolveProfile(firm.profile), secrets, redis, redisPrefix: keyspace.prefix, logger, webhooks, personalData });
   return {
     logger,
     redis: [redis],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { defaultProfile, webhookDigest } from '@lexbridge/lexamica-client';
 import { createSeenStore, intakeKeys } from '@lexbridge/core/intake';
 import { jobIdFor } from '@lexbridge/core/jobs';
@@ -41,7 +41,7 @@ function delivery(body: unknown, opts: { secret?: string; atSec?: number; conten
 }
 
 describe('the webhook receiver', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let service: ReceiverService;
   let prefix: string;
   let cleanup: () => Promise<void>;

@@ -3,7 +3,7 @@
  * app (one POST route and `/health`) and the internal ops port (`/metrics`, `/health/ready`).
  * `main.ts` only wires configuration into it; tests build it in-process.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { createWebhookReader, routedEventNames, type ApiProfile } from '@lexbridge/lexamica-client';
 import { QueueSet } from '@lexbridge/core/jobs';
 import { createSeenStore, intakeKeys } from '@lexbridge/core/intake';
@@ -19,7 +19,7 @@ export interface ReceiverServiceOptions {
   /** The secret deliveries are signed with, and the previous one during a rotation. */
   secrets: string[];
   /** A producer-role connection: a request fails fast (503) while Redis is away, so Lexamica retries. */
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: Logger;
   webhooks: Pick<WebhooksDeclaration, 'url' | 'maxBodyBytes'>;

@@ -127,7 +127,7 @@ describe('calls on the default profile', () => {
   });
 
   it('keeps a base URL path prefix and reports each response to the metrics hook', async () => {
-    const seen: { call: string; status: number }[] = [];
+    const seen: { call: string; status: number | string }[] = [];
     const client = createLexamicaClient({
       baseUrl: `${h.server.baseUrl}/api/v1/`,
       orgId: 'org 2',

@@ -7,7 +7,7 @@ import { Agent, FormData, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { LexamicaError } from './errors.js';
 import { defaultProfile, type ApiProfile } from './profile.js';
-import { abortableSleep, createRequester, type CallOptions } from './request.js';
+import { abortableSleep, createRequester, type CallOptions, type ResponseInfo } from './request.js';
 import { createResponseSchemas, type InvitationState, type ListResult, type Mapping, type RejectedEvent, type StoredEvent, type Subscription, type WebhookSubscription } from './response-schemas.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
 
@@ -46,7 +46,7 @@ export interface LexamicaClientOptions {
   /** Called before each retry; `attempt` is 1 for the first retry. */
   onRetry?: (info: { call: string; attempt: number; delayMs: number; error: LexamicaError }) => void;
   /** Called for every HTTP response (any status), e.g. for metrics. */
-  onResponse?: (info: { call: string; status: number; durationMs: number }) => void;
+  onResponse?: (info: ResponseInfo) => void;
 }
 
 /** A stored-events query. `limit` is clamped to `profile.paging.maxLimit`; default `paging.defaultLimit`. */

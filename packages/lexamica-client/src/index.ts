@@ -17,7 +17,7 @@ export {
   type NewSubscription,
   type NewWebhookSubscription,
 } from './client.js';
-export type { CallOptions } from './request.js';
+export type { CallOptions, ResponseInfo } from './request.js';
 export type { StoredEvent, RejectedEvent, RejectedItem, ListResult, Mapping, Subscription, WebhookSubscription, InvitationState } from './response-schemas.js';
 export {
   defaultProfile,
@@ -49,3 +49,4 @@ export {
 export { defaultRetryPolicy, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
 export { createWebhookReader, webhookDigest, type WebhookReader, type WebhookReading, type WebhookRejection, type IncomingHeaders } from './webhook.js';
 export { clientOptionsFromEnv, type LexamicaEnv } from './from-env.js';
+export { createLexamicaMetrics, LEXAMICA_CALLS, LEXAMICA_STATUSES, statusClass, type LexamicaCallHooks } from './metrics.js';

@@ -11,6 +11,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { request as httpRequest, type Dispatcher, type FormData } from 'undici';
 import { createRedactor, REDACTED } from '@lexbridge/infra/redact';
+import { currentRequestId, inSpan, SpanKind, traceHeaders } from '@lexbridge/infra/tracing';
 import type { z } from 'zod';
 import {
   LexamicaConflictError,
@@ -55,7 +56,14 @@ export interface RequestDeps {
   random: () => number;
   sensitiveFields: Iterable<string>;
   onRetry?: (info: { call: string; attempt: number; delayMs: number; error: LexamicaError }) => void;
-  onResponse?: (info: { call: string; status: number; durationMs: number }) => void;
+  onResponse?: (info: ResponseInfo) => void;
+}
+
+/** One attempt's end, for metrics: the HTTP status, or `timeout` / `network` when no response came. */
+export interface ResponseInfo {
+  call: string;
+  status: number | 'timeout' | 'network';
+  durationMs: number;
 }
 
 /** Values for a path template's placeholders (besides `{orgId}`, which comes from the client). */
@@ -111,7 +119,10 @@ export function createRequester(deps: RequestDeps): Requester {
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const placement = profile.auth[spec.key];
     const key = spec.key === 'public' ? deps.publicKey : deps.privateKey;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    // The trace context and the API request id go with every call, so Lexamica's logs (and ours)
+    // can be matched to the work that made it.
+    const requestId = currentRequestId();
+    const headers: Record<string, string> = { accept: 'application/json', ...traceHeaders(), ...(requestId && { 'x-request-id': requestId }) };
     // What errors show of the request, built only when one is raised (a busy drain makes thousands
     // of calls that never fail).
     const unkeyed = url.toString();
@@ -162,6 +173,7 @@ export function createRequester(deps: RequestDeps): Requester {
       text = await res.body.text();
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason;
+      deps.onResponse?.({ call: spec.call, status: timeout.signal.aborted ? 'timeout' : 'network', durationMs: deps.now() - started });
       if (timeout.signal.aborted) throw new LexamicaTimeoutError({ ...ctx, timeoutMs });
       throw new LexamicaNetworkError({ ...ctx, code: errorCode(err), cause: redactor.value(err) });
     } finally {
@@ -208,18 +220,24 @@ export function createRequester(deps: RequestDeps): Requester {
 
   const request = async <T>(spec: RequestSpec<T>, opts: CallOptions = {}): Promise<T> => {
     const idempotent = opts.idempotent ?? spec.idempotent;
-    for (let n = 0; ; n++) {
-      opts.signal?.throwIfAborted();
-      try {
-        return await attempt(spec, opts);
-      } catch (err) {
-        if (!(err instanceof LexamicaError)) throw err;
-        const wait = retryDelay(err, n, deps.retry, { idempotent, random: deps.random });
-        if (wait === undefined) throw err;
-        deps.onRetry?.({ call: spec.call, attempt: n + 1, delayMs: wait, error: err });
-        await deps.sleep(wait, opts.signal);
+    return inSpan(`lexamica ${spec.call}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': spec.method, 'lexamica.call': spec.call } }, async (span) => {
+      for (let n = 0; ; n++) {
+        opts.signal?.throwIfAborted();
+        try {
+          const result = await attempt(spec, opts);
+          span.setAttribute('http.request.resend_count', n);
+          return result;
+        } catch (err) {
+          if (err instanceof LexamicaHttpError) span.setAttribute('http.response.status_code', err.status);
+          if (!(err instanceof LexamicaError)) throw err;
+          const wait = retryDelay(err, n, deps.retry, { idempotent, random: deps.random });
+          if (wait === undefined) throw err;
+          span.addEvent('retry', { attempt: n + 1, 'retry.delay_ms': wait, error: err.name });
+          deps.onRetry?.({ call: spec.call, attempt: n + 1, delayMs: wait, error: err });
+          await deps.sleep(wait, opts.signal);
+        }
       }
-    }
+    });
   };
 
   return Object.assign(request, { describe: (spec: Parameters<Requester['describe']>[0]) => build(spec).info() });

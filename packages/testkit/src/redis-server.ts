@@ -51,6 +51,40 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Spawns `redis-server` with `args` and resolves once `url` answers PING (within 10 s); rejects
+ * (and kills the process) when it exits or never answers.
+ */
+export async function spawnRedisServer(args: string[], url: string): Promise<ChildProcess> {
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', (err) => reject(err));
+    child.once('exit', (code) => reject(new Error(`redis-server ${args.slice(0, 2).join(' ')} exited with code ${code}`)));
+  });
+  failed.catch(() => {});
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const up = await Promise.race([pingRedis(url, 500), failed]);
+    if (up) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server at ${url} did not answer within 10s`);
+}
+
+/** Sends `signal` and waits for the exit; a process still there after 5 s is killed (SIGKILL). */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
 /** Options for a private `redis-server` started by a test. */
 export interface RedisServerOptions {
   port?: number;
@@ -60,6 +94,8 @@ export interface RedisServerOptions {
   dir?: string;
   /** `requirepass`: clients must authenticate (the `url` carries it). */
   password?: string;
+  /** More `redis-server` arguments (TLS, replication, cluster mode). */
+  args?: string[];
 }
 
 /** A `redis-server` child process on loopback that can be stopped and started again on its data. */
@@ -75,6 +111,7 @@ export class RedisServerProcess {
     ownsDir: boolean,
     private readonly appendOnly: boolean,
     private readonly password?: string,
+    private readonly args: string[] = [],
   ) {
     this.port = port;
     this.dir = dir;
@@ -84,7 +121,7 @@ export class RedisServerProcess {
   static async start(opts: RedisServerOptions = {}): Promise<RedisServerProcess> {
     const port = opts.port ?? (await freePort());
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'lexbridge-redis-'));
-    const srv = new RedisServerProcess(port, dir, opts.dir === undefined, opts.appendOnly ?? false, opts.password);
+    const srv = new RedisServerProcess(port, dir, opts.dir === undefined, opts.appendOnly ?? false, opts.password, opts.args);
     await srv.startProcess();
     return srv;
   }
@@ -99,21 +136,9 @@ export class RedisServerProcess {
       '--maxmemory-policy', 'noeviction',
       '--appendonly', this.appendOnly ? 'yes' : 'no', '--appendfsync', 'everysec',
       ...(this.password === undefined ? [] : ['--requirepass', this.password]),
+      ...this.args,
     ];
-    const child = spawn('redis-server', args, { stdio: 'ignore' });
-    this.child = child;
-    const failed = new Promise<never>((_, reject) => {
-      child.once('error', (err) => reject(err));
-      child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
-    });
-    failed.catch(() => {});
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const up = await Promise.race([pingRedis(this.url, 500), failed]);
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`redis-server on port ${this.port} did not answer within 10s`);
+    this.child = await spawnRedisServer(args, this.url);
   }
 
   /** Stops the process; `signal` SIGKILL simulates a crash. */
@@ -121,10 +146,18 @@ export class RedisServerProcess {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
+    await stopChild(child, signal);
+  }
+
+  /** Runs `fn` on a short-lived admin connection to this server (as the default user). */
+  async client<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+    const redis = new Redis(this.url, { maxRetriesPerRequest: 1, lazyConnect: true, enableOfflineQueue: false });
+    try {
+      await redis.connect();
+      return await fn(redis);
+    } finally {
+      redis.disconnect();
+    }
   }
 
   /**

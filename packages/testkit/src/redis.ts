@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { inject } from 'vitest';
 
 declare module 'vitest' {
@@ -19,14 +19,28 @@ export function uniquePrefix(label = 'test'): string {
   return `t:${label.replace(/[^a-zA-Z0-9-]/g, '-')}:${randomBytes(4).toString('hex')}`;
 }
 
-/** Deletes every key under `prefix:` (SCAN, never KEYS or FLUSHALL: other tests share the server). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+/**
+ * Deletes every key under `prefix:` (SCAN, never KEYS or FLUSHALL: other tests share the server);
+ * on a cluster, on every master.
+ */
+export async function deleteKeys(redis: Redis | Cluster, prefix: string): Promise<number> {
+  if (redis instanceof Cluster) {
+    const counts = await Promise.all(redis.nodes('master').map((node) => deleteKeys(node, prefix)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
   let deleted = 0;
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
+    if (keys.length === 0) continue;
+    // One key per DEL (in one pipeline): on a cluster node, keys of different slots may not share a command.
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.del(key);
+    for (const [err, n] of (await pipeline.exec()) ?? []) {
+      if (err) throw err;
+      deleted += n as number;
+    }
   } while (cursor !== '0');
   return deleted;
 }

@@ -30,3 +30,23 @@ export async function waitFor<T>(check: () => T | Promise<T>, opts: WaitOptions 
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
   }
 }
+
+/**
+ * Runs `teardown` (closing a stack, say), then `stop` (the servers under it) whatever happened:
+ * `stop` runs even when `teardown` throws or outlasts `timeoutMs`, so no server outlives its test;
+ * a teardown that timed out still fails the hook, naming `what`.
+ */
+export async function teardownThenStop(what: string, timeoutMs: number, teardown: () => Promise<unknown> | undefined, stop: () => Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      teardown(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not close within ${timeoutMs}ms; its servers are stopped anyway`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await stop();
+  }
+}

@@ -8,9 +8,8 @@
  * script (`commands/*IdempotentRequest-1.lua`), so two concurrent requests with one key can never both start.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { apiScripts } from '../commands/index.js';
-import type { Keyspace } from '@lexbridge/infra/redis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 
 /** Options for {@link createIdempotencyStore}. */
 export interface IdempotencyStoreOptions {
@@ -44,7 +43,7 @@ export interface IdempotencyStore {
 }
 
 /** Creates the store on `redis` (any role) under `keyspace`. */
-export function createIdempotencyStore(redis: Redis, keyspace: Keyspace, opts: IdempotencyStoreOptions = {}): IdempotencyStore {
+export function createIdempotencyStore(redis: RedisClient, keyspace: Keyspace, opts: IdempotencyStoreOptions = {}): IdempotencyStore {
   apiScripts.define(redis);
   const ttlSec = opts.ttlSec ?? 86_400;
   const pendingTtlMs = opts.pendingTtlMs ?? 30_000;

@@ -28,6 +28,8 @@ export interface Identity {
 export interface IdentityDirectory {
   /** The identity whose token this is, or undefined. Constant time in the token and the match. */
   byToken(token: string): Identity | undefined;
+  /** The identity with this name (a console session names its identity), or undefined. */
+  byName(name: string): Identity | undefined;
   /** Every configured identity (no token digests). */
   readonly identities: readonly Identity[];
 }
@@ -41,8 +43,10 @@ export function createIdentityDirectory(configs: readonly IdentityConfig[]): Ide
   if (configs.length === 0) throw new Error('at least one identity is required');
   const identities: Identity[] = configs.map((c) => ({ name: c.name, roles: [...c.roles], ...(c.requestsPerMinute !== undefined && { requestsPerMinute: c.requestsPerMinute }) }));
   const digests = configs.flatMap((c, i) => c.tokenSha256.map((hex) => ({ digest: Buffer.from(hex, 'hex'), identity: identities[i]! })));
+  const named = new Map(identities.map((i) => [i.name, i]));
   return {
     identities,
+    byName: (name) => named.get(name),
     byToken(token) {
       const candidate = createHash('sha256').update(token, 'utf8').digest();
       let match: Identity | undefined;

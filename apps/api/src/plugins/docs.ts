@@ -24,7 +24,9 @@ roles (\`api.identities\` in the firm's YAML): \`cms\` sends updates and milesto
 decides invitations as the CMS; \`intake\` lists and decides invitations; \`viewer\` reads; \`admin\`
 retries jobs, starts backfills and acts on the queue board. A route refused for lack of a role
 answers 403 \`forbidden\` with \`requiredRoles\`. \`/health/*\`, \`/metrics\` and \`/docs\` are open:
-keep \`/metrics\` on an internal network. The queue board at \`/admin/queues\` also takes HTTP Basic
+keep \`/metrics\` on an internal network. The intake console's routes (\`/console/api/*\`) also take the
+session cookie that \`POST /console/api/sign-in\` sets (HttpOnly, SameSite=Strict), with the session's
+CSRF token in \`x-csrf-token\` on every POST. The queue board at \`/admin/queues\` also takes HTTP Basic
 (any user name, the token as password) so a browser can open it; viewers see it, admins act on it.
 
 **Rate limits**: each identity may send 600 requests a minute (configurable, per identity too),
@@ -72,9 +74,13 @@ async function docsPlugin(app: FastifyInstance, opts: DocsOptions): Promise<void
         { name: 'events', description: 'The feed of everything the CMS should hear about' },
         { name: 'admin', description: 'Failed jobs, retries and backfills' },
         { name: 'ops', description: 'Health and metrics (open; keep /metrics internal)' },
+        { name: 'console', description: 'The intake console’s API (/console): a session cookie from sign-in, with x-csrf-token on POST; or a bearer token' },
       ],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: "A token of one of the API's identities (api.identities)" } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: "A token of one of the API's identities (api.identities)" },
+          consoleSession: { type: 'apiKey', in: 'cookie', name: 'lexbridge_console', description: 'The console’s session, from POST /console/api/sign-in; every POST also needs x-csrf-token' },
+        },
       },
       security: [{ bearerAuth: [] }],
     },

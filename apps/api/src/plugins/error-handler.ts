@@ -5,20 +5,20 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { errorKind } from '@lexbridge/infra/errors';
 import { ApiError, ERROR_LOCATIONS, type ErrorBody, type ErrorCode, type ErrorLocation } from '../errors.js';
 
 /** Options of the error handler plugin. */
 export interface ErrorHandlerOptions {
   /** The request-path Redis connection: its status tells an outage from a bug. */
-  redis: Redis;
+  redis: RedisClient;
   /** Retry-After (seconds) on a 503. */
   retryAfterSec: number;
 }
 
 /** True when `err` comes from Redis being unreachable (or happened while it was). */
-export function isRedisUnavailable(err: Error, redis: Pick<Redis, 'status'>): boolean {
+export function isRedisUnavailable(err: Error, redis: Pick<RedisClient, 'status'>): boolean {
   return redis.status !== 'ready' || errorKind(err) === 'redis-unavailable';
 }
 
@@ -79,7 +79,7 @@ function validationBody(err: FastifyError): ErrorBody['error'] {
 }
 
 /** Builds the body and status for `err`, and whether it is the server's fault. */
-export function toErrorResponse(err: FastifyError | ApiError | Error, redis: Pick<Redis, 'status'>): { status: number; error: ErrorBody['error']; headers: Record<string, string> } {
+export function toErrorResponse(err: FastifyError | ApiError | Error, redis: Pick<RedisClient, 'status'>): { status: number; error: ErrorBody['error']; headers: Record<string, string> } {
   if (err instanceof ApiError) {
     const { field, in: where, state, requiredRoles, headers } = err.options;
     return {

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { QueueSet } from '@lexbridge/core/jobs';
 import { pollerKeys, readCheckpoint } from '@lexbridge/core/poller-state';
@@ -17,7 +17,7 @@ export interface MetricsOptions {
   registry: Registry;
   queues: QueueSet;
   /** The request-path connection (fails fast). */
-  redis: Redis;
+  redis: RedisClient;
   /** Longest a scrape waits on Redis, in ms. Default 1 000. */
   scrapeTimeoutMs?: number;
 }

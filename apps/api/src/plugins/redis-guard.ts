@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { ApiError } from '../errors.js';
 import { sendApiError } from './error-handler.js';
 import { isOpenRoute } from './route-access.js';
@@ -12,7 +12,7 @@ import { isOpenRoute } from './route-access.js';
 /** Options of the Redis guard. */
 export interface RedisGuardOptions {
   /** The request-path (producer) connection. */
-  redis: Redis;
+  redis: RedisClient;
   /** Retry-After (seconds) on the 503. */
   retryAfterSec: number;
 }

@@ -6,8 +6,11 @@
  */
 import type { Role } from '../identity/roles.js';
 
-/** Open route patterns: health, metrics (keep it on an internal network) and the API docs. */
-const OPEN_ROUTE = /^\/(health\/(live|ready)|metrics|docs(\/.*)?)$/;
+/**
+ * Open route patterns: health, metrics (keep it on an internal network), the API docs, the
+ * console's page and assets (static files, no data), and the console's sign-in (it takes a token).
+ */
+const OPEN_ROUTE = /^\/(health\/(live|ready)|metrics|docs(\/.*)?|console(\/|\/\*)?|console\/api\/sign-in)$/;
 
 /** True when the route pattern `url` (Fastify's `routeOptions.url`) needs no token. */
 export function isOpenRoute(url: string | undefined): boolean {
@@ -19,7 +22,14 @@ export function acceptsBasicAuth(url: string | undefined): boolean {
   return url !== undefined && (url === '/admin/queues' || url.startsWith('/admin/queues/'));
 }
 
+/** The console's data routes: a session cookie (with CSRF on unsafe methods) or a bearer token. */
+export function isConsoleApiRoute(url: string | undefined): boolean {
+  return url !== undefined && url.startsWith('/console/api/');
+}
+
 const READERS: readonly Role[] = ['cms', 'intake', 'viewer', 'admin'];
+/** People at the console: the CMS is a machine and has no console. */
+const PEOPLE: readonly Role[] = ['intake', 'viewer', 'admin'];
 
 /** `METHOD pattern` → the roles of which one is enough. HEAD is answered as GET. */
 const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
@@ -35,6 +45,16 @@ const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
   'POST /admin/jobs/:queue/:id/retry': ['admin'],
   'POST /admin/jobs/retry': ['admin'],
   'POST /admin/backfill': ['admin'],
+  'GET /console/api/session': PEOPLE,
+  'POST /console/api/sign-out': PEOPLE,
+  'GET /console/api/waiting': PEOPLE,
+  'GET /console/api/invitations/:id': PEOPLE,
+  'POST /console/api/invitations/:id/decision': ['intake'],
+  'GET /console/api/activity': PEOPLE,
+  'POST /console/api/jobs/:queue/:id/retry': ['admin'],
+  'POST /console/api/what-if': PEOPLE,
+  'GET /console/api/health': PEOPLE,
+  'GET /console/api/stream': PEOPLE,
 };
 
 /** The roles listed for a route, or undefined when it is not listed (the board counts as listed). */

@@ -6,11 +6,12 @@
  * dedupes by `lexbridge-event-id`.
  */
 import { UnrecoverableError } from 'bullmq';
+import { entryAgeSeconds } from '@lexbridge/core/feed';
 import type { Handler } from '@lexbridge/core/jobs';
 import type { ProcessorContext } from '../context.js';
 
 /** What this module uses of the processor's context. */
-export type CmsDeliverDeps = Pick<ProcessorContext, 'feed' | 'metrics' | 'webhook'>;
+export type CmsDeliverDeps = Pick<ProcessorContext, 'feed' | 'metrics' | 'now' | 'webhook'>;
 
 export function createCmsDeliverHandler(ctx: CmsDeliverDeps): Handler<'cms.deliver'> {
   return async ({ itemId }, jc) => {
@@ -22,6 +23,8 @@ export function createCmsDeliverHandler(ctx: CmsDeliverDeps): Handler<'cms.deliv
       const { status, durationMs } = await webhook.deliver(item);
       ctx.metrics.webhookDeliveries.inc({ outcome: 'delivered' });
       ctx.metrics.webhookLatency.observe(durationMs / 1000);
+      const lag = entryAgeSeconds(item.cursor, ctx.now().getTime());
+      if (lag !== undefined) ctx.metrics.webhookLag.observe(lag);
       jc.logger.debug({ itemId, status, durationMs }, 'delivered to the CMS webhook');
       return `delivered (HTTP ${status})`;
     } catch (err) {

@@ -8,6 +8,7 @@
  * Shadow records are only ever alerted: shadow mode sends nothing to Lexamica. The guard never
  * reports a contact attempt: nobody has contacted the client (the firm YAML refuses that plan).
  */
+import { observeDecision } from '../observe.js';
 import type { Handler } from '@lexbridge/core/jobs';
 import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/core/ledger';
 import { expiringItem } from '../announce.js';
@@ -15,7 +16,7 @@ import type { ProcessorContext } from '../context.js';
 import { followUp, guardPlanFor, type FollowUpDeps } from '../follow-up.js';
 
 /** What this module uses of the processor's context. */
-export type ExpiryGuardDeps = Pick<ProcessorContext, 'announcer' | 'ledger' | 'metrics' | 'now'> & FollowUpDeps;
+export type ExpiryGuardDeps = Pick<ProcessorContext, 'announcer' | 'ledger' | 'logger' | 'metrics' | 'now'> & FollowUpDeps;
 
 export function createExpiryGuardHandler(ctx: ExpiryGuardDeps): Handler<'invitation.expiry-guard'> {
   return async (payload, job) => {
@@ -60,7 +61,7 @@ async function evaluate(ctx: ExpiryGuardDeps, r: LedgerRecord, now: Date): Promi
     if (err instanceof LedgerTransitionError) return `not waiting (${err.state})`;
     throw err;
   }
-  ctx.metrics.decisions.inc({ action: 'evaluate', source: 'expiry-guard', rule: '(guard)' });
+  observeDecision(ctx, { invitationId: decided.invitationId, action: 'evaluate', source: 'expiry-guard', rule: '(guard)', sentAt: decided.sentAt, decidedAt: decision.decidedAt, state: decided.state });
   await followUp(ctx, decided);
   await ctx.announcer.announce(expiringItem(decided, 'asked Lexamica for more time (evaluate)', now));
   return 'evaluate queued';

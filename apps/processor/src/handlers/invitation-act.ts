@@ -23,9 +23,10 @@ import { followUp, type FollowUpDeps } from '../follow-up.js';
 import { ledgerStateForStatus, STATUS_AFTER } from '../invitation-status.js';
 import type { ActionOutcome } from '../metrics.js';
 import { errorKind } from '@lexbridge/infra/errors';
+import { observeAction, type ActionSeen } from '../observe.js';
 
 /** What this module uses of the processor's context. */
-export type InvitationActDeps = Pick<ProcessorContext, 'announcer' | 'caseActivity' | 'client' | 'hooks' | 'invitations' | 'ledger' | 'mappingIds' | 'metrics' | 'now' | 'expirySafetyMs'> & FollowUpDeps;
+export type InvitationActDeps = Pick<ProcessorContext, 'announcer' | 'caseActivity' | 'client' | 'hooks' | 'invitations' | 'ledger' | 'logger' | 'mappingIds' | 'metrics' | 'now' | 'expirySafetyMs'> & FollowUpDeps;
 
 type SendableAction = 'accept' | 'decline' | 'evaluate';
 type Acting = LedgerRecord & { decision: LedgerDecision & { action: SendableAction } };
@@ -172,7 +173,7 @@ async function sendFailed(ctx: InvitationActDeps, r: Acting, job: JobContext, er
   if (errorKind(err) === 'rate-limited') {
     // Refused before it could take effect: it may be sent again from `decided`.
     await ctx.ledger.abortAct(r.invitationId, 'rate limited by Lexamica', r);
-    ctx.metrics.actions.inc({ action, outcome: 'rate-limited' });
+    observeAction(ctx, actionSeen(r), 'rate-limited');
     throw err;
   }
   if (err instanceof UnrecoverableError) {
@@ -188,7 +189,7 @@ async function sendFailed(ctx: InvitationActDeps, r: Acting, job: JobContext, er
   if (job.attempt >= job.maxAttempts) {
     await finishActing(ctx, r, 'failed', { lastError: message, note: `gave up after ${job.attempt} attempts` }, 'failed');
   } else {
-    ctx.metrics.actions.inc({ action, outcome: 'error' });
+    observeAction(ctx, actionSeen(r), 'error');
   }
   throw err;
 }
@@ -228,7 +229,7 @@ async function finishActing(
   // The clock starts with the record's change, not after it: Lexamica has the accept either way,
   // and starting is idempotent, so a retry that finds the record done starts it again harmlessly.
   const [done] = await Promise.all([ctx.ledger.finishAct(r.invitationId, to, extra, r, actionOutcomeItem), startCaseClock(ctx, { ...r, state: to })]);
-  ctx.metrics.actions.inc({ action: r.decision.action, outcome });
+  observeAction(ctx, actionSeen(r), outcome);
   await ctx.announcer.appended(() => actionOutcomeItem(done));
   return to;
 }
@@ -236,7 +237,7 @@ async function finishActing(
 /** decided → expired: too late to send; never sent. */
 async function expireUnsent(ctx: InvitationActDeps, r: Acting): Promise<string> {
   const done = await ctx.ledger.transition(r.invitationId, { from: ['decided'], to: 'expired', note: 'at or past its expiry; not sent', announce: actionOutcomeItem }, r);
-  ctx.metrics.actions.inc({ action: r.decision.action, outcome: 'expired' });
+  observeAction(ctx, actionSeen(r), 'expired');
   await ctx.announcer.appended(() => actionOutcomeItem(done));
   return 'expired';
 }
@@ -244,4 +245,9 @@ async function expireUnsent(ctx: InvitationActDeps, r: Acting): Promise<string> 
 /** Announces a finished outcome again (a feed no-op when it was announced). */
 async function announceOutcome(ctx: InvitationActDeps, r: LedgerRecord): Promise<void> {
   await ctx.announcer.announce(actionOutcomeItem(r));
+}
+
+/** The action as observed, against the expiry it was answered before (an evaluation extends it after). */
+function actionSeen(r: Acting): ActionSeen {
+  return { invitationId: r.invitationId, action: r.decision.action, sentAt: r.sentAt, expires: r.expires };
 }

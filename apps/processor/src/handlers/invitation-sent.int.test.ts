@@ -211,3 +211,22 @@ describe('an invitation whose stored event names no mapping', () => {
     expect(requestsTo(h, pathVia('map-of-firm', 'nm-3', 'decline'))).toHaveLength(1);
   });
 });
+
+describe('the case facts kept for a person to decide on', () => {
+  let h: Harness;
+  useHarness('facts', { now: () => CLOCK }, (started) => (h = started));
+  let withContact: Harness;
+  useHarness('facts-contact', { now: () => CLOCK, firmExtra: 'console:\n  clientContact: true' }, (started) => (withContact = started));
+
+  it('keeps the facts in Lexamica’s field names on the record, without the client’s contact details', async () => {
+    await sent(h, sentEvent('pl-1', { caseType: 'Product Liability', value: 120_000, state: 'NV' }));
+    const r = await h.ctx.ledger.get('pl-1');
+    expect(r?.facts).toEqual({ caseType: 'Product Liability', estimatedValue: 120_000, incident: { state: 'NV' } });
+    expect(JSON.stringify(r)).not.toMatch(/ada@example\.com|Ada/);
+  });
+
+  it('keeps the client’s name and e-mail too when the firm turns console.clientContact on', async () => {
+    await sent(withContact, sentEvent('pl-2', { caseType: 'Product Liability' }));
+    expect((await withContact.ctx.ledger.get('pl-2'))?.facts?.client).toEqual({ firstName: 'Ada', email: 'ada@example.com' });
+  });
+});

@@ -11,16 +11,17 @@
  * carries on from there exactly like an `invitation.act` job (read-back first from `acting`).
  */
 import type { Handler, JobContext, StoredEventJob } from '@lexbridge/core/jobs';
-import { BEGIN_ACT, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/core/ledger';
+import { BEGIN_ACT, caseFactsOf, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/core/ledger';
 import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/core/domain';
 import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/core/rules';
 import { tooLate, type ProcessorContext } from '../context.js';
 import { announceDecision, decisionItemOf, followUp } from '../follow-up.js';
 import { ledgerStateForStatus } from '../invitation-status.js';
 import { actOnRecord, sendClaimed, type InvitationActDeps } from './invitation-act.js';
+import { observeDecision } from '../observe.js';
 
 /** What this module uses of the processor's context. */
-export type InvitationSentDeps = Pick<ProcessorContext, 'capacity' | 'invitations' | 'ledger' | 'mappingIds' | 'metrics' | 'now' | 'rules' | 'shadowCapacity' | 'expirySafetyMs'> & InvitationActDeps;
+export type InvitationSentDeps = Pick<ProcessorContext, 'capacity' | 'invitations' | 'ledger' | 'logger' | 'mappingIds' | 'metrics' | 'now' | 'rules' | 'clientContact' | 'shadowCapacity' | 'expirySafetyMs'> & InvitationActDeps;
 
 /** States from which this job carries a rules decision on to Lexamica (or re-announces its outcome). */
 const ACTED_HERE: readonly LedgerState[] = ['decided', 'acting', 'failed', 'done', 'conflict', 'expired', 'closed'];
@@ -41,6 +42,7 @@ export function createInvitationSentHandler(ctx: InvitationSentDeps): Handler<'i
         ...(mappingId !== undefined && { mappingId }),
         caseId: inv.referral._id,
         caseType: inv.referral.caseType,
+        facts: caseFactsOf(inv, { clientContact: ctx.clientContact }),
         expires: inv.expires,
         sentAt: inv.sentAt ?? event.createdAt,
         ...(inv.status !== undefined && { lexamicaStatus: inv.status }),
@@ -49,7 +51,7 @@ export function createInvitationSentHandler(ctx: InvitationSentDeps): Handler<'i
       early?.decision ? { announce: (r) => decisionItemOf(r)! } : {},
     );
     const appended = created && early?.decision !== undefined;
-    if (appended) countDecision(ctx, early.decision!);
+    if (appended) countDecision(ctx, record);
     if (created && claim) {
       await announceDecision(ctx, record, { appended: true });
       return sendClaimed(ctx, record, job);
@@ -103,8 +105,9 @@ function targetState(ctx: InvitationSentDeps, decision: Decision): LedgerState {
   return ctx.rules.shadow ? 'shadow' : decision.action === 'manual' ? 'manual' : 'decided';
 }
 
-function countDecision(ctx: InvitationSentDeps, decision: Decision): void {
-  ctx.metrics.decisions.inc({ action: decision.action, source: 'rules', rule: decision.rule ?? '(default)' });
+function countDecision(ctx: InvitationSentDeps, r: LedgerRecord): void {
+  const d = r.decision;
+  if (d) observeDecision(ctx, { invitationId: r.invitationId, action: d.action, source: d.source, rule: d.rule, sentAt: r.sentAt, decidedAt: d.decidedAt, state: r.state });
 }
 
 /**
@@ -117,7 +120,7 @@ async function decide(ctx: InvitationSentDeps, record: LedgerRecord, inv: Invita
   if (early) {
     try {
       const decided = await ctx.ledger.transition(id, { ...early.then, from: ['received'] }, record);
-      if (early.decision) countDecision(ctx, early.decision);
+      if (early.decision) countDecision(ctx, decided);
       return decided;
     } catch (err) {
       return lostRace(ctx, record, err);
@@ -129,7 +132,7 @@ async function decide(ctx: InvitationSentDeps, record: LedgerRecord, inv: Invita
   const decision = await applyCapacity(ruled, inv.referral.caseType, shadow ? ctx.shadowCapacity : ctx.capacity, now);
   try {
     const decided = await ctx.ledger.decide(id, { ...decision, source: 'rules', decidedAt: now.toISOString() }, targetState(ctx, decision), record);
-    countDecision(ctx, decision);
+    countDecision(ctx, decided);
     return decided;
   } catch (err) {
     // The accept did not get recorded (another replica decided first, or Redis failed): give its

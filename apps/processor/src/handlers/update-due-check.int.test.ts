@@ -83,7 +83,7 @@ describe('the 90-day check', () => {
     });
     expect(items.find((i) => i.data.caseId === 'case-d2')?.data).toMatchObject({ overdue: true, daysLeft: -5 });
     expect(await gauge('lexbridge_cases_update_due')).toBeGreaterThanOrEqual(2);
-    expect(await gauge('lexbridge_case_update_age_max_days')).toBe(95);
+    expect(await gauge('lexbridge_case_update_age_max_seconds')).toBe(95 * 86_400);
 
     // An update moves the due date: nothing until it nears again, then one more announcement.
     await h.ctx.caseActivity.updated('case-d1', CLOCK);

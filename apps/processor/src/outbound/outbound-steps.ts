@@ -6,7 +6,7 @@
  * sent again, so Lexamica may get it twice, because Lexamica offers no idempotency for these calls
  * and a duplicated note is the lesser harm than a lost one.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Keyspace } from '@lexbridge/infra/redis';
 
 export type StepState = 'sending' | 'sent';
@@ -29,7 +29,7 @@ export interface OutboundSteps {
 
 const TTL_SEC = 31 * 86_400;
 
-export function createOutboundSteps(redis: Redis, keyspace: Keyspace, now: () => Date): OutboundSteps {
+export function createOutboundSteps(redis: RedisClient, keyspace: Keyspace, now: () => Date): OutboundSteps {
   const key = (jobId: string) => keyspace.key('outbound', 'steps', jobId);
   return {
     async get(jobId, step) {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Keyspace } from '@lexbridge/infra/redis';
 import type { UploadRef } from '@lexbridge/core/jobs';
 
@@ -15,7 +15,7 @@ export interface UploadBytes {
   remove(ref: UploadRef): Promise<void>;
 }
 
-export function createUploadBytes(redis: Redis, keyspace: Keyspace): UploadBytes {
+export function createUploadBytes(redis: RedisClient, keyspace: Keyspace): UploadBytes {
   const prefix = keyspace.key('upload', '');
   const checkKey = (ref: UploadRef) => {
     if (!ref.key.startsWith(prefix)) throw new UnrecoverableError(`upload key "${ref.key}" is not under "${prefix}"; refusing to read it`);

@@ -5,8 +5,8 @@
  * the invitation that ended it), so a late `Accepted` event or a stray update does not track a
  * closed case again, while a new invitation of the same case, once accepted, does.
  */
-import type { Redis } from 'ioredis';
-import type { Keyspace } from '@lexbridge/infra/redis';
+import { caseActivityKeys } from '@lexbridge/core/ledger';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { processorScripts } from '../commands/index.js';
 
 /** A tracked case and the time of its last update (epoch ms). */
@@ -38,10 +38,8 @@ export interface CaseActivity {
   markAnnounced(caseId: string, dueAt: string): Promise<void>;
 }
 
-export function createCaseActivity(redis: Redis, keyspace: Keyspace): CaseActivity {
-  const lastKey = keyspace.key('status-sync', 'last-update');
-  const announcedKey = keyspace.key('status-sync', 'due-announced');
-  const endedKey = keyspace.key('status-sync', 'ended');
+export function createCaseActivity(redis: RedisClient, keyspace: Keyspace): CaseActivity {
+  const { lastUpdate: lastKey, announced: announcedKey, ended: endedKey } = caseActivityKeys(keyspace);
   processorScripts.define(redis);
 
   return {

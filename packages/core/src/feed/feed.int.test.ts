@@ -29,6 +29,18 @@ describe('CMS feed on a real Redis', () => {
     expect(items).toEqual([{ ...item('event:1'), cursor: first.cursor }]);
   });
 
+  it('shows the newest items first, since a time, and the cursor of the newest', async () => {
+    const feed = createFeed(t.redis, createKeyspace(`${t.prefix}:recent`));
+    expect(await feed.latest()).toBeUndefined();
+    const cursors = [];
+    for (const id of ['r:1', 'r:2', 'r:3']) cursors.push((await feed.append(item(id))).cursor);
+    expect((await feed.recent(2)).map((i) => i.id)).toEqual(['r:3', 'r:2']);
+    expect(await feed.latest()).toBe(cursors[2]);
+    const lastMs = Number(cursors[2]!.split('-')[0]);
+    expect((await feed.recent(10, lastMs + 1)).map((i) => i.id)).toEqual([]);
+    expect((await feed.recent(10, lastMs)).map((i) => i.id)).toContain('r:3');
+  });
+
   it('adds one entry when two connections append the same ids concurrently', async () => {
     const ks = createKeyspace(`${t.prefix}:b`);
     const a = createFeed(t.redis, ks);

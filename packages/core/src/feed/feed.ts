@@ -7,10 +7,9 @@
  * it, and so do scripts that append an item in the same step as the change it reports (the ledger's
  * outbox), given the keys and arguments of {@link FeedOutbox}.
  */
-import type { Redis } from 'ioredis';
 import { coreScripts } from '../commands/index.js';
 import { mentionsAny } from './mentions.js';
-import type { Keyspace } from '@lexbridge/infra/redis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 
 /** One thing the CMS should hear about. */
 export interface FeedItem {
@@ -61,7 +60,7 @@ export class FeedCursorExpiredError extends Error {
   }
 }
 
-/** Orders two stream ids (`<ms>-<seq>`) as Redis does. */
+/** Orders two stream ids (`<ms>-<seq>`) as RedisClient does. */
 function compareIds(a: string, b: string): number {
   const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
   const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
@@ -87,6 +86,13 @@ export interface Feed {
    * depth), and forgets their ids. Returns how many went.
    */
   purgeMentioning(ids: ReadonlySet<string>): Promise<number>;
+  /**
+   * The newest items, newest first: at most `limit` (1..1000), and only those appended at or after
+   * `sinceMs` when given (entry ids are append times). For screens, not for following the feed.
+   */
+  recent(limit: number, sinceMs?: number): Promise<FeedEntry[]>;
+  /** The cursor of the newest item (to follow only what comes next), or undefined while the feed is empty. */
+  latest(): Promise<string | undefined>;
   /** What another script needs to append to this feed with `feed_append` (`commands/includes/feedAppend.lua`). */
   readonly outbox: FeedOutbox;
 }
@@ -102,7 +108,7 @@ export interface FeedOutbox {
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
-export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
+export function createFeed(redis: RedisClient, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
   const maxLen = opts.maxLen ?? 100_000;
   const ttl = opts.dedupeTtlSec ?? 7 * 86_400;
   const retentionMs = opts.retentionMs ?? 30 * 86_400_000;
@@ -173,6 +179,17 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
       }
     },
 
+    async recent(limit, sinceMs) {
+      const count = Math.min(Math.max(Math.trunc(limit), 1), 1_000);
+      const rows = (await redis.xrevrange(stream, '+', sinceMs === undefined ? '-' : String(Math.max(0, Math.trunc(sinceMs))), 'COUNT', count)) as Array<[string, string[]]>;
+      return rows.map(toEntry);
+    },
+
+    async latest() {
+      const [row] = (await redis.xrevrange(stream, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+      return row?.[0];
+    },
+
     async get(id) {
       const cursor = await redis.get(seenKey(id));
       if (!cursor) return undefined;
@@ -180,4 +197,10 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
       return rows[0] ? toEntry(rows[0]) : undefined;
     },
   };
+}
+
+/** Seconds since an entry was appended, from its cursor (a stream id, `<ms>-<seq>`); undefined for a malformed one. */
+export function entryAgeSeconds(cursor: string, nowMs: number): number | undefined {
+  const ms = Number(cursor.slice(0, cursor.indexOf('-')));
+  return Number.isFinite(ms) && ms > 0 ? Math.max(0, (nowMs - ms) / 1000) : undefined;
 }

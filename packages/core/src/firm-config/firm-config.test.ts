@@ -75,4 +75,12 @@ describe('the privacy section and the personal-data policy', () => {
     expect(personalDataPolicy({ mappings, privacy: on.privacy }).strip(payload)).toBe(payload);
     expect(() => parseFirmConfig(`${YAML_BASE}\nprivacy:\n  copy: true\n`, 'f.yaml', firmConfigSchema)).toThrow(/privacy: unknown key; privacy has copyPersonalData/);
   });
+
+  it('keeps them in invitation.sent jobs only when console.clientContact records them with the case facts', () => {
+    const policy = personalDataPolicy({ mappings, console: { clientContact: true } });
+    expect(policy.keptFor).toEqual(['invitation.sent']);
+    expect(policy.strip(payload, 'invitation.sent')).toBe(payload);
+    expect(policy.strip(payload, 'invitation.cancelled')).toEqual({ case_type: 'pi', client: { id: 'c1' }, contacts: [{ kind: 'home' }] });
+    expect(policy.describe()).toMatch(/except in invitation\.sent jobs/);
+  });
 });

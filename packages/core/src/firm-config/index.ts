@@ -9,7 +9,9 @@ import { z } from 'zod';
 import { retentionConfigSchema } from '../ledger/retention.js';
 import { mappingDeclarationSchema } from '../mapping/index.js';
 import { PERSONAL_LEXAMICA_PATH, privacyConfigSchema } from './personal-data.js';
+import { consoleConfigSchema } from './console.js';
 
+export { consoleConfigSchema, DEFAULT_CONSOLE_CONFIG, DEFAULT_DECLINE_REASONS, type ConsoleConfig } from './console.js';
 export * from './personal-data.js';
 import type { ErrorKind } from '@lexbridge/infra/errors';
 
@@ -64,6 +66,8 @@ export const firmConfigShape = {
   api: z.record(z.string(), z.unknown()).optional(),
   /** How long records, case links, feed items and jobs are kept (docs/security.md); `RETENTION_*_DAYS` win. */
   retention: retentionConfigSchema,
+  /** The intake console: decline reasons, and whether case facts keep the client's contact details. */
+  console: consoleConfigSchema.optional(),
   /** Webhooks from Lexamica, beside polling (absent: polling only). */
   webhooks: webhooksDeclarationSchema.optional(),
   /** Whether the client's personal data is copied into job data and the feed (default: not). */

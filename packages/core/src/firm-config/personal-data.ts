@@ -4,7 +4,9 @@
  * (`referral.client.email`, …) are personal. By default they are removed before an event becomes
  * job data, so neither the queues nor the CMS feed (which carries the event as its job had it) hold
  * them: the CMS reads the client's details from Lexamica's console or its own system. The firm YAML's
- * `privacy.copyPersonalData: true` keeps them.
+ * `privacy.copyPersonalData: true` keeps them. One handler needs them when the firm asks for it:
+ * with `console.clientContact: true` the `invitation.sent` job keeps them (it records the client's
+ * contact details with the case facts), and only that job; its decisions' feed items carry none.
  */
 import { z } from 'zod';
 import type { MappingDeclaration } from '../mapping/index.js';
@@ -31,8 +33,10 @@ export interface PersonalDataPolicy {
   readonly copy: boolean;
   /** The firm's paths (as in the payload) treated as personal, e.g. `client.email`. */
   readonly paths: readonly string[];
-  /** The payload without its personal fields (the same object when there is nothing to remove or `copy`). */
-  strip(payload: Record<string, unknown>): Record<string, unknown>;
+  /** The jobs that keep them although `copy` is off (`invitation.sent` with `console.clientContact`). */
+  readonly keptFor: readonly string[];
+  /** The payload of a `job` without its personal fields (the same object when there is nothing to remove, `copy`, or a job in `keptFor`). */
+  strip(payload: Record<string, unknown>, job?: string): Record<string, unknown>;
   /** One line for the start-up log: what is treated as personal and whether it is copied. */
   describe(): string;
 }
@@ -64,17 +68,29 @@ function without(value: unknown, segments: readonly string[]): unknown {
   return next === child ? value : { ...value, [key]: next };
 }
 
-export function personalDataPolicy(cfg: { mappings: Record<string, MappingDeclaration | undefined>; privacy?: PrivacyConfig | undefined }): PersonalDataPolicy {
+/** The job that records the case facts, with the client's contact details when `console.clientContact` is on. */
+export const CONTACT_FACTS_JOB = 'invitation.sent';
+
+export function personalDataPolicy(cfg: {
+  mappings: Record<string, MappingDeclaration | undefined>;
+  privacy?: PrivacyConfig | undefined;
+  console?: { clientContact?: boolean | undefined } | undefined;
+}): PersonalDataPolicy {
   const copy = cfg.privacy?.copyPersonalData ?? false;
+  const keptFor = !copy && cfg.console?.clientContact === true ? [CONTACT_FACTS_JOB] : [];
   const paths = personalPaths(cfg.mappings);
   const split = paths.map((p) => p.split('.'));
+  const listed = paths.join(', ') || 'none mapped';
   return {
     copy,
     paths,
-    strip: (payload) => (copy ? payload : (split.reduce<unknown>((p, segs) => without(p, segs), payload) as Record<string, unknown>)),
+    keptFor,
+    strip: (payload, job) => (copy || (job !== undefined && keptFor.includes(job)) ? payload : (split.reduce<unknown>((p, segs) => without(p, segs), payload) as Record<string, unknown>)),
     describe: () =>
       copy
-        ? `privacy.copyPersonalData is true: the client's personal fields (${paths.join(', ') || 'none mapped'}) are copied into job data and CMS feed items`
-        : `the client's personal fields (${paths.join(', ') || 'none mapped'}: mapped to Lexamica's client.*) are removed from job data and CMS feed items; set privacy.copyPersonalData: true to keep them`,
+        ? `privacy.copyPersonalData is true: the client's personal fields (${listed}) are copied into job data and CMS feed items`
+        : `the client's personal fields (${listed}: mapped to Lexamica's client.*) are removed from job data and CMS feed items` +
+          (keptFor.length ? `, except in ${keptFor.join(', ')} jobs (console.clientContact keeps the contact details with the case facts)` : '') +
+          '; set privacy.copyPersonalData: true to keep them everywhere',
   };
 }

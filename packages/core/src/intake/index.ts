@@ -10,7 +10,7 @@
  * reconciliation sweep enqueues the event then. Nothing is remembered before it is enqueued.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import { BATCH_JOBS, jobCatalog, jobIdFor, MAX_BATCH_EVENTS, type BatchQueue, type EnqueueItem, type StoredEventJob, type StoredEventJobName } from '../jobs/index.js';
 import type { Keyspace } from '@lexbridge/infra/redis';
 import { coreScripts } from '../commands/index.js';
@@ -37,7 +37,7 @@ export type IntakeKeys = Pick<PollerKeys, 'seen' | 'claims'>;
  * with `leaseValue`.
  */
 export async function advanceCheckpoint(
-  redis: Redis,
+  redis: RedisClient,
   keys: Pick<PollerKeys, 'lease' | 'checkpoint' | 'seen' | 'claims'>,
   a: { leaseValue: string; watermarkMs: number; trimBelowMs: number; nowMs: number; maxSeen: number; events: StampedId[] },
 ): Promise<boolean> {
@@ -77,7 +77,7 @@ export interface SeenStore {
   seenBetween(fromMs: number, toMs: number): Promise<number>;
 }
 
-export function createSeenStore(redis: Redis, keys: IntakeKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): SeenStore {
+export function createSeenStore(redis: RedisClient, keys: IntakeKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): SeenStore {
   coreScripts.define(redis);
   return {
     keys,
@@ -113,7 +113,7 @@ export function storedEventItems(events: ReadonlyArray<{ job: StoredEventJobName
   const byQueue = new Map<BatchQueue, Array<{ job: StoredEventJobName; event: StoredEventJob }>>();
   for (const e of events) {
     const queue = jobCatalog[e.job].queue;
-    byQueue.set(queue, [...(byQueue.get(queue) ?? []), { job: e.job, event: { ...e.event, payload: personal.strip(e.event.payload) } }]);
+    byQueue.set(queue, [...(byQueue.get(queue) ?? []), { job: e.job, event: { ...e.event, payload: personal.strip(e.event.payload, e.job) } }]);
   }
   const items: EnqueueItem[] = [];
   for (const [queue, list] of byQueue) {

@@ -5,6 +5,7 @@ import { Queue, UnrecoverableError, type Job, type JobsOptions, type ConnectionO
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Keyspace } from '@lexbridge/infra/redis';
+import { continueFrom, currentCarrier, inSpan, SpanKind, TRACE_KEY, traceCarrierSchema } from '@lexbridge/infra/tracing';
 import {
   jobCatalog,
   QUEUE_NAMES,
@@ -182,7 +183,15 @@ export async function enqueue<N extends JobName>(
   const entry = jobCatalog[name];
   const parsed = entry.schema.safeParse(payload);
   if (!parsed.success) throw new JobPayloadError(name, parsed.error.issues);
-  return queues.get(entry.queue).add(name, parsed.data, queues.withRetention({ ...entry.options, ...opts }));
+  return inSpan(`enqueue ${name}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': entry.queue } }, () =>
+    queues.get(entry.queue).add(name, withCarrier(parsed.data), queues.withRetention({ ...entry.options, ...opts })),
+  );
+}
+
+/** The payload with the enqueuing work's trace context and request id under {@link TRACE_KEY}. */
+function withCarrier(data: unknown): unknown {
+  const carrier = currentCarrier();
+  return carrier ? { ...(data as Record<string, unknown>), [TRACE_KEY]: carrier } : data;
 }
 
 /** One job for {@link enqueueMany}. */
@@ -206,8 +215,10 @@ export async function enqueueMany(queues: QueueSet, items: ReadonlyArray<Enqueue
     list.push({ name: item.name, data: parsed.data, opts: queues.withRetention({ ...entry.options, ...item.opts }) });
     byQueue.set(entry.queue, list);
   }
-  const added = await Promise.all([...byQueue].map(([queue, jobs]) => queues.get(queue).addBulk(jobs)));
-  return added.flat();
+  return inSpan('enqueue', { kind: SpanKind.PRODUCER, attributes: { 'messaging.batch.message_count': items.length } }, async () => {
+    const added = await Promise.all([...byQueue].map(([queue, jobs]) => queues.get(queue).addBulk(jobs.map((j) => ({ ...j, data: withCarrier(j.data) })))));
+    return added.flat();
+  });
 }
 
 /** What a handler receives besides its payload. Handlers know nothing else of BullMQ. */
@@ -239,18 +250,26 @@ export function createJobProcessor<Q extends QueueName>(queue: Q, handlers: Hand
     if (!entry || entry.queue !== queue || !handler) {
       throw new UnrecoverableError(`unknown job "${job.name}" on queue "${queue}"`);
     }
-    const parsed = entry.schema.safeParse(job.data);
+    const { [TRACE_KEY]: rawCarrier, ...data } = (job.data ?? {}) as Record<string, unknown>;
+    // A carrier that does not parse costs the trace link, not the job: the job runs in a new trace.
+    const carrier = rawCarrier === undefined ? undefined : traceCarrierSchema.safeParse(rawCarrier);
+    if (carrier && !carrier.success) logger.warn({ queue, jobId: job.id }, 'job trace context unreadable: the job starts a new trace');
+    const parsed = entry.schema.safeParse(data);
     if (!parsed.success) {
       throw new UnrecoverableError(`invalid payload for job "${job.name}": ${formatIssues(parsed.error.issues)}`);
     }
     const attempt = job.attemptsMade + 1;
-    const ctx: JobContext = {
-      logger: logger.child({ queue, job: job.name, jobId: job.id, attempt }),
-      queue,
-      jobId: job.id ?? '',
-      attempt,
-      maxAttempts: job.opts.attempts ?? 1,
-    };
-    return handler(parsed.data as never, ctx);
+    const span = { name: `job ${job.name}`, ...(job.id && { jobId: job.id }), attributes: { 'messaging.destination.name': queue, 'messaging.message.id': job.id ?? '', 'lexbridge.attempt': attempt } };
+    return continueFrom(carrier?.data, span, () => {
+      const ctx: JobContext = {
+        // jobId, traceId and requestId come from the correlation on every line written meanwhile.
+        logger: logger.child({ queue, job: job.name, attempt }),
+        queue,
+        jobId: job.id ?? '',
+        attempt,
+        maxAttempts: job.opts.attempts ?? 1,
+      };
+      return handler(parsed.data as never, ctx);
+    });
   };
 }

@@ -4,8 +4,7 @@
  * the firm more than once keeps each invitation, scored by when it was sent: the latest wins,
  * whatever order the events were processed in.
  */
-import type { Redis } from 'ioredis';
-import type { Keyspace } from '@lexbridge/infra/redis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 
 export interface CaseIndex {
   /** Records that `invitationId` is about `caseId`, sent at `sentAt` (ISO). Idempotent. */
@@ -25,7 +24,7 @@ export function caseLinkScore(sentAt: string): number {
   return Number.isFinite(ms) ? ms : 0;
 }
 
-export function createCaseIndex(redis: Redis, keyspace: Keyspace): CaseIndex {
+export function createCaseIndex(redis: RedisClient, keyspace: Keyspace): CaseIndex {
   const key = (caseId: string) => caseIndexKey(keyspace, caseId);
   return {
     async link(caseId, invitationId, sentAt) {

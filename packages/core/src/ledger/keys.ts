@@ -29,3 +29,16 @@ export function parseRetentionMember(member: string): { invitationId: string; st
   const [invitationId, state, caseId] = JSON.parse(member) as [string, LedgerState, string];
   return { invitationId, state, caseId: caseId === '' ? undefined : caseId };
 }
+
+/**
+ * The 90-day rule's keys (the processor's case activity writes them; the console reads the first):
+ * when each accepted case last had an update sent (zset, epoch ms), the due date last announced
+ * per case (hash), and the cases that ended (hash: case → invitation).
+ */
+export function caseActivityKeys(keyspace: Keyspace) {
+  return {
+    lastUpdate: keyspace.key('status-sync', 'last-update'),
+    announced: keyspace.key('status-sync', 'due-announced'),
+    ended: keyspace.key('status-sync', 'ended'),
+  };
+}

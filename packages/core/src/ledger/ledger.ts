@@ -7,10 +7,9 @@
  * exactly one wins. A change may announce itself: its CMS feed item is appended by the same script
  * (a transactional outbox), so the feed never misses nor runs ahead of the ledger.
  */
-import type { Redis } from 'ioredis';
 import { coreScripts } from '../commands/index.js';
 import type { FeedItem, FeedOutbox } from '../feed/index.js';
-import type { Keyspace, ScriptArg } from '@lexbridge/infra/redis';
+import type { Keyspace, ScriptArg, RedisClient } from '@lexbridge/infra/redis';
 import { describeDecision } from '../rules/index.js';
 import { caseIndexKey, caseLinkScore } from './case-index.js';
 import { ledgerKeys, parseRetentionMember, retentionMember } from './keys.js';
@@ -143,7 +142,7 @@ export interface LedgerOptions {
   recordsRetentionMs?: number;
 }
 
-export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
+export function createLedger(redis: RedisClient, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
   const now = opts.now ?? (() => new Date());
   const maxCasRetries = opts.maxCasRetries ?? 20;
   coreScripts.define(redis);
@@ -195,7 +194,9 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       ...(input.mappingId !== undefined && { mappingId: input.mappingId }),
       ...(input.caseId !== undefined && { caseId: input.caseId }),
       ...(input.caseType !== undefined && { caseType: input.caseType }),
+      ...(input.facts !== undefined && { facts: input.facts }),
       expires: input.expires,
+      ...(input.sentAt !== undefined && { sentAt: input.sentAt }),
       ...(input.lexamicaStatus !== undefined && { lexamicaStatus: input.lexamicaStatus }),
       attempts: 0,
       version: 0,
@@ -408,7 +409,7 @@ function afterCursor(score: number, member: string, c: Cursor | undefined): bool
 }
 
 async function list(
-  redis: Redis,
+  redis: RedisClient,
   f: LedgerListFilter,
   index: string,
   recordKey: (id: string) => string,

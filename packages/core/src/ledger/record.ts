@@ -3,6 +3,7 @@
  */
 import type { FeedItem } from '../feed/index.js';
 import type { Decision } from '../rules/index.js';
+import type { CaseFacts } from './facts.js';
 
 /**
  * - `received`: read and recorded, no decision yet.
@@ -65,8 +66,12 @@ export interface LedgerRecord {
   /** Lexamica's case (`referral._id`) the invitation is about: status updates and milestones name it. */
   caseId?: string;
   caseType?: string;
+  /** What the case is about, in Lexamica's field names (no client contact details unless the firm keeps them). */
+  facts?: CaseFacts;
   /** ISO expiry as Lexamica last told us (an evaluation extends it). */
   expires: string;
+  /** ISO time Lexamica sent the invitation (absent on records created before it was kept). */
+  sentAt?: string;
   /** Lexamica's invitation status as last seen (payload, read-back, 409 body or lifecycle event). */
   lexamicaStatus?: string;
   decision?: LedgerDecision;
@@ -85,7 +90,7 @@ export interface LedgerRecord {
 
 /** What is known when an invitation is first recorded. */
 export type ReceiveInput = Pick<LedgerRecord, 'invitationId' | 'eventId' | 'expires'> &
-  Partial<Pick<LedgerRecord, 'mappingId' | 'caseId' | 'caseType' | 'lexamicaStatus'>> & {
+  Partial<Pick<LedgerRecord, 'mappingId' | 'caseId' | 'caseType' | 'lexamicaStatus' | 'facts'>> & {
     /** Initial state (default `received`); a lifecycle event for an unknown invitation may record it as `closed` or `expired`. */
     state?: LedgerState;
     note?: string;

@@ -5,9 +5,8 @@
  * invitation's expiry. Read fresh from the ledger's indexes whenever asked (the processor's
  * watchdog job and metrics, `lexbridge status`), so the answer is never stale.
  */
-import type { Redis } from 'ioredis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { z } from 'zod';
-import type { Keyspace } from '@lexbridge/infra/redis';
 import { durationMsSchema } from '../rules/index.js';
 import { ledgerKeys } from './keys.js';
 import { WATCHED_STATES, type LedgerRecord, type WatchedState } from './record.js';
@@ -100,7 +99,7 @@ function enteredAt(r: LedgerRecord): number {
  * condition). A record is read again from its key, so one that moved on since the index was read is
  * left out.
  */
-export async function findStuck(redis: Redis, keyspace: Keyspace, policy: WatchdogPolicy, now: Date, limit = 1_000): Promise<StuckRecord[]> {
+export async function findStuck(redis: RedisClient, keyspace: Keyspace, policy: WatchdogPolicy, now: Date, limit = 1_000): Promise<StuckRecord[]> {
   const keys = ledgerKeys(keyspace);
   const nowMs = now.getTime();
   const pipeline = redis.pipeline();

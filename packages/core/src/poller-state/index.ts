@@ -2,7 +2,7 @@
  * The poller's state in Redis, defined once: the poller writes it; the API's metrics and
  * `lexbridge status` read it through these functions rather than spelling out keys and fields.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Keyspace } from '@lexbridge/infra/redis';
 
 /** The Redis keys the poller owns. */
@@ -35,7 +35,7 @@ export interface Checkpoint {
 }
 
 /** The checkpoint, or undefined before the first poll has written one. */
-export async function readCheckpoint(redis: Redis, keys: Pick<PollerKeys, 'checkpoint'>): Promise<Checkpoint | undefined> {
+export async function readCheckpoint(redis: RedisClient, keys: Pick<PollerKeys, 'checkpoint'>): Promise<Checkpoint | undefined> {
   const h = await redis.hgetall(keys.checkpoint);
   if (h.watermarkMs === undefined) return undefined;
   return { watermarkMs: Number(h.watermarkMs), ...(h.updatedAt !== undefined && { updatedAt: h.updatedAt }) };
@@ -52,12 +52,12 @@ export interface Gap {
 }
 
 /** The last gap the poller announced, or undefined when there was none. */
-export async function readGap(redis: Redis, keys: Pick<PollerKeys, 'gap'>): Promise<Gap | undefined> {
+export async function readGap(redis: RedisClient, keys: Pick<PollerKeys, 'gap'>): Promise<Gap | undefined> {
   const h = await redis.hgetall(keys.gap);
   if (h.reason !== 'retention' && h.reason !== 'first-start') return undefined;
   return { reason: h.reason, ...(h.from && { from: h.from }), to: h.to ?? '', detectedAt: h.detectedAt ?? '', message: h.message ?? '' };
 }
 
-export async function writeGap(redis: Redis, keys: Pick<PollerKeys, 'gap'>, gap: Gap): Promise<void> {
+export async function writeGap(redis: RedisClient, keys: Pick<PollerKeys, 'gap'>, gap: Gap): Promise<void> {
   await redis.hset(keys.gap, { reason: gap.reason, from: gap.from ?? '', to: gap.to, detectedAt: gap.detectedAt, message: gap.message });
 }

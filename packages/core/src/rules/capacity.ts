@@ -4,9 +4,8 @@
  * under the limit), so concurrent
  * replicas can never overshoot.
  */
-import type { Redis } from 'ioredis';
 import { coreScripts } from '../commands/index.js';
-import type { Keyspace } from '@lexbridge/infra/redis';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import { actionFields, type Decision } from './evaluate.js';
 import type { CapacityLimit } from './rules-config.js';
 
@@ -35,7 +34,7 @@ export interface CapacityCounter {
 }
 
 /** A capacity counter for `limits`, with keys under `keyspace.key('capacity', …)`. */
-export function createCapacityCounter(redis: Redis, keyspace: Keyspace, limits: CapacityLimit[]): CapacityCounter {
+export function createCapacityCounter(redis: RedisClient, keyspace: Keyspace, limits: CapacityLimit[]): CapacityCounter {
   coreScripts.define(redis);
   const own = new Map(limits.filter((l) => l.caseType !== '*').map((l) => [l.caseType, l]));
   const wildcard = limits.find((l) => l.caseType === '*');

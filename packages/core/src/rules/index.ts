@@ -9,6 +9,8 @@ export {
   conditionSchema,
   parseRulesConfig,
   fieldConditions,
+  rulesSectionsOf,
+  RULES_SECTIONS,
   RulesConfigError,
   DEFAULT_EXPIRY_GUARD,
   DEFAULT_WHEN_FULL,

@@ -352,6 +352,14 @@ export class RulesConfigError extends Error {
   }
 }
 
+/** The keys of the firm YAML that hold the rules. */
+export const RULES_SECTIONS = ['shadow', 'default', 'rules', 'capacity', 'expiryGuard'] as const;
+
+/** The rules sections of a parsed firm YAML (or of a pasted fragment), for {@link parseRulesConfig}. */
+export function rulesSectionsOf(raw: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  return Object.fromEntries(RULES_SECTIONS.filter((k) => raw != null && k in raw).map((k) => [k, raw![k]]));
+}
+
 /** Validates the rules sections (parsed YAML); throws {@link RulesConfigError} listing every problem. */
 export function parseRulesConfig(raw: unknown): RulesConfig {
   const result = rulesConfigSchema.safeParse(raw ?? {});

@@ -3,7 +3,10 @@
  * schema, parsed once at start. A bad or missing variable stops start-up with a message naming it.
  * Only an app's `config.ts` reads the environment; everything else receives the parsed result.
  */
+import { readFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import type { RedisConnectionSettings } from '../redis/settings.js';
 import type { ErrorKind } from '../errors/index.js';
 
 /** Thrown when the environment does not satisfy an app's schema; lists every bad variable. */
@@ -56,17 +59,144 @@ function urlVar(protocols: RegExp, what: string) {
 
 const required = (what = 'is required') => z.string({ error: what }).trim().min(1, what);
 
+/** A PEM file read at start: missing, unreadable or not PEM stops start-up naming the variable. */
+function pemFileVar(kind: 'certificate' | 'private key') {
+  return z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .trim()
+      .optional()
+      .transform((path, ctx) => {
+        if (path === undefined) return undefined;
+        let pem: string;
+        try {
+          pem = readFileSync(path, 'utf8');
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+          return z.NEVER;
+        }
+        try {
+          if (kind === 'certificate') new X509Certificate(pem);
+          else createPrivateKey(pem);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `${path} is not a PEM ${kind}` });
+          return z.NEVER;
+        }
+        return pem;
+      }),
+  );
+}
+
+const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).optional());
+
+/** `host:port,host:port`. */
+const hostPortList = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const nodes = v.split(',').map((p) => p.trim()).filter(Boolean).map((p) => /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(p));
+      if (nodes.length === 0 || nodes.some((m) => m === null || Number(m[2]) < 1 || Number(m[2]) > 65_535)) {
+        ctx.addIssue({ code: 'custom', message: 'must be host:port pairs separated by commas, e.g. sentinel-1:26379,sentinel-2:26379' });
+        return z.NEVER;
+      }
+      return nodes.map((m) => ({ host: m![1]!.replace(/^\[|\]$/g, ''), port: Number(m![2]) }));
+    }),
+);
+
 /** Redis connection and the key namespace every service shares. */
 export const redisEnv = {
   REDIS_URL: urlVar(/^rediss?:$/, 'redis:// or rediss://').default('redis://127.0.0.1:6379'),
-  /** Prefix of every Redis key Lexbridge writes, so several installations can share one Redis. */
-  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_:-]+$/, 'may contain letters, digits, _, - and : only').default('lexbridge'),
+  /**
+   * Prefix of every Redis key Lexbridge writes, so several installations can share one Redis. May
+   * carry a hash tag (`{lexbridge}`); with REDIS_CLUSTER it is wrapped in one when it has none.
+   */
+  REDIS_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_:{}-]+$/, 'may contain letters, digits, _, -, : and one {hash tag} only')
+    .refine((v) => /^[^{}]*(\{[^{}]+\}[^{}]*)?$/.test(v), 'may carry one {hash tag} at most, with something between the braces')
+    .default('lexbridge'),
   /**
    * How long a service waits at start for Redis to answer (and finish loading its data) before it
    * exits with an error naming REDIS_URL: a wrong URL, password or TLS setting fails visibly.
    */
   REDIS_STARTUP_TIMEOUT_MS: intVar({ default: 60_000, min: 1_000, max: 3_600_000 }),
+  /** With `rediss://`: the CA that signed the server's certificate (PEM); default the system's CAs. */
+  REDIS_TLS_CA_FILE: pemFileVar('certificate'),
+  /** With `rediss://`: a client certificate and its key (PEM), for servers that require one. */
+  REDIS_TLS_CERT_FILE: pemFileVar('certificate'),
+  REDIS_TLS_KEY_FILE: pemFileVar('private key'),
+  /** With `rediss://`: the name the server's certificate must carry, when it is not REDIS_URL's host. */
+  REDIS_TLS_SERVERNAME: optionalText,
+  /** Sentinel: the sentinels (`host:port,…`); REDIS_URL then gives only the password and database. */
+  REDIS_SENTINELS: hostPortList,
+  /** Sentinel: the master's name in the sentinels' configuration (`sentinel monitor <name> …`). */
+  REDIS_SENTINEL_MASTER: optionalText,
+  /** Sentinel: the sentinels' own password (`requirepass` on the sentinels), when they have one. */
+  REDIS_SENTINEL_PASSWORD: optionalText,
+  /** Cluster mode: REDIS_URL is one node of a Redis Cluster; every key carries one hash tag. */
+  REDIS_CLUSTER: boolVar(false),
 };
+
+type RedisEnv = z.infer<z.ZodObject<typeof redisEnv>>;
+
+/**
+ * The connection settings every Redis connection of a service is built from, with the checks that
+ * span several variables (TLS needs `rediss://`, a certificate needs its key, Sentinel needs a
+ * master name, Sentinel and cluster exclude each other). Throws {@link ConfigError} naming them.
+ */
+export function redisSettingsFromEnv(env: RedisEnv): RedisConnectionSettings {
+  const problems: Array<{ variable: string; message: string }> = [];
+  const tls = env.REDIS_URL.startsWith('rediss:');
+  if (!tls) {
+    for (const v of ['REDIS_TLS_CA_FILE', 'REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE', 'REDIS_TLS_SERVERNAME'] as const) {
+      if (env[v] !== undefined) problems.push({ variable: v, message: 'is set but REDIS_URL is redis://; TLS needs a rediss:// URL' });
+    }
+  }
+  if ((env.REDIS_TLS_CERT_FILE === undefined) !== (env.REDIS_TLS_KEY_FILE === undefined)) {
+    const missing = env.REDIS_TLS_CERT_FILE === undefined ? 'REDIS_TLS_CERT_FILE' : 'REDIS_TLS_KEY_FILE';
+    problems.push({ variable: missing, message: 'is required with the other of REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE (a client certificate needs its key)' });
+  }
+  if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_MASTER === undefined) {
+    problems.push({ variable: 'REDIS_SENTINEL_MASTER', message: 'is required when REDIS_SENTINELS is set (the name in `sentinel monitor <name> …`)' });
+  }
+  if (env.REDIS_SENTINELS === undefined) {
+    for (const v of ['REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD'] as const) {
+      if (env[v] !== undefined) problems.push({ variable: v, message: 'is set but REDIS_SENTINELS is not; set the sentinels, or remove it' });
+    }
+  }
+  if (env.REDIS_CLUSTER && env.REDIS_SENTINELS !== undefined) {
+    problems.push({ variable: 'REDIS_CLUSTER', message: 'cannot be combined with REDIS_SENTINELS (a cluster fails over by itself)' });
+  }
+  if (env.REDIS_CLUSTER && !/^rediss?:\/\/[^/]*\/?(0)?$/.test(env.REDIS_URL)) {
+    problems.push({ variable: 'REDIS_URL', message: 'must not name a database with REDIS_CLUSTER (a cluster has database 0 only)' });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    url: env.REDIS_URL,
+    ...(tls && {
+      tls: {
+        ...(env.REDIS_TLS_CA_FILE !== undefined && { ca: env.REDIS_TLS_CA_FILE }),
+        ...(env.REDIS_TLS_CERT_FILE !== undefined && { cert: env.REDIS_TLS_CERT_FILE }),
+        ...(env.REDIS_TLS_KEY_FILE !== undefined && { key: env.REDIS_TLS_KEY_FILE }),
+        ...(env.REDIS_TLS_SERVERNAME !== undefined && { servername: env.REDIS_TLS_SERVERNAME }),
+      },
+    }),
+    ...(env.REDIS_SENTINELS !== undefined &&
+      env.REDIS_SENTINEL_MASTER !== undefined && {
+        sentinel: {
+          sentinels: env.REDIS_SENTINELS,
+          masterName: env.REDIS_SENTINEL_MASTER,
+          ...(env.REDIS_SENTINEL_PASSWORD !== undefined && { password: env.REDIS_SENTINEL_PASSWORD }),
+        },
+      }),
+    ...(env.REDIS_CLUSTER && { cluster: true }),
+  };
+}
 
 export const logEnv = {
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -170,6 +300,35 @@ export function opsEnv(defaultPort: number) {
     OPS_PORT: intVar({ default: defaultPort, min: 0, max: 65_535 }),
     OPS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   };
+}
+
+/**
+ * OpenTelemetry tracing, in the SDK's own variables: on when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+ * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set or `OTEL_TRACES_EXPORTER=otlp`, off when
+ * `OTEL_SDK_DISABLED=true`. The OTLP exporter reads its other `OTEL_EXPORTER_OTLP_*` variables itself.
+ */
+export const tracingEnv = {
+  OTEL_SDK_DISABLED: boolVar(false),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().trim().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().trim().optional(),
+  OTEL_TRACES_EXPORTER: z.string().trim().optional(),
+  OTEL_SERVICE_NAME: z.string().trim().optional(),
+  /** The git commit the image was built from, for `lexbridge_build_info` (the Dockerfile sets it). */
+  LEXBRIDGE_COMMIT: z.string().trim().min(1).default('unknown'),
+  /** The `firm` field of every log line; default `REDIS_PREFIX` (one installation, one firm). */
+  LEXBRIDGE_FIRM: z.string().trim().min(1).max(100).optional(),
+};
+
+/** The `firm` log field of every service of one installation. */
+export function firmLabel(env: { LEXBRIDGE_FIRM?: string | undefined; REDIS_PREFIX: string }): string {
+  return env.LEXBRIDGE_FIRM ?? env.REDIS_PREFIX;
+}
+
+/** Whether tracing is on, from the parsed {@link tracingEnv}. */
+export function tracingConfig(env: { OTEL_SDK_DISABLED: boolean; OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined; OTEL_TRACES_EXPORTER?: string | undefined; OTEL_SERVICE_NAME?: string | undefined }): { enabled: boolean; serviceName?: string } {
+  const exporter = env.OTEL_TRACES_EXPORTER?.toLowerCase();
+  const configured = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || exporter === 'otlp');
+  return { enabled: !env.OTEL_SDK_DISABLED && exporter !== 'none' && configured, ...(env.OTEL_SERVICE_NAME && { serviceName: env.OTEL_SERVICE_NAME }) };
 }
 
 /**

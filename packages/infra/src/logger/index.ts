@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { createRedactor, type RedactOptions } from '../redact/index.js';
+import { correlationFields } from '../tracing/index.js';
 
 export type { Logger } from 'pino';
 
@@ -11,6 +12,8 @@ export interface CreateLoggerOptions extends RedactOptions {
   level?: string;
   /** Where lines go (default stdout). Tests pass a stream to read what was logged. */
   destination?: DestinationStream;
+  /** Fields on every line besides `service` (the firm's name: `firm`). */
+  fields?: Record<string, string>;
   /** Human-readable output; default: only when stdout is a TTY and no destination is given. */
   pretty?: boolean;
 }
@@ -24,7 +27,10 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
   const options: LoggerOptions = {
     name: opts.name,
     level: opts.level ?? 'info',
-    base: { service: opts.name },
+    base: { service: opts.name, ...opts.fields },
+    // Every line written while a job or request runs names its trace and request: the same fields
+    // in every service, so one invitation's lines can be found across them.
+    mixin: correlationFields,
     // Header paths are cut by pino itself (fast path); everything else by the deep redactor.
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'request.headers.authorization'],

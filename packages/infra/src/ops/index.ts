@@ -5,18 +5,23 @@
  */
 import closeWithGrace from 'close-with-grace';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { readFileSync } from 'node:fs';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { startupProblem } from '../errors/index.js';
 import { closeRedis, redisAnswers } from '../redis/index.js';
 import { withTimeout } from '../time/index.js';
+import { startTracing, type Tracing, type TracingConfig } from '../tracing/index.js';
 
 /** A metrics registry with the process's default metrics, labelled by service. */
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  // Gauges named like counters fail `promtool check metrics`; the same counts stay in their
+  // by-type twins (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources).
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   return registry;
 }
 
@@ -24,7 +29,7 @@ export function createMetricsRegistry(service: string): Registry {
 export const SCRAPE_TIMEOUT_MS = 700;
 
 /** `lexbridge_redis_up`: 1 when `redis` answers PING within the scrape timeout, else 0. */
-export function registerRedisUp(registry: Registry, redis: Redis, timeoutMs = SCRAPE_TIMEOUT_MS): Gauge {
+export function registerRedisUp(registry: Registry, redis: RedisClient, timeoutMs = SCRAPE_TIMEOUT_MS): Gauge {
   return new Gauge({
     name: 'lexbridge_redis_up',
     help: 'Redis answers this service (1) or not (0); gauges read from Redis are left out while it is 0',
@@ -41,7 +46,7 @@ export function registerRedisUp(registry: Registry, redis: Redis, timeoutMs = SC
  * undefined when it could not be read (logged at debug; `lexbridge_redis_up` says why), so the
  * gauge is left without a value rather than the scrape hanging or failing.
  */
-export async function scrapeRead<T>(redis: Pick<Redis, 'status'>, read: () => Promise<T>, o: { what: string; logger?: Logger; timeoutMs?: number }): Promise<T | undefined> {
+export async function scrapeRead<T>(redis: Pick<RedisClient, 'status'>, read: () => Promise<T>, o: { what: string; logger?: Logger; timeoutMs?: number }): Promise<T | undefined> {
   if (redis.status !== 'ready') return undefined;
   try {
     return await withTimeout(read(), o.timeoutMs ?? SCRAPE_TIMEOUT_MS, o.what);
@@ -110,6 +115,56 @@ export function onShutdown(logger: Logger, close: () => Promise<void>, graceMs =
   return { uninstall: () => handle.uninstall() };
 }
 
+/**
+ * Starts every series of a labelled counter at zero, one per combination of `dims`: a rate or an
+ * alert on a series that has not happened yet reads 0, not "no data".
+ */
+export function zeroed<L extends string>(counter: Counter<L>, dims: { [K in L]?: readonly string[] }): Counter<L> {
+  let combos: Array<Partial<Record<L, string>>> = [{}];
+  for (const [label, values] of Object.entries(dims) as Array<[L, readonly string[]]>) {
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [label]: v })));
+  }
+  for (const labels of combos) counter.inc(labels as Partial<Record<L, string | number>>, 0);
+  return counter;
+}
+
+/** What the running build is (`lexbridge_build_info`). */
+export interface BuildInfo {
+  /** The package version. */
+  version: string;
+  /** The git commit it was built from (`LEXBRIDGE_COMMIT`), `unknown` when not given. */
+  commit: string;
+}
+
+/** `lexbridge_build_info{version, commit, node} 1`. */
+export function registerBuildInfo(registry: Registry, build: BuildInfo): Gauge {
+  const gauge = new Gauge({ name: 'lexbridge_build_info', help: 'The running build: version, git commit and Node.js version (always 1)', labelNames: ['version', 'commit', 'node'], registers: [registry] });
+  gauge.set({ version: build.version, commit: build.commit, node: process.versions.node }, 1);
+  return gauge;
+}
+
+/** The version in the package.json beside a service's `src/` or `dist/` (`import.meta.url` of its main). */
+export function packageVersion(mainUrl: string): string {
+  const parsed = JSON.parse(readFileSync(new URL('../package.json', mainUrl), 'utf8')) as { version?: unknown };
+  return typeof parsed.version === 'string' ? parsed.version : 'unknown';
+}
+
+/** The port a listening server bound (the real one when it was asked for port 0). */
+export function boundPort(app: Pick<FastifyInstance, 'server'>): number | undefined {
+  const address = app.server.address();
+  return address && typeof address === 'object' ? address.port : undefined;
+}
+
+/**
+ * What every service's main does first for observability: tracing (when the config turns it on)
+ * and `lexbridge_build_info` on `registry`. Returns the tracing handle to shut down last.
+ */
+export function startTelemetry(o: { service: string; mainUrl: string; tracing: TracingConfig; commit: string; registry: Registry }): Tracing {
+  const version = packageVersion(o.mainUrl);
+  registerBuildInfo(o.registry, { version, commit: o.commit });
+  return startTracing({ service: o.service, config: o.tracing, version });
+}
+
 /** A wired service, as {@link bootstrap} runs it. */
 export interface WiredService {
   logger: Logger;
@@ -118,9 +173,11 @@ export interface WiredService {
   /** Stops taking work and lets in-flight work finish (HTTP, workers, queues), before Redis closes. */
   close(): Promise<void>;
   /** The connections to close last, each with {@link closeRedis}. */
-  redis: Redis[];
+  redis: RedisClient[];
   /** Longest the shutdown may take, in ms (default 10 000). */
   graceMs?: number;
+  /** Tracing to flush and stop last ({@link startTelemetry}). */
+  tracing?: Tracing;
 }
 
 /**
@@ -138,6 +195,7 @@ export async function bootstrap(wire: () => Promise<WiredService>): Promise<void
       async () => {
         await service.close();
         await Promise.all(service.redis.map((r) => closeRedis(r)));
+        await service.tracing?.shutdown();
       },
       service.graceMs,
     );

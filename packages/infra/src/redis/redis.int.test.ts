@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis, freePort, RedisServerProcess, waitFor } from '@lexbridge/testkit';
 import { createLogger } from '../logger/index.js';
-import { checkRedisPolicy, createKeyspace, createRedis, waitForRedis } from './index.js';
+import type { Redis } from 'ioredis';
+import { checkRedisPolicy, createKeyspace, createRedis, duplicateRedis, waitForRedis } from './index.js';
 
 function captureLogger() {
   const lines: string[] = [];
@@ -56,7 +57,7 @@ describe('redis roles', () => {
     const srv = await RedisServerProcess.start();
     await srv.stopProcess();
     const r = createRedis(srv.url, 'worker');
-    const waiting = waitForRedis(r, undefined, 10_000);
+    const waiting = waitForRedis(r, { timeoutMs: 10_000 });
     await new Promise((res) => setTimeout(res, 300));
     await srv.startProcess();
     await expect(waiting).resolves.toBeUndefined();
@@ -71,7 +72,7 @@ describe('redis roles', () => {
     const r = createRedis(url, 'worker');
     // The race is the bound: an answer that is not the timeout's message fails below.
     const outcome = await Promise.race([
-      waitForRedis(r, undefined, 1_000, url).then(() => 'connected', (err: Error) => err.message),
+      waitForRedis(r, { timeoutMs: 1_000, settings: url }).then(() => 'connected', (err: Error) => err.message),
       new Promise<string>((res) => setTimeout(() => res('still waiting after 8 s'), 8_000)),
     ]);
     r.disconnect();
@@ -92,12 +93,47 @@ describe('redis roles', () => {
       const logged = lines.map((l) => JSON.parse(l) as { msg: string });
       expect(logged.filter((l) => l.msg === 'redis connection restored')).toHaveLength(0);
       expect(logged.filter((l) => l.msg === 'redis connection error').length).toBeLessThanOrEqual(1);
-      const waited = await waitForRedis(r, undefined, 3_000, wrong).then(() => 'connected', (err: Error) => err.message);
+      const waited = await waitForRedis(r, { timeoutMs: 3_000, settings: wrong }).then(() => 'connected', (err: Error) => err.message);
       expect(waited).toMatch(/WRONGPASS|invalid username-password|NOAUTH/);
       expect(waited).not.toContain('a-wrong-one');
     } finally {
       r.disconnect();
       await srv.stop();
     }
+  });
+
+  // Issue 22: readiness at start sent INFO, which a least-privilege ACL user may not run, so every
+  // service waited out REDIS_STARTUP_TIMEOUT_MS and exited although Redis was fine.
+  it('starts as an ACL user that may not run INFO, and tells BullMQ to skip its INFO version check', async () => {
+    const srv = await RedisServerProcess.start();
+    const ks = createKeyspace('acl-probe');
+    const r = createRedis(`redis://app:app-secret-123@127.0.0.1:${srv.port}`, 'worker');
+    try {
+      await srv.client((c) => c.call('ACL', 'SETUSER', 'app', 'on', '>app-secret-123', 'resetkeys', `~${ks.prefix}:*`, '-@all', '+@read', '+@write', '+@connection', '-info'));
+      await expect(waitForRedis(r, { timeoutMs: 5_000, probeKey: ks.key('probe') })).resolves.toBeUndefined();
+      await expect(r.info()).rejects.toThrow(/NOPERM/);
+      expect((r as Redis).options).toMatchObject({ skipVersionCheck: true });
+      const copy = duplicateRedis(r) as Redis;
+      expect(copy.options).toMatchObject({ skipVersionCheck: true });
+      copy.disconnect();
+    } finally {
+      r.disconnect();
+      await srv.stop();
+    }
+  });
+
+  it('leaves BullMQ its version check when the user may run INFO', async () => {
+    const r = createRedis(t.url, 'worker');
+    await waitForRedis(r, { timeoutMs: 5_000, probeKey: createKeyspace(t.prefix).key('probe') });
+    expect((r as Redis).options).not.toHaveProperty('skipVersionCheck');
+    r.disconnect();
+  });
+
+  it('puts every key of an installation under one hash tag in cluster mode, and leaves other prefixes alone', () => {
+    const tagged = createKeyspace('lexbridge', { hashTag: true });
+    expect(tagged.key('ledger', 'x')).toBe('{lexbridge}:ledger:x');
+    expect(tagged.bullPrefix).toBe('{lexbridge}:q');
+    expect(createKeyspace('{firm-a}:lexbridge', { hashTag: true }).prefix).toBe('{firm-a}:lexbridge');
+    expect(createKeyspace('lexbridge').key('a')).toBe('lexbridge:a');
   });
 });

@@ -15,7 +15,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** A script as defined on a connection: its include lines replaced by the fragments' text. */
 export interface RedisScript {
@@ -82,12 +82,12 @@ export interface ScriptSet<Name extends string> {
    * connection copies its commands into each pipeline it opens, so a script defined while a
    * pipeline is open is missing from it.
    */
-  define(redis: Redis): void;
+  define(redis: Redis | Cluster): void;
   /**
    * Runs script `name` on `redis` (defining every script of the set there on first use). Throws
    * {@link RedisScriptError} when `keys` is not as many keys as the script's file name says.
    */
-  run(redis: Redis, name: Name, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown>;
+  run(redis: Redis | Cluster, name: Name, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown>;
 }
 
 // Command names are global on a connection: two folders must not both define one.
@@ -114,7 +114,7 @@ export function scriptSet<const Names extends readonly string[]>(dir: URL, names
     loaded = byName;
     return byName;
   };
-  const define = (redis: Redis) => {
+  const define = (redis: Redis | Cluster) => {
     const r = redis as unknown as Record<string, unknown>;
     for (const s of load().values()) {
       const command = `${COMMAND_PREFIX}${s.name}`;

@@ -4,45 +4,18 @@
  * Each action is recorded with the identity that asked for it (audit.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Job } from 'bullmq';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { backfillRequestSchema, enqueue, jobIdFor, QUEUE_NAMES, type QueueName, type QueueSet } from '@lexbridge/core/jobs';
+import { backfillRequestSchema, enqueue, jobIdFor, type QueueName, type QueueSet } from '@lexbridge/core/jobs';
 import type { AuditTrail } from '../../audit.js';
-import { ApiError, errorResponses } from '../../errors.js';
+import { errorResponses } from '../../errors.js';
 import { pageLimit, pathId, queuedSchema } from '../../schemas.js';
-import { isoFromMs } from '../../time.js';
+import { failedJobSchema, listFailedJobs, queueName, retryFailedJob } from './failed-jobs.js';
 
 /** Options of the admin routes. */
 export interface AdminRoutesOptions {
   queues: QueueSet;
   audit: AuditTrail;
-}
-
-const queueName = z.enum(QUEUE_NAMES as [QueueName, ...QueueName[]]);
-
-const failedJobSchema = z.object({
-  queue: z.string(),
-  id: z.string(),
-  name: z.string(),
-  failedReason: z.string(),
-  attemptsMade: z.number().int(),
-  maxAttempts: z.number().int(),
-  createdAt: z.string(),
-  failedAt: z.string().optional(),
-});
-
-function failedView(queue: string, job: Job): z.infer<typeof failedJobSchema> {
-  return {
-    queue,
-    id: job.id ?? '',
-    name: job.name,
-    failedReason: job.failedReason ?? '',
-    attemptsMade: job.attemptsMade,
-    maxAttempts: job.opts.attempts ?? 1,
-    createdAt: isoFromMs(job.timestamp) ?? new Date(0).toISOString(),
-    ...(job.finishedOn && { failedAt: isoFromMs(job.finishedOn) }),
-  };
 }
 
 export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { queues, audit }) => {
@@ -58,18 +31,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
         ...errorResponses(400, 401, 403, 429, 503),
       },
     },
-    handler: async (request) => {
-      const perQueue = await Promise.all(
-        selected(request.query.queue).map(async (q) => {
-          const [jobs, count] = await Promise.all([q.getFailed(0, request.query.limit - 1), q.getFailedCount()]);
-          return { name: q.name, jobs: jobs.filter(Boolean), count };
-        }),
-      );
-      return {
-        items: perQueue.flatMap((q) => q.jobs.map((j) => failedView(q.name, j))),
-        counts: Object.fromEntries(perQueue.map((q) => [q.name, q.count])),
-      };
-    },
+    handler: async (request) => listFailedJobs(queues, request.query.queue, request.query.limit),
   });
 
   app.post('/admin/jobs/:queue/:id/retry', {
@@ -84,12 +46,7 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app
     },
     handler: async (request, reply) => {
       const { queue, id } = request.params;
-      const job = await queues.get(queue).getJob(id);
-      if (!job) throw new ApiError(404, 'not_found', `no job ${id} in queue ${queue}`, { field: 'id', in: 'params' });
-      const state = await job.getState();
-      if (state !== 'failed') throw new ApiError(409, 'invalid_state', `job ${id} is ${state}; only a failed job can be retried`, { state });
-      await job.retry('failed');
-      await audit.record(request, 'job.retried', { queue, jobId: id, jobName: job.name });
+      await retryFailedJob(queues, audit, request, queue, id);
       return reply.code(202).send({ queue, id, status: 'retrying' as const });
     },
   });

@@ -1,13 +1,16 @@
 /** The CMS feed: everything the CMS should hear about, read with a cursor. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { FeedCursorError, FeedCursorExpiredError, type Feed } from '@lexbridge/core/feed';
+import { Histogram, type Registry } from 'prom-client';
+import { entryAgeSeconds, FeedCursorError, FeedCursorExpiredError, type Feed } from '@lexbridge/core/feed';
 import { ApiError, errorResponses } from '../../errors.js';
 import { pageLimit } from '../../schemas.js';
 
 /** Options of the event routes. */
 export interface EventRoutesOptions {
   feed: Feed;
+  /** Where `lexbridge_feed_read_lag_seconds` registers. */
+  registry: Registry;
 }
 
 const feedEntrySchema = z.object({
@@ -18,7 +21,13 @@ const feedEntrySchema = z.object({
   cursor: z.string().describe('Pass as `after` to read what follows this item'),
 });
 
-export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, { feed }) => {
+export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, { feed, registry }) => {
+  const lag = new Histogram({
+    name: 'lexbridge_feed_read_lag_seconds',
+    help: 'Age of the oldest item a read of GET /v1/events returned: how far behind the feed the CMS reads',
+    buckets: [1, 5, 15, 60, 300, 900, 3_600, 4 * 3_600, 86_400],
+    registers: [registry],
+  });
   app.get('/v1/events', {
     schema: {
       tags: ['events'],
@@ -38,7 +47,10 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
     },
     handler: async (request) => {
       try {
-        return await feed.read(request.query.after, request.query.limit);
+        const page = await feed.read(request.query.after, request.query.limit);
+        const age = page.items[0] && entryAgeSeconds(page.items[0].cursor, Date.now());
+        if (age !== undefined) lag.observe(age);
+        return page;
       } catch (err) {
         if (err instanceof FeedCursorError) throw new ApiError(400, 'validation_failed', err.message, { field: 'after', in: 'querystring' });
         if (err instanceof FeedCursorExpiredError) {

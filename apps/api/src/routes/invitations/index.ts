@@ -4,18 +4,11 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { enqueue, type QueueSet } from '@lexbridge/core/jobs';
-import {
-  actJobId,
-  LEDGER_STATES,
-  LedgerCursorError,
-  LedgerNotFoundError,
-  LedgerTransitionError,
-  type Ledger,
-  type LedgerRecord,
-} from '@lexbridge/core/ledger';
+import type { QueueSet } from '@lexbridge/core/jobs';
+import { LEDGER_STATES, LedgerCursorError, type Ledger } from '@lexbridge/core/ledger';
 import { ApiError, errorResponses } from '../../errors.js';
 import { isoDateTime, pageLimit, pathId } from '../../schemas.js';
+import { decideInvitation, invitationNotFound } from './decide.js';
 import { invitationSchema, manualDecisionSchema } from './schemas.js';
 
 /** Options of the invitation routes. */
@@ -25,14 +18,6 @@ export interface InvitationRoutesOptions {
 }
 
 const params = z.object({ id: pathId('Lexamica invitation id') });
-
-const notFound = (id: string) => new ApiError(404, 'not_found', `no invitation ${id}`, { field: 'id', in: 'params' });
-
-/** `record` when its decision is this manual decision (same action and reason; who sent it does not matter). */
-function repeatOf(record: LedgerRecord | undefined, d: { action: string; reason?: string | undefined }): LedgerRecord | undefined {
-  const current = record?.decision;
-  return current?.source === 'manual' && current.action === d.action && (current.reason ?? '') === (d.reason ?? '') ? record : undefined;
-}
 
 export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = async (app, { ledger, queues }) => {
   app.get('/v1/invitations', {
@@ -77,7 +62,7 @@ export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = 
     },
     handler: async (request) => {
       const record = await ledger.get(request.params.id);
-      if (!record) throw notFound(request.params.id);
+      if (!record) throw invitationNotFound(request.params.id);
       return record;
     },
   });
@@ -107,31 +92,7 @@ export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = 
         throw new ApiError(403, 'forbidden', `onBehalfOf needs the role cms; identity "${identity.name}" decides in its own name`, { requiredRoles: ['cms'], field: 'onBehalfOf', in: 'body' });
       }
       const decision = { ...body, by: identity.name, ...(onBehalfOf !== undefined && { onBehalfOf }) };
-      // The same decision again (a CMS retrying after a lost answer, or many at once) is answered
-      // as the first was, whatever state the invitation has reached since; it is never made twice.
-      let record = repeatOf(await ledger.get(id), decision);
-      if (!record) {
-        try {
-          record = await ledger.decideManually(id, decision);
-        } catch (err) {
-          if (err instanceof LedgerNotFoundError) throw notFound(id);
-          if (!(err instanceof LedgerTransitionError)) throw err;
-          // Another request with the same decision may have won the race.
-          record = repeatOf(await ledger.get(id), decision);
-          if (!record) throw new ApiError(409, 'invalid_state', `invitation ${id} is ${err.state}; a manual decision needs state manual or shadow`, { state: err.state });
-        }
-      }
-      const jobId = actJobId(record);
-      // Queued while the decision waits to be sent: a repeat after a failed enqueue queues it again
-      // (the same job id, so a no-op when it is there); once sent, a repeat queues nothing.
-      if (record.state === 'decided') {
-        await enqueue(
-          queues,
-          'invitation.act',
-          { invitationId: id, action: decision.action, ...(record.decision?.reason !== undefined && { reason: record.decision.reason }), source: 'manual' },
-          { jobId },
-        );
-      }
+      const { record, jobId } = await decideInvitation({ ledger, queues }, id, decision);
       return reply.code(202).send({ invitation: record, job: { id: jobId, status: 'queued' as const } });
     },
   });

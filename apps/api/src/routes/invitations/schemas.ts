@@ -15,6 +15,22 @@ const decisionSchema = z.object({
   onBehalfOf: z.string().optional().describe('The person a `cms` identity decided for, as the CMS named them'),
 });
 
+/** The case facts kept with the record, in Lexamica's field names (`referral.*` without the prefix). */
+export const caseFactsSchema = z
+  .object({
+    caseType: z.string(),
+    description: z.string().optional(),
+    stage: z.string().optional(),
+    estimatedValue: z.number().optional(),
+    incident: z.object({ date: z.string().optional(), state: z.string().optional(), city: z.string().optional() }).optional(),
+    originator: z.object({ _id: z.string().optional(), name: z.string().optional() }).optional().describe('The referring firm'),
+    client: z
+      .object({ firstName: z.string().optional(), lastName: z.string().optional(), email: z.string().optional(), phone: z.string().optional() })
+      .optional()
+      .describe('Only when the firm keeps contact details (`console.clientContact: true`)'),
+  })
+  .describe('What the case is about, as Lexamica sent it; kept by invitations recorded since the console existed');
+
 /** A ledger record: the invitation's state, decision and history. */
 export const invitationSchema = z.object({
   invitationId: z.string(),
@@ -22,6 +38,7 @@ export const invitationSchema = z.object({
   eventId: z.string().describe('The stored event that created the record'),
   mappingId: z.string().optional(),
   caseType: z.string().optional(),
+  facts: caseFactsSchema.optional(),
   expires: z.string().describe('ISO expiry as Lexamica last reported it'),
   lexamicaStatus: z.string().optional(),
   decision: decisionSchema.optional(),

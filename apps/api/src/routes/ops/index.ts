@@ -5,7 +5,7 @@
  *   work until it is rebuilt) and the API is not shutting down; 503 otherwise. Within a second.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@lexbridge/infra/redis';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { QueueSet } from '@lexbridge/core/jobs';
@@ -14,7 +14,7 @@ import { redisAnswers } from '@lexbridge/infra/redis';
 
 /** Options of the ops routes. */
 export interface OpsRoutesOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The API's queues: readiness waits until every one has started. */
   queues: Pick<QueueSet, 'ready'>;
   registry: Registry;

@@ -1,0 +1,27 @@
+/** What the console's routes are built from. */
+import type { Feed } from '@lexbridge/core/feed';
+import type { QueueSet } from '@lexbridge/core/jobs';
+import type { Ledger } from '@lexbridge/core/ledger';
+import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
+import type { AuditTrail } from '../../audit.js';
+import type { SessionStore } from '../../console/session-store.js';
+import type { ConsoleSettings } from '../../console/settings.js';
+import type { IdentityDirectory } from '../../identity/identity-directory.js';
+
+export interface ConsoleRoutesOptions {
+  redis: RedisClient;
+  keyspace: Keyspace;
+  ledger: Ledger;
+  queues: QueueSet;
+  feed: Feed;
+  audit: AuditTrail;
+  directory: IdentityDirectory;
+  sessions: SessionStore;
+  settings: ConsoleSettings;
+  /** How often the event stream looks for new feed items, ms. Default 1000. */
+  streamPollMs?: number;
+  now?: () => Date;
+}
+
+/** The OpenAPI security of the console's routes: its session cookie, or a bearer token. */
+export const CONSOLE_SECURITY: ReadonlyArray<Record<string, readonly string[]>> = [{ consoleSession: [] }, { bearerAuth: [] }];

@@ -1,0 +1,301 @@
+/**
+ * Observability end to end: the sandbox as Lexamica behind a recording HTTP proxy, the real poller,
+ * a processor and the API in one process with an in-memory span exporter. One invitation is one
+ * connected trace from the poll that read it to the Lexamica call that answered it; a CMS update
+ * one trace from its POST to Lexamica, with the request id in the job, the logs and the header
+ * Lexamica receives; and the metrics move as the scripted run says they should.
+ */
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { buildApp, tokenSha256 } from '@lexbridge/api';
+import { createLexamicaClient, createLexamicaMetrics, type LexamicaClient } from '@lexbridge/lexamica-client';
+import { createPollerService } from '@lexbridge/poller';
+import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
+import { jobIdFor, QueueSet } from '@lexbridge/core/jobs';
+import { createLogger } from '@lexbridge/infra/logger';
+import { createMetricsRegistry } from '@lexbridge/infra/ops';
+import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
+import { startTracing, type Tracing } from '@lexbridge/infra/tracing';
+import { deleteKeys, promtool, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
+import { EXAMPLE_CONFIG, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
+import { personalDataPolicy } from '@lexbridge/core/firm-config';
+
+const TOKEN = 'e2e-observability-token-0123456789';
+const NO_FAULTS = { serverError: { rate: 0 }, rateLimit: { rate: 0 }, latency: { rate: 0 }, reset: { rate: 0 } };
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** An HTTP proxy in front of the sandbox that records every request it forwards, headers included. */
+function startProxy(target: string): Promise<{ server: Server; url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const to = new URL(target);
+  const server = createServer((req, res) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const out = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    out.on('error', (err) => res.writeHead(502).end(err.message));
+    req.pipe(out);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen })));
+}
+
+const exporter = new InMemorySpanExporter();
+const lines: Array<Record<string, unknown>> = [];
+const closers: Array<() => Promise<void>> = [];
+let tracing: Tracing;
+let env: RunningSandbox;
+let proxy: Awaited<ReturnType<typeof startProxy>>;
+let client: LexamicaClient;
+let processor: ProcessorService;
+let poller: ReturnType<typeof createPollerService>;
+let api: ReturnType<typeof buildApp>;
+let registry: Registry;
+let before: string;
+let manualId: string;
+let acceptedIds: string[];
+let clientNames: string[];
+
+async function metric(text: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const want = Object.entries(labels);
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_:]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    // Label values here never hold `",`: split on it.
+    const got = Object.fromEntries((m[2] ?? '').split('",').map((pair) => [pair.slice(0, pair.indexOf('="')), pair.slice(pair.indexOf('="') + 2).replace(/"$/, '')]));
+    if (want.every(([k, v]) => got[k] === v)) return m[3] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[3]);
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  tracing = startTracing({ service: 'e2e', config: { enabled: true }, exporter, simple: true });
+  closers.push(() => tracing.shutdown());
+  env = await startSandbox();
+  closers.push(() => env.close());
+  proxy = await startProxy(env.baseUrl);
+  closers.push(() => new Promise<void>((r) => proxy.server.close(() => r())));
+  const prefix = uniquePrefix('e2e-obs');
+  closers.push(async () => {
+    const r = createRedis(redisUrl(), 'worker');
+    await deleteKeys(r, prefix);
+    r.disconnect();
+  });
+
+  registry = createMetricsRegistry('processor');
+  const { org } = env.sandbox.state;
+  client = createLexamicaClient({
+    baseUrl: proxy.url,
+    orgId: org.id,
+    publicKey: org.publicKey,
+    privateKey: org.privateKey,
+    timeoutMs: 5_000,
+    retry: { baseDelayMs: 20, maxDelayMs: 200 },
+    profile: env.client.profile,
+    ...createLexamicaMetrics(registry),
+  });
+
+  const docs = env.sandbox.scenario.generate(3).map((r) => r.doc);
+  manualId = docs[0]!._id;
+  acceptedIds = docs.slice(1).map((d) => d._id);
+  clientNames = docs.flatMap((d) => Object.values((d as unknown as { client?: Record<string, unknown> }).client ?? {}).filter((v): v is string => typeof v === 'string' && v.length > 3));
+
+  const example = parseYaml(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
+  const firm = processorFirmConfigSchema.parse({
+    ...example,
+    shadow: false,
+    rules: [{ name: 'left-to-a-lawyer', when: { field: '_id', in: [manualId] }, then: { action: 'manual' } }],
+    default: { action: 'accept' },
+    capacity: [],
+    expiryGuard: { manual: { before: '1h', do: 'alert' }, evaluate: { before: '1h', do: 'alert' } },
+  });
+  const out = new PassThrough();
+  out.on('data', (chunk: Buffer) => {
+    for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+  });
+  const logger = createLogger({ name: 'processor', fields: { firm: 'e2e-firm' }, level: 'info', destination: out });
+
+  const redis = createRedis(redisUrl(), 'worker');
+  processor = createProcessorService({ redis, keyspace: createKeyspace(prefix), client, firm, logger, registry, expirySafetyMs: 300, workerOptions: { lockDuration: 2_000, stalledInterval: 1_000 } });
+  closers.push(async () => {
+    await processor.close();
+    redis.disconnect();
+  });
+
+  const pollerRedis = createRedis(redisUrl(), 'worker');
+  poller = createPollerService({ client, redis: pollerRedis, redisPrefix: prefix, logger: createLogger({ name: 'poller', level: 'silent' }), timing: FAST_POLLER_TIMING, personalData: personalDataPolicy(env.firm) });
+  closers.push(async () => {
+    await poller.close();
+    pollerRedis.disconnect();
+  });
+
+  const producer = createRedis(redisUrl(), 'producer');
+  await waitFor(() => producer.status === 'ready', { message: 'API redis ready' });
+  const queues = new QueueSet(producer, createKeyspace(prefix));
+  api = buildApp({ logger: createLogger({ name: 'api', level: 'silent' }), redis: producer, queues, identities: [{ name: 'obs-cms', roles: ['cms', 'viewer'], tokenSha256: [tokenSha256(TOKEN)] }] });
+  await api.ready();
+  closers.push(async () => {
+    await api.close();
+    await queues.close();
+    producer.disconnect();
+  });
+
+  await processor.start();
+  // The scrape before anything happened: every labelled counter is already there, at zero.
+  before = await registry.metrics();
+  poller.start();
+  await waitFor(
+    async () => {
+      const records = await Promise.all(docs.map((d) => processor.ledger.get(d._id)));
+      return records.filter((r) => r?.state === 'done').length === 2 && records.some((r) => r?.invitationId === manualId && r.state === 'manual');
+    },
+    { timeoutMs: 30_000, message: 'two invitations accepted and one left to a person' },
+  );
+}, 60_000);
+
+afterAll(async () => {
+  env?.sandbox.state.faults.update(NO_FAULTS);
+  while (closers.length) await closers.pop()!();
+});
+
+const spans = () => exporter.getFinishedSpans();
+const inTrace = (traceId: string) => spans().filter((s) => s.spanContext().traceId === traceId);
+const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
+
+/** Every span of the trace but its root has its parent in the trace: one connected tree. */
+function expectConnected(trace: ReadableSpan[], rootName: string): void {
+  const ids = new Set(trace.map((s) => s.spanContext().spanId));
+  const roots = trace.filter((s) => !parentOf(s) || !ids.has(parentOf(s)!));
+  expect(roots.map((s) => s.name)).toEqual([rootName]);
+}
+
+describe('one trace per invitation', () => {
+  it('connects the poll that read an invitation, its job and the Lexamica call that answered it', async () => {
+    const act = spans().find((s) => s.name === 'lexamica invitations.act');
+    expect(act).toBeDefined();
+    const trace = inTrace(act!.spanContext().traceId);
+    const names = new Set(trace.map((s) => s.name));
+    expect(names).toContain('poller.poll');
+    expect(names).toContain('poller.page');
+    expect(names).toContain('lexamica events.query');
+    expect([...names].some((n) => n === 'job invitation.sent' || n === 'job invitations.batch')).toBe(true);
+    expectConnected(trace, 'poller.poll');
+    // Lexamica received the trace context of the call that answered.
+    const posted = proxy.seen.filter((r) => r.method === 'POST' && acceptedIds.some((id) => r.url.includes(id)));
+    expect(posted.length).toBeGreaterThanOrEqual(1);
+    expect(posted.map((r) => String(r.headers.traceparent).split('-')[1])).toContain(act!.spanContext().traceId);
+  });
+
+  it('logs one line per decision and per answer with the same ids across services, and no client data', () => {
+    const decided = lines.filter((l) => l.msg === 'invitation decided');
+    const answered = lines.filter((l) => l.msg === 'invitation answered');
+    expect(decided.map((l) => l.invitationId).sort()).toEqual([...acceptedIds, manualId].sort());
+    expect(answered.map((l) => l.invitationId).sort()).toEqual([...acceptedIds].sort());
+    for (const l of [...decided, ...answered]) {
+      expect(l).toMatchObject({ service: 'processor', firm: 'e2e-firm' });
+      expect(l.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(typeof l.jobId).toBe('string');
+    }
+    expect(decided.find((l) => l.invitationId === manualId)).toMatchObject({ action: 'manual', rule: 'left-to-a-lawyer', source: 'rules' });
+    const text = JSON.stringify([...decided, ...answered]);
+    for (const name of clientNames) expect(text).not.toContain(name);
+  });
+});
+
+describe('one trace per CMS update', () => {
+  it('carries the request id and trace from the POST through the job to the Lexamica header', async () => {
+    const caseId = (await processor.ledger.get(acceptedIds[0]!))!.caseId!;
+    const requestId = 'obs-update-request-1';
+    const res = await api.inject({
+      method: 'POST',
+      url: `/v1/cases/${caseId}/updates`,
+      headers: { authorization: `Bearer ${TOKEN}`, 'idempotency-key': 'obs-update-1', 'x-request-id': requestId, 'content-type': 'application/json' },
+      payload: JSON.stringify({ title: 'Client interviewed', content: 'Interview done.', date: new Date().toISOString() }),
+    });
+    expect(res.statusCode).toBeLessThan(300);
+    const job = await waitFor(
+      async () => {
+        const j = await processor.queues.get('outbound').getJob(jobIdFor('outbound', 'obs-update-1'));
+        return (await j?.getState()) === 'completed' ? j : undefined;
+      },
+      { timeoutMs: 20_000, message: 'the update sent' },
+    );
+    const carried = (job.data as { _trace?: { traceparent?: string; requestId?: string } })._trace;
+    expect(carried?.requestId).toBe(requestId);
+    const traceId = carried!.traceparent!.split('-')[1]!;
+    const trace = inTrace(traceId);
+    expect(trace.map((s) => s.name)).toContain('lexamica caseUpdates.send');
+    expect(trace.map((s) => s.name)).toContain('job outbound.send');
+    expectConnected(trace, 'POST /v1/cases/:caseId/updates');
+    const sent = proxy.seen.find((r) => r.method === 'POST' && r.headers['x-request-id'] === requestId);
+    expect(sent).toBeDefined();
+    expect(String(sent!.headers.traceparent).split('-')[1]).toBe(traceId);
+    expect(lines.some((l) => l.requestId === requestId && l.traceId === traceId && l.jobId === job.id)).toBe(true);
+  });
+});
+
+describe('metrics of a scripted run', () => {
+  it('start every labelled counter at zero and no invitation waiting', async () => {
+    expect(await metric(before, 'lexbridge_actions_total', { action: 'accept', outcome: 'sent' })).toBe(0);
+    expect(await metric(before, 'lexbridge_decisions_total', { action: 'accept', source: 'rules', rule: '(default)' })).toBe(0);
+    expect(await metric(before, 'lexbridge_lexamica_requests_total', { operation: 'invitations.act', status: '5xx' })).toBe(0);
+    expect(await metric(before, 'lexbridge_lexamica_retries_total', { operation: 'events.query' })).toBe(0);
+    expect(await metric(before, 'lexbridge_jobs_failed_total', { queue: 'outbound', job: 'outbound.send', final: 'true' })).toBe(0);
+    expect(await metric(before, 'lexbridge_invitations_waiting_expiry_seconds')).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('count the decisions and answers of the run, with their timing against sentAt and expiry', async () => {
+    const after = await registry.metrics();
+    expect(await metric(after, 'lexbridge_decisions_total', { action: 'accept', source: 'rules', rule: '(default)' })).toBe(2);
+    expect(await metric(after, 'lexbridge_decisions_total', { action: 'manual', source: 'rules', rule: 'left-to-a-lawyer' })).toBe(1);
+    expect(await metric(after, 'lexbridge_invitation_decision_seconds_count', { source: 'rules' })).toBe(3);
+    const answered = (await metric(after, 'lexbridge_actions_total', { action: 'accept', outcome: 'sent' }))! + (await metric(after, 'lexbridge_actions_total', { action: 'accept', outcome: 'confirmed' }))!;
+    expect(answered).toBe(2);
+    expect(await metric(after, 'lexbridge_invitation_answer_seconds_count', { action: 'accept' })).toBe(2);
+    expect(await metric(after, 'lexbridge_invitation_answer_expiry_margin_seconds_count', { action: 'accept' })).toBe(2);
+    expect(await metric(after, 'lexbridge_invitation_answer_expiry_margin_seconds_sum', { action: 'accept' })).toBeGreaterThan(0);
+    expect(await metric(after, 'lexbridge_lexamica_requests_total', { operation: 'invitations.act', status: '2xx' })).toBeGreaterThanOrEqual(2);
+    expect(await metric(after, 'lexbridge_lexamica_request_duration_seconds_count', { operation: 'invitations.act' })).toBeGreaterThanOrEqual(2);
+    // The one left to a person is the soonest (only) expiry waiting.
+    const manual = (await processor.ledger.get(manualId))!;
+    const waiting = (await metric(after, 'lexbridge_invitations_waiting_expiry_seconds'))!;
+    expect(Math.abs(waiting - (Date.parse(manual.expires) - Date.now()) / 1000)).toBeLessThan(30);
+  });
+
+  it('count the retries and 5xx answers of a Lexamica outage', async () => {
+    const retriesBefore = (await metric(await registry.metrics(), 'lexbridge_lexamica_retries_total', { operation: 'events.query' }))!;
+    env.sandbox.state.faults.update({ serverError: { rate: 1, status: 503 } });
+    try {
+      await waitFor(async () => (await metric(await registry.metrics(), 'lexbridge_lexamica_retries_total', { operation: 'events.query' }))! > retriesBefore, { timeoutMs: 15_000, message: 'a retried poll' });
+    } finally {
+      env.sandbox.state.faults.update(NO_FAULTS);
+    }
+    expect(await metric(await registry.metrics(), 'lexbridge_lexamica_requests_total', { operation: 'events.query', status: '5xx' })).toBeGreaterThan(0);
+  });
+});
+
+describe('/metrics of every service', () => {
+  it('passes promtool check metrics', async () => {
+    const scrapes = {
+      poller: (await poller.ops.inject({ url: '/metrics' })).body,
+      processor: (await processor.ops.inject({ url: '/metrics' })).body,
+      api: (await api.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body,
+    };
+    for (const [service, text] of Object.entries(scrapes)) {
+      expect(text, service).toContain('lexbridge_');
+      const result = await promtool(['check', 'metrics'], text);
+      expect({ service, code: result.code, problems: result.stdout + result.stderr }).toEqual({ service, code: 0, problems: '' });
+    }
+  });
+});
