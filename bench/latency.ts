@@ -10,7 +10,7 @@ export interface Percentiles {
 }
 
 /** Nearest-rank percentiles of `values` (not modified). Throws on an empty sample. */
-export function percentiles(values: readonly number[]): Percentiles {
+function percentiles(values: readonly number[]): Percentiles {
   if (values.length === 0) throw new Error('no samples');
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
@@ -21,7 +21,7 @@ export function percentiles(values: readonly number[]): Percentiles {
  * The first poll whose upper bound (`to`, inclusive, taken when the poll started) is at or after
  * `readableMs`: the poll that read the event. `pollStarts` must be sorted ascending.
  */
-export function pollThatRead(pollStarts: readonly number[], readableMs: number): number | undefined {
+function pollThatRead(pollStarts: readonly number[], readableMs: number): number | undefined {
   let lo = 0;
   let hi = pollStarts.length;
   while (lo < hi) {

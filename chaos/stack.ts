@@ -69,12 +69,12 @@ export interface Stack {
   killNow(): void;
 }
 
-export const REPLICAS = 2;
+const REPLICAS = 2;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 /** Polls `url` until it answers 2xx, or throws after `timeoutMs`, naming `what`. */
-export async function waitHttpOk(url: string, what: string, timeoutMs: number): Promise<void> {
+async function waitHttpOk(url: string, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {

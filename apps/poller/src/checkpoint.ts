@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { readCheckpoint, type Checkpoint, type PollerKeys } from '@lexbridge/core/poller-state';
 
 /** Most ids the seen-id memory keeps (the newest); about 100 bytes each in Redis. */
-export const SEEN_MAX = 200_000;
+const SEEN_MAX = 200_000;
 
 // KEYS: lease, checkpoint hash, seen zset. ARGV: lease value, watermark ms, watermark ISO,
 // trim-below ms, now ISO, max ids kept, then score/id pairs. The watermark only moves forward.

@@ -193,5 +193,3 @@ export function createResponseSchemas(profile: ApiProfile) {
     invitation,
   };
 }
-
-export type ResponseSchemas = ReturnType<typeof createResponseSchemas>;

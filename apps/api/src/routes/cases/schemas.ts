@@ -15,7 +15,7 @@ export const caseUpdateBodySchema = z.strictObject({
   stage: z.string().trim().min(1).max(200).optional().describe('The case stage, if it changed'),
 });
 
-export const CONTACT_CHANNELS = ['phone', 'email', 'sms', 'letter'] as const;
+const CONTACT_CHANNELS = ['phone', 'email', 'sms', 'letter'] as const;
 
 /** A milestone sent as JSON. `retained` carries the signed retainer, so it has its own multipart route. */
 export const milestoneBodySchema = z.discriminatedUnion(
