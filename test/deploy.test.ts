@@ -332,8 +332,10 @@ function installedIn(tree: NpmLsNode): Set<string> {
   const found = new Set<string>();
   const walk = (node: NpmLsNode) => {
     for (const [name, child] of Object.entries(node.dependencies ?? {})) {
-      if (child.version === undefined || found.has(`${name}@${child.version}`)) continue;
+      if (child.version === undefined) continue;
       found.add(`${name}@${child.version}`);
+      // Not skipped when seen: npm ls prints a package's subtree once, and a deduped mention (just
+      // its version) may come first (apps/cli names the client before the root lists it).
       walk(child);
     }
   };
@@ -349,7 +351,9 @@ function devOnlyInLockfile(): Set<string> {
   for (const [location, entry] of Object.entries(packages)) {
     if (!location.includes('node_modules/')) continue;
     const id = `${entry.name ?? location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`;
-    (entry.dev || entry.devOptional ? dev : runtime).add(id);
+    // devOptional: wanted by a devDependency and by an optional runtime one (detect-libc, for
+    // msgpackr-extract under bullmq): a production install may rightly hold it.
+    (entry.dev ? dev : runtime).add(id);
   }
   return new Set([...dev].filter((id) => !runtime.has(id)));
 }
