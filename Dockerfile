@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every Lexbridge service; docker-compose.yml picks the command per service:
 #   node apps/poller/dist/main.js | apps/processor/dist/main.js | apps/api/dist/main.js
+#   node apps/receiver/dist/main.js                 (Lexamica's webhooks, when webhooks.url is set)
 #   node apps/cli/dist/lexbridge.js <command>    (the operator's command line)
 #   node apps/sandbox/dist/main.js                  (the local Lexamica, demo only)
 
@@ -20,6 +21,7 @@ COPY apps/api/package.json apps/api/
 COPY apps/cli/package.json apps/cli/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
+COPY apps/receiver/package.json apps/receiver/
 COPY apps/sandbox/package.json apps/sandbox/
 COPY packages/core/package.json packages/core/
 COPY packages/infra/package.json packages/infra/
@@ -45,6 +47,7 @@ COPY apps/api/package.json apps/api/
 COPY apps/cli/package.json apps/cli/
 COPY apps/poller/package.json apps/poller/
 COPY apps/processor/package.json apps/processor/
+COPY apps/receiver/package.json apps/receiver/
 COPY apps/sandbox/package.json apps/sandbox/
 COPY packages/core/package.json packages/core/
 COPY packages/infra/package.json packages/infra/
@@ -67,6 +70,7 @@ COPY --from=build --chown=node:node /app/apps/api/dist ./apps/api/dist
 COPY --from=build --chown=node:node /app/apps/cli/dist ./apps/cli/dist
 COPY --from=build --chown=node:node /app/apps/poller/dist ./apps/poller/dist
 COPY --from=build --chown=node:node /app/apps/processor/dist ./apps/processor/dist
+COPY --from=build --chown=node:node /app/apps/receiver/dist ./apps/receiver/dist
 COPY --from=build --chown=node:node /app/apps/sandbox/dist ./apps/sandbox/dist
 COPY --from=build --chown=node:node /app/packages/core/dist ./packages/core/dist
 COPY --from=build --chown=node:node /app/packages/infra/dist ./packages/infra/dist

@@ -17,7 +17,7 @@ const LAYERS = [
   { dir: 'packages/infra', may: [], why: 'infra is the bottom layer: it imports no Lexbridge package, the core least of all' },
   { dir: 'packages/core', may: ['infra'], why: 'the core imports infra only' },
   { dir: 'packages/lexamica-client', may: ['infra', 'core'], why: 'the Lexamica client imports infra and core only' },
-  { dir: 'apps/{api,cli,poller,processor}', may: ['infra', 'core', 'lexamica-client'], why: 'apps never import apps: move what two apps share into packages/core or packages/infra' },
+  { dir: 'apps/{api,cli,poller,processor,receiver}', may: ['infra', 'core', 'lexamica-client'], why: 'apps never import apps: move what two apps share into packages/core or packages/infra' },
   { dir: 'apps/sandbox', may: [], why: 'the sandbox shares no code with Lexbridge: write its own (test/sandbox-boundary.test.ts)' },
   { dir: 'packages/testkit', may: [], why: 'the test kit imports no Lexbridge package' },
 ];

@@ -17,6 +17,7 @@ export const SERVICE_ENTRIES = {
   sandbox: 'apps/sandbox/src/main.ts',
   poller: 'apps/poller/src/main.ts',
   processor: 'apps/processor/src/main.ts',
+  receiver: 'apps/receiver/src/main.ts',
 } as const;
 export type ServiceKind = keyof typeof SERVICE_ENTRIES;
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 const optionalInt = (min: number, max: number) => intVar({ default: 0, min: 0, max }).refine((v) => v === 0 || v >= min, `must be 0 (scenario default) or at least ${min}`);
 
-export const SCENARIOS = ['drain', 'baseline', 'naive', 'steady', 'scale'] as const;
+export const SCENARIOS = ['drain', 'baseline', 'naive', 'steady', 'scale', 'webhooks'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const benchEnv = {
@@ -74,9 +74,14 @@ const benchEnv = {
   /** `compiled` (default): services bundled and run with plain node, as in production; `source`: under tsx via scripts/run-ts.mjs. */
   BENCH_RUNNER: z.enum(['compiled', 'source']).default('compiled'),
   /** Run this service with `--cpu-prof` (compiled runner only) (profiles land in BENCH_PROFILE_DIR). */
-  BENCH_CPU_PROF: z.enum(['poller', 'processor', 'sandbox']).optional(),
+  BENCH_CPU_PROF: z.enum(['poller', 'processor', 'sandbox', 'receiver']).optional(),
   BENCH_PROFILE_DIR: z.string().trim().min(1).default('bench/.profiles'),
-  /** Scenarios to run, comma-separated (default all: drain,baseline,naive,steady,scale). */
+  /** Time to answer (scenario `webhooks`): invitations per second (default 20). */
+  BENCH_WEBHOOK_RATE: intVar({ default: 20, min: 1, max: 1_000 }),
+  /** Its polling-only run's poll interval, and its reconciliation interval with webhooks on (defaults 5 000 and 10 000 ms). */
+  BENCH_WEBHOOK_POLL_INTERVAL_MS: intVar({ default: 5_000, min: 50, max: 600_000 }),
+  BENCH_WEBHOOK_RECONCILE_INTERVAL_MS: intVar({ default: 10_000, min: 50, max: 600_000 }),
+  /** Scenarios to run, comma-separated (default all: drain,baseline,naive,steady,scale,webhooks). */
   BENCH_ONLY: z
     .string()
     .trim()
@@ -94,10 +99,12 @@ export interface BenchConfig {
   scaleProcessors: number[];
   scaleEvents: number;
   steady: { rate: number; seconds: number; warmupSeconds: number; pollIntervalMs: number };
+  /** The time-to-answer runs: same window as the steady state. */
+  webhooks: { rate: number; seconds: number; warmupSeconds: number; pollIntervalMs: number; reconcileIntervalMs: number };
   concurrency: { invitations: number; actions: number };
   latencyMs: number;
   runner: 'compiled' | 'source';
-  cpuProfile?: { service: 'poller' | 'processor' | 'sandbox'; dir: string };
+  cpuProfile?: { service: 'poller' | 'processor' | 'sandbox' | 'receiver'; dir: string };
   /** `NODE_OPTIONS` of the poller and processor processes; unset, V8 sizes the heap itself. */
   serviceNodeOptions?: string;
   /** Node flags of the poller and processor processes (compiled runner only). */
@@ -125,6 +132,13 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
       seconds: pick(e.BENCH_STEADY_SECONDS, 30, 8),
       warmupSeconds: pick(e.BENCH_STEADY_WARMUP_SECONDS, 5, 2),
       pollIntervalMs: e.BENCH_POLL_INTERVAL_MS,
+    },
+    webhooks: {
+      rate: e.BENCH_WEBHOOK_RATE,
+      seconds: pick(e.BENCH_STEADY_SECONDS, 30, 8),
+      warmupSeconds: pick(e.BENCH_STEADY_WARMUP_SECONDS, 5, 2),
+      pollIntervalMs: e.BENCH_WEBHOOK_POLL_INTERVAL_MS,
+      reconcileIntervalMs: e.BENCH_WEBHOOK_RECONCILE_INTERVAL_MS,
     },
     concurrency: { invitations: e.BENCH_INVITATION_CONCURRENCY, actions: e.BENCH_ACTION_CONCURRENCY },
     ...(e.BENCH_SERVICE_NODE_OPTIONS !== undefined && { serviceNodeOptions: e.BENCH_SERVICE_NODE_OPTIONS }),

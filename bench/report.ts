@@ -6,6 +6,7 @@ import type { BaselineResult } from './baseline-worker.js';
 import type { DrainResult } from './drain.js';
 import type { NaiveResult } from './naive-loop.js';
 import type { SteadyResult } from './steady-state.js';
+import type { WebhooksResult } from './webhooks.js';
 
 /** Everything one run measured; a scenario left out (BENCH_ONLY) is absent. */
 export interface BenchResults {
@@ -13,6 +14,8 @@ export interface BenchResults {
   baseline?: BaselineResult;
   naive?: NaiveResult;
   steady?: SteadyResult;
+  /** Time to answer, polling only and with webhooks (issue 20). */
+  webhooks?: WebhooksResult;
   /** Drains by processor count (the count 1 is the main drain when it ran with the same size). */
   scale: DrainResult[];
 }
@@ -24,6 +27,7 @@ const TARGETS = {
   p99OverheadMs: 50,
   redisCommandsPerEvent: 30,
   peakRssMb: 150,
+  timeToAnswerWebhooksP99Ms: 1_000,
 } as const;
 
 const round = (v: number | undefined, digits = 1): number | null => (v === undefined || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
@@ -65,14 +69,21 @@ export function summarize(r: BenchResults, meta: Record<string, unknown>): Recor
     peakRssMb: Object.keys(rss).length ? Math.max(...Object.values(rss)) : null,
     rssMb: rss,
     scale: r.scale.map((s) => ({ processors: s.processors, events: s.events, eventsPerSec: round(s.eventsPerSec) })),
+    timeToAnswerMs: r.webhooks
+      ? Object.fromEntries(r.webhooks.runs.map((w) => [w.mode, { p50: w.timeToAnswerMs.p50, p99: w.timeToAnswerMs.p99, ...(w.onlyByPollingShare !== undefined && { onlyByPollingShare: round(w.onlyByPollingShare, 4) }) }]))
+      : null,
     ...meta,
   };
+  const tta = (mode: string) => r.webhooks?.runs.find((w) => w.mode === mode)?.timeToAnswerMs.p99;
   const checks = {
     ratioToBaselineWorker: summary.ratioToBaselineWorker === null ? null : summary.ratioToBaselineWorker >= TARGETS.ratioToBaselineWorker,
     ratioToNaiveLoop: summary.ratioToNaiveLoop === null ? null : summary.ratioToNaiveLoop >= TARGETS.ratioToNaiveLoop,
     p99OverheadMs: summary.p99OverheadMs === null ? null : summary.p99OverheadMs <= TARGETS.p99OverheadMs,
     redisCommandsPerEvent: summary.redisCommandsPerEvent === null ? null : summary.redisCommandsPerEvent <= TARGETS.redisCommandsPerEvent,
     peakRssMb: summary.peakRssMb === null ? null : summary.peakRssMb <= TARGETS.peakRssMb,
+    // Issue 20: p99 under 1 s with webhooks; under the poll interval plus 1 s polling only.
+    timeToAnswerWebhooksP99Ms: tta('webhooks') === undefined ? null : tta('webhooks')! < TARGETS.timeToAnswerWebhooksP99Ms,
+    timeToAnswerPollingP99Ms: tta('polling') === undefined ? null : tta('polling')! < r.webhooks!.pollIntervalMs + 1_000,
   };
   return { ...summary, targetsMet: checks };
 }
@@ -125,6 +136,18 @@ export function renderTables(r: BenchResults): string {
         ['poll wait (ms)', `${s.pollWaitMs.p50} / ${s.pollWaitMs.p99} / ${s.pollWaitMs.max}`],
         ['Redis commands/event', fmt(s.redisCommandsPerEvent, 2)],
         ['peak RSS', rssText(s.rssMb)],
+      ]),
+    );
+  }
+  if (r.webhooks) {
+    const w = r.webhooks;
+    out.push(
+      table(`Time to answer: ${w.rate} invitations/s for ${w.seconds} s (stored → answer on Lexamica); poll ${w.pollIntervalMs} ms, reconciling ${w.reconcileIntervalMs} ms`, [
+        ...w.runs.map((x): [string, string] => [
+          `${x.mode} p50 / p99 / max (ms)`,
+          `${x.timeToAnswerMs.p50} / ${x.timeToAnswerMs.p99} / ${x.timeToAnswerMs.max} (${x.measured} measured)${x.onlyByPollingShare === undefined ? '' : `, only by polling ${(x.onlyByPollingShare * 100).toFixed(1)}%`}`,
+        ]),
+        ['peak RSS', rssText(w.rssMb)],
       ]),
     );
   }

@@ -12,6 +12,7 @@ import { runNaiveLoop } from './naive-loop.js';
 import { renderTables, summarize, type BenchResults } from './report.js';
 import { startBenchStack, type BenchStack } from './stack.js';
 import { runSteadyState } from './steady-state.js';
+import { runWebhooks } from './webhooks.js';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -60,6 +61,12 @@ async function scenarios(stack: BenchStack, config: BenchConfig): Promise<BenchR
       results.scale.push(r);
       log(`scale: ${processors} processor(s) ${r.eventsPerSec.toFixed(1)} events/s`);
     }
+  }
+  if (on('webhooks')) {
+    const w = config.webhooks;
+    log(`time to answer: ${w.rate}/s for ${w.warmupSeconds}+${w.seconds} s, polling only (every ${w.pollIntervalMs} ms), then webhooks on (reconciling every ${w.reconcileIntervalMs} ms), then 10% of pushes dropped`);
+    results.webhooks = await runWebhooks(stack, { ...w, firmFile: stack.firmFile });
+    for (const r of results.webhooks.runs) log(`time to answer, ${r.mode}: p50 ${r.timeToAnswerMs.p50} ms, p99 ${r.timeToAnswerMs.p99} ms${r.onlyByPollingShare === undefined ? '' : `, only by polling ${(r.onlyByPollingShare * 100).toFixed(1)}%`}`);
   }
   return results;
 }

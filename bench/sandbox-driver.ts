@@ -27,6 +27,8 @@ export interface SandboxDriver {
   stopScenario(): Promise<void>;
   /** Adds `ms` to every Lexamica-profile request (the latency fault at rate 1); 0 turns it off. */
   setLatency(ms: number): Promise<void>;
+  /** Webhook push faults (`POST /__sandbox/webhooks`), e.g. `{ drop: 0.1 }`. */
+  setWebhookFaults(faults: Record<string, unknown>): Promise<void>;
   stats(): Promise<SandboxStats>;
   actions(): Promise<ActionEntry[]>;
   invitations(): Promise<InvitationDoc[]>;
@@ -63,6 +65,9 @@ export function createSandboxDriver(baseUrl: string): SandboxDriver {
     },
     async setLatency(ms) {
       await call('POST', '/__sandbox/faults', { latency: { rate: ms > 0 ? 1 : 0, minMs: ms, maxMs: ms } });
+    },
+    async setWebhookFaults(faults) {
+      await call('POST', '/__sandbox/webhooks', faults);
     },
     stats: () => call<SandboxStats>('GET', '/__sandbox/stats'),
     actions: async () => (await call<{ data: ActionEntry[] }>('GET', '/__sandbox/actions')).data,

@@ -35,6 +35,10 @@ export interface PollerStartOptions {
   onLine?: (line: string) => void;
   /** POLL_RECENT_OVERLAP_MS (default: the poller's, 2 000). */
   recentOverlapMs?: number;
+  /** LEXBRIDGE_CONFIG (default the benchmark's firm YAML); one with `webhooks:` turns webhooks on. */
+  firmFile?: string;
+  /** OPS_PORT (default a free one), for reading the poller's metrics. */
+  opsPort?: number;
 }
 
 export interface BenchStack {
@@ -51,6 +55,10 @@ export interface BenchStack {
   /** Lexbridge's queues under {@link BENCH_PREFIX}, for job counts. */
   readonly queues: QueueSet;
   readonly sandboxProcess: ServiceProcess;
+  /** The benchmark's firm YAML. */
+  readonly firmFile: string;
+  /** The webhook receiver, on a firm YAML with `webhooks:` (its port is `webhooks.port` there). */
+  startReceiver(opts: { firmFile: string; secret: string }): Promise<ServiceProcess>;
   startPoller(opts?: PollerStartOptions): Promise<ServiceProcess>;
   startProcessor(name: string): Promise<ServiceProcess>;
   /** True when no Lexbridge queue has work waiting, delayed or active. */
@@ -126,13 +134,26 @@ export async function startBenchStack(config: BenchConfig): Promise<BenchStack> 
       redis,
       queues,
       sandboxProcess,
-      async startPoller(opts = {}) {
+      firmFile,
+      async startReceiver({ firmFile: file, secret }) {
         const port = await freePort();
+        const p = startServiceProcess({
+          name: 'receiver',
+          launch: launch('receiver'),
+          env: { ...lexbridgeEnv(port, 'warn'), LEXBRIDGE_CONFIG: file, LEXAMICA_WEBHOOK_SECRET: secret, RECEIVER_HOST: '127.0.0.1' },
+          ...withProfile('receiver'),
+        });
+        await p.waitReady(`http://127.0.0.1:${port}/health/ready`);
+        return p;
+      },
+      async startPoller(opts = {}) {
+        const port = opts.opsPort ?? (await freePort());
         const p = startServiceProcess({
           name: 'poller',
           launch: launch('poller'),
           env: {
             ...lexbridgeEnv(port, opts.logLevel ?? 'info'),
+            ...(opts.firmFile && { LEXBRIDGE_CONFIG: opts.firmFile }),
             POLL_INTERVAL_MS: String(opts.pollIntervalMs ?? 1_000),
             ...(opts.recentOverlapMs !== undefined && { POLL_RECENT_OVERLAP_MS: String(opts.recentOverlapMs) }),
           },

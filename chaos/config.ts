@@ -30,6 +30,8 @@ const chaosEnv = {
   CHAOS_REDIS_RESTARTS: intVar({ default: 2, min: 0, max: 100 }),
   /** How long the slow-Redis phase lasts (default 45 000 ms; 0 skips the phase, which needs CHAOS_ALLOW_SHORT). */
   CHAOS_SLOW_REDIS_MS: intVar({ default: 45_000, min: 0, max: 600_000 }),
+  /** How long the webhook phase lasts, after the drive (default 30 000 ms; 0 skips it, which needs CHAOS_ALLOW_SHORT). */
+  CHAOS_WEBHOOK_MS: intVar({ default: 30_000, min: 0, max: 600_000 }),
   /** Where logs and the summary go (default `reports/chaos`, relative to the repository). */
   CHAOS_OUT_DIR: z.string().trim().min(1).default('reports/chaos'),
   /** Log level of the services under test (default `info`: the leak scan needs real log output). */

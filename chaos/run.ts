@@ -33,6 +33,7 @@ import { planStrikes, seededUnit, type Strike } from './schedule.js';
 import { createSlowRedisPhase, type SlowRedisResult } from './slow-redis.js';
 import { startStack, type Stack } from './stack.js';
 import { judge, type PostedUpdate, type Verdict } from './verdict.js';
+import { runWebhookPhase, webhookPhaseFailures, type WebhookPhaseResult } from './webhook-phase.js';
 
 const MINUTE = 60_000;
 /** Invitations that outlive the run: none of them should expire unanswered. */
@@ -243,6 +244,9 @@ async function main(cfg: ChaosConfig): Promise<number> {
   await Promise.all([strikes, background]);
   const wait = driveEnd - Date.now();
   if (wait > 0) await sleep(wait);
+  // --- webhooks on: pushes lost and the receiver killed, the invitations still coming ----------------
+  const webhookSecret = `whsec_chaos_${randomBytes(16).toString('hex')}`;
+  const webhook: WebhookPhaseResult | undefined = cfg.CHAOS_WEBHOOK_MS > 0 && !stopping ? await runWebhookPhase({ s, sandbox, secret: webhookSecret, durationMs: cfg.CHAOS_WEBHOOK_MS, say }) : undefined;
   await sandbox.stopScenario();
   await sandbox.setFaults(NO_FAULTS);
   const stoppedAt = new Date();
@@ -288,7 +292,7 @@ async function main(cfg: ChaosConfig): Promise<number> {
 
   // --- the logs: secrets and personal data ----------------------------------------------------------
   const scanner = createLeakScanner({
-    secrets: [s.secrets.publicKey, s.secrets.privateKey, ...s.secrets.apiTokens],
+    secrets: [s.secrets.publicKey, s.secrets.privateKey, ...s.secrets.apiTokens, webhookSecret],
     clients: evidenceForScan.map((i) => i.referral.client),
   });
   const leaks: Leak[] = [];
@@ -304,7 +308,7 @@ async function main(cfg: ChaosConfig): Promise<number> {
     .flatMap((f) => scanner.scan(readFileSync(f, 'utf8'), basename(f)))
     .filter((l) => l.kind === 'secret').length;
 
-  return report(cfg, { runId, runDir, tally, verdict, stats, queues, settled, leaks, scanned, control, posted, abuse, slow: slowResult, stuck: stuck.map((x) => `${x.record.invitationId} ${x.reason}`), queueStartFailures });
+  return report(cfg, { runId, runDir, tally, verdict, stats, queues, settled, leaks, scanned, control, posted, abuse, slow: slowResult, stuck: stuck.map((x) => `${x.record.invitationId} ${x.reason}`), queueStartFailures, webhook });
 }
 
 function report(
@@ -329,6 +333,8 @@ function report(
     stuck: string[];
     /** API queue starts that failed (and were rebuilt), from the API's log. */
     queueStartFailures: number;
+    /** The webhook phase, when it ran. */
+    webhook: WebhookPhaseResult | undefined;
   },
 ): number {
   const v = r.verdict;
@@ -342,6 +348,8 @@ function report(
   }
   if (r.control === 0) failures.push('the leak scanner did not find the keys the sandbox prints: it cannot be trusted');
   failures.push(...abuseFailures(r.abuse));
+  failures.push(...webhookPhaseFailures(r.webhook));
+  if (!cfg.CHAOS_ALLOW_SHORT && !r.webhook) failures.push('the webhook phase did not run (CHAOS_WEBHOOK_MS)');
   // Issue 16: readiness told the truth, every update posted through the API reached Lexamica, nothing stuck.
   const readinessLies = r.slow?.readinessLies ?? 0;
   if (readinessLies !== 0) failures.push(`readinessLies is ${readinessLies}`);
@@ -403,6 +411,7 @@ function report(
     healthLiveChecksUnderAbuse: r.abuse.healthLiveChecks,
     abuseRequests: r.abuse.vectors.reduce((n, v) => n + v.requests, 0),
     abuseUnexpected: r.abuse.vectors.reduce((n, v) => n + v.unexpected, 0),
+    webhookPhase: r.webhook ?? null,
     failures,
     logs: r.runDir,
   };

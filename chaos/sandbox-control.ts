@@ -73,7 +73,17 @@ export interface SandboxControl {
   stopScenario(): Promise<void>;
   /** Sends `count` invitations now, with the scenario's current options. */
   sendInvitations(count: number): Promise<void>;
+  /** Webhook push faults (`POST /__sandbox/webhooks`). */
+  setWebhookFaults(faults: Record<string, unknown>): Promise<void>;
+  /** What the webhook pusher did. */
+  webhooks(): Promise<WebhookView>;
 }
+
+const webhookViewSchema = z.object({
+  stats: z.object({ wanted: z.number(), delivered: z.number(), dropped: z.number(), duplicated: z.number(), delayed: z.number(), badlySigned: z.number(), retries: z.number(), failed: z.number(), pending: z.number() }),
+  undelivered: z.array(z.string()),
+});
+export type WebhookView = z.infer<typeof webhookViewSchema>;
 
 export function createSandboxControl(baseUrl: string): SandboxControl {
   const call = async <T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> => {
@@ -99,5 +109,7 @@ export function createSandboxControl(baseUrl: string): SandboxControl {
     startScenario: async (options) => void (await call('POST', '/__sandbox/scenario/start', anything, options)),
     stopScenario: async () => void (await call('POST', '/__sandbox/scenario/stop', anything, {})),
     sendInvitations: async (count) => void (await call('POST', '/__sandbox/invitations', anything, { count })),
+    setWebhookFaults: async (faults) => void (await call('POST', '/__sandbox/webhooks', anything, faults)),
+    webhooks: () => call('GET', '/__sandbox/webhooks', webhookViewSchema),
   };
 }

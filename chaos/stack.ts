@@ -48,6 +48,8 @@ export interface StackSecrets {
 }
 
 export interface Stack {
+  /** The firm YAML every service reads. */
+  firmYaml: string;
   redis: RedisServerProcess;
   /** What every service reaches Redis through: the slow-Redis phase makes its replies late. */
   redisProxy: DelayProxy;
@@ -74,7 +76,7 @@ const REPLICAS = 2;
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 /** Polls `url` until it answers 2xx, or throws after `timeoutMs`, naming `what`. */
-async function waitHttpOk(url: string, what: string, timeoutMs: number): Promise<void> {
+export async function waitHttpOk(url: string, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -152,6 +154,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   });
 
   const stack: Stack = {
+    firmYaml,
     redis,
     redisProxy,
     supervisor,

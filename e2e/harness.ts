@@ -73,10 +73,10 @@ export interface RunningSandbox {
  * configured from the firm YAML for that profile (`firmYaml`, default {@link exampleConfigFor}).
  */
 export async function startSandbox(
-  opts: Omit<SandboxOptions, 'profile'> & { profile?: BuiltInProfile; firmYaml?: string; sandboxProfile?: SandboxOptions['profile'] } = {},
+  opts: Omit<SandboxOptions, 'profile'> & { profile?: BuiltInProfile; firmYaml?: string; sandboxProfile?: SandboxOptions['profile']; webhookSecret?: string } = {},
   clientOpts: Partial<Parameters<typeof createLexamicaClient>[0]> = {},
 ): Promise<RunningSandbox> {
-  const { profile: profileName = 'default', firmYaml, sandboxProfile, ...sandboxOpts } = opts;
+  const { profile: profileName = 'default', firmYaml, sandboxProfile, webhookSecret, ...sandboxOpts } = opts;
   const sandbox = await buildSandbox({ seed: 7, ...sandboxOpts, profile: sandboxProfile ?? profileName });
   const address = await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
   const { org } = sandbox.state;
@@ -91,6 +91,6 @@ export async function startSandbox(
     profile: resolveProfile(firm.profile),
     ...clientOpts,
   });
-  const mappingIds = await applySetup(client, await planSetup(client, firm));
+  const mappingIds = await applySetup(client, await planSetup(client, firm), webhookSecret ? { webhookSecret } : {});
   return { sandbox, baseUrl: address, client, firm, mappingIds, close: () => sandbox.close() };
 }

@@ -30,6 +30,7 @@ export const HEALTH_TARGETS = {
   api: { portVar: 'API_PORT', defaultPort: 3000, hostVar: 'API_HOST', path: '/health/ready' },
   poller: { portVar: 'OPS_PORT', defaultPort: 9101, hostVar: 'OPS_HOST', path: '/health/ready' },
   processor: { portVar: 'OPS_PORT', defaultPort: 9102, hostVar: 'OPS_HOST', path: '/health/ready' },
+  receiver: { portVar: 'OPS_PORT', defaultPort: 9104, hostVar: 'OPS_HOST', path: '/health/ready' },
   sandbox: { portVar: 'SANDBOX_PORT', defaultPort: 4010, hostVar: 'SANDBOX_HOST', path: '/__sandbox/stats' },
 };
 

@@ -20,6 +20,7 @@ import { createMapper } from '@lexbridge/core/mapping';
 import { evaluateRules, parseRulesConfig } from '@lexbridge/core/rules';
 import { apiServiceEnv, loadApiEnv } from '../apps/api/src/config.js';
 import { loadPollerEnv, pollerEnv } from '../apps/poller/src/config.js';
+import { receiverServiceEnv } from '../apps/receiver/src/config.js';
 import { loadProcessorEnv, processorEnv } from '../apps/processor/src/config.js';
 import { loadSandboxConfig, sandboxEnv } from '../apps/sandbox/src/config.js';
 import { ANSWER_TIMEOUT_MS, HEALTH_TARGETS } from '../scripts/healthcheck.mjs';
@@ -296,7 +297,7 @@ describe('Dockerfile', () => {
   });
 
   it('asks every service compose runs from the image on the port and interface that service reads', () => {
-    const APP_SCHEMAS: Record<string, Record<string, z.ZodType>> = { api: apiServiceEnv, poller: pollerEnv, processor: processorEnv, sandbox: sandboxEnv };
+    const APP_SCHEMAS: Record<string, Record<string, z.ZodType>> = { api: apiServiceEnv, poller: pollerEnv, processor: processorEnv, receiver: receiverServiceEnv, sandbox: sandboxEnv };
     const fromImage = Object.entries(services).filter(([name, s]) => s.image === LOCAL_IMAGE && name !== 'setup');
     expect(fromImage.length).toBeGreaterThanOrEqual(4);
     for (const [name, s] of fromImage) {
@@ -417,9 +418,11 @@ describe('lexbridge.example.yaml', () => {
 
   it('writes every section out, so each setting is visible next to its comment', () => {
     const raw = parseYaml(text) as Record<string, unknown>;
-    const sections = Object.keys(processorFirmConfigSchema.shape).filter((k) => k !== 'profile');
+    // `profile` and `webhooks` are opt-in: written out commented, each key beside its comment.
+    const sections = Object.keys(processorFirmConfigSchema.shape).filter((k) => k !== 'profile' && k !== 'webhooks');
     expect(Object.keys(raw).sort()).toEqual(sections.sort());
     expect(text).toMatch(/^# profile:$/m);
+    expect(text).toMatch(/^# webhooks:$/m);
   });
 
   it('decides the way its comments say, on invitations in the firm\u2019s own field names', () => {
@@ -460,6 +463,7 @@ const APP_ENVS: Record<string, Record<string, z.ZodType>> = {
   poller: pollerEnv,
   processor: processorEnv,
   api: apiServiceEnv,
+  receiver: receiverServiceEnv,
   sandbox: sandboxEnv,
 };
 const ALL_VARIABLES = [...new Set(Object.values(APP_ENVS).flatMap((e) => Object.keys(e)))];

@@ -51,7 +51,7 @@ describe('finding the service a container runs', () => {
 
   it('fails, naming the services it knows, when none runs (a one-off such as lexbridge setup)', async () => {
     const dir = procDir({ '1': ['node', 'apps/cli/dist/lexbridge.js', 'setup'] });
-    expect(await check([], {}, dir)).toEqual({ code: 1, line: 'no Lexbridge service (api, poller, processor, sandbox) runs in this container' });
+    expect(await check([], {}, dir)).toEqual({ code: 1, line: 'no Lexbridge service (api, poller, processor, receiver, sandbox) runs in this container' });
   });
 
   it('refuses to guess when two services run in one container', async () => {

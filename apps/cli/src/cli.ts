@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { QueueEvents } from 'bullmq';
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
-import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/infra/config';
+import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, receiverEnv, redisEnv } from '@lexbridge/infra/config';
 import { firmConfigSchema, loadFirmConfig } from '@lexbridge/core/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/core/jobs';
 import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/core/ledger';
@@ -161,7 +161,7 @@ export async function runCli(argv: string[], env: Env, out: Out = (l) => process
 
 async function setup(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean', default: false } } });
-  const cfg = parseEnv({ ...firmConfigEnv, ...lexamicaEnv }, env);
+  const cfg = parseEnv({ ...firmConfigEnv, ...lexamicaEnv, ...receiverEnv }, env);
   const firm = loadFirmConfig(cfg.LEXBRIDGE_CONFIG, firmConfigSchema);
   const client = createLexamicaClient(clientOptionsFromEnv(cfg, firm.profile));
   const plan = await planSetup(client, firm);
@@ -170,7 +170,7 @@ async function setup(args: string[], env: Record<string, string | undefined>, ou
     if (values['dry-run'] && plan.steps.length > 0) out('(dry run: nothing applied)');
     return 0;
   }
-  const ids = await applySetup(client, plan);
+  const ids = await applySetup(client, plan, cfg.LEXAMICA_WEBHOOK_SECRET ? { webhookSecret: cfg.LEXAMICA_WEBHOOK_SECRET } : {});
   out(`applied ${plan.steps.length} change(s); mapping ids: ${Object.entries(ids).map(([r, id]) => `${r}=${id}`).join(', ')}`);
   return 0;
 }

@@ -82,7 +82,7 @@ export async function runDoctor(client: LexamicaClient, firm: FirmConfig, now: D
   const checks: DoctorCheck[] = [];
   const known = new Set(Object.values(profile.events));
 
-  const listCheck = async <T>(name: string, kind: 'mappings' | 'subscriptions', run: () => Promise<{ items: T[]; rejected: { reason: string }[]; bareArray: boolean }>) => {
+  const listCheck = async <T>(name: string, kind: 'mappings' | 'subscriptions' | 'webhookSubscriptions', run: () => Promise<{ items: T[]; rejected: { reason: string }[]; bareArray: boolean }>) => {
     const r = await attempt(run);
     if (!r.ok) {
       const err = r.err;
@@ -121,6 +121,25 @@ export async function runDoctor(client: LexamicaClient, firm: FirmConfig, now: D
       else if (on.active !== sub.active) checks.push({ name, status: 'warn', detail: `active is ${on.active} on Lexamica, ${sub.active} in the YAML: run \`lexbridge setup\``, fix: `subscriptions.${i}.active` });
       else checks.push({ name, status: 'ok' });
     });
+  }
+
+  // With webhooks on: one webhook subscription per subscribed event, same mapping, pushing to webhooks.url.
+  const webhooks = firm.webhooks;
+  if (webhooks && mappings) {
+    const hooks = await listCheck('the webhook subscriptions list', 'webhookSubscriptions', () => client.webhookSubscriptions.listChecked());
+    const idByName = new Map(mappings.map((m) => [m.name, m.id]));
+    if (hooks) {
+      firm.subscriptions.forEach((sub, i) => {
+        const name = `webhook subscription "${sub.event}"`;
+        const on = hooks.find((h) => h.event === sub.event);
+        const mappingId = idByName.get(firm.mappings[sub.mapping]?.name ?? '');
+        if (!on) checks.push({ name, status: 'fail', detail: 'missing on Lexamica (polling alone still catches the event, a poll interval later): run `lexbridge setup`', fix: `subscriptions.${i}` });
+        else if (on.url !== webhooks.url) checks.push({ name, status: 'fail', detail: `pushes to ${on.url}, not ${webhooks.url}: run \`lexbridge setup\``, fix: 'webhooks.url' });
+        else if (on.mapping !== mappingId) checks.push({ name, status: 'fail', detail: `points at mapping ${on.mapping}, not the ${sub.mapping} mapping: run \`lexbridge setup\``, fix: `subscriptions.${i}.mapping` });
+        else if (on.active !== sub.active) checks.push({ name, status: 'warn', detail: `active is ${on.active} on Lexamica, ${sub.active} in the YAML: run \`lexbridge setup\``, fix: `subscriptions.${i}.active` });
+        else checks.push({ name, status: 'ok' });
+      });
+    }
   }
 
   // Recent stored events: the list parses, rows read, names are known, an invitation reads through the mapping.

@@ -1,19 +1,22 @@
 /**
- * Set-up of the firm's mappings and stored-event subscriptions on Lexamica, from its YAML.
+ * Set-up of the firm's mappings, stored-event subscriptions and (with `webhooks.url`) webhook
+ * subscriptions for the same events and mappings on Lexamica, from its YAML.
  * Idempotent: a second run finds nothing to change. `planSetup` computes the difference (the dry
  * run prints it); `applySetup` carries it out.
  */
-import type { LexamicaClient, Mapping, RejectedItem, Subscription } from '@lexbridge/lexamica-client';
+import type { LexamicaClient, Mapping, RejectedItem, Subscription, WebhookSubscription } from '@lexbridge/lexamica-client';
 import type { FirmConfig, MappingRole } from '@lexbridge/core/firm-config';
 import type { MappingDeclaration } from '@lexbridge/core/mapping';
 
-export type SetupClient = Pick<LexamicaClient, 'mappings' | 'subscriptions' | 'profile'>;
+export type SetupClient = Pick<LexamicaClient, 'mappings' | 'subscriptions' | 'profile'> & Partial<Pick<LexamicaClient, 'webhookSubscriptions'>>;
 
 export type SetupStep =
   | { kind: 'create-mapping'; role: MappingRole; declaration: MappingDeclaration }
   | { kind: 'update-mapping'; role: MappingRole; id: string; declaration: MappingDeclaration; changes: string[] }
   | { kind: 'create-subscription'; event: string; role: MappingRole; description?: string; active: boolean }
-  | { kind: 'update-subscription'; id: string; event: string; role: MappingRole; description?: string; active: boolean; changes: string[] };
+  | { kind: 'update-subscription'; id: string; event: string; role: MappingRole; description?: string; active: boolean; changes: string[] }
+  | { kind: 'create-webhook'; event: string; role: MappingRole; url: string; active: boolean }
+  | { kind: 'update-webhook'; id: string; event: string; role: MappingRole; url: string; active: boolean; changes: string[] };
 
 export interface SetupPlan {
   steps: SetupStep[];
@@ -93,21 +96,53 @@ export async function planSetup(client: SetupClient, config: FirmConfig): Promis
     if (sub.description !== undefined && current.description !== sub.description) changes.push('description');
     if (changes.length > 0) steps.push({ kind: 'update-subscription', id: current.id, ...wanted, changes });
   }
+  if (config.webhooks) steps.push(...(await planWebhooks(client, config, mappingIds, unreadable)));
   const wantedEvents = new Set(config.subscriptions.map((s) => s.event));
   return { steps, mappingIds, unmanaged: subscriptions.filter((s) => !wantedEvents.has(s.event)), unreadable };
 }
 
-/** Carries out a plan (mappings first, so subscriptions can name their ids). Returns the mapping ids by role. */
-export async function applySetup(client: SetupClient, plan: SetupPlan): Promise<Partial<Record<MappingRole, string>>> {
+/** The webhook subscriptions `webhooks.url` needs: one per stored-event subscription, same event, same mapping. */
+async function planWebhooks(client: SetupClient, config: FirmConfig, mappingIds: Partial<Record<MappingRole, string>>, unreadable: SetupPlan['unreadable']): Promise<SetupStep[]> {
+  if (!client.webhookSubscriptions || !config.webhooks) return [];
+  const list = await client.webhookSubscriptions.listChecked({});
+  unreadable.push(...list.rejected.map((r) => ({ kind: 'subscription' as const, reason: `webhook subscription: ${r.reason}` })));
+  const url = config.webhooks.url;
+  return config.subscriptions.flatMap((sub): SetupStep[] => {
+    const current: WebhookSubscription | undefined = list.items.find((w) => w.event === sub.event);
+    const wanted = { event: sub.event, role: sub.mapping, url, active: sub.active };
+    if (!current) return [{ kind: 'create-webhook', ...wanted }];
+    const changes: string[] = [];
+    const mappingId = mappingIds[sub.mapping];
+    if (!mappingId || current.mapping !== mappingId) changes.push(`mapping ${current.mapping} → ${mappingId ?? `(new ${sub.mapping} mapping)`}`);
+    if (current.url !== url) changes.push(`url ${current.url} → ${url}`);
+    if (current.active !== sub.active) changes.push(`active ${current.active} → ${sub.active}`);
+    return changes.length > 0 ? [{ kind: 'update-webhook', id: current.id, ...wanted, changes }] : [];
+  });
+}
+
+/**
+ * Carries out a plan (mappings first, so subscriptions can name their ids). Returns the mapping ids
+ * by role. `webhookSecret` (LEXAMICA_WEBHOOK_SECRET) goes with each webhook subscription created or
+ * updated: Lexamica signs its pushes with it.
+ */
+export async function applySetup(client: SetupClient, plan: SetupPlan, opts: { webhookSecret?: string } = {}): Promise<Partial<Record<MappingRole, string>>> {
   const ids = { ...plan.mappingIds };
   for (const step of plan.steps) {
     if (step.kind === 'create-mapping') ids[step.role] = (await client.mappings.create(step.declaration)).id;
     if (step.kind === 'update-mapping') ids[step.role] = (await client.mappings.update(step.id, step.declaration)).id;
   }
   for (const step of plan.steps) {
-    if (step.kind !== 'create-subscription' && step.kind !== 'update-subscription') continue;
+    if (step.kind === 'create-mapping' || step.kind === 'update-mapping') continue;
     const mapping = ids[step.role];
     if (!mapping) throw new Error(`no ${step.role} mapping id for the "${step.event}" subscription`);
+    if (step.kind === 'create-webhook' || step.kind === 'update-webhook') {
+      if (!opts.webhookSecret) throw new Error(`LEXAMICA_WEBHOOK_SECRET is required to subscribe ${step.url} to "${step.event}" (webhooks.url is set)`);
+      if (!client.webhookSubscriptions) throw new Error('this client cannot manage webhook subscriptions');
+      const body = { event: step.event, mapping, url: step.url, active: step.active, secret: opts.webhookSecret };
+      if (step.kind === 'create-webhook') await client.webhookSubscriptions.create(body);
+      else await client.webhookSubscriptions.update(step.id, body);
+      continue;
+    }
     const body = { event: step.event, mapping, active: step.active, ...(step.description ? { description: step.description } : {}) };
     if (step.kind === 'create-subscription') await client.subscriptions.create(body);
     else await client.subscriptions.update(step.id, body);
@@ -133,6 +168,12 @@ export function describePlan(plan: SetupPlan): string[] {
         break;
       case 'update-subscription':
         lines.push(`update subscription "${s.event}" (${s.id}): ${s.changes.join(', ')}`);
+        break;
+      case 'create-webhook':
+        lines.push(`create webhook subscription "${s.event}" → ${s.role} mapping, pushed to ${s.url}${s.active ? '' : ' (inactive)'}`);
+        break;
+      case 'update-webhook':
+        lines.push(`update webhook subscription "${s.event}" (${s.id}): ${s.changes.join(', ')}`);
         break;
     }
   }

@@ -11,7 +11,7 @@ describe('poller lease and checkpoint', () => {
     other.disconnect();
     await t.cleanup();
   });
-  const keys = { lease: `${t.prefix}:leader`, checkpoint: `${t.prefix}:cp`, seen: `${t.prefix}:seen` };
+  const keys = { lease: `${t.prefix}:leader`, checkpoint: `${t.prefix}:cp`, seen: `${t.prefix}:seen`, claims: `${t.prefix}:claims` };
 
   it('gives the lease to one of two replicas at a time, with a growing fencing token', async () => {
     const a = createLease({ redis: t.redis, key: keys.lease, instanceId: 'a', ttlMs: 300 });
@@ -44,7 +44,7 @@ describe('poller lease and checkpoint', () => {
   it('never moves the watermark backwards and keeps the seen ids bounded to the window', async () => {
     const a = createLease({ redis: t.redis, key: keys.lease, instanceId: 'a', ttlMs: 10_000 });
     await a.acquire();
-    const store = createCheckpointStore(t.redis, { ...keys, checkpoint: `${t.prefix}:cp2`, seen: `${t.prefix}:seen2` });
+    const store = createCheckpointStore(t.redis, { ...keys, checkpoint: `${t.prefix}:cp2`, seen: `${t.prefix}:seen2`, claims: `${t.prefix}:claims2` });
     const events = Array.from({ length: 5_000 }, (_, i) => ({ id: `e${i}`, createdAtMs: i }));
     await store.advance({ leaseValue: a.value!, watermarkMs: 5_000, trimBelowMs: 0, events });
     expect(await store.seenCount()).toBe(5_000);

@@ -17,13 +17,16 @@ await bootstrap(async () => {
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
   await checkRedisPolicy(redis, logger);
   const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal });
+  // With webhooks on, polling is the safety net: slower, and counting what the pushes missed.
+  const intervalMs = firm.webhooks ? firm.webhooks.pollIntervalMs : env.POLL_INTERVAL_MS;
   const service = createPollerService({
     client,
     redis,
     redisPrefix: env.REDIS_PREFIX,
     logger,
+    webhooks: firm.webhooks !== undefined,
     timing: {
-      intervalMs: env.POLL_INTERVAL_MS,
+      intervalMs,
       overlapMs: env.POLL_OVERLAP_MS,
       recentOverlapMs: env.POLL_RECENT_OVERLAP_MS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
@@ -39,7 +42,7 @@ await bootstrap(async () => {
     async run() {
       await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
       service.start();
-      logger.info({ intervalMs: env.POLL_INTERVAL_MS, overlapMs: env.POLL_OVERLAP_MS, ops: `http://${env.OPS_HOST}:${env.OPS_PORT}` }, 'poller started');
+      logger.info({ intervalMs, webhooks: firm.webhooks !== undefined, overlapMs: env.POLL_OVERLAP_MS, ops: `http://${env.OPS_HOST}:${env.OPS_PORT}` }, 'poller started');
     },
   };
 });

@@ -12,6 +12,12 @@ export function createPollerMetrics(registry: Registry, probes: { checkpointAgeS
     eventsEnqueued: new Counter({ name: 'lexbridge_poller_events_enqueued_total', help: 'Stored events enqueued as jobs', labelNames: ['mode', 'queue'], registers }),
     duplicatesDropped: new Counter({ name: 'lexbridge_poller_duplicates_dropped_total', help: 'Stored events already enqueued, dropped', labelNames: ['mode'], registers }),
     quarantined: new Counter({ name: 'lexbridge_poller_events_quarantined_total', help: 'Stored events whose envelope could not be read', registers }),
+    webhookMissed: new Counter({
+      name: 'lexbridge_webhook_missed_total',
+      help: 'Stored events a poll or reconciliation enqueued that no webhook had delivered (counted while webhooks are on): pushes Lexamica dropped, or the receiver was down',
+      labelNames: ['mode'],
+      registers,
+    }),
     pages: new Counter({ name: 'lexbridge_poller_pages_total', help: 'Pages of stored events read', labelNames: ['mode'], registers }),
     errors: new Counter({ name: 'lexbridge_poller_errors_total', help: 'Poll errors by kind', labelNames: ['kind'], registers }),
     gaps: new Counter({

@@ -12,10 +12,11 @@ import { pollerKeys, readGap, writeGap } from '@lexbridge/core/poller-state';
 import { errorKind } from '@lexbridge/infra/errors';
 import type { Logger } from '@lexbridge/infra/logger';
 import type { Keyspace } from '@lexbridge/infra/redis';
+import { stamped } from '@lexbridge/core/intake';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
 import { createLease, type Lease } from './lease.js';
 import type { PollerMetrics } from './metrics.js';
-import { readRange, stamped, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
+import { readRange, type EventSource, type ReadMode, type ReadRangeResult } from './read-range.js';
 
 /** Timing of the poller (all in milliseconds). */
 export interface PollerTiming {
@@ -57,6 +58,8 @@ export interface PollerDeps {
   instanceId?: string;
   now?: () => number;
   random?: () => number;
+  /** Webhooks are on (`webhooks.url` in the YAML): polling reconciles, and counts what it finds in `lexbridge_webhook_missed_total`. */
+  webhooks?: boolean;
 }
 
 export interface Poller {

@@ -9,15 +9,12 @@
 import { createHash } from 'node:crypto';
 import type { EventPage, RejectedEvent, StoredEvent } from '@lexbridge/lexamica-client';
 import {
-  BATCH_JOBS,
   enqueueMany,
   jobCatalog,
   jobForEvent,
   jobIdFor,
-  MAX_BATCH_EVENTS,
   storedEventJobSchema,
   formatIssues,
-  type BatchQueue,
   type EnqueueItem,
   type QueueSet,
   type StoredEventJob,
@@ -26,6 +23,7 @@ import {
 } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
 import type { Redis } from 'ioredis';
+import { stamped, storedEventItems } from '@lexbridge/core/intake';
 import type { CheckpointStore } from './checkpoint.js';
 import type { PollerMetrics } from './metrics.js';
 
@@ -45,6 +43,8 @@ export interface ReadRangeDeps {
   metrics: PollerMetrics;
   logger: Logger;
   now?: () => number;
+  /** Webhooks are on: what a poll or reconciliation enqueues is counted as missed by them. */
+  webhooks?: boolean;
 }
 
 export interface ReadRangeOptions {
@@ -91,8 +91,9 @@ export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Pr
 
     const fresh = page.events.filter((e) => !thisPass.has(e.id));
     for (const e of page.events) thisPass.add(e.id);
-    const candidates = await deps.checkpoint.unseen([...new Set(fresh.map((e) => e.id))]);
-    const unique = fresh.filter((e) => candidates.delete(e.id));
+    // Claimed: new to both paths, ours to enqueue. Held: the webhook receiver is enqueueing it now.
+    const { claimed, held } = await deps.checkpoint.claim([...new Set(fresh.map((e) => e.id))]);
+    const unique = fresh.filter((e) => claimed.delete(e.id));
     const toAdd = opts.mode === 'poll' ? unique : await notAlreadyQueued(deps, unique);
     result.duplicates += page.events.length - toAdd.length;
     deps.metrics.duplicatesDropped.inc({ mode: opts.mode }, page.events.length - toAdd.length);
@@ -109,17 +110,27 @@ export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Pr
       events.push({ job: jobForEvent(e.event, deps.eventNames), event: parsed.data });
     }
     const items: EnqueueItem[] = [...storedEventItems(events), ...rejected.map((r) => quarantineItem(r, now()))];
-    if (items.length > 0) await enqueueMany(deps.queues, items);
+    try {
+      if (items.length > 0) await enqueueMany(deps.queues, items);
+    } catch (err) {
+      // Not enqueued: let the receiver (or the next pass) take them at once rather than after the claim lapses.
+      await deps.checkpoint.release(unique.map((e) => e.id)).catch((releaseErr: unknown) => deps.logger.warn({ err: releaseErr }, 'claims not released; they lapse on their own'));
+      throw err;
+    }
     for (const e of events) deps.metrics.eventsEnqueued.inc({ mode: opts.mode, queue: jobCatalog[e.job].queue });
-    // The poll loop records them with the checkpoint (fenced by its lease); the other modes here.
-    if (opts.mode !== 'poll' && events.length > 0) await deps.checkpoint.remember(stamped(events.map((e) => e.event)));
+    // Events no webhook had delivered by now (only counted while webhooks are on; a backfill is asked for).
+    if (deps.webhooks && opts.mode !== 'backfill' && events.length > 0) deps.metrics.webhookMissed.inc({ mode: opts.mode }, events.length);
+    // The poll loop records them with the checkpoint (fenced by its lease); the other modes here,
+    // with those found already queued (their claims go too).
+    if (opts.mode !== 'poll') await deps.checkpoint.remember(stamped(unique));
     result.enqueued += events.length;
     result.quarantined += rejected.length;
     if (rejected.length > 0) {
       deps.metrics.quarantined.inc(rejected.length);
       deps.logger.warn({ count: rejected.length, reasons: rejected.map((r) => r.reason).slice(0, 5) }, 'malformed stored events quarantined');
     }
-    if (opts.afterPage && !(await opts.afterPage(page.events))) {
+    // An event the receiver holds is not ours to record: if its enqueue fails, a later pass must still find it new.
+    if (opts.afterPage && !(await opts.afterPage(held.size === 0 ? page.events : page.events.filter((e) => !held.has(e.id))))) {
       result.completed = false;
       break;
     }
@@ -138,40 +149,6 @@ async function notAlreadyQueued(deps: ReadRangeDeps, events: StoredEvent[]): Pro
   for (const k of keys) pipeline.exists(k);
   const replies = (await pipeline.exec()) ?? [];
   return events.filter((_, i) => replies[i]?.[1] === 0);
-}
-
-/**
- * The jobs for a page's new events: per queue, the event's own job (id = event id) when it is the
- * only one, else one batch (id from the events' ids, so enqueueing the same page twice adds it once).
- */
-export function storedEventItems(events: ReadonlyArray<{ job: StoredEventJobName; event: StoredEventJob }>): EnqueueItem[] {
-  const byQueue = new Map<BatchQueue, Array<{ job: StoredEventJobName; event: StoredEventJob }>>();
-  for (const e of events) {
-    const queue = jobCatalog[e.job].queue;
-    byQueue.set(queue, [...(byQueue.get(queue) ?? []), e]);
-  }
-  const items: EnqueueItem[] = [];
-  for (const [queue, list] of byQueue) {
-    for (let i = 0; i < list.length; i += MAX_BATCH_EVENTS) {
-      const chunk = list.slice(i, i + MAX_BATCH_EVENTS);
-      if (chunk.length === 1) {
-        const [only] = chunk;
-        items.push({ name: only!.job, payload: only!.event, opts: { jobId: jobIdFor('ev', only!.event.id) } });
-        continue;
-      }
-      const digest = createHash('sha256')
-        .update(chunk.map((e) => e.event.id).join('\n'))
-        .digest('hex')
-        .slice(0, 32);
-      items.push({ name: BATCH_JOBS[queue], payload: { events: chunk }, opts: { jobId: jobIdFor('batch', digest) } });
-    }
-  }
-  return items;
-}
-
-/** Events' ids and creation times (ms), as the seen-id memory keeps them; those without a readable time are left out. */
-export function stamped(events: ReadonlyArray<{ id: string; createdAt: string }>): Array<{ id: string; createdAtMs: number }> {
-  return events.map((e) => ({ id: e.id, createdAtMs: Date.parse(e.createdAt) })).filter((e) => Number.isFinite(e.createdAtMs));
 }
 
 function quarantineItem(r: RejectedItem, nowMs: number): EnqueueItem<'stored-event.quarantine'> {

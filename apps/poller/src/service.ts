@@ -5,7 +5,7 @@
  */
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { invitationLifecycleEvents, type LexamicaClient } from '@lexbridge/lexamica-client';
+import { routedEventNames as eventNamesOf, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
 import { buildOpsServer, createMetricsRegistry, registerRedisUp, scrapeRead } from '@lexbridge/infra/ops';
@@ -22,15 +22,13 @@ export interface PollerServiceOptions {
   timing: PollerTiming;
   instanceId?: string;
   now?: () => number;
+  /** Webhooks are on: see `PollerDeps.webhooks`. */
+  webhooks?: boolean;
 }
 
 /** The profile's event names the router needs. */
 export function routedEventNames(client: Pick<LexamicaClient, 'profile'>): RoutedEventNames {
-  return {
-    invitationSent: client.profile.events.invitationSent,
-    invitationLifecycle: invitationLifecycleEvents(client.profile),
-    caseUpdateMade: client.profile.events.caseUpdateMade,
-  };
+  return eventNamesOf(client.profile);
 }
 
 export function createPollerService(opts: PollerServiceOptions) {
@@ -61,6 +59,7 @@ export function createPollerService(opts: PollerServiceOptions) {
     timing: opts.timing,
     ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.webhooks ? { webhooks: true } : {}),
   });
   ref.poller = p;
   const workers: Worker[] = [];

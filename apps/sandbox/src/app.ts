@@ -52,6 +52,8 @@ export interface SandboxOptions {
   profile?: string | SandboxProfile;
   /** Misbehaviour switched on from the start (see `misbehaviour.ts`); change it with `POST /__sandbox/misbehaviour`. */
   misbehaviour?: MisbehaviourInput;
+  /** Webhook push faults from the start (see `webhook-pusher.ts`); change them with `POST /__sandbox/webhooks`. */
+  webhookFaults?: Record<string, unknown>;
 }
 
 /** A built sandbox: the (not listening) Fastify app, its state and the scenario. */
@@ -105,6 +107,10 @@ export function buildSandbox(options: SandboxOptions = {}): Sandbox {
     api.addHook('onRequest', createAuthHook(state.org, state.profile));
     await apiRoutes(api, state);
   });
+  if (options.webhookFaults) {
+    const set = state.webhooks.update(options.webhookFaults);
+    if (!set.success) throw new Error(`webhookFaults: ${set.error.message}`);
+  }
   inspectRoutes(app, state, scenario);
   if (options.autoStart) scenario.start();
 
@@ -114,6 +120,7 @@ export function buildSandbox(options: SandboxOptions = {}): Sandbox {
     scenario,
     async close() {
       scenario.close();
+      state.webhooks.close();
       await app.close();
     },
   };

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { LexamicaError } from './errors.js';
 import { defaultProfile, type ApiProfile } from './profile.js';
 import { abortableSleep, createRequester, type CallOptions } from './request.js';
-import { createResponseSchemas, type InvitationState, type ListResult, type Mapping, type RejectedEvent, type StoredEvent, type Subscription } from './response-schemas.js';
+import { createResponseSchemas, type InvitationState, type ListResult, type Mapping, type RejectedEvent, type StoredEvent, type Subscription, type WebhookSubscription } from './response-schemas.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
 
 /** Options of {@link createLexamicaClient}. */
@@ -105,6 +105,8 @@ export interface FileUpload {
 
 export type NewMapping = Omit<Mapping, 'id'>;
 export type NewSubscription = Omit<Subscription, 'id' | 'active'> & { active?: boolean };
+/** A webhook subscription to create: the `secret` Lexamica signs deliveries with travels in the body (our guess). */
+export type NewWebhookSubscription = Omit<WebhookSubscription, 'id' | 'active'> & { active?: boolean; secret?: string };
 
 export interface LexamicaClient {
   readonly profile: ApiProfile;
@@ -124,6 +126,14 @@ export interface LexamicaClient {
     listChecked(o?: CallOptions): Promise<ListResult<Subscription>>;
     create(s: NewSubscription, o?: CallOptions): Promise<Subscription>;
     update(id: string, s: Partial<Omit<Subscription, 'id'>>, o?: CallOptions): Promise<Subscription>;
+    delete(id: string, o?: CallOptions): Promise<void>;
+  };
+  /** Webhook subscriptions: the same events and mappings as the stored-event ones, pushed to a URL. */
+  webhookSubscriptions: {
+    list(o?: CallOptions): Promise<WebhookSubscription[]>;
+    listChecked(o?: CallOptions): Promise<ListResult<WebhookSubscription>>;
+    create(s: NewWebhookSubscription, o?: CallOptions): Promise<WebhookSubscription>;
+    update(id: string, s: Partial<NewWebhookSubscription>, o?: CallOptions): Promise<WebhookSubscription>;
     delete(id: string, o?: CallOptions): Promise<void>;
   };
   events: {
@@ -254,8 +264,8 @@ export function createLexamicaClient(opts: LexamicaClientOptions): LexamicaClien
   /** List, create, update and delete of a configuration resource (private key; a create is not idempotent). */
   function configResource<T, New, Patch = New>(r: {
     name: string;
-    list: 'mappings' | 'subscriptions';
-    one: 'mapping' | 'subscription';
+    list: 'mappings' | 'subscriptions' | 'webhookSubscriptions';
+    one: 'mapping' | 'subscription' | 'webhookSubscription';
     idParam: 'mappingId' | 'subscriptionId';
     updateMethod: 'PUT' | 'PATCH';
     listSchema: z.ZodType<ListResult<T>>;
@@ -296,6 +306,15 @@ export function createLexamicaClient(opts: LexamicaClientOptions): LexamicaClien
       updateMethod: profile.methods.updateSubscription,
       listSchema: schemas.subscriptions,
       itemSchema: schemas.subscription,
+    }),
+    webhookSubscriptions: configResource<WebhookSubscription, NewWebhookSubscription, Partial<NewWebhookSubscription>>({
+      name: 'webhookSubscriptions',
+      list: 'webhookSubscriptions',
+      one: 'webhookSubscription',
+      idParam: 'subscriptionId',
+      updateMethod: profile.methods.updateSubscription,
+      listSchema: schemas.webhookSubscriptions,
+      itemSchema: schemas.webhookSubscription,
     }),
     events: { query, pages },
     invitations: {

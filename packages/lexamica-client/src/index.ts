@@ -15,14 +15,16 @@ export {
   type FileUpload,
   type NewMapping,
   type NewSubscription,
+  type NewWebhookSubscription,
 } from './client.js';
 export type { CallOptions } from './request.js';
-export type { StoredEvent, RejectedEvent, RejectedItem, ListResult, Mapping, Subscription, InvitationState } from './response-schemas.js';
+export type { StoredEvent, RejectedEvent, RejectedItem, ListResult, Mapping, Subscription, WebhookSubscription, InvitationState } from './response-schemas.js';
 export {
   defaultProfile,
   profileOverrideSchema,
   resolveProfile,
   invitationLifecycleEvents,
+  routedEventNames,
   ProfileError,
   type ApiProfile,
   type ApiProfileOverride,
@@ -45,4 +47,5 @@ export {
   type LexamicaRequestInfo,
 } from './errors.js';
 export { defaultRetryPolicy, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
+export { createWebhookReader, webhookDigest, type WebhookReader, type WebhookReading, type WebhookRejection, type IncomingHeaders } from './webhook.js';
 export { clientOptionsFromEnv, type LexamicaEnv } from './from-env.js';

@@ -28,7 +28,7 @@ describe('the API profile', () => {
     });
     expect(defaultProfile.paging).toEqual({ defaultLimit: 50, maxLimit: 100 });
     const dataTotal = { listItems: 'data', listTotal: 'total' };
-    expect(defaultProfile.envelope).toEqual({ ...dataTotal, mappings: dataTotal, subscriptions: dataTotal, storedEvents: dataTotal });
+    expect(defaultProfile.envelope).toEqual({ ...dataTotal, mappings: dataTotal, subscriptions: dataTotal, storedEvents: dataTotal, webhookSubscriptions: dataTotal });
     expect(defaultProfile.events.invitationSent).toBe('Case Invitation Sent');
     expect(Object.isFrozen(defaultProfile.paths)).toBe(true);
   });

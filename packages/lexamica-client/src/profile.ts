@@ -14,7 +14,7 @@ export type KeyPlacement = { in: 'header'; name: string; scheme?: string } | { i
 export type KeyKind = 'public' | 'private';
 
 /** The three kinds of list Lexamica answers. */
-export const LIST_KINDS = ['mappings', 'subscriptions', 'storedEvents'] as const;
+export const LIST_KINDS = ['mappings', 'subscriptions', 'storedEvents', 'webhookSubscriptions'] as const;
 export type ListKind = (typeof LIST_KINDS)[number];
 
 /** Where one kind of list response keeps its items (`''`: the body is the array) and its total (`null`: none). */
@@ -52,6 +52,10 @@ export interface ApiProfile {
     fileStream: string;
     /** Remove a file. Default `/organization/{orgId}/inbound-webhooks/case/{mappingId}/file/remove`. */
     fileRemove: string;
+    /** List and create webhook subscriptions (our guess). Default `/organization/{orgId}/webhook-subscriptions`. */
+    webhookSubscriptions: string;
+    /** Update and delete one webhook subscription. Default `/organization/{orgId}/webhook-subscriptions/{subscriptionId}`. */
+    webhookSubscription: string;
   };
   methods: {
     /** Default `PUT`. */
@@ -109,6 +113,25 @@ export interface ApiProfile {
   conflict: { errorField: string; statusField: string };
   /** Multipart upload: the form field that carries the file. Default `file`. */
   upload: { fileField: string };
+  /**
+   * How Lexamica signs a webhook delivery (our guess; Lexamica publishes none): a hex HMAC-SHA256,
+   * keyed with the webhook secret, over `<timestamp>.<raw body>`, in `signatureHeader` after
+   * `signaturePrefix`; the unix-seconds timestamp in `timestampHeader`. A delivery whose timestamp
+   * is more than `toleranceSeconds` from the receiver's clock is refused as a replay. The body of a
+   * delivery is one stored event, read with `fields` like a polled one.
+   */
+  webhook: {
+    /** Default `x-lexamica-signature`. */
+    signatureHeader: string;
+    /** Default `x-lexamica-timestamp`. */
+    timestampHeader: string;
+    /** Default `hmac-sha256` (the only scheme built in). */
+    scheme: 'hmac-sha256';
+    /** Text before the hex digest. Default `sha256=`; `''` for none. */
+    signaturePrefix: string;
+    /** Default 300. */
+    toleranceSeconds: number;
+  };
   /** Lexamica's event names (see `lexamica-api.md` §5). */
   events: {
     caseCreated: string;
@@ -161,12 +184,14 @@ export const defaultProfile: ApiProfile = deepFreeze({
     fileUpload: `${ORG}/inbound-webhooks/case/{mappingId}/file/upload`,
     fileStream: `${ORG}/inbound-webhooks/case/{mappingId}/file/stream`,
     fileRemove: `${ORG}/inbound-webhooks/case/{mappingId}/file/remove`,
+    webhookSubscriptions: `${ORG}/webhook-subscriptions`,
+    webhookSubscription: `${ORG}/webhook-subscriptions/{subscriptionId}`,
   },
   methods: { updateMapping: 'PUT', updateSubscription: 'PATCH' },
   auth: { scheme: DEFAULT_SCHEME, public: authorization(DEFAULT_SCHEME), private: authorization(DEFAULT_SCHEME), storedEventsKey: 'private', invitationReadKey: 'public' },
   query: { event: 'event', from: 'from', to: 'to', limit: 'limit', skip: 'skip' },
   paging: { defaultLimit: 50, maxLimit: 100 },
-  envelope: { ...DATA_TOTAL, mappings: { ...DATA_TOTAL }, subscriptions: { ...DATA_TOTAL }, storedEvents: { ...DATA_TOTAL } },
+  envelope: { ...DATA_TOTAL, mappings: { ...DATA_TOTAL }, subscriptions: { ...DATA_TOTAL }, storedEvents: { ...DATA_TOTAL }, webhookSubscriptions: { ...DATA_TOTAL } },
   fields: {
     id: '_id',
     createdAt: 'createdAt',
@@ -186,6 +211,7 @@ export const defaultProfile: ApiProfile = deepFreeze({
   },
   conflict: { errorField: 'error', statusField: 'status' },
   upload: { fileField: 'file' },
+  webhook: { signatureHeader: 'x-lexamica-signature', timestampHeader: 'x-lexamica-timestamp', scheme: 'hmac-sha256', signaturePrefix: 'sha256=', toleranceSeconds: 300 },
   events: {
     caseCreated: 'Case Created',
     caseReceived: 'Case Received',
@@ -226,6 +252,8 @@ const PLACEHOLDERS: Record<keyof ApiProfile['paths'], { allowed: string[]; requi
   fileUpload: { allowed: ['orgId', 'mappingId'], required: [] },
   fileStream: { allowed: ['orgId', 'mappingId'], required: [] },
   fileRemove: { allowed: ['orgId', 'mappingId'], required: [] },
+  webhookSubscriptions: { allowed: ['orgId'], required: [] },
+  webhookSubscription: { allowed: ['orgId', 'subscriptionId'], required: ['subscriptionId'] },
 };
 
 function pathTemplate(name: keyof ApiProfile['paths']) {
@@ -293,6 +321,15 @@ export const profileOverrideSchema = z
     actions: z.strictObject(allOf(Object.keys(defaultProfile.actions) as (keyof ApiProfile['actions'])[], nonEmpty)).partial(),
     conflict: z.strictObject({ errorField: dotPath, statusField: dotPath }).partial(),
     upload: z.strictObject({ fileField: nonEmpty }).partial(),
+    webhook: z
+      .strictObject({
+        signatureHeader: headerName,
+        timestampHeader: headerName,
+        scheme: z.literal('hmac-sha256'),
+        signaturePrefix: z.string().max(40),
+        toleranceSeconds: positiveInt,
+      })
+      .partial(),
     events: z.strictObject(allOf(Object.keys(defaultProfile.events) as (keyof ApiProfile['events'])[], nonEmpty)).partial(),
   })
   .partial();
@@ -355,11 +392,13 @@ export function resolveProfile(override?: unknown): ApiProfile {
     },
     query: { ...d.query, ...o.query },
     paging: { ...d.paging, ...o.paging },
-    envelope: { ...general, mappings: envelopeOf('mappings'), subscriptions: envelopeOf('subscriptions'), storedEvents: envelopeOf('storedEvents') },
+    envelope: { ...general, mappings: envelopeOf('mappings'), subscriptions: envelopeOf('subscriptions'), storedEvents: envelopeOf('storedEvents'), webhookSubscriptions: envelopeOf('webhookSubscriptions') },
     fields: { ...d.fields, ...o.fields },
     actions: { ...d.actions, ...o.actions },
     conflict: { ...d.conflict, ...o.conflict },
     upload: { ...d.upload, ...o.upload },
+    // Header names are compared lower-case (Node lower-cases incoming headers).
+    webhook: (({ signatureHeader, timestampHeader, ...rest }) => ({ ...rest, signatureHeader: signatureHeader.toLowerCase(), timestampHeader: timestampHeader.toLowerCase() }))({ ...d.webhook, ...o.webhook }),
     events: { ...d.events, ...o.events },
   };
   const problems: { path: string; message: string }[] = [];
@@ -417,4 +456,12 @@ export function invitationLifecycleEvents(p: ApiProfile): string[] {
     e.relayStopped,
     e.missingInfo,
   ];
+}
+
+/**
+ * The event names by which a stored event is routed to its job (decision, lifecycle, case update;
+ * anything else goes to the feed), whichever path brought it: polling or a webhook.
+ */
+export function routedEventNames(p: ApiProfile): { invitationSent: string; invitationLifecycle: string[]; caseUpdateMade: string } {
+  return { invitationSent: p.events.invitationSent, invitationLifecycle: invitationLifecycleEvents(p), caseUpdateMade: p.events.caseUpdateMade };
 }

@@ -38,6 +38,11 @@ export interface Subscription {
   active: boolean;
 }
 
+/** A webhook subscription: a subscribed event pushed to `url` as it is stored (our guess of its shape). */
+export interface WebhookSubscription extends Subscription {
+  url: string;
+}
+
 /** An invitation's current state, read back from Lexamica. */
 export interface InvitationState {
   id: string;
@@ -158,18 +163,18 @@ export function createResponseSchemas(profile: ApiProfile) {
     fields: (raw.fields as { external: string; lexamica: string }[]).map(({ external, lexamica }) => ({ external, lexamica })),
   }));
 
-  const subscription: z.ZodType<Subscription> = objectAt({
-    [f.id]: id,
-    event: z.string(),
-    mapping: z.string(),
-    description: optionalString,
-    active: z.boolean().optional(),
-  }).transform((raw) => ({
+  const subscriptionFields = { [f.id]: id, event: z.string(), mapping: z.string(), description: optionalString, active: z.boolean().optional() };
+  const subscriptionOf = (raw: Record<string, unknown>): Subscription => ({
     id: getPath(raw, f.id) as string,
     event: raw.event as string,
     mapping: raw.mapping as string,
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
     active: (raw.active as boolean | undefined) ?? true,
+  });
+  const subscription: z.ZodType<Subscription> = objectAt(subscriptionFields).transform(subscriptionOf);
+  const webhookSubscription: z.ZodType<WebhookSubscription> = objectAt({ ...subscriptionFields, url: z.string().max(2_000) }).transform((raw) => ({
+    ...subscriptionOf(raw),
+    url: raw.url as string,
   }));
 
   // The path names the invitation, so a body without its id still answers for that id.
@@ -186,10 +191,14 @@ export function createResponseSchemas(profile: ApiProfile) {
 
   return {
     storedEvents: list('storedEvents', storedEvent),
+    /** One stored event on its own (a webhook delivery's body). */
+    storedEvent,
     mapping,
     mappings: list('mappings', mapping),
     subscription,
     subscriptions: list('subscriptions', subscription),
+    webhookSubscription,
+    webhookSubscriptions: list('webhookSubscriptions', webhookSubscription),
     invitation,
   };
 }

@@ -12,7 +12,7 @@ export type KeySpot = { in: 'header'; name: string; scheme?: string } | { in: 'q
 export type KeyName = 'public' | 'private';
 
 /** The three kinds of list the sandbox answers, each with its own envelope. */
-export const LISTS = ['mappings', 'subscriptions', 'storedEvents'] as const;
+export const LISTS = ['mappings', 'subscriptions', 'storedEvents', 'webhookSubscriptions'] as const;
 export type ListName = (typeof LISTS)[number];
 
 /** The firm's answers to an invitation, by their meaning. */
@@ -60,6 +60,8 @@ const ROUTE_DEFAULTS = {
   fileUpload: '/organization/{orgId}/inbound-webhooks/case/{mappingId}/file/upload',
   fileStream: '/organization/{orgId}/inbound-webhooks/case/{mappingId}/file/stream',
   fileRemove: '/organization/{orgId}/inbound-webhooks/case/{mappingId}/file/remove',
+  webhookSubscriptions: '/organization/{orgId}/webhook-subscriptions',
+  webhookSubscription: '/organization/{orgId}/webhook-subscriptions/{subscriptionId}',
 };
 export type RouteName = keyof typeof ROUTE_DEFAULTS;
 
@@ -86,6 +88,8 @@ export interface SandboxProfile {
   answers: Record<Answer, string>;
   conflict: { code: string; state: string };
   uploadField: string;
+  /** How pushes are signed: hex HMAC-SHA256 over `<unix seconds>.<body>`, after `prefix`. */
+  webhook: { signatureHeader: string; timestampHeader: string; prefix: string };
   events: Record<EventKey, string>;
 }
 
@@ -126,6 +130,9 @@ const overrideSchema = z
     actions: keyed(ANSWERS, text),
     conflict: z.strictObject({ errorField: dotted, statusField: dotted }).partial(),
     upload: z.strictObject({ fileField: text }).partial(),
+    webhook: z
+      .strictObject({ signatureHeader: text, timestampHeader: text, scheme: z.literal('hmac-sha256'), signaturePrefix: z.string(), toleranceSeconds: z.number().int().positive() })
+      .partial(),
     events: keyed(Object.keys(EVENT_DEFAULTS) as EventKey[], text),
   })
   .partial();
@@ -169,7 +176,7 @@ export function buildProfile(raw: unknown = {}): SandboxProfile {
     },
     params: { event: 'event', from: 'from', to: 'to', limit: 'limit', skip: 'skip', ...(o.query as Partial<SandboxProfile['params']>) },
     paging: { defaultLimit: o.paging?.defaultLimit ?? 50, maxLimit: o.paging?.maxLimit ?? 100 },
-    lists: { mappings: list('mappings'), subscriptions: list('subscriptions'), storedEvents: list('storedEvents') },
+    lists: { mappings: list('mappings'), subscriptions: list('subscriptions'), storedEvents: list('storedEvents'), webhookSubscriptions: list('webhookSubscriptions') },
     rows: {
       id: '_id',
       createdAt: 'createdAt',
@@ -191,6 +198,11 @@ export function buildProfile(raw: unknown = {}): SandboxProfile {
     },
     conflict: { code: o.conflict?.errorField ?? 'error', state: o.conflict?.statusField ?? 'status' },
     uploadField: o.upload?.fileField ?? 'file',
+    webhook: {
+      signatureHeader: o.webhook?.signatureHeader ?? 'x-lexamica-signature',
+      timestampHeader: o.webhook?.timestampHeader ?? 'x-lexamica-timestamp',
+      prefix: o.webhook?.signaturePrefix ?? 'sha256=',
+    },
     events: { ...EVENT_DEFAULTS, ...(o.events as Partial<Record<EventKey, string>>) },
   };
   const problems: string[] = [];

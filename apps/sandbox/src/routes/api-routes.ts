@@ -67,6 +67,22 @@ export async function apiRoutes(app: FastifyInstance, state: SandboxState): Prom
     return reply.code(204).send();
   });
 
+  // Webhook subscriptions: like the stored-event ones, with the URL to push to; the secret is never read back.
+  const hideSecret = (s: { _id: string; secret?: string }) => {
+    const { secret: _secret, ...rest } = s;
+    return withId(profile, rest);
+  };
+  add('GET', 'webhookSubscriptions', 'private', async () => {
+    const items = state.webhookSubscriptions.list().map(hideSecret);
+    return listBody(profile, 'webhookSubscriptions', items, items.length, bare());
+  });
+  add('POST', 'webhookSubscriptions', 'private', async (req, reply) => reply.code(201).send(hideSecret(state.webhookSubscriptions.create(req.body))));
+  add(profile.updateMethods.subscription, 'webhookSubscription', 'private', async (req) => hideSecret(state.webhookSubscriptions.update(params(req).subscriptionId!, req.body)));
+  add('DELETE', 'webhookSubscription', 'private', async (req, reply) => {
+    state.webhookSubscriptions.remove(params(req).subscriptionId!);
+    return reply.code(204).send();
+  });
+
   const q = profile.params;
   const wholeNumber = (min: number, max: number) =>
     z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));

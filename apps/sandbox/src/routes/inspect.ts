@@ -65,6 +65,15 @@ export function inspectRoutes(app: FastifyInstance, state: SandboxState, scenari
     return { config: state.faults.config, injected: state.faults.counts() };
   });
 
+  // Webhook pushes: faults, counts, and the events no push delivered (for polling to catch).
+  const webhookView = () => ({ config: state.webhooks.config, stats: state.webhooks.stats(), undelivered: state.webhooks.undelivered() });
+  app.get('/__sandbox/webhooks', async () => webhookView());
+  app.post('/__sandbox/webhooks', async (request) => {
+    const result = state.webhooks.update(request.body ?? {});
+    if (!result.success) throw invalidRequest(result.error);
+    return webhookView();
+  });
+
   app.post('/__sandbox/originator/case-update', async (request, reply) => {
     const { invitationId } = parseOr400(invitationBody, request.body);
     return reply.code(201).send(state.caseUpdates.postFromOriginator(invitationId));

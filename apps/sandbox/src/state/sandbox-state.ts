@@ -7,7 +7,8 @@
 import type { FaultInjector } from '../faults/fault-injector.js';
 import type { Misbehaviour } from '../misbehaviour/misbehaviour.js';
 import type { EventKey, SandboxProfile } from '../profile/sandbox-profile.js';
-import { createIdFactory, type IdFactory } from '../random.js';
+import { createIdFactory, createRandom, type IdFactory } from '../random.js';
+import { createWebhookPusher, type WebhookPusher, type WebhookStats } from '../webhooks/webhook-pusher.js';
 import { createCaseActivity, type CaseActivity } from './case-activity.js';
 import { createCaseUpdateLog, type CaseUpdateLog } from './case-updates.js';
 import { createEventStore, type EventStore, type StoredEventRecord } from './event-store.js';
@@ -48,6 +49,8 @@ export interface SandboxStats {
   /** Faults injected so far: how many, and by kind. */
   faults: { injected: number; byKind: ReturnType<FaultInjector['counts']>['byKind'] };
   misbehaviour: { on: string[]; applied: Record<string, number> };
+  /** Webhook pushes (only for events with an active webhook subscription). */
+  webhooks: WebhookStats;
 }
 
 export interface SandboxState {
@@ -61,6 +64,10 @@ export interface SandboxState {
   readonly retentionMs: number;
   readonly mappings: MappingRegistry;
   readonly subscriptions: SubscriptionRegistry;
+  /** Webhook subscriptions: the same events and mappings, pushed to a URL. */
+  readonly webhookSubscriptions: SubscriptionRegistry;
+  /** Pushes stored events to the webhook subscriptions, with faults. */
+  readonly webhooks: WebhookPusher;
   readonly events: EventStore;
   readonly faults: FaultInjector;
   readonly misbehaviour: Misbehaviour;
@@ -113,6 +120,8 @@ export function createSandboxState(opts: SandboxStateOptions): SandboxState {
   const mappings = createMappingRegistry(() => ids.next('mapping'));
   const eventNames = new Set(Object.values(profile.events));
   const subscriptions = createSubscriptionRegistry(() => ids.next('subscription'), (id) => mappings.get(id) !== undefined, (name) => eventNames.has(name));
+  const webhookSubscriptions = createSubscriptionRegistry(() => ids.next('webhook-subscription'), (id) => mappings.get(id) !== undefined, (name) => eventNames.has(name), 'webhook');
+  const webhooks = createWebhookPusher({ profile, subscriptions: webhookSubscriptions, now: opts.now, random: createRandom(opts.seed ^ 0x77ebb00c) });
   const actions: ActionEntry[] = [];
 
   const emit = (key: EventKey, object: EmittedObject, atMs = opts.now()): StoredEventRecord | undefined => {
@@ -133,6 +142,7 @@ export function createSandboxState(opts: SandboxStateOptions): SandboxState {
     for (let i = 0; i < copies; i++) events.insert(record, plan.atMs);
     storedCount += copies;
     byEvent[event] = (byEvent[event] ?? 0) + copies;
+    webhooks.stored(record);
     return record;
   };
 
@@ -168,6 +178,8 @@ export function createSandboxState(opts: SandboxStateOptions): SandboxState {
     retentionMs: opts.retentionMs,
     mappings,
     subscriptions,
+    webhookSubscriptions,
+    webhooks,
     events,
     faults: opts.faults,
     misbehaviour: opts.misbehaviour,
@@ -210,6 +222,7 @@ export function createSandboxState(opts: SandboxStateOptions): SandboxState {
         events: { stored: storedCount, retained: events.size, byEvent: { ...byEvent } },
         faults: (({ total, byKind }) => ({ injected: total, byKind }))(opts.faults.counts()),
         misbehaviour: { on: [...opts.misbehaviour.config.on], applied: { ...opts.misbehaviour.counts } },
+        webhooks: webhooks.stats(),
       };
     },
     reset() {
@@ -223,6 +236,7 @@ export function createSandboxState(opts: SandboxStateOptions): SandboxState {
       caseUpdates.clear();
       files.clear();
       opts.faults.resetCounts();
+      webhooks.resetCounts();
     },
   };
 }

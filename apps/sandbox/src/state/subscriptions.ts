@@ -2,13 +2,15 @@
 import { z } from 'zod';
 import { HttpError, notFound, parseOr400 } from '../http-error.js';
 
-/** A subscription as the sandbox keeps it. */
+/** A subscription as the sandbox keeps it; a webhook subscription also has the `url` it pushes to and the `secret` it signs with. */
 export interface SubscriptionRecord {
   _id: string;
   event: string;
   mapping: string;
   description?: string;
   active: boolean;
+  url?: string;
+  secret?: string;
 }
 
 const createSchema = z.object({
@@ -17,7 +19,10 @@ const createSchema = z.object({
   description: z.string().optional(),
   active: z.boolean().default(true),
 });
-const patchSchema = createSchema.partial().extend({ active: z.boolean().optional() });
+const webhookCreateSchema = createSchema.extend({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  secret: z.string().min(16, 'must be at least 16 characters').optional(),
+});
 
 export interface SubscriptionRegistry {
   list(): SubscriptionRecord[];
@@ -33,7 +38,14 @@ export interface SubscriptionRegistry {
  * `mappingExists` checks the `mapping` field; `knownEvent` the event name against the profile's
  * (an event Lexamica does not have is a 400, as a real API with an enum would answer).
  */
-export function createSubscriptionRegistry(nextId: () => string, mappingExists: (id: string) => boolean, knownEvent: (name: string) => boolean): SubscriptionRegistry {
+export function createSubscriptionRegistry(
+  nextId: () => string,
+  mappingExists: (id: string) => boolean,
+  knownEvent: (name: string) => boolean,
+  kind: 'stored-event' | 'webhook' = 'stored-event',
+): SubscriptionRegistry {
+  const schema: z.ZodType<Omit<SubscriptionRecord, '_id'>> = kind === 'webhook' ? webhookCreateSchema : createSchema;
+  const patchSchema = (kind === 'webhook' ? webhookCreateSchema : createSchema).partial().extend({ active: z.boolean().optional() });
   const records = new Map<string, SubscriptionRecord>();
   const check = (s: Omit<SubscriptionRecord, '_id'>, self?: string): void => {
     if (!knownEvent(s.event)) {
@@ -50,7 +62,7 @@ export function createSubscriptionRegistry(nextId: () => string, mappingExists: 
     forEvent: (event) => [...records.values()].find((r) => r.event === event),
     usesMapping: (mappingId) => [...records.values()].some((r) => r.mapping === mappingId),
     create(body) {
-      const parsed = parseOr400(createSchema, body);
+      const parsed = parseOr400(schema, body);
       check(parsed);
       const record: SubscriptionRecord = { _id: nextId(), ...parsed };
       records.set(record._id, record);

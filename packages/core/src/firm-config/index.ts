@@ -24,6 +24,25 @@ export const subscriptionDeclarationSchema = z.object({
   active: z.boolean().default(true),
 });
 
+/**
+ * Webhooks from Lexamica (`webhooks:`): when `url` is set, `lexbridge setup` subscribes it to the
+ * same events as the stored-event subscriptions, the receiver (`apps/receiver`) takes the pushes,
+ * and the poller reconciles at `pollIntervalMs`. The signing secret comes from the environment
+ * (`LEXAMICA_WEBHOOK_SECRET`), never from this file.
+ */
+export const webhooksDeclarationSchema = z.strictObject({
+  /** The public URL Lexamica pushes to (the reverse proxy in front of the receiver); its path is the receiver's route. */
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  /** The receiver's listening port (default 3100); its host is RECEIVER_HOST. */
+  port: z.number().int().min(0).max(65_535).default(3100),
+  /** The poller's interval while webhooks are on: polling reconciles (default 900 000 ms, 15 minutes). */
+  pollIntervalMs: z.number().int().min(50).max(86_400_000).default(900_000),
+  /** Largest delivery the receiver reads (default 262 144 bytes); a larger one gets 413. */
+  maxBodyBytes: z.number().int().min(1_024).max(10_485_760).default(262_144),
+});
+
+export type WebhooksDeclaration = z.infer<typeof webhooksDeclarationSchema>;
+
 /** The base sections of the firm YAML; apps add their own sections with {@link extendFirmConfig}. */
 export const firmConfigShape = {
   mappings: z
@@ -39,6 +58,8 @@ export const firmConfigShape = {
   profile: z.record(z.string(), z.unknown()).optional(),
   /** The API's identities: validated by the API, which owns the section's shape. */
   api: z.record(z.string(), z.unknown()).optional(),
+  /** Webhooks from Lexamica, beside polling (absent: polling only). */
+  webhooks: webhooksDeclarationSchema.optional(),
 };
 
 type BaseFirmConfig = z.infer<z.ZodObject<typeof firmConfigShape>>;

@@ -12,8 +12,10 @@ export function pollerKeys(keyspace: Keyspace) {
     lease: keyspace.key('poller', 'leader'),
     /** The checkpoint (hash: `watermarkMs`, `watermark` the same as ISO, `updatedAt` ISO). */
     checkpoint: keyspace.key('poller', 'checkpoint'),
-    /** The seen-id memory (zset: event id scored by its creation time, ms). */
+    /** The seen-id memory (zset: event id scored by its creation time, ms), shared with the webhook receiver (`@lexbridge/core/intake`). */
     seen: keyspace.key('poller', 'seen'),
+    /** Claims on event ids being enqueued by the poller or the receiver (hash: id → until when, ms). */
+    claims: keyspace.key('poller', 'claims'),
     /** When the last reconciliation sweep ran (ms). */
     lastReconcile: keyspace.key('poller', 'last-reconcile'),
     /** The last gap announced (hash: reason, from, to, detectedAt, message), for `lexbridge status`. */

@@ -130,6 +130,15 @@ export const apiEnv = {
   ),
 };
 
+/** The webhook receiver's secret and listener (the port is `webhooks.port` in the YAML). */
+export const receiverEnv = {
+  /** The secret Lexamica signs webhook deliveries with (HMAC-SHA256); required by the receiver and by `lexbridge setup` when `webhooks.url` is set. */
+  LEXAMICA_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The secret before a rotation, still accepted until every delivery uses the new one. */
+  LEXAMICA_WEBHOOK_SECRET_PREVIOUS: z.string().min(16, 'must be at least 16 characters').optional(),
+  RECEIVER_HOST: z.string().min(1).default('127.0.0.1'),
+};
+
 export const cmsEnv = {
   CMS_WEBHOOK_URL: urlVar(/^https?:$/, 'http:// or https://').optional(),
   CMS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobIdFor, type StoredEventJob, type StoredEventJobName } from '@lexbridge/core/jobs';
-import { storedEventItems } from './read-range.js';
+import { jobIdFor, type StoredEventJob, type StoredEventJobName } from '../jobs/index.js';
+import { storedEventItems } from './index.js';
 
 const ev = (id: string, job: StoredEventJobName): { job: StoredEventJobName; event: StoredEventJob } => ({
   job,

@@ -1,0 +1,14 @@
+/** The receiver's configuration: the environment, parsed once at start (the port is `webhooks.port` in the YAML). */
+import { firmConfigEnv, logEnv, opsEnv, parseEnv, receiverEnv, redisEnv } from '@lexbridge/infra/config';
+
+export const receiverServiceEnv = {
+  ...redisEnv,
+  ...logEnv,
+  ...firmConfigEnv,
+  ...receiverEnv,
+  ...opsEnv(9104),
+};
+
+export function loadReceiverEnv(env: Record<string, string | undefined> = process.env) {
+  return parseEnv(receiverServiceEnv, env);
+}

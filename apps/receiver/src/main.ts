@@ -1,0 +1,36 @@
+/** Webhook receiver entry point: only wiring. */
+import { resolveProfile } from '@lexbridge/lexamica-client';
+import { firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
+import { ConfigError } from '@lexbridge/infra/config';
+import { createLogger } from '@lexbridge/infra/logger';
+import { bootstrap } from '@lexbridge/infra/ops';
+import { urlCredentials } from '@lexbridge/infra/redact';
+import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/infra/redis';
+import { loadReceiverEnv } from './config.js';
+import { createReceiverService } from './service.js';
+
+await bootstrap(async () => {
+  const env = loadReceiverEnv();
+  const firm = loadFirmConfig(env.LEXBRIDGE_CONFIG, firmConfigSchema);
+  const webhooks = firm.webhooks;
+  if (!webhooks) throw new ConfigError([{ variable: 'LEXBRIDGE_CONFIG', message: `${env.LEXBRIDGE_CONFIG} sets no webhooks.url: the receiver has nothing to receive (set webhooks.url, or do not run the receiver)` }]);
+  if (!env.LEXAMICA_WEBHOOK_SECRET) throw new ConfigError([{ variable: 'LEXAMICA_WEBHOOK_SECRET', message: 'is required when webhooks.url is set (the secret Lexamica signs deliveries with)' }]);
+  const secrets = [env.LEXAMICA_WEBHOOK_SECRET, ...(env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS ? [env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS] : [])];
+  const logger = createLogger({ name: 'receiver', level: env.LOG_LEVEL, secrets: [...secrets, ...urlCredentials(env.REDIS_URL)], extraKeys: personalFieldNames(firm) });
+  // A producer connection: while Redis is away a delivery gets 503 at once, and Lexamica retries it.
+  const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-receiver');
+  await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
+  await checkRedisPolicy(redis, logger);
+  const service = createReceiverService({ profile: resolveProfile(firm.profile), secrets, redis, redisPrefix: env.REDIS_PREFIX, logger, webhooks });
+  return {
+    logger,
+    redis: [redis],
+    close: () => service.close(),
+    async run() {
+      service.start();
+      await service.ops.listen({ port: env.OPS_PORT, host: env.OPS_HOST });
+      await service.app.listen({ port: webhooks.port, host: env.RECEIVER_HOST });
+      logger.info({ url: webhooks.url, listen: `http://${env.RECEIVER_HOST}:${webhooks.port}`, ops: `http://${env.OPS_HOST}:${env.OPS_PORT}` }, 'webhook receiver started');
+    },
+  };
+});
