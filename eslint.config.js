@@ -7,6 +7,17 @@ import tseslint from 'typescript-eslint';
 /** The shipped code of every workspace (tests aside). */
 const SERVICE_CODE = ['apps/*/src/**/*.ts', 'packages/{core,infra,lexamica-client}/src/**/*.ts'];
 
+const FOCUSED_TESTS = { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='only']", message: 'focused tests hide the rest of the suite' };
+// Redis scripts are `<name>-<keys>.lua` files in a package's `commands/` folder, defined by the one
+// loader (scriptSet in @lexbridge/infra/redis) and run by name: no script string sent with EVAL,
+// no hand-written EVALSHA fallback, no defineCommand beside the loader (test/redis-scripts.test.ts).
+const SCRIPT_RULE = 'put the script in a commands/<name>-<keys>.lua file and run it through scriptSet (@lexbridge/infra/redis)';
+const RAW_REDIS_SCRIPTS = [
+  { selector: "CallExpression[callee.property.name=/^(eval|evalsha|eval_?ro|evalsha_?ro|evalRo|evalshaRo|evalBuffer|evalshaBuffer|fcall|fcall_ro|fcallRo)$/]", message: `raw EVAL: ${SCRIPT_RULE}` },
+  { selector: "CallExpression[callee.property.name=/^(call|send_command|sendCommand)$/] > Literal.arguments:first-child[value=/^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/i]", message: `raw EVAL: ${SCRIPT_RULE}` },
+];
+const DEFINE_COMMAND = { selector: "CallExpression[callee.property.name='defineCommand']", message: `defineCommand outside the loader: ${SCRIPT_RULE}` };
+
 // The layers (docs/architecture.md, "Layers"): each may import only the Lexbridge packages listed
 // here, by package name. infra is the bottom; core sits on it; the Lexamica client on both; the
 // apps on all three and never on each other. The sandbox is Lexamica's stand-in, not a mirror of
@@ -51,11 +62,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-empty': ['error', { allowEmptyCatch: true }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='only']", message: 'focused tests hide the rest of the suite' },
-      ],
+      'no-restricted-syntax': ['error', FOCUSED_TESTS, ...RAW_REDIS_SCRIPTS, DEFINE_COMMAND],
     },
+  },
+  // The one Redis script loader defines the commands; nothing else does.
+  {
+    files: ['packages/infra/src/redis/scripts.ts'],
+    rules: { 'no-restricted-syntax': ['error', FOCUSED_TESTS, ...RAW_REDIS_SCRIPTS] },
   },
   // ReDoS: a regular expression that backtracks or scans super-linearly can stall the event loop on
   // one hostile string (a request URL, a Lexamica field). Checked on every file, tests included.

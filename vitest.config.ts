@@ -19,7 +19,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{apps,packages}/*/src/**/*.test.ts', '{apps,packages}/*/test/**/*.test.ts', 'test/**/*.test.ts', 'chaos/**/*.test.ts'],
-          exclude: [...exclude, '**/*.int.test.ts', '**/e2e/**'],
+          exclude: [...exclude, '**/*.int.test.ts', '**/*.slow.test.ts', '**/e2e/**'],
+        },
+      },
+      {
+        ...shared,
+        test: {
+          // Nothing started, but seconds of work at volume (50,000 stored events): kept out of the
+          // unit project so `npm run test:unit` stays quick.
+          name: 'slow',
+          include: ['{apps,packages}/*/{src,test}/**/*.slow.test.ts'],
+          exclude,
+          testTimeout: 120_000,
         },
       },
       {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '@lexbridge/cli';
 import { pollerKeys } from '@lexbridge/core/poller-state';
 import { QueueSet } from '@lexbridge/core/jobs';
+import { createFeed } from '@lexbridge/core/feed';
 import { createLedger } from '@lexbridge/core/ledger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, freePort, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
@@ -107,6 +108,24 @@ rules:
     const text = (await run('status')).out;
     expect(text).toMatch(/stuck invitations: 1/);
     expect(text).toContain('stuck-1');
+  });
+
+  it('purge --case removes the case from the ledger and the feed, and the feed tells the CMS with ids only', async () => {
+    const keyspace = createKeyspace(prefix);
+    const feed = createFeed(redis, keyspace);
+    const ledger = createLedger(redis, keyspace, { feed: feed.outbox });
+    const expires = new Date(Date.now() + 86_400_000).toISOString();
+    await ledger.receive({ invitationId: 'purge-inv', eventId: 'ev-purge', caseId: 'purge-case', sentAt: new Date().toISOString(), expires }, undefined, {
+      announce: (r) => ({ id: `decided:${r.invitationId}`, type: 'invitation.decided', occurredAt: r.createdAt, data: { invitationId: r.invitationId, caseId: 'purge-case' } }),
+    });
+    expect(await run('purge')).toMatchObject({ code: 2, out: expect.stringMatching(/purge needs --case/) });
+    const { code, out } = await run('purge', '--case', 'purge-case', '--by', 'dpo', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ caseId: 'purge-case', invitations: ['purge-inv'], feedItems: 1, pendingJobs: [] });
+    expect(await ledger.get('purge-inv')).toBeUndefined();
+    expect(await feed.get('decided:purge-inv')).toBeUndefined();
+    const items = (await feed.read(undefined, 1_000)).items.filter((i) => i.type === 'admin.action');
+    expect(items.at(-1)?.data).toMatchObject({ action: 'purge-case', by: 'dpo', caseId: 'purge-case', invitations: 1, feedItems: 1 });
   });
 
   // Issue 16, item 9: a checkpoint older than Lexamica's retention went unnoticed.

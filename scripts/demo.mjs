@@ -107,15 +107,24 @@ function run(name, entry, args) {
   });
 }
 
-async function waitHttp(url, what, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
+// Waits for `url` to answer OK for as long as the services are starting: a service that exits
+// stops the demo at once (its exit handler), so there is no fixed start budget for a busy machine to
+// overrun (a cold start compiles every service's TypeScript). Every 15 s it says what it waits for.
+async function waitHttp(url, what) {
+  const started = Date.now();
+  let told = started;
+  while (!stopping) {
     try {
       if ((await fetch(url)).ok) return;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - told >= 15_000) {
+      told = Date.now();
+      say(dim(`still waiting for ${what} at ${url} (${Math.round((told - started) / 1000)} s; see .demo/logs/)`));
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${what} did not come up at ${url} within ${ms / 1000}s (see .demo/logs/)`);
 }
 
 let stopping = false;

@@ -14,7 +14,7 @@ import type { ZodType } from 'zod';
 import { createFeed, type Feed } from '@lexbridge/core/feed';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency/index.js';
 import type { QueueSet } from '@lexbridge/core/jobs';
-import { createLedger, type Ledger } from '@lexbridge/core/ledger';
+import { createLedger, DEFAULT_RETENTION, type Ledger, type RetentionPolicy } from '@lexbridge/core/ledger';
 import type { Logger } from '@lexbridge/infra/logger';
 import { createMetricsRegistry } from '@lexbridge/infra/ops';
 import { createAuditTrail } from './audit.js';
@@ -81,6 +81,8 @@ export interface AppDeps {
   /** Defaults to a new registry with the process metrics, labelled `service="api"`. */
   registry?: Registry;
   limits?: Partial<ApiLimits>;
+  /** How long records and feed items are kept (the ledger and feed it builds). Default: `DEFAULT_RETENTION`. */
+  retention?: RetentionPolicy;
   /** Shown in the OpenAPI document. */
   version?: string;
 }
@@ -90,7 +92,8 @@ export function buildApp(deps: AppDeps) {
   const { redis, queues } = deps;
   const keyspace = queues.keyspace;
   const registry = deps.registry ?? createMetricsRegistry('api');
-  const feed = deps.feed ?? createFeed(redis, keyspace);
+  const retention = deps.retention ?? DEFAULT_RETENTION;
+  const feed = deps.feed ?? createFeed(redis, keyspace, { retentionMs: retention.feedMs });
   const audit = createAuditTrail({ feed, queues, webhook: deps.cmsWebhook ?? false });
   let closing = false;
 
@@ -122,7 +125,11 @@ export function buildApp(deps: AppDeps) {
     closing = true;
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    // A refused (429) request is logged at debug only: under a flood, a synchronous log write per
+    // refusal was the largest share of the event loop's own work, and every request queued behind
+    // it, /health/live included, waited. The rate limiter logs once per identity and window; the
+    // request metrics count every 429.
+    request.log[reply.statusCode === 429 ? 'debug' : 'info'](
       { method: request.method, url: loggableUrl(request.url), route: request.routeOptions.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), identity: request.identity?.name },
       'request completed',
     );
@@ -146,7 +153,7 @@ export function buildApp(deps: AppDeps) {
   app.register(docsPlugin, { ...(deps.version && { version: deps.version }) });
 
   app.register(opsRoutes, { redis, queues, registry, isClosing: () => closing });
-  app.register(invitationRoutes, { ledger: deps.ledger ?? createLedger(redis, keyspace), queues });
+  app.register(invitationRoutes, { ledger: deps.ledger ?? createLedger(redis, keyspace, { recordsRetentionMs: retention.recordsMs }), queues });
   app.register(caseRoutes, {
     queues,
     idempotency: deps.idempotency ?? createIdempotencyStore(redis, keyspace, { ttlSec: limits.idempotencyTtlSec }),

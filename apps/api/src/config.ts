@@ -1,6 +1,7 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv } from '@lexbridge/infra/config';
+import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, retentionEnv } from '@lexbridge/infra/config';
 import { loadFirmConfig } from '@lexbridge/core/firm-config';
+import { retentionPolicy } from '@lexbridge/core/ledger';
 import { apiFirmConfigSchema, resolveIdentities } from './identity/identity-config.js';
 
 const MiB = 1_048_576;
@@ -34,7 +35,7 @@ const apiLimitsEnv = {
   API_RATE_LIMIT_PER_MIN: intVar({ default: 600, min: 1, max: 1_000_000 }),
 };
 
-export const apiServiceEnv = { ...redisEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv };
+export const apiServiceEnv = { ...redisEnv, ...retentionEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv };
 
 export type ApiEnv = ReturnType<typeof loadApiEnv>;
 
@@ -50,5 +51,5 @@ export function loadApiEnv(env: Record<string, string | undefined> = process.env
 export function loadApiConfig(env: Record<string, string | undefined> = process.env) {
   const parsed = loadApiEnv(env);
   const firm = loadFirmConfig(parsed.LEXBRIDGE_CONFIG, apiFirmConfigSchema);
-  return { env: parsed, ...resolveIdentities(firm.api, parsed.API_TOKENS ?? []) };
+  return { env: parsed, retention: retentionPolicy(firm.retention, parsed), ...resolveIdentities(firm.api, parsed.API_TOKENS ?? []) };
 }

@@ -11,12 +11,12 @@ import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 
 await bootstrap(async () => {
-  const { env, identities, warnings } = loadApiConfig();
+  const { env, identities, warnings, retention } = loadApiConfig();
   const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...urlCredentials(env.REDIS_URL)] });
   for (const warning of warnings) logger.warn(warning);
   logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
   const redis = createRedis(env.REDIS_URL, 'producer', logger, 'lexbridge-api');
-  const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger);
+  const queues = new QueueSet(redis, createKeyspace(env.REDIS_PREFIX), logger, { jobRetentionMs: retention.jobsMs });
   // A wrong REDIS_URL, password or TLS setting stops the start, rather than serve only 503s.
   await waitForRedis(redis, logger, env.REDIS_STARTUP_TIMEOUT_MS, env.REDIS_URL);
   await checkRedisPolicy(redis, logger);
@@ -26,6 +26,7 @@ await bootstrap(async () => {
     redis,
     queues,
     identities,
+    retention,
     cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
     limits: {
       bodyLimitBytes: env.API_BODY_LIMIT_BYTES,

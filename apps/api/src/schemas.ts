@@ -3,8 +3,8 @@
  */
 import { z } from 'zod';
 
-/** An ISO 8601 date-time with an offset (`2026-11-22T10:00:00Z`, `…+01:00`). */
-export const isoDateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-22T10:00:00Z' });
+/** An ISO 8601 date-time with an offset, as the job catalog defines it (one definition). */
+export { isoDateTime } from '@lexbridge/core/jobs';
 
 /** An opaque id taken from a path. */
 export const pathId = (what: string) => z.string().min(1).max(300).describe(what);

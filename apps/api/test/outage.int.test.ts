@@ -32,13 +32,13 @@ describe('the API while Redis is away', () => {
     expect((await t.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
 
     // Requests that need Redis answer 503 with Retry-After at once instead of hanging.
+    // Redis stays down for the whole loop: a request that waited for it would hang until the test's
+    // timeout, so answering at all is "at once" (no wall-clock bound for a busy machine to break).
     for (const [method, url] of [['POST', '/v1/cases/c1/updates'], ['GET', '/v1/invitations'], ['GET', '/v1/events'], ['GET', '/admin/jobs/failed'], ['GET', '/admin/queues']] as const) {
-      const started = Date.now();
       const res = await t.app.inject({ method, url, headers: { ...AUTH, 'idempotency-key': 'during-outage' }, ...(method === 'POST' && { payload: update }) });
       expect(res.statusCode, url).toBe(503);
       expect(res.headers['retry-after'], url).toBe('7');
       expect(res.json().error.code, url).toBe('service_unavailable');
-      expect(Date.now() - started, url).toBeLessThan(3_000);
     }
     // Without a token, the answer is still 401: the outage is not shown to strangers.
     expect((await t.app.inject({ method: 'GET', url: '/v1/invitations' })).statusCode).toBe(401);
@@ -57,14 +57,18 @@ describe('the API while Redis is away', () => {
   });
 
   it('answers 503 when Redis stops answering in the middle of a request that passed the guard', async () => {
-    // The connection stays up (the guard lets the request in) but Redis answers nothing for 3 s:
-    // the request-path connection's command timeout turns that into a 503, not a hang.
-    await t.admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
-    const started = Date.now();
-    const res = await send('mid-request');
+    // The connection stays up (the guard lets the request in) but Redis answers nothing until it is
+    // thawed: the request-path connection's command timeout turns that into a 503, not a hang. The
+    // answer arrives while Redis is still frozen, however slow the machine.
+    srv.freeze();
+    let res;
+    try {
+      res = await send('mid-request');
+    } finally {
+      srv.thaw();
+    }
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('7');
-    expect(Date.now() - started).toBeLessThan(2_900);
     await waitFor(async () => (await ready()).statusCode === 200, { message: 'ready after the pause' });
   });
 });

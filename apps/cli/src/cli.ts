@@ -2,7 +2,7 @@
  * `lexbridge`: the operators' command line. Every command has its own `--help`; `--version` prints
  * the version. Exit codes (docs/cli.md): 0 done, 1 failed (a check failed, a setting is wrong,
  * Lexamica or Redis could not be reached), 2 the command line itself is wrong (unknown command or
- * option, a missing argument).
+ * option, a missing argument), 3 `purge` left unfinished jobs that name the case.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,7 +11,8 @@ import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-
 import { firmConfigEnv, lexamicaEnv, parseEnv, pollEnv, receiverEnv, redisEnv } from '@lexbridge/infra/config';
 import { firmConfigSchema, loadFirmConfig } from '@lexbridge/core/firm-config';
 import { enqueue, QUEUE_NAMES, QueueSet, type QueueName } from '@lexbridge/core/jobs';
-import { createLedger, DEFAULT_WATCHDOG, findStuck, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/core/ledger';
+import { createFeed } from '@lexbridge/core/feed';
+import { createLedger, DEFAULT_WATCHDOG, findStuck, purgeCase, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/core/ledger';
 import { createMapper } from '@lexbridge/core/mapping';
 import { pollerKeys, readCheckpoint, readGap } from '@lexbridge/core/poller-state';
 import { closeRedis, createKeyspace, createRedis, waitForRedis } from '@lexbridge/infra/redis';
@@ -22,7 +23,7 @@ import { applySetup, describePlan, planSetup } from './setup.js';
 
 
 /** The exit codes, as docs/cli.md lists them. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unfinished: 3 } as const;
 
 type Env = Record<string, string | undefined>;
 type Out = (line: string) => void;
@@ -101,6 +102,22 @@ Moves failed jobs back to waiting, so the processor runs them again. Needs REDIS
 `,
     run: (args, env, out) => replay(args, env, out),
   },
+  purge: {
+    summary: 'a deletion request: remove a case\'s records, case link, feed items and finished jobs',
+    help: `usage: lexbridge purge --case ID [--by NAME] [--json]
+
+Removes what Lexbridge holds about one case (Lexamica's case id, referral._id): its invitation
+records in any state with their indexes and the case link, every feed item and every completed or
+failed job that names the case or one of its invitations. The CMS feed then gets an admin.action
+item with the case id and the counts (no personal data). Jobs naming the case that have not
+finished are listed and left to run: exit code 3, purge again once they finish. Needs REDIS_URL.
+
+  --case ID   the Lexamica case id
+  --by NAME   who asked, named in the admin.action item (default: $USER)
+  --json      the report as one JSON document
+`,
+    run: (args, env, out) => purge(args, env, out),
+  },
   rules: {
     summary: 'rules test FILE.json [--lexamica]: the decision the rules give a sample invitation',
     help: RULES_HELP,
@@ -116,7 +133,7 @@ ${Object.entries(COMMANDS)
 
   lexbridge <command> --help   the command's options
   lexbridge --version          the version
-Exit codes: 0 done, 1 failed, 2 wrong command line (docs/cli.md).
+Exit codes: 0 done, 1 failed, 2 wrong command line, 3 unfinished (purge) (docs/cli.md).
 `;
 
 /** The version of this command (its package's). */
@@ -324,6 +341,27 @@ async function replay(args: string[], env: Record<string, string | undefined>, o
     }
     out(`${retried} job(s) retried`);
     return 0;
+  } finally {
+    await queues.close();
+    await closeRedis(redis);
+  }
+}
+
+async function purge(args: string[], env: Record<string, string | undefined>, out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { case: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  if (!values.case?.trim()) {
+    return usage(out, 'purge needs --case <Lexamica case id> (referral._id, as the feed and the API name it)', COMMANDS.purge!.help);
+  }
+  const { redis, keyspace, queues } = await redisFor(env);
+  try {
+    const feed = createFeed(redis, keyspace);
+    const report = await purgeCase({ ledger: createLedger(redis, keyspace, { feed: feed.outbox }), feed, queues, by: values.by ?? env.USER ?? 'lexbridge purge' }, values.case.trim());
+    if (values.json) out(JSON.stringify(report));
+    else {
+      out(`case ${report.caseId}: ${report.invitations.length} invitation record(s), ${report.feedItems} feed item(s), ${report.jobs} finished job(s) removed`);
+      if (report.pendingJobs.length > 0) out(`${report.pendingJobs.length} unfinished job(s) name the case (${report.pendingJobs.join(', ')}): purge again once they have finished`);
+    }
+    return report.pendingJobs.length > 0 ? EXIT.unfinished : EXIT.ok;
   } finally {
     await queues.close();
     await closeRedis(redis);

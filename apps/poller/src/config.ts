@@ -1,8 +1,9 @@
 /** The poller's configuration: the environment, parsed once at start. */
-import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, redisEnv } from '@lexbridge/infra/config';
+import { firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, pollEnv, retentionEnv, redisEnv } from '@lexbridge/infra/config';
 
 export const pollerEnv = {
   ...redisEnv,
+  ...retentionEnv,
   ...logEnv,
   ...firmConfigEnv,
   ...lexamicaEnv,

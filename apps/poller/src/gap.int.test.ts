@@ -1,60 +1,27 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Registry } from 'prom-client';
-import { defaultProfile } from '@lexbridge/lexamica-client';
-import { QueueSet } from '@lexbridge/core/jobs';
-import { createLogger } from '@lexbridge/infra/logger';
-import { createKeyspace } from '@lexbridge/infra/redis';
 import { createTestRedis } from '@lexbridge/testkit';
-import { loadPollerEnv } from './config.js';
-import { createPollerMetrics } from './metrics.js';
 import { pollerKeys } from '@lexbridge/core/poller-state';
-import { createPoller, type Poller } from './poller.js';
-import type { EventSource } from './read-range.js';
-import { routedEventNames } from './service.js';
+import { createPollerFactory, createScriptedStore, createTestClock } from '../test/harness.js';
+import { loadPollerEnv } from './config.js';
 
 const DAY = 86_400_000;
-/** A Lexamica with no stored events: what is looked at here is where a poll starts. */
-const empty: EventSource = {
-  // eslint-disable-next-line require-yield
-  async *pages() {
-    return;
-  },
-};
 
 // Issue 16, item 9: a checkpoint older than Lexamica's retention (events gone for good), and a first
 // start that read only 24 hours back, went unnoticed.
 describe('gaps the poller cannot read', () => {
   const t = createTestRedis('gap');
-  const sets: QueueSet[] = [];
-  const pollers: Poller[] = [];
-  let n = 0;
+  const pollers = createPollerFactory(t);
+  afterEach(() => pollers.stop());
+  afterAll(() => t.cleanup());
   const clock = Date.parse('2026-11-22T12:00:00.000Z');
-  afterEach(async () => {
-    while (pollers.length) await pollers.pop()!.stop();
-  });
-  afterAll(async () => {
-    for (const q of sets) await q.close();
-    await t.cleanup();
-  });
 
   function setUp() {
-    const keyspace = createKeyspace(`${t.prefix}:${(n += 1)}`);
-    const queues = new QueueSet(t.redis, keyspace);
-    sets.push(queues);
-    const registry = new Registry();
-    const metrics = createPollerMetrics(registry, { checkpointAgeSeconds: async () => undefined, isLeader: () => true, seenIds: async () => 0 });
-    const poller = createPoller({
-      source: empty,
-      redis: t.redis,
-      queues,
-      keyspace,
-      eventNames: routedEventNames({ profile: defaultProfile }),
-      metrics,
-      logger: createLogger({ name: 'gap-test', level: 'silent' }),
-      timing: { intervalMs: 1_000, overlapMs: 60_000, reconcileIntervalMs: 3_600_000, reconcileWindowMs: DAY, initialLookbackMs: 2 * DAY, retentionMs: 30 * DAY },
-      now: () => clock,
+    // A Lexamica with no stored events: what is looked at here is where a poll starts.
+    const { poller, keyspace, queues, registry } = pollers.start({
+      store: createScriptedStore(),
+      clock: createTestClock(clock),
+      timing: { overlapMs: 60_000, reconcileWindowMs: DAY, initialLookbackMs: 2 * DAY, retentionMs: 30 * DAY },
     });
-    pollers.push(poller);
     // Handed to a processor to announce on the feed and webhook, like every other item.
     const gaps = async () => (await queues.get('maintenance').getJobs(['waiting'])).filter((j) => j.name === 'events.gap').map((j) => ({ data: j.data as Record<string, unknown> }));
     const counted = async (reason: string) => (await registry.getSingleMetric('lexbridge_poller_gaps_total')?.get())?.values.find((v) => v.labels.reason === reason)?.value ?? 0;

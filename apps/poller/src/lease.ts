@@ -6,18 +6,7 @@
  * is conditional on the lease still holding this exact value.
  */
 import type { Redis } from 'ioredis';
-
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0`;
-
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
+import { pollerScripts } from './commands/index.js';
 
 /** Options for {@link createLease}. */
 export interface LeaseOptions {
@@ -42,6 +31,7 @@ export interface Lease {
 }
 
 export function createLease(opts: LeaseOptions): Lease {
+  pollerScripts.define(opts.redis);
   const ttlMs = opts.ttlMs ?? 15_000;
   let value: string | undefined;
   return {
@@ -59,7 +49,7 @@ export function createLease(opts: LeaseOptions): Lease {
     },
     async renew() {
       if (!value) return false;
-      const ok = (await opts.redis.eval(RENEW, 1, opts.key, value, String(ttlMs))) === 1;
+      const ok = (await pollerScripts.run(opts.redis, 'renewLease', [opts.key], [value, String(ttlMs)])) === 1;
       if (!ok) value = undefined;
       return ok;
     },
@@ -67,7 +57,7 @@ export function createLease(opts: LeaseOptions): Lease {
       if (!value) return;
       const held = value;
       value = undefined;
-      await opts.redis.eval(RELEASE, 1, opts.key, held);
+      await pollerScripts.run(opts.redis, 'releaseLease', [opts.key], [held]);
     },
   };
 }

@@ -6,6 +6,7 @@ import { urlCredentials } from '@lexbridge/infra/redact';
 import { bootstrap } from '@lexbridge/infra/ops';
 import { checkRedisPolicy, createRedis, waitForRedis } from '@lexbridge/infra/redis';
 import { loadPollerEnv } from './config.js';
+import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createPollerService } from './service.js';
 
 await bootstrap(async () => {
@@ -24,6 +25,7 @@ await bootstrap(async () => {
     redis,
     redisPrefix: env.REDIS_PREFIX,
     logger,
+    jobRetentionMs: retentionPolicy(firm.retention, env).jobsMs,
     webhooks: firm.webhooks !== undefined,
     timing: {
       intervalMs,

@@ -71,6 +71,7 @@ export interface Poller {
   pollOnce(signal?: AbortSignal): Promise<ReadRangeResult | undefined>;
   reconcileOnce(signal?: AbortSignal): Promise<ReadRangeResult>;
   backfill(range: { from: Date; to: Date; event?: string }, signal?: AbortSignal): Promise<ReadRangeResult>;
+  /** Whether this replica holds the lease now: false as soon as its TTL may have run out unrenewed. */
   isLeader(): boolean;
   readonly checkpoint: CheckpointStore;
   readonly lease: Lease;
@@ -97,6 +98,10 @@ export function createPoller(deps: PollerDeps): Poller {
   let cycle: AbortController | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
   let leader = false;
+  // Until when (monotonic ms) the lease surely holds: the send time of the last acquire or renew
+  // that succeeded, plus the TTL. A process stalled past it (GC, a busy machine) may have lost the
+  // lease in Redis before its renewal timer runs, so it stops claiming leadership at once.
+  let leaseValidUntil = 0;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -123,8 +128,12 @@ export function createPoller(deps: PollerDeps): Poller {
   }
 
   async function renewLease() {
+    const sentAt = performance.now();
     try {
-      if (await lease.renew()) return;
+      if (await lease.renew()) {
+        leaseValidUntil = sentAt + lease.ttlMs;
+        return;
+      }
     } catch (err) {
       log.warn({ err }, 'lease renewal failed');
     }
@@ -135,7 +144,9 @@ export function createPoller(deps: PollerDeps): Poller {
   }
 
   async function ensureLeader(): Promise<boolean> {
+    const sentAt = performance.now();
     const held = await lease.acquire();
+    if (held) leaseValidUntil = sentAt + lease.ttlMs;
     setLeader(held);
     return held;
   }
@@ -312,7 +323,7 @@ export function createPoller(deps: PollerDeps): Poller {
     pollOnce,
     reconcileOnce,
     backfill,
-    isLeader: () => leader,
+    isLeader: () => leader && performance.now() < leaseValidUntil,
     start() {
       if (running) return;
       running = true;

@@ -13,8 +13,6 @@ import {
   jobCatalog,
   jobForEvent,
   jobIdFor,
-  storedEventJobSchema,
-  formatIssues,
   type EnqueueItem,
   type QueueSet,
   type StoredEventJob,
@@ -71,7 +69,7 @@ export interface ReadRangeResult {
   completed: boolean;
 }
 
-/** A malformed item: set aside by the client, or refused by the job schema. */
+/** A malformed item, set aside by the client. */
 type RejectedItem = RejectedEvent;
 
 export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Promise<ReadRangeResult> {
@@ -98,17 +96,10 @@ export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Pr
     result.duplicates += page.events.length - toAdd.length;
     deps.metrics.duplicatesDropped.inc({ mode: opts.mode }, page.events.length - toAdd.length);
 
-    const events: Array<{ job: StoredEventJobName; event: StoredEventJob }> = [];
-    const rejected: RejectedItem[] = [...page.rejected];
-    for (const e of toAdd) {
-      const payload = { id: e.id, event: e.event, createdAt: e.createdAt, mappingId: e.mappingId, subscriptionId: e.subscriptionId, payload: e.payload };
-      const parsed = storedEventJobSchema.safeParse(payload);
-      if (!parsed.success) {
-        rejected.push({ raw: e, reason: `stored event ${e.id}: ${formatIssues(parsed.error.issues)}` });
-        continue;
-      }
-      events.push({ job: jobForEvent(e.event, deps.eventNames), event: parsed.data });
-    }
+    // The client parsed each event against the stored-event job's own schema (set aside as
+    // `rejected` what failed): they are enqueued as they are.
+    const events = toAdd.map((e): { job: StoredEventJobName; event: StoredEventJob } => ({ job: jobForEvent(e.event, deps.eventNames), event: e }));
+    const rejected = page.rejected;
     const items: EnqueueItem[] = [...storedEventItems(events), ...rejected.map((r) => quarantineItem(r, now()))];
     try {
       if (items.length > 0) await enqueueMany(deps.queues, items);

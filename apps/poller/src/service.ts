@@ -22,6 +22,8 @@ export interface PollerServiceOptions {
   timing: PollerTiming;
   instanceId?: string;
   now?: () => number;
+  /** The longest a completed or failed job (and the event it carries) is kept, in ms (`RetentionPolicy.jobsMs`). Default: the catalog's ages. */
+  jobRetentionMs?: number;
   /** Webhooks are on: see `PollerDeps.webhooks`. */
   webhooks?: boolean;
 }
@@ -33,7 +35,7 @@ export function routedEventNames(client: Pick<LexamicaClient, 'profile'>): Route
 
 export function createPollerService(opts: PollerServiceOptions) {
   const keyspace = createKeyspace(opts.redisPrefix);
-  const queues = new QueueSet(opts.redis, keyspace, opts.logger);
+  const queues = new QueueSet(opts.redis, keyspace, opts.logger, { ...(opts.jobRetentionMs !== undefined && { jobRetentionMs: opts.jobRetentionMs }) });
   const registry = createMetricsRegistry('poller');
   // The metrics read the poller lazily (on scrape), so they can be built before it.
   const ref: { poller?: Poller } = {};

@@ -1,8 +1,9 @@
 /** The processor's configuration: the environment, parsed once at start. */
-import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv } from '@lexbridge/infra/config';
+import { cmsEnv, ConfigError, firmConfigEnv, intVar, lexamicaEnv, logEnv, opsEnv, parseEnv, redisEnv, retentionEnv } from '@lexbridge/infra/config';
 
 export const processorEnv = {
   ...redisEnv,
+  ...retentionEnv,
   ...logEnv,
   ...firmConfigEnv,
   ...lexamicaEnv,

@@ -4,6 +4,7 @@
  */
 import { clientOptionsFromEnv, createLexamicaClient } from '@lexbridge/lexamica-client';
 import { personalFieldNames } from '@lexbridge/core/firm-config';
+import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createLogger } from '@lexbridge/infra/logger';
 import { urlCredentials } from '@lexbridge/infra/redact';
 import { bootstrap, createMetricsRegistry } from '@lexbridge/infra/ops';
@@ -45,6 +46,7 @@ await bootstrap(async () => {
     keyspace: createKeyspace(env.REDIS_PREFIX),
     client,
     firm,
+    retention: retentionPolicy(firm.retention, env),
     logger,
     registry: createMetricsRegistry('processor'),
     ...(env.CMS_WEBHOOK_URL !== undefined &&

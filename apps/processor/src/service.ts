@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import type { LexamicaClient } from '@lexbridge/lexamica-client';
 import { createFeed, type Feed } from '@lexbridge/core/feed';
 import { QueueSet, workerUsable } from '@lexbridge/core/jobs';
-import { createCaseIndex, createLedger, findStuck, type Ledger } from '@lexbridge/core/ledger';
+import { createCaseIndex, createLedger, findStuck, retentionPolicy, type Ledger, type RetentionPolicy } from '@lexbridge/core/ledger';
 import { createMapper } from '@lexbridge/core/mapping';
 import { buildOpsServer, registerRedisUp } from '@lexbridge/infra/ops';
 import { createKeyspace, redisAnswers, type Keyspace } from '@lexbridge/infra/redis';
@@ -64,6 +64,8 @@ export interface ProcessorServiceOptions {
   /** Extra BullMQ worker options, e.g. shorter `lockDuration`/`stalledInterval` in tests. */
   workerOptions?: Partial<WorkerOptions>;
   hooks?: ProcessorHooks;
+  /** How long records, feed items and jobs are kept. Default: the firm YAML's `retention` (main.ts adds `RETENTION_*_DAYS`). */
+  retention?: RetentionPolicy;
 }
 
 export interface ProcessorService {
@@ -90,11 +92,12 @@ export interface ProcessorService {
 }
 
 export function createProcessorService(o: ProcessorServiceOptions): ProcessorService {
-  const queues = new QueueSet(o.redis, o.keyspace, o.logger);
+  const retention = o.retention ?? retentionPolicy(o.firm.retention);
+  const queues = new QueueSet(o.redis, o.keyspace, o.logger, { jobRetentionMs: retention.jobsMs });
   const state = o.commands ?? o.redis;
-  const feed = createFeed(state, o.keyspace);
+  const feed = createFeed(state, o.keyspace, { retentionMs: retention.feedMs });
   // Decisions and action outcomes are announced by the ledger's own scripts (the outbox).
-  const ledger = createLedger(state, o.keyspace, { feed: feed.outbox, ...(o.now && { now: o.now }) });
+  const ledger = createLedger(state, o.keyspace, { feed: feed.outbox, recordsRetentionMs: retention.recordsMs, ...(o.now && { now: o.now }) });
   const rules = rulesOf(o.firm);
   // A rule naming a case type Lexamica does not have can never match: say so at start.
   for (const w of caseTypeWarnings(rules)) o.logger.warn({ path: w.path }, `rules: ${w.path}: ${w.message}`);

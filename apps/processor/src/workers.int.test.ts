@@ -8,6 +8,15 @@ import { testFirmConfig } from '../test/firm.js';
 import { actionPath, MAPPING_ID, useHarness, type Harness } from '../test/harness.js';
 import { createProcessorService } from './service.js';
 
+/**
+ * The job once it has completed, read after its state: a job object read earlier is a snapshot
+ * taken while it was still active (attemptsMade 0), whatever its state is by the time it is checked.
+ */
+async function completedJob(h: Harness, queueName: 'invitations' | 'invitation-actions', jobId: string) {
+  const queue = h.service.queues.get(queueName);
+  return waitFor(async () => ((await queue.getJobState(jobId)) === 'completed' ? queue.getJob(jobId) : undefined), { timeoutMs: 5_000 });
+}
+
 describe('processor workers on a real Redis', () => {
   let h: Harness;
   useHarness('workers', { queues: ['invitation-actions'] }, (started) => (h = started));
@@ -33,10 +42,7 @@ describe('processor workers on a real Redis', () => {
     try {
       await waitFor(async () => (await h.ctx.ledger.get('p1'))?.state === 'done', { timeoutMs: 10_000 });
       // The ledger is done inside the handler; the job completes just after it returns.
-      // State first, then the job: a job read before its completion is a stale snapshot (attemptsMade 0).
-      const queue = h.service.queues.get('invitation-actions');
-      const job = await waitFor(async () => ((await queue.getJobState(actJobId(r))) === 'completed' ? queue.getJob(actJobId(r)) : undefined));
-      expect(job.attemptsMade).toBe(1);
+      expect((await completedJob(h, 'invitation-actions', actJobId(r))).attemptsMade).toBe(1);
       expect(times).toHaveLength(2);
       expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
       expect((await h.ctx.ledger.get('p1'))?.history.map((x) => x.state)).toEqual(['received', 'decided', 'acting', 'decided', 'acting', 'done']);
@@ -92,9 +98,7 @@ describe('the invitations queue sending the rules’ actions', () => {
     await h.service.start();
     try {
       await waitFor(async () => (await h.ctx.ledger.get('s1'))?.state === 'done', { timeoutMs: 10_000 });
-      const job = await h.service.queues.get('invitations').getJob('sent-s1');
-      await waitFor(async () => (await job?.getState()) === 'completed', { timeoutMs: 5_000 });
-      expect((await h.service.queues.get('invitations').getJob('sent-s1'))?.attemptsMade).toBe(1);
+      expect((await completedJob(h, 'invitations', 'sent-s1')).attemptsMade).toBe(1);
       expect(times).toHaveLength(2);
       expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
       expect((await h.ctx.ledger.get('s1'))?.history.map((x) => x.state)).toEqual(['received', 'decided', 'acting', 'decided', 'acting', 'done']);

@@ -98,7 +98,12 @@ export function buildSandbox(options: SandboxOptions = {}): Sandbox {
   });
 
   // pino's Logger is a FastifyBaseLogger at runtime; the cast keeps the default instance type.
-  const app: FastifyInstance = options.logger ? Fastify({ loggerInstance: options.logger as FastifyBaseLogger }) : Fastify({ logger: false });
+  // close() ends every connection, idle or not: a local Lexamica has no answer worth waiting for
+  // (a latency fault or a slow answer in flight held a test's afterAll for its whole timeout).
+  const serverOptions = { forceCloseConnections: true } as const;
+  const app: FastifyInstance = options.logger
+    ? Fastify({ ...serverOptions, loggerInstance: options.logger as FastifyBaseLogger })
+    : Fastify({ ...serverOptions, logger: false });
   registerErrorHandler(app);
   // Not awaited: plugins load on ready/listen/inject, so building stays synchronous.
   void app.register(async (api) => {

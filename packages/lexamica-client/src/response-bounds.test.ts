@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_PAYLOAD_JSON_CHARS, storedEventJobSchema } from '@lexbridge/core/jobs';
 import { defaultProfile } from './profile.js';
 import { createResponseSchemas } from './response-schemas.js';
 
@@ -13,6 +14,14 @@ describe('bounds on what Lexamica answers', () => {
     expect(parsed.items.map((e) => e.id)).toEqual(['e1']);
     expect(parsed.rejected).toHaveLength(3);
     for (const r of parsed.rejected) expect(r.reason.length).toBeLessThan(300);
+  });
+
+  it('sets aside what the stored-event job would refuse, so the poller enqueues what it reads without parsing it again', () => {
+    const huge = { text: 'y'.repeat(MAX_PAYLOAD_JSON_CHARS) };
+    const parsed = schemas.storedEvents.parse(page([{ ...event, payload: huge }, { ...event, mapping: '' }, event]));
+    expect(parsed.items.map((e) => e.id)).toEqual(['e1']);
+    expect(parsed.rejected.map((r) => r.reason)).toEqual([expect.stringMatching(/^data\.0\.payload: must be at most/), expect.stringMatching(/^data\.1\.mappingId: /)]);
+    for (const item of parsed.items) expect(storedEventJobSchema.parse(item)).toEqual(item);
   });
 
   it('refuses an invitation read-back whose status is not a short word', () => {

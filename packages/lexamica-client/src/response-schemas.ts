@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ApiProfile, ListKind } from './profile.js';
+import { MAX_EVENT_NAME_LENGTH, MAX_ID_LENGTH, storedEventSchema } from '@lexbridge/core/domain';
 import { getPath } from '@lexbridge/core/mapping';
 
 /** A stored event, its fields read through `profile.fields`. */
@@ -93,8 +94,8 @@ function objectAt(paths: Record<string, z.ZodType>): z.ZodType<Record<string, un
 }
 
 // Bounded (issue 18): a hostile or broken answer cannot put an unbounded string into a job or a log.
-const id = z.string().min(1).max(200);
-const optionalString = z.string().max(200).optional();
+const id = z.string().min(1).max(MAX_ID_LENGTH);
+const optionalString = z.string().max(MAX_ID_LENGTH).optional();
 
 /** Every response schema, for one profile. */
 export function createResponseSchemas(profile: ApiProfile) {
@@ -131,9 +132,12 @@ export function createResponseSchemas(profile: ApiProfile) {
     });
   }
 
+  // Read through the profile's paths (an issue names Lexamica's field), then checked against the
+  // domain's stored event (its bounds, non-empty ids): what passes is exactly what the poller
+  // enqueues, so nothing between here and the queue parses it again.
   const storedEvent: z.ZodType<StoredEvent> = objectAt({
     [f.id]: id,
-    [f.event]: z.string().min(1).max(200),
+    [f.event]: z.string().min(1).max(MAX_EVENT_NAME_LENGTH),
     [f.createdAt]: z.iso.datetime({ offset: true }),
     ...(f.subscription === null ? {} : { [f.subscription]: optionalString }),
     ...(f.mapping === null ? {} : { [f.mapping]: optionalString }),
@@ -149,7 +153,7 @@ export function createResponseSchemas(profile: ApiProfile) {
       ...(mappingId === undefined ? {} : { mappingId }),
       payload: getPath(raw, f.payload) as Record<string, unknown>,
     };
-  });
+  }).pipe(storedEventSchema);
 
   const mapping: z.ZodType<Mapping> = objectAt({
     [f.id]: id,

@@ -127,6 +127,20 @@ export class RedisServerProcess {
     });
   }
 
+  /**
+   * Freezes the process (SIGSTOP): connections stay open, nothing is answered until {@link thaw}.
+   * Unlike `CLIENT PAUSE <ms>`, the stall lasts until the test ends it, so "answered before Redis
+   * came back" needs no wall-clock bound.
+   */
+  freeze(): void {
+    if (!this.child?.kill('SIGSTOP')) throw new Error(`redis-server on port ${this.port} is not running: nothing to freeze`);
+  }
+
+  /** Resumes a process stopped by {@link freeze}. */
+  thaw(): void {
+    if (!this.child?.kill('SIGCONT')) throw new Error(`redis-server on port ${this.port} is not running: nothing to thaw`);
+  }
+
   async restart(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     await this.stopProcess(signal);
     await this.startProcess();

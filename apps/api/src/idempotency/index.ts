@@ -5,10 +5,11 @@
  *
  * One Redis hash per key under `<prefix>:idem:<key>`: `h` request hash, `s` state (`p` pending,
  * `d` done), `st` status, `b` response body (JSON), `t` creation time. Every transition is one Lua
- * script, so two concurrent requests with one key can never both start.
+ * script (`commands/*IdempotentRequest-1.lua`), so two concurrent requests with one key can never both start.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { apiScripts } from '../commands/index.js';
 import type { Keyspace } from '@lexbridge/infra/redis';
 
 /** Options for {@link createIdempotencyStore}. */
@@ -42,52 +43,25 @@ export interface IdempotencyStore {
   abandon(key: string): Promise<void>;
 }
 
-// KEYS: record. ARGV: request hash, pending ttl ms, now ISO.
-const BEGIN = `
-local rec = redis.call('HMGET', KEYS[1], 'h', 's', 'st', 'b')
-if not rec[1] then
-  redis.call('HSET', KEYS[1], 'h', ARGV[1], 's', 'p', 't', ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return {'new'}
-end
-if rec[1] ~= ARGV[1] then return {'conflict'} end
-if rec[2] ~= 'd' then return {'in-progress'} end
-return {'replay', rec[3], rec[4]}`;
-
-// KEYS: record. ARGV: request hash, status, body JSON, ttl sec, now ISO.
-// A record whose pending claim expired is still completed (a later replay finds the answer), unless
-// another request has since claimed the key with a different hash.
-const COMPLETE = `
-local h = redis.call('HGET', KEYS[1], 'h')
-if h and h ~= ARGV[1] then return 0 end
-if not h then redis.call('HSET', KEYS[1], 'h', ARGV[1], 't', ARGV[5]) end
-redis.call('HSET', KEYS[1], 's', 'd', 'st', ARGV[2], 'b', ARGV[3])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return 1`;
-
-// KEYS: record. Only a pending claim is released: a completed answer stays.
-const ABANDON = `
-if redis.call('HGET', KEYS[1], 's') == 'p' then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
 /** Creates the store on `redis` (any role) under `keyspace`. */
 export function createIdempotencyStore(redis: Redis, keyspace: Keyspace, opts: IdempotencyStoreOptions = {}): IdempotencyStore {
+  apiScripts.define(redis);
   const ttlSec = opts.ttlSec ?? 86_400;
   const pendingTtlMs = opts.pendingTtlMs ?? 30_000;
   const recordKey = (key: string) => keyspace.key('idem', key);
 
   return {
     async begin(key, requestHash) {
-      const reply = (await redis.eval(BEGIN, 1, recordKey(key), requestHash, pendingTtlMs, new Date().toISOString())) as string[];
+      const reply = (await apiScripts.run(redis, 'beginIdempotentRequest', [recordKey(key)], [requestHash, pendingTtlMs, new Date().toISOString()])) as string[];
       const [kind, status, body] = reply;
       if (kind === 'new' || kind === 'conflict' || kind === 'in-progress') return { kind };
       return { kind: 'replay', status: Number(status), body: body === undefined ? undefined : JSON.parse(body) };
     },
     async complete(key, requestHash, status, body) {
-      await redis.eval(COMPLETE, 1, recordKey(key), requestHash, status, JSON.stringify(body ?? null), ttlSec, new Date().toISOString());
+      await apiScripts.run(redis, 'completeIdempotentRequest', [recordKey(key)], [requestHash, status, JSON.stringify(body ?? null), ttlSec, new Date().toISOString()]);
     },
     async abandon(key) {
-      await redis.eval(ABANDON, 1, recordKey(key));
+      await apiScripts.run(redis, 'abandonIdempotentRequest', [recordKey(key)], []);
     },
   };
 }

@@ -3,6 +3,7 @@
  * each token, so the YAML holds no secret) and, for installations that have not moved yet, from
  * the deprecated `API_TOKENS` (each of its tokens an identity with every role, as before).
  */
+import { retentionConfigSchema } from '@lexbridge/core/ledger';
 import { z } from 'zod';
 import { tokenSha256, type IdentityConfig } from './identity-directory.js';
 import { ROLES, type Role } from './roles.js';
@@ -45,7 +46,7 @@ export const apiSectionSchema = z
   });
 
 /** What the API reads of the firm's YAML: its own section; the other sections are the other services'. */
-export const apiFirmConfigSchema = z.looseObject({ api: apiSectionSchema.optional() });
+export const apiFirmConfigSchema = z.looseObject({ api: apiSectionSchema.optional(), retention: retentionConfigSchema });
 
 /**
  * The tokens of lexbridge.example.yaml's identities (README and the demo print them). An identity

@@ -9,7 +9,10 @@ import { UnrecoverableError } from 'bullmq';
 import type { Handler } from '@lexbridge/core/jobs';
 import type { ProcessorContext } from '../context.js';
 
-export function createCmsDeliverHandler(ctx: ProcessorContext): Handler<'cms.deliver'> {
+/** What this module uses of the processor's context. */
+export type CmsDeliverDeps = Pick<ProcessorContext, 'feed' | 'metrics' | 'webhook'>;
+
+export function createCmsDeliverHandler(ctx: CmsDeliverDeps): Handler<'cms.deliver'> {
   return async ({ itemId }, jc) => {
     const webhook = ctx.webhook;
     if (!webhook) throw new UnrecoverableError('no CMS webhook is configured (CMS_WEBHOOK_URL); start a processor with it to deliver');

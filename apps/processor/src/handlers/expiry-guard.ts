@@ -12,9 +12,12 @@ import type { Handler } from '@lexbridge/core/jobs';
 import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/core/ledger';
 import { expiringItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
-import { followUp, guardPlanFor } from '../follow-up.js';
+import { followUp, guardPlanFor, type FollowUpDeps } from '../follow-up.js';
 
-export function createExpiryGuardHandler(ctx: ProcessorContext): Handler<'invitation.expiry-guard'> {
+/** What this module uses of the processor's context. */
+export type ExpiryGuardDeps = Pick<ProcessorContext, 'announcer' | 'ledger' | 'metrics' | 'now'> & FollowUpDeps;
+
+export function createExpiryGuardHandler(ctx: ExpiryGuardDeps): Handler<'invitation.expiry-guard'> {
   return async (payload, job) => {
     const r = await ctx.ledger.get(payload.invitationId);
     if (!r) return 'unknown invitation';
@@ -35,12 +38,12 @@ export function createExpiryGuardHandler(ctx: ProcessorContext): Handler<'invita
   };
 }
 
-async function alert(ctx: ProcessorContext, r: LedgerRecord, did: string, now: Date): Promise<string> {
+async function alert(ctx: ExpiryGuardDeps, r: LedgerRecord, did: string, now: Date): Promise<string> {
   await ctx.announcer.announce(expiringItem(r, did, now));
   return 'alerted';
 }
 
-async function evaluate(ctx: ProcessorContext, r: LedgerRecord, now: Date): Promise<string> {
+async function evaluate(ctx: ExpiryGuardDeps, r: LedgerRecord, now: Date): Promise<string> {
   const decision: LedgerDecision = {
     action: 'evaluate',
     rule: null,

@@ -6,7 +6,10 @@ import type { Handler } from '@lexbridge/core/jobs';
 import { lexamicaEventItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 
-export function createInboundEventHandler(ctx: ProcessorContext): Handler<'case-update.made' | 'case.event'> {
+/** What this module uses of the processor's context. */
+export type InboundEventDeps = Pick<ProcessorContext, 'announcer'>;
+
+export function createInboundEventHandler(ctx: InboundEventDeps): Handler<'case-update.made' | 'case.event'> {
   return async (event) => {
     await ctx.announcer.announce(lexamicaEventItem(event));
     return 'announced';

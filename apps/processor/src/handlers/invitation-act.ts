@@ -19,15 +19,18 @@ import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@
 import { OPEN_INVITATION_STATUSES, type InvitationStatus } from '@lexbridge/core/domain';
 import { actionOutcomeItem } from '../announce.js';
 import { tooLate, type ProcessorContext } from '../context.js';
-import { followUp } from '../follow-up.js';
+import { followUp, type FollowUpDeps } from '../follow-up.js';
 import { ledgerStateForStatus, STATUS_AFTER } from '../invitation-status.js';
 import type { ActionOutcome } from '../metrics.js';
 import { errorKind } from '@lexbridge/infra/errors';
 
+/** What this module uses of the processor's context. */
+export type InvitationActDeps = Pick<ProcessorContext, 'announcer' | 'caseActivity' | 'client' | 'hooks' | 'invitations' | 'ledger' | 'mappingIds' | 'metrics' | 'now' | 'expirySafetyMs'> & FollowUpDeps;
+
 type SendableAction = 'accept' | 'decline' | 'evaluate';
 type Acting = LedgerRecord & { decision: LedgerDecision & { action: SendableAction } };
 
-export function createInvitationActHandler(ctx: ProcessorContext): Handler<'invitation.act'> {
+export function createInvitationActHandler(ctx: InvitationActDeps): Handler<'invitation.act'> {
   return async (payload, job) => {
     const id = payload.invitationId;
     const record = await ctx.ledger.get(id);
@@ -46,7 +49,7 @@ export function createInvitationActHandler(ctx: ProcessorContext): Handler<'invi
  * `invitation.act` job and by `invitation.sent` for the rules' own decisions, so a retry of either
  * job resumes exactly where the ledger says it was. `record` must be as last read or written.
  */
-export async function actOnRecord(ctx: ProcessorContext, record: LedgerRecord, job: JobContext): Promise<string> {
+export async function actOnRecord(ctx: InvitationActDeps, record: LedgerRecord, job: JobContext): Promise<string> {
   const d = record.decision;
   if (!d || d.action === 'manual') {
     job.logger.warn({ invitationId: record.invitationId, state: record.state }, 'action job for an invitation without a decision to send; nothing sent');
@@ -78,12 +81,12 @@ export async function actOnRecord(ctx: ProcessorContext, record: LedgerRecord, j
  * Sends the decision of a record this caller has just claimed (`acting`, by its own `beginAct` or
  * the `receive` that created it already claimed): no read-back, nothing can have been sent yet.
  */
-export function sendClaimed(ctx: ProcessorContext, r: LedgerRecord, job: JobContext): Promise<string> {
+export function sendClaimed(ctx: InvitationActDeps, r: LedgerRecord, job: JobContext): Promise<string> {
   if (r.state !== 'acting' || !r.decision || r.decision.action === 'manual') throw new Error(`invitation ${r.invitationId} is not claimed for sending (${r.state})`);
   return send(ctx, r as Acting, job);
 }
 
-async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
+async function fromDecided(ctx: InvitationActDeps, r: Acting, job: JobContext): Promise<string> {
   if (tooLate(ctx, r.expires)) return expireUnsent(ctx, r);
   let acting: Acting;
   try {
@@ -96,7 +99,7 @@ async function fromDecided(ctx: ProcessorContext, r: Acting, job: JobContext): P
   return send(ctx, acting, job);
 }
 
-async function resume(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
+async function resume(ctx: InvitationActDeps, r: Acting, job: JobContext): Promise<string> {
   let state: Awaited<ReturnType<ProcessorContext['client']['invitations']['get']>>;
   try {
     state = await ctx.client.invitations.get(r.invitationId, { idempotent: true });
@@ -124,7 +127,7 @@ async function resume(ctx: ProcessorContext, r: Acting, job: JobContext): Promis
  * profile cannot read) fails the record at once with the reason, visible and replayable once fixed
  * (a replay reads back first, so nothing is sent twice).
  */
-async function readBackFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err: unknown): Promise<never> {
+async function readBackFailed(ctx: InvitationActDeps, r: Acting, job: JobContext, err: unknown): Promise<never> {
   const reason = configurationProblem(err) ?? `reading the invitation back failed: ${err instanceof Error ? err.message : String(err)}`;
   if (!isRetryable(err)) {
     await finishActing(ctx, r, 'failed', { lastError: reason, note: 'outcome unknown: read-back refused' }, 'failed');
@@ -136,11 +139,11 @@ async function readBackFailed(ctx: ProcessorContext, r: Acting, job: JobContext,
   throw err;
 }
 
-function actionBody(ctx: ProcessorContext, d: LedgerDecision): Record<string, unknown> | undefined {
+function actionBody(ctx: InvitationActDeps, d: LedgerDecision): Record<string, unknown> | undefined {
   return d.action === 'decline' ? ctx.invitations.toFirm({ reason: d.reason }) : undefined;
 }
 
-async function send(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<string> {
+async function send(ctx: InvitationActDeps, r: Acting, job: JobContext): Promise<string> {
   // The last check before the request: nothing goes out at or after expiry.
   if (tooLate(ctx, r.expires)) return finishActing(ctx, r, 'expired', { note: 'at or past its expiry; not sent' }, 'expired');
   const action = r.decision.action;
@@ -157,7 +160,7 @@ async function send(ctx: ProcessorContext, r: Acting, job: JobContext): Promise<
   return succeed(ctx, r, 'sent');
 }
 
-async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err: unknown): Promise<string> {
+async function sendFailed(ctx: InvitationActDeps, r: Acting, job: JobContext, err: unknown): Promise<string> {
   const action = r.decision.action;
   const message = configurationProblem(err) ?? (err instanceof Error ? err.message : String(err));
   if (err instanceof LexamicaConflictError) {
@@ -191,7 +194,7 @@ async function sendFailed(ctx: ProcessorContext, r: Acting, job: JobContext, err
 }
 
 /** The action took effect: evaluate leaves the invitation waiting for a final answer (manual). */
-async function succeed(ctx: ProcessorContext, r: Acting, outcome: 'sent' | 'confirmed', knownExpires?: string): Promise<string> {
+async function succeed(ctx: InvitationActDeps, r: Acting, outcome: 'sent' | 'confirmed', knownExpires?: string): Promise<string> {
   if (r.decision.action !== 'evaluate') {
     return finishActing(ctx, r, 'done', { lexamicaStatus: STATUS_AFTER[r.decision.action]!, note: outcome === 'sent' ? 'sent' : 'confirmed by Lexamica' }, outcome);
   }
@@ -210,13 +213,13 @@ async function succeed(ctx: ProcessorContext, r: Acting, outcome: 'sent' | 'conf
 }
 
 /** An accepted case enters the 90-day rule at acceptance (idempotent: a tracked case keeps its time). */
-async function startCaseClock(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
+async function startCaseClock(ctx: InvitationActDeps, r: LedgerRecord): Promise<void> {
   if (r.state === 'done' && r.decision?.action === 'accept' && r.caseId !== undefined) await ctx.caseActivity.started(r.caseId, r.invitationId, ctx.now());
 }
 
 /** Records the outcome; the same script appends its feed item (the outbox). */
 async function finishActing(
-  ctx: ProcessorContext,
+  ctx: InvitationActDeps,
   r: Acting,
   to: LedgerRecord['state'],
   extra: { lexamicaStatus?: string; lastError?: string; note?: string; expires?: string },
@@ -231,7 +234,7 @@ async function finishActing(
 }
 
 /** decided → expired: too late to send; never sent. */
-async function expireUnsent(ctx: ProcessorContext, r: Acting): Promise<string> {
+async function expireUnsent(ctx: InvitationActDeps, r: Acting): Promise<string> {
   const done = await ctx.ledger.transition(r.invitationId, { from: ['decided'], to: 'expired', note: 'at or past its expiry; not sent', announce: actionOutcomeItem }, r);
   ctx.metrics.actions.inc({ action: r.decision.action, outcome: 'expired' });
   await ctx.announcer.appended(() => actionOutcomeItem(done));
@@ -239,6 +242,6 @@ async function expireUnsent(ctx: ProcessorContext, r: Acting): Promise<string> {
 }
 
 /** Announces a finished outcome again (a feed no-op when it was announced). */
-async function announceOutcome(ctx: ProcessorContext, r: LedgerRecord): Promise<void> {
+async function announceOutcome(ctx: InvitationActDeps, r: LedgerRecord): Promise<void> {
   await ctx.announcer.announce(actionOutcomeItem(r));
 }

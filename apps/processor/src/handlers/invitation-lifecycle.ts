@@ -13,14 +13,17 @@ import type { Handler } from '@lexbridge/core/jobs';
 import type { LedgerRecord, LedgerState, Transition } from '@lexbridge/core/ledger';
 import { lexamicaEventItem, lifecycleStateItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
-import { scheduleGuard } from '../follow-up.js';
+import { scheduleGuard, type FollowUpDeps } from '../follow-up.js';
 import { ledgerStateForStatus, lifecycleKind, STATUS_OF_KIND, type LifecycleKind } from '../invitation-status.js';
 import type { InvitationRef } from '../read-invitation.js';
+
+/** What this module uses of the processor's context. */
+export type InvitationLifecycleDeps = Pick<ProcessorContext, 'announcer' | 'caseActivity' | 'cases' | 'client' | 'invitations' | 'ledger'> & FollowUpDeps;
 
 /** States in which the invitation is still waiting for Lexbridge (or a person) to answer. */
 const WAITING: readonly LedgerState[] = ['received', 'decided', 'manual', 'shadow'];
 
-export function createInvitationLifecycleHandler(ctx: ProcessorContext): Handler<'invitation.lifecycle'> {
+export function createInvitationLifecycleHandler(ctx: InvitationLifecycleDeps): Handler<'invitation.lifecycle'> {
   return async (event, job) => {
     const kind = lifecycleKind(event.event, ctx.client.profile);
     if (!kind) throw new UnrecoverableError(`"${event.event}" is not an invitation lifecycle event in the API profile`);
@@ -43,7 +46,7 @@ export function createInvitationLifecycleHandler(ctx: ProcessorContext): Handler
 /** Lifecycle kinds after which the case needs no more updates from this firm. */
 const ENDS_CASE: readonly LifecycleKind[] = ['declined', 'cancelled', 'expired', 'closed', 'relay-stopped'];
 
-async function trackCase(ctx: ProcessorContext, kind: LifecycleKind, caseId: string, invitationId: string, at: string): Promise<void> {
+async function trackCase(ctx: InvitationLifecycleDeps, kind: LifecycleKind, caseId: string, invitationId: string, at: string): Promise<void> {
   const current = await ctx.cases.invitationOf(caseId);
   // First seen in a lifecycle event (before Lexbridge ran): remember it, so milestones can find it.
   if (current === undefined) await ctx.cases.link(caseId, invitationId, at);
@@ -65,7 +68,7 @@ function endedBy(r: LedgerRecord, eventName: string): boolean {
   return note === noteOf(eventName) || note === firstSeenNote(eventName);
 }
 
-function observe(ctx: ProcessorContext, existing: LedgerRecord, kind: LifecycleKind, ref: InvitationRef, eventName: string): Promise<LedgerRecord> {
+function observe(ctx: InvitationLifecycleDeps, existing: LedgerRecord, kind: LifecycleKind, ref: InvitationRef, eventName: string): Promise<LedgerRecord> {
   const status = STATUS_OF_KIND[kind] ?? ref.status;
   return ctx.ledger.update(existing.invitationId, (r): Transition => {
     const to = nextState(r.state, kind);
@@ -109,7 +112,7 @@ function nextState(state: LedgerState, kind: LifecycleKind): LedgerState {
  * and does not act; otherwise leave it to the `Sent` event.
  */
 async function recordUnknown(
-  ctx: ProcessorContext,
+  ctx: InvitationLifecycleDeps,
   kind: LifecycleKind,
   ref: InvitationRef,
   event: { id: string; event: string; mappingId?: string | undefined },

@@ -17,12 +17,15 @@ import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/core/rul
 import { tooLate, type ProcessorContext } from '../context.js';
 import { announceDecision, decisionItemOf, followUp } from '../follow-up.js';
 import { ledgerStateForStatus } from '../invitation-status.js';
-import { actOnRecord, sendClaimed } from './invitation-act.js';
+import { actOnRecord, sendClaimed, type InvitationActDeps } from './invitation-act.js';
+
+/** What this module uses of the processor's context. */
+export type InvitationSentDeps = Pick<ProcessorContext, 'capacity' | 'invitations' | 'ledger' | 'mappingIds' | 'metrics' | 'now' | 'rules' | 'shadowCapacity' | 'expirySafetyMs'> & InvitationActDeps;
 
 /** States from which this job carries a rules decision on to Lexamica (or re-announces its outcome). */
 const ACTED_HERE: readonly LedgerState[] = ['decided', 'acting', 'failed', 'done', 'conflict', 'expired', 'closed'];
 
-export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'invitation.sent'> {
+export function createInvitationSentHandler(ctx: InvitationSentDeps): Handler<'invitation.sent'> {
   return async (event, job) => {
     const inv = ctx.invitations.read(event.payload);
     const mappingId = await mappingIdOf(ctx, event, job);
@@ -48,17 +51,17 @@ export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'inv
     const appended = created && early?.decision !== undefined;
     if (appended) countDecision(ctx, early.decision!);
     if (created && claim) {
-      await announceDecision(ctx, record, true);
+      await announceDecision(ctx, record, { appended: true });
       return sendClaimed(ctx, record, job);
     }
     const decided = record.state === 'received' ? await decide(ctx, record, inv) : record;
     const d = decided.decision;
     let state: string = decided.state;
     if (d && d.source === 'rules' && d.action !== 'manual' && ACTED_HERE.includes(decided.state)) {
-      await announceDecision(ctx, decided, appended);
+      await announceDecision(ctx, decided, { appended });
       state = await actOnRecord(ctx, decided, job);
     } else {
-      await followUp(ctx, decided, appended);
+      await followUp(ctx, decided, { decisionAppended: appended });
     }
     job.logger.debug({ invitationId: inv._id, state }, 'invitation handled');
     return state;
@@ -70,7 +73,7 @@ export function createInvitationSentHandler(ctx: ProcessorContext): Handler<'inv
  * The invitation is recorded even when it cannot be found now: nothing needs it before an answer
  * is sent, and sending looks it up again (and fails visibly, naming the fix, if it still cannot).
  */
-async function mappingIdOf(ctx: ProcessorContext, event: StoredEventJob, job: JobContext): Promise<string | undefined> {
+async function mappingIdOf(ctx: InvitationSentDeps, event: StoredEventJob, job: JobContext): Promise<string | undefined> {
   try {
     return await ctx.mappingIds.forEvent(event, 'invitation');
   } catch (err) {
@@ -83,7 +86,7 @@ async function mappingIdOf(ctx: ProcessorContext, event: StoredEventJob, job: Jo
  * What to record with the invitation when no Redis state is needed to decide: Lexamica already
  * closed it, it is too late, or the rules' decision reserves no capacity. Undefined otherwise.
  */
-function decideWithoutRedis(ctx: ProcessorContext, inv: Invitation): { then: Omit<Transition, 'from'>; decision?: Decision } | undefined {
+function decideWithoutRedis(ctx: InvitationSentDeps, inv: Invitation): { then: Omit<Transition, 'from'>; decision?: Decision } | undefined {
   if (inv.status !== undefined && !OPEN_INVITATION_STATUSES.includes(inv.status)) {
     return { then: { to: ledgerStateForStatus(inv.status), note: `Lexamica says ${inv.status}; nothing to decide` } };
   }
@@ -96,11 +99,11 @@ function decideWithoutRedis(ctx: ProcessorContext, inv: Invitation): { then: Omi
   return { then, decision };
 }
 
-function targetState(ctx: ProcessorContext, decision: Decision): LedgerState {
+function targetState(ctx: InvitationSentDeps, decision: Decision): LedgerState {
   return ctx.rules.shadow ? 'shadow' : decision.action === 'manual' ? 'manual' : 'decided';
 }
 
-function countDecision(ctx: ProcessorContext, decision: Decision): void {
+function countDecision(ctx: InvitationSentDeps, decision: Decision): void {
   ctx.metrics.decisions.inc({ action: decision.action, source: 'rules', rule: decision.rule ?? '(default)' });
 }
 
@@ -108,7 +111,7 @@ function countDecision(ctx: ProcessorContext, decision: Decision): void {
  * Decides a record found `received`: one recorded without its decision because an accept had to
  * reserve capacity first (or by an attempt that crashed before deciding).
  */
-async function decide(ctx: ProcessorContext, record: LedgerRecord, inv: Invitation): Promise<LedgerRecord> {
+async function decide(ctx: InvitationSentDeps, record: LedgerRecord, inv: Invitation): Promise<LedgerRecord> {
   const id = record.invitationId;
   const early = decideWithoutRedis(ctx, inv);
   if (early) {
@@ -137,7 +140,7 @@ async function decide(ctx: ProcessorContext, record: LedgerRecord, inv: Invitati
 }
 
 /** Another replica decided first: carry on with what it recorded. Anything else is rethrown. */
-async function lostRace(ctx: ProcessorContext, record: LedgerRecord, err: unknown): Promise<LedgerRecord> {
+async function lostRace(ctx: InvitationSentDeps, record: LedgerRecord, err: unknown): Promise<LedgerRecord> {
   if (err instanceof LedgerTransitionError) return (await ctx.ledger.get(record.invitationId)) ?? record;
   throw err;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { LexamicaHttpError } from '@lexbridge/lexamica-client';
-import type { JobPayload } from '@lexbridge/core/jobs';
+import { createJobProcessor, type JobPayload } from '@lexbridge/core/jobs';
 import type { ScriptedReply } from '@lexbridge/testkit';
 import { firmInvitation } from '../../test/firm.js';
 import { actionPath, CLOCK, inHours, jobContext, MAPPING_ID, ORG, replyByPath, useHarness, type Harness } from '../../test/harness.js';
@@ -208,7 +208,10 @@ describe('sending status updates and milestones to Lexamica', () => {
   });
 
   it('fails a body the processor cannot read at once, naming the field', async () => {
-    const err = await caught(send(h, 'o16', 'milestone', { caseId: 'case-b', type: 'closed' }));
+    // The job adapter parses the job (the queue is the boundary); the handler gets a typed body.
+    const process = createJobProcessor('outbound', h.handlers.outbound, h.ctx.logger);
+    const data = { idempotencyKey: 'key-o16', kind: 'milestone', body: { caseId: 'case-b', type: 'closed' } };
+    const err = await caught(process({ id: 'o16', name: 'outbound.send', data, attemptsMade: 0, opts: { attempts: 12 } }));
     expect(err).toBeInstanceOf(UnrecoverableError);
     expect((err as Error).message).toContain('feeOutcome');
   });

@@ -18,10 +18,13 @@ import { configurationProblem, isRetryable, LexamicaConflictError, LexamicaHttpE
 import type { Handler, JobContext } from '@lexbridge/core/jobs';
 import { outboundItem, type OutboundSummary } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
-import { planOutbound, type OutboundStep } from '../outbound/outbound-plan.js';
+import { planOutbound, type OutboundPlanDeps, type OutboundStep } from '../outbound/outbound-plan.js';
 import { errorKind } from '@lexbridge/infra/errors';
 
-export function createOutboundSendHandler(ctx: ProcessorContext): Handler<'outbound.send'> {
+/** What this module uses of the processor's context. */
+export type OutboundSendDeps = Pick<ProcessorContext, 'announcer' | 'metrics' | 'now' | 'outboundSteps'> & OutboundPlanDeps;
+
+export function createOutboundSendHandler(ctx: OutboundSendDeps): Handler<'outbound.send'> {
   return async (job, jc) => {
     const bodyCaseId = job.body['caseId'];
     const summary: OutboundSummary = {
@@ -52,7 +55,7 @@ export function createOutboundSendHandler(ctx: ProcessorContext): Handler<'outbo
   };
 }
 
-async function runStep(ctx: ProcessorContext, jc: JobContext, step: OutboundStep): Promise<void> {
+async function runStep(ctx: OutboundSendDeps, jc: JobContext, step: OutboundStep): Promise<void> {
   const before = await ctx.outboundSteps.get(jc.jobId, step.name);
   if (before?.state === 'sent') {
     jc.logger.info({ step: step.name, sentInAttempt: before.attempt }, 'already sent by an earlier attempt; not sending again');
@@ -94,7 +97,7 @@ function describe(step: OutboundStep, err: unknown): unknown {
 }
 
 /** Counts the failure and announces `outbound.failed` when no retry is left; returns the metric outcome. */
-async function failed(ctx: ProcessorContext, jc: JobContext, summary: OutboundSummary, err: unknown): Promise<'failed' | 'retry' | 'rate-limited'> {
+async function failed(ctx: OutboundSendDeps, jc: JobContext, summary: OutboundSummary, err: unknown): Promise<'failed' | 'retry' | 'rate-limited'> {
   if (errorKind(err) === 'rate-limited') return 'rate-limited';
   const final = err instanceof UnrecoverableError || jc.attempt >= jc.maxAttempts;
   if (!final) return 'retry';

@@ -24,6 +24,9 @@ import {
 import type { ProcessorContext } from '../context.js';
 import { rateLimitPauseMs } from '../rate-limit.js';
 
+/** What this module uses of the processor's context. */
+export type StoredEventBatchDeps = Pick<ProcessorContext, 'metrics' | 'queues'>;
+
 /** Delay before a handed-off event's own first attempt (its catalog backoff takes over after). */
 export const HANDOFF_DELAY_MS = 1_000;
 
@@ -36,7 +39,7 @@ export function createBatchLimits(concurrency: Record<BatchQueue, number>): Reco
 }
 
 export function createStoredEventBatchHandler<Q extends BatchQueue>(
-  ctx: ProcessorContext,
+  ctx: StoredEventBatchDeps,
   queue: Q,
   handlers: EventHandlers<Q>,
   limit: LimitFunction,

@@ -8,9 +8,12 @@ import type { Handler } from '@lexbridge/core/jobs';
 import { updateDueItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 
+/** What this module uses of the processor's context. */
+export type UpdateDueCheckDeps = Pick<ProcessorContext, 'announcer' | 'caseActivity' | 'cases' | 'now' | 'statusSync'>;
+
 const DAY = 86_400_000;
 
-export function createUpdateDueCheckHandler(ctx: ProcessorContext): Handler<'case.update-due-check'> {
+export function createUpdateDueCheckHandler(ctx: UpdateDueCheckDeps): Handler<'case.update-due-check'> {
   return async (_payload, jc) => {
     const now = ctx.now();
     const { warnAfterDays, limitDays } = ctx.statusSync;

@@ -9,7 +9,10 @@ import type { Handler } from '@lexbridge/core/jobs';
 import { stuckItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 
-export function createWatchdogHandler(ctx: ProcessorContext): Handler<'invitation.watchdog'> {
+/** What this module uses of the processor's context. */
+export type WatchdogDeps = Pick<ProcessorContext, 'announcer' | 'metrics' | 'now' | 'stuck'> & { ledger: Pick<ProcessorContext['ledger'], 'purgeExpired'>; feed: Pick<ProcessorContext['feed'], 'trimExpired'> };
+
+export function createWatchdogHandler(ctx: WatchdogDeps): Handler<'invitation.watchdog'> {
   return async (_payload, job) => {
     const now = ctx.now();
     const stuck = await ctx.stuck(now);
@@ -20,6 +23,11 @@ export function createWatchdogHandler(ctx: ProcessorContext): Handler<'invitatio
       ctx.metrics.stuckAlerts.inc({ state: s.record.state });
       job.logger.warn({ invitationId: s.record.invitationId, state: s.record.state, since: s.since, reason: s.reason, lastError: s.record.lastError }, 'invitation stuck');
     }
-    return `${stuck.length} stuck, ${alerted} newly alerted`;
+    // Retention rides on the same minute: final records past it leave their indexes and case links,
+    // feed items past it leave the feed (appends trim too, but a quiet feed has none).
+    const purged = await ctx.ledger.purgeExpired();
+    const trimmed = await ctx.feed.trimExpired();
+    if (purged + trimmed > 0) job.logger.info({ purged, trimmed }, 'retention: records and feed items past their retention removed');
+    return `${stuck.length} stuck, ${alerted} newly alerted; ${purged} records and ${trimmed} feed items past retention removed`;
   };
 }

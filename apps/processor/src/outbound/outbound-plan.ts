@@ -8,10 +8,11 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { LexamicaConflictError, type InvitationActionName } from '@lexbridge/lexamica-client';
-import { formatIssues, type JobPayload } from '@lexbridge/core/jobs';
-import type { z } from 'zod';
+import type { JobPayload, MilestoneOut, MilestoneType } from '@lexbridge/core/jobs';
 import type { ProcessorContext } from '../context.js';
-import { caseUpdateOutSchema, milestoneOutSchema, type MilestoneOut, type MilestoneType } from '@lexbridge/core/jobs';
+
+/** What this module uses of the processor's context. */
+export type OutboundPlanDeps = Pick<ProcessorContext, 'caseActivity' | 'cases' | 'client' | 'firmMappers' | 'invitations' | 'ledger' | 'mappingIds' | 'now' | 'uploads'>;
 
 /** One call to Lexamica. */
 export interface OutboundStep {
@@ -40,31 +41,27 @@ export type OutboundJob = JobPayload<'outbound.send'>;
 
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(body);
-  if (!result.success) throw new UnrecoverableError(`invalid ${what} body: ${formatIssues(result.error.issues)}`);
-  return result.data;
+/** The plan for a job the job adapter has parsed: the body is typed, nothing here parses it again. */
+export async function planOutbound(ctx: OutboundPlanDeps, job: OutboundJob): Promise<OutboundPlan> {
+  switch (job.kind) {
+    case 'case-update': {
+      const u = job.body;
+      return {
+        kind: 'case-update',
+        label: 'case-update',
+        caseId: u.caseId,
+        steps: [caseUpdateStep(ctx, job.idempotencyKey, u.caseId, { title: u.title, content: u.content, date: u.date, ...(u.stage !== undefined && { stage: u.stage }) })],
+        finish: () => ctx.caseActivity.updated(u.caseId, ctx.now()),
+      };
+    }
+    case 'milestone': {
+      const m = job.body;
+      return { kind: 'milestone', type: m.type, label: m.type, caseId: m.caseId, ...(await milestonePlan(ctx, job.idempotencyKey, m)) };
+    }
+  }
 }
 
-export async function planOutbound(ctx: ProcessorContext, job: OutboundJob): Promise<OutboundPlan> {
-  if (job.kind === 'case-update') {
-    const u = parse(caseUpdateOutSchema, job.body, 'case update');
-    return {
-      kind: 'case-update',
-      label: 'case-update',
-      caseId: u.caseId,
-      steps: [caseUpdateStep(ctx, job.idempotencyKey, u.caseId, { title: u.title, content: u.content, date: u.date, ...(u.stage !== undefined && { stage: u.stage }) })],
-      finish: () => ctx.caseActivity.updated(u.caseId, ctx.now()),
-    };
-  }
-  if (job.kind === 'milestone') {
-    const m = parse(milestoneOutSchema, job.body, 'milestone');
-    return { kind: 'milestone', type: m.type, label: m.type, caseId: m.caseId, ...(await milestonePlan(ctx, job.idempotencyKey, m)) };
-  }
-  throw new UnrecoverableError(`outbound kind "${(job as { kind: string }).kind}" is not something this processor sends (case-update, milestone)`);
-}
-
-async function milestonePlan(ctx: ProcessorContext, idempotencyKey: string, m: MilestoneOut): Promise<Pick<OutboundPlan, 'steps' | 'finish'>> {
+async function milestonePlan(ctx: OutboundPlanDeps, idempotencyKey: string, m: MilestoneOut): Promise<Pick<OutboundPlan, 'steps' | 'finish'>> {
   const nothing = async () => {};
   switch (m.type) {
     case 'contact-attempted':
@@ -130,7 +127,7 @@ function withNote(content: string, note: string | undefined): string {
  * is the same update, not a second one (API profile: Lexamica treats a repeated update `_id` as
  * the same update); that makes the call safe to retry.
  */
-function caseUpdateStep(ctx: ProcessorContext, idempotencyKey: string, caseId: string, u: { title: string; content: string; date: string; stage?: string }): OutboundStep {
+function caseUpdateStep(ctx: OutboundPlanDeps, idempotencyKey: string, caseId: string, u: { title: string; content: string; date: string; stage?: string }): OutboundStep {
   const updateId = createHash('sha256').update(`${idempotencyKey}\u0000case-update`).digest('hex').slice(0, 24);
   return {
     name: 'case-update',
@@ -144,7 +141,7 @@ function caseUpdateStep(ctx: ProcessorContext, idempotencyKey: string, caseId: s
 }
 
 /** An invitation call on the case's invitation, through the mapping the invitation arrived by. */
-async function actStep(ctx: ProcessorContext, caseId: string, action: InvitationActionName, body: Record<string, unknown>): Promise<OutboundStep & { invitationId: string }> {
+async function actStep(ctx: OutboundPlanDeps, caseId: string, action: InvitationActionName, body: Record<string, unknown>): Promise<OutboundStep & { invitationId: string }> {
   const invitationId = await ctx.cases.invitationOf(caseId);
   if (invitationId === undefined) {
     throw new UnrecoverableError(`no invitation is known for case ${caseId}: Lexbridge has not received a "Case Invitation Sent" for it`);

@@ -7,37 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keyspace } from '@lexbridge/infra/redis';
-
-// KEYS: last-update zset, ended hash. ARGV: case id, invitation id, ms.
-const STARTED = `
-local ended = redis.call('HGET', KEYS[2], ARGV[1])
-if ended == ARGV[2] then return 0 end
-if ended then redis.call('HDEL', KEYS[2], ARGV[1]) end
-redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[1])
-return 1
-`;
-
-// KEYS: last-update zset, ended hash. ARGV: case id, ms.
-const UPDATED = `
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
-redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
-return 1
-`;
-
-/** The scripts as ioredis commands: sent once, then run by SHA (one per accepted invitation). */
-interface CaseActivityCommands {
-  lexbridgeCaseStarted(lastKey: string, endedKey: string, caseId: string, invitationId: string, ms: number): Promise<number>;
-  lexbridgeCaseUpdated(lastKey: string, endedKey: string, caseId: string, ms: number): Promise<number>;
-}
-
-function caseActivityCommands(redis: Redis): CaseActivityCommands {
-  const r = redis as Redis & Partial<CaseActivityCommands>;
-  if (!r.lexbridgeCaseStarted) {
-    redis.defineCommand('lexbridgeCaseStarted', { numberOfKeys: 2, lua: STARTED });
-    redis.defineCommand('lexbridgeCaseUpdated', { numberOfKeys: 2, lua: UPDATED });
-  }
-  return redis as unknown as CaseActivityCommands;
-}
+import { processorScripts } from '../commands/index.js';
 
 /** A tracked case and the time of its last update (epoch ms). */
 export interface CaseLastUpdate {
@@ -72,14 +42,14 @@ export function createCaseActivity(redis: Redis, keyspace: Keyspace): CaseActivi
   const lastKey = keyspace.key('status-sync', 'last-update');
   const announcedKey = keyspace.key('status-sync', 'due-announced');
   const endedKey = keyspace.key('status-sync', 'ended');
-  const scripts = caseActivityCommands(redis);
+  processorScripts.define(redis);
 
   return {
     async started(caseId, invitationId, at) {
-      await scripts.lexbridgeCaseStarted(lastKey, endedKey, caseId, invitationId, at.getTime());
+      await processorScripts.run(redis, 'startCaseActivity', [lastKey, endedKey], [caseId, invitationId, at.getTime()]);
     },
     async updated(caseId, at) {
-      await scripts.lexbridgeCaseUpdated(lastKey, endedKey, caseId, at.getTime());
+      await processorScripts.run(redis, 'updateCaseActivity', [lastKey, endedKey], [caseId, at.getTime()]);
     },
     async ended(caseId, invitationId) {
       await redis.multi().zrem(lastKey, caseId).hdel(announcedKey, caseId).hset(endedKey, caseId, invitationId).exec();

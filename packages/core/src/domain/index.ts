@@ -12,6 +12,35 @@ export const OPEN_INVITATION_STATUSES: readonly InvitationStatus[] = ['open', 'e
 
 const isoDate = z.iso.datetime({ offset: true });
 
+/** Longest id taken from Lexamica or the CMS (Lexamica's ids are 24 hex characters). */
+export const MAX_ID_LENGTH = 200;
+/** Longest Lexamica event name (`Case Invitation Sent`). */
+export const MAX_EVENT_NAME_LENGTH = 200;
+/** Largest stored-event payload, as JSON characters: a referral is a few kilobytes. */
+export const MAX_PAYLOAD_JSON_CHARS = 1_048_576;
+
+const lexamicaId = z.string().min(1).max(MAX_ID_LENGTH);
+
+/**
+ * A Lexamica stored event, its envelope read through the API profile. Parsed once, by the Lexamica
+ * client as it reads a page (an item that fails is set aside as `rejected`, for the poller's
+ * quarantine); the same schema is the stored-event jobs' payload, which the processor parses as it
+ * takes a job. Every string is bounded: a hostile or broken answer cannot put an unbounded string
+ * into a queue, a handler or a log line.
+ */
+export const storedEventSchema = z.object({
+  /** Lexamica's event id: also the job id. */
+  id: lexamicaId,
+  event: z.string().min(1).max(MAX_EVENT_NAME_LENGTH),
+  createdAt: isoDate,
+  mappingId: lexamicaId.optional(),
+  subscriptionId: lexamicaId.optional(),
+  /** The payload in the firm's field names, as Lexamica stored it. */
+  payload: z
+    .record(z.string(), z.unknown())
+    .refine((p) => JSON.stringify(p).length <= MAX_PAYLOAD_JSON_CHARS, `must be at most ${MAX_PAYLOAD_JSON_CHARS} characters as JSON`),
+});
+
 export const referralSchema = z.looseObject({
   _id: z.string().min(1),
   caseType: z.string().min(1),

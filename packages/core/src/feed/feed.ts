@@ -3,11 +3,13 @@
  * (the stream entry id). Each item has a stable id; appending the same id twice (a retried job, two
  * replicas) adds it once, because the dedupe key and the entry are written by one Lua script.
  *
- * The append is one Lua function ({@link FEED_APPEND_LUA}): the feed's own script runs it, and so do
- * scripts that append an item in the same step as the change it reports (the ledger's outbox), given
- * the keys and arguments of {@link FeedOutbox}.
+ * The append is one Lua function (`commands/includes/feedAppend.lua`): the feed's own script runs
+ * it, and so do scripts that append an item in the same step as the change it reports (the ledger's
+ * outbox), given the keys and arguments of {@link FeedOutbox}.
  */
 import type { Redis } from 'ioredis';
+import { coreScripts } from '../commands/index.js';
+import { mentionsAny } from './mentions.js';
 import type { Keyspace } from '@lexbridge/infra/redis';
 
 /** One thing the CMS should hear about. */
@@ -30,6 +32,11 @@ export interface FeedOptions {
   maxLen?: number;
   /** How long an item id is remembered for dedupe, in seconds; default 7 days. */
   dedupeTtlSec?: number;
+  /**
+   * How long an item is kept, in ms (`RetentionPolicy.feedMs`; default 30 days): every append trims
+   * the items older than that, and so does {@link Feed.trimExpired}.
+   */
+  retentionMs?: number;
 }
 
 /** A cursor that is not a stream entry id. */
@@ -73,61 +80,35 @@ export interface Feed {
   read(after: string | undefined, limit: number): Promise<{ items: FeedEntry[]; next: string | null }>;
   /** The item with this id, while it is both remembered and not trimmed. */
   get(id: string): Promise<FeedEntry | undefined>;
-  /** What another script needs to append to this feed with {@link FEED_APPEND_LUA}. */
+  /** Trims the items past their retention (the processor's sweep; appends trim too). Returns how many went. */
+  trimExpired(): Promise<number>;
+  /**
+   * A deletion request: deletes every item whose `data` names one of `ids` (as a string value at any
+   * depth), and forgets their ids. Returns how many went.
+   */
+  purgeMentioning(ids: ReadonlySet<string>): Promise<number>;
+  /** What another script needs to append to this feed with `feed_append` (`commands/includes/feedAppend.lua`). */
   readonly outbox: FeedOutbox;
 }
 
 /**
- * An item's append, as the keys and arguments of `feed_append` in {@link FEED_APPEND_LUA}, for a
+ * An item's append, as the keys and arguments of `feed_append` (`commands/includes/feedAppend.lua`), for a
  * script that writes something else and announces it in the same step: either both happen or
  * neither, and a reader never sees the change without its item.
  */
 export interface FeedOutbox {
-  append(item: FeedItem): { keys: [seenKey: string, stream: string]; args: [ttlSec: number, maxLen: number, json: string] };
+  append(item: FeedItem): { keys: [seenKey: string, stream: string]; args: [ttlSec: number, maxLen: number, retentionMs: number, json: string] };
 }
-
-/**
- * Lua: `feed_append(seen_key, stream, ttl, maxlen, json)` adds the item unless its id is remembered
- * and returns `{ cursor, 1 if it was a duplicate else 0 }`. Each entry also keeps the cursor of the
- * entry before it (`prev`), so a reader whose cursor was trimmed can be told whether anything after
- * it went with it. The one definition of the append:
- * prepend it to a script that calls it.
- */
-export const FEED_APPEND_LUA = `
-local function feed_append(seen_key, stream, ttl, maxlen, json)
-  local seen = redis.call('GET', seen_key)
-  if seen then return { seen, 1 } end
-  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)[1]
-  local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'item', json, 'prev', last and last[1] or '')
-  redis.call('SET', seen_key, id, 'EX', ttl)
-  return { id, 0 }
-end
-`;
-
-// KEYS: dedupe key, stream. ARGV: ttl sec, maxlen, item JSON.
-const APPEND = `${FEED_APPEND_LUA}
-return feed_append(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
-`;
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
-
-/** The append script as an ioredis command: sent once, then run by SHA (NOSCRIPT reloads it). */
-interface FeedCommands {
-  lexbridgeFeedAppend(seenKey: string, stream: string, ttlSec: number, maxLen: number, json: string): Promise<[string, number]>;
-}
-
-function feedCommands(redis: Redis): FeedCommands {
-  const r = redis as Redis & Partial<FeedCommands>;
-  if (!r.lexbridgeFeedAppend) redis.defineCommand('lexbridgeFeedAppend', { numberOfKeys: 2, lua: APPEND });
-  return redis as unknown as FeedCommands;
-}
 
 export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions = {}): Feed {
   const maxLen = opts.maxLen ?? 100_000;
   const ttl = opts.dedupeTtlSec ?? 7 * 86_400;
+  const retentionMs = opts.retentionMs ?? 30 * 86_400_000;
+  coreScripts.define(redis);
   const stream = keyspace.key('feed', 'stream');
   const seenKey = (id: string) => keyspace.key('feed', 'seen', id);
-  const scripts = feedCommands(redis);
 
   const toEntry = ([cursor, fields]: [string, string[]]): FeedEntry => {
     const json = fields[fields.indexOf('item') + 1] ?? '{}';
@@ -137,7 +118,7 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
   const outbox: FeedOutbox = {
     append: (item) => ({
       keys: [seenKey(item.id), stream],
-      args: [ttl, maxLen, JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data })],
+      args: [ttl, maxLen, retentionMs, JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data })],
     }),
   };
 
@@ -146,7 +127,7 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
 
     async append(item) {
       const { keys, args } = outbox.append(item);
-      const [cursor, dup] = await scripts.lexbridgeFeedAppend(...keys, ...args);
+      const [cursor, dup] = (await coreScripts.run(redis, 'appendFeedItem', keys, args)) as [string, number];
       return { cursor, duplicate: dup === 1 };
     },
 
@@ -168,6 +149,28 @@ export function createFeed(redis: Redis, keyspace: Keyspace, opts: FeedOptions =
       }
       const items = rows.map(toEntry);
       return { items, next: items.at(-1)?.cursor ?? null };
+    },
+
+    async trimExpired() {
+      // Redis' clock, as the entry ids are: seconds and microseconds.
+      const [sec, micro] = await redis.time();
+      return redis.xtrim(stream, 'MINID', Math.max(0, Number(sec) * 1000 + Math.floor(Number(micro) / 1000) - retentionMs));
+    },
+
+    async purgeMentioning(ids) {
+      let removed = 0;
+      let after = '-';
+      for (;;) {
+        const rows = (await redis.xrange(stream, after, '+', 'COUNT', 1_000)) as Array<[string, string[]]>;
+        const gone = rows.map(toEntry).filter((e) => mentionsAny(e.data, ids));
+        if (gone.length > 0) {
+          await redis.xdel(stream, ...gone.map((e) => e.cursor));
+          await redis.del(...gone.map((e) => seenKey(e.id)));
+          removed += gone.length;
+        }
+        if (rows.length < 1_000) return removed;
+        after = `(${rows.at(-1)![0]}`;
+      }
     },
 
     async get(id) {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { retentionConfigSchema } from '../ledger/retention.js';
 import { mappingDeclarationSchema } from '../mapping/index.js';
 import type { ErrorKind } from '@lexbridge/infra/errors';
 
@@ -58,6 +59,8 @@ export const firmConfigShape = {
   profile: z.record(z.string(), z.unknown()).optional(),
   /** The API's identities: validated by the API, which owns the section's shape. */
   api: z.record(z.string(), z.unknown()).optional(),
+  /** How long records, case links, feed items and jobs are kept (docs/security.md); `RETENTION_*_DAYS` win. */
+  retention: retentionConfigSchema,
   /** Webhooks from Lexamica, beside polling (absent: polling only). */
   webhooks: webhooksDeclarationSchema.optional(),
 };

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { BATCH_JOBS, jobCatalog, jobIdFor, MAX_BATCH_EVENTS, type BatchQueue, type EnqueueItem, type StoredEventJob, type StoredEventJobName } from '../jobs/index.js';
 import type { Keyspace } from '@lexbridge/infra/redis';
+import { coreScripts } from '../commands/index.js';
 import { pollerKeys, type PollerKeys } from '../poller-state/index.js';
 
 /** Most ids the seen-id memory keeps (the newest); about 100 bytes each in Redis. */
@@ -29,46 +30,26 @@ export function intakeKeys(keyspace: Keyspace): IntakeKeys {
 
 export type IntakeKeys = Pick<PollerKeys, 'seen' | 'claims'>;
 
-// KEYS: seen zset, claims hash. ARGV: now ms, ttl ms, then ids. Returns { ids claimed, ids held by another claim }.
-const CLAIM = `
-local now = tonumber(ARGV[1])
-local untilMs = now + tonumber(ARGV[2])
-local claimed = {}
-local held = {}
-for i = 3, #ARGV do
-  local id = ARGV[i]
-  if not redis.call('ZSCORE', KEYS[1], id) then
-    local untilHeld = tonumber(redis.call('HGET', KEYS[2], id) or '0')
-    if untilHeld <= now then
-      redis.call('HSET', KEYS[2], id, untilMs)
-      claimed[#claimed + 1] = id
-    else
-      held[#held + 1] = id
-    end
-  end
-end
-return { claimed, held }`;
-
 /**
- * A Lua fragment that records the score/id pairs of `ARGV[first..]` in the seen set `KEYS[seen]`
- * and drops their claims from `KEYS[claims]`: every script that records enqueued ids uses it.
+ * Records enqueued events and moves the poller's watermark in one step, fenced by the lease
+ * (`commands/advanceCheckpoint-4.lua`). Returns false, writing nothing, when the lease is not held
+ * with `leaseValue`.
  */
-export function rememberLua(seen: number, claims: number, first: number): string {
-  return `
-for i = ${first}, #ARGV, 2000 do
-  redis.call('ZADD', KEYS[${seen}], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
-end
-local ids = {}
-for i = ${first + 1}, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
-for i = 1, #ids, 2000 do
-  redis.call('HDEL', KEYS[${claims}], unpack(ids, i, math.min(i + 1999, #ids)))
-end`;
+export async function advanceCheckpoint(
+  redis: Redis,
+  keys: Pick<PollerKeys, 'lease' | 'checkpoint' | 'seen' | 'claims'>,
+  a: { leaseValue: string; watermarkMs: number; trimBelowMs: number; nowMs: number; maxSeen: number; events: StampedId[] },
+): Promise<boolean> {
+  coreScripts.define(redis);
+  const pairs = a.events.flatMap((e) => [String(e.createdAtMs), e.id]);
+  const result = await coreScripts.run(
+    redis,
+    'advanceCheckpoint',
+    [keys.lease, keys.checkpoint, keys.seen, keys.claims],
+    [a.leaseValue, String(a.watermarkMs), new Date(a.watermarkMs).toISOString(), String(a.trimBelowMs), new Date(a.nowMs).toISOString(), String(a.maxSeen), ...pairs],
+  );
+  return result === 1;
 }
-
-// KEYS: seen zset, claims hash. ARGV: max ids kept, then score/id pairs. Records and unclaims.
-const REMEMBER = `${rememberLua(1, 2, 2)}
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[1]))
-return 1`;
 
 /** An event's id and creation time (ms), as the seen-id memory keeps it. */
 export interface StampedId {
@@ -96,6 +77,7 @@ export interface SeenStore {
 }
 
 export function createSeenStore(redis: Redis, keys: IntakeKeys, now: () => number = Date.now, maxSeen = SEEN_MAX): SeenStore {
+  coreScripts.define(redis);
   return {
     keys,
     async unseen(ids) {
@@ -105,12 +87,12 @@ export function createSeenStore(redis: Redis, keys: IntakeKeys, now: () => numbe
     },
     async claim(ids, ttlMs = CLAIM_TTL_MS) {
       if (ids.length === 0) return { claimed: new Set(), held: new Set() };
-      const [claimed, held] = (await redis.eval(CLAIM, 2, keys.seen, keys.claims, String(now()), String(ttlMs), ...ids)) as [string[], string[]];
+      const [claimed, held] = (await coreScripts.run(redis, 'claimEvents', [keys.seen, keys.claims], [String(now()), String(ttlMs), ...ids])) as [string[], string[]];
       return { claimed: new Set(claimed), held: new Set(held) };
     },
     async remember(events) {
       if (events.length === 0) return;
-      await redis.eval(REMEMBER, 2, keys.seen, keys.claims, String(maxSeen), ...events.flatMap((e) => [String(e.createdAtMs), e.id]));
+      await coreScripts.run(redis, 'rememberEvents', [keys.seen, keys.claims], [String(maxSeen), ...events.flatMap((e) => [String(e.createdAtMs), e.id])]);
     },
     async release(ids) {
       if (ids.length > 0) await redis.hdel(keys.claims, ...ids);

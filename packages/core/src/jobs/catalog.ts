@@ -5,7 +5,10 @@
  */
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { outboundJobSchema } from './outbound.js';
+import { MAX_EVENT_NAME_LENGTH, MAX_ID_LENGTH, storedEventSchema } from '../domain/index.js';
+import { CONTACT_CHANNELS, outboundJobSchema } from './outbound.js';
+
+export { MAX_ID_LENGTH, MAX_EVENT_NAME_LENGTH, MAX_PAYLOAD_JSON_CHARS } from '../domain/index.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -14,31 +17,17 @@ const DAY = 24 * HOUR;
 // operator's request) cannot put an unbounded string into a queue, a handler or a log line. A value
 // over a bound fails the producer's parse: a 400 at the API, a quarantined event at the poller.
 
-/** Longest id taken from Lexamica or the CMS (Lexamica's ids are 24 hex characters). */
-export const MAX_ID_LENGTH = 200;
-/** Longest Lexamica event name (`Case Invitation Sent`). */
-export const MAX_EVENT_NAME_LENGTH = 200;
-/** Largest stored-event payload, as JSON characters: a referral is a few kilobytes. */
-export const MAX_PAYLOAD_JSON_CHARS = 1_048_576;
 /** Longest quarantine reason kept; longer ones are cut (the raw event is kept whole beside it). */
 export const MAX_REASON_LENGTH = 4_000;
 
 const externalId = z.string().min(1).max(MAX_ID_LENGTH);
 const eventName = z.string().min(1).max(MAX_EVENT_NAME_LENGTH);
 
-/** A stored event as Lexbridge carries it (profile field names already resolved by the client). */
-export const storedEventJobSchema = z.object({
-  /** Lexamica's event id: also the job id. */
-  id: externalId,
-  event: eventName,
-  createdAt: z.iso.datetime({ offset: true }),
-  mappingId: externalId.optional(),
-  subscriptionId: externalId.optional(),
-  /** The payload in the firm's field names, as Lexamica stored it. */
-  payload: z
-    .record(z.string(), z.unknown())
-    .refine((p) => JSON.stringify(p).length <= MAX_PAYLOAD_JSON_CHARS, `must be at most ${MAX_PAYLOAD_JSON_CHARS} characters as JSON`),
-});
+/**
+ * A stored event as Lexbridge carries it: the domain's stored event, the one shape the Lexamica
+ * client's response schema produces, so the poller enqueues what the client parsed as it is.
+ */
+export const storedEventJobSchema = storedEventSchema;
 export type StoredEventJob = z.infer<typeof storedEventJobSchema>;
 
 /** The jobs a single stored event becomes (by event type, see `jobForEvent`). */
@@ -73,7 +62,7 @@ export const invitationActJobSchema = z.object({
   reason: z.string().min(1).max(2_000).optional(),
   /** ISO time for contact-attempted / consult-complete. */
   at: z.iso.datetime({ offset: true }).optional(),
-  channel: z.enum(['phone', 'email', 'sms', 'letter']).optional(),
+  channel: z.enum(CONTACT_CHANNELS).optional(),
   source: z.enum(DECISION_SOURCES),
 });
 

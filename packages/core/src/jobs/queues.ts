@@ -35,6 +35,23 @@ export interface QueueSetOptions {
   rebuildDelayMs?: number;
   /** Longest pause between two rebuilds, in ms. Default 10 000. */
   maxRebuildDelayMs?: number;
+  /**
+   * The longest a completed or failed job (and the data it carries) is kept, in ms
+   * (`RetentionPolicy.jobsMs`): caps the catalog's `removeOnComplete`/`removeOnFail` ages. Default:
+   * the catalog's own ages.
+   */
+  jobRetentionMs?: number;
+}
+
+type KeepJobs = JobsOptions['removeOnComplete'];
+
+/** `keep` with its age capped at `maxSec` (a bare count keeps its count and gains the age). */
+function capAge(keep: KeepJobs, maxSec: number): KeepJobs {
+  if (keep === true) return true;
+  if (keep === undefined || keep === false) return { age: maxSec };
+  if (typeof keep === 'number') return { count: keep, age: maxSec };
+  const age = 'age' in keep && keep.age !== undefined ? Math.min(keep.age, maxSec) : maxSec;
+  return { ...keep, age };
 }
 
 interface QueueEntry {
@@ -66,6 +83,14 @@ export class QueueSet {
     private readonly logger?: Logger,
     private readonly opts: QueueSetOptions = {},
   ) {}
+
+  /** `opts` with the job retention of this set applied (every add goes through it). */
+  withRetention(opts: JobsOptions): JobsOptions {
+    const ms = this.opts.jobRetentionMs;
+    if (ms === undefined) return opts;
+    const sec = Math.max(1, Math.floor(ms / 1000));
+    return { ...opts, removeOnComplete: capAge(opts.removeOnComplete, sec), removeOnFail: capAge(opts.removeOnFail, sec) };
+  }
 
   /** The queue as it is now: after a rebuild, a new object (do not keep it across calls). */
   get(name: QueueName): Queue {
@@ -157,7 +182,7 @@ export async function enqueue<N extends JobName>(
   const entry = jobCatalog[name];
   const parsed = entry.schema.safeParse(payload);
   if (!parsed.success) throw new JobPayloadError(name, parsed.error.issues);
-  return queues.get(entry.queue).add(name, parsed.data, { ...entry.options, ...opts });
+  return queues.get(entry.queue).add(name, parsed.data, queues.withRetention({ ...entry.options, ...opts }));
 }
 
 /** One job for {@link enqueueMany}. */
@@ -178,7 +203,7 @@ export async function enqueueMany(queues: QueueSet, items: ReadonlyArray<Enqueue
     const parsed = entry.schema.safeParse(item.payload);
     if (!parsed.success) throw new JobPayloadError(item.name, parsed.error.issues);
     const list = byQueue.get(entry.queue) ?? [];
-    list.push({ name: item.name, data: parsed.data, opts: { ...entry.options, ...item.opts } });
+    list.push({ name: item.name, data: parsed.data, opts: queues.withRetention({ ...entry.options, ...item.opts }) });
     byQueue.set(entry.queue, list);
   }
   const added = await Promise.all([...byQueue].map(([queue, jobs]) => queues.get(queue).addBulk(jobs)));

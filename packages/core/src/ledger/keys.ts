@@ -12,5 +12,20 @@ export function ledgerKeys(keyspace: Keyspace) {
     since: (s: LedgerState) => keyspace.key('ledger', 'since', s),
     /** Every invitation, scored by expiry (ms). */
     all: keyspace.key('ledger', 'by-expiry'),
+    /** Final records, scored by when their retention ends (ms); members from {@link retentionMember}. */
+    retention: keyspace.key('ledger', 'retention'),
   };
+}
+
+/**
+ * A final record's member in the retention index: what the sweep needs to clear its indexes and
+ * case link after the record itself has expired.
+ */
+export function retentionMember(r: { invitationId: string; state: LedgerState; caseId?: string | undefined }): string {
+  return JSON.stringify([r.invitationId, r.state, r.caseId ?? '']);
+}
+
+export function parseRetentionMember(member: string): { invitationId: string; state: LedgerState; caseId: string | undefined } {
+  const [invitationId, state, caseId] = JSON.parse(member) as [string, LedgerState, string];
+  return { invitationId, state, caseId: caseId === '' ? undefined : caseId };
 }

@@ -1,19 +1,22 @@
 /**
  * The invitation ledger in Redis: one JSON string per invitation, plus one sorted set per state and
  * one over all invitations, each scored by expiry, for listing. Every change is a compare-and-set
- * (Lua, loaded once and run by `EVALSHA`): the new record is written only if the stored one still
+ * (`commands/updateLedgerRecord-8.lua`): the new record is written only if the stored one still
  * has the `version` the change was computed from, and the indexes move in the same script. Guards on
  * the current state therefore hold across processor replicas: of two concurrent `beginAct` calls,
  * exactly one wins. A change may announce itself: its CMS feed item is appended by the same script
  * (a transactional outbox), so the feed never misses nor runs ahead of the ledger.
  */
 import type { Redis } from 'ioredis';
-import { FEED_APPEND_LUA, type FeedItem, type FeedOutbox } from '../feed/index.js';
-import type { Keyspace } from '@lexbridge/infra/redis';
+import { coreScripts } from '../commands/index.js';
+import type { FeedItem, FeedOutbox } from '../feed/index.js';
+import type { Keyspace, ScriptArg } from '@lexbridge/infra/redis';
 import { describeDecision } from '../rules/index.js';
 import { caseIndexKey, caseLinkScore } from './case-index.js';
-import { ledgerKeys } from './keys.js';
+import { ledgerKeys, parseRetentionMember, retentionMember } from './keys.js';
+import { DEFAULT_RETENTION } from './retention.js';
 import {
+  FINAL_LEDGER_STATES,
   isWatched,
   LEDGER_STATES,
   LedgerNotFoundError,
@@ -24,72 +27,6 @@ import {
   type ReceiveInput,
   type Transition,
 } from './record.js';
-
-// KEYS: record, state index, all-by-expiry index, since index of the state; then the case index
-// when ARGV[4] is set; then the feed's dedupe key and stream when ARGV[7] is set.
-// ARGV: record JSON, id, expiry score, case link score or '', feed ttl, feed maxlen, item JSON or '',
-// entered-state score ('' for a state the watchdog does not watch).
-// The case link is written on every call (it repairs a record linked by an older version); the
-// item only with a new record.
-const CREATE = `${FEED_APPEND_LUA}
-local k = 5
-if ARGV[4] ~= '' then
-  redis.call('ZADD', KEYS[k], ARGV[4], ARGV[2])
-  k = k + 1
-end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
-  if ARGV[8] ~= '' then redis.call('ZADD', KEYS[4], ARGV[8], ARGV[2]) end
-  if ARGV[7] ~= '' then feed_append(KEYS[k], KEYS[k + 1], ARGV[5], ARGV[6], ARGV[7]) end
-  return false
-end
-return redis.call('GET', KEYS[1])
-`;
-
-// KEYS: record, old state index, new state index, all-by-expiry index, old since index, new since
-// index[, feed dedupe key, feed stream].
-// ARGV: expected version, new JSON, id, expiry score, '1' when the expiry changed, entered-state
-// score ('' for a state the watchdog does not watch)[, feed ttl, feed maxlen, item JSON]. Records
-// written before versions existed have none: they count as version 0. A record that stays in its
-// state keeps the time it entered it.
-const COMPARE_AND_SET = `${FEED_APPEND_LUA}
-local cur = redis.call('GET', KEYS[1])
-if not cur then return 0 end
-if (cjson.decode(cur).version or 0) ~= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-if KEYS[2] ~= KEYS[3] then
-  redis.call('ZREM', KEYS[2], ARGV[3])
-  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
-  redis.call('ZREM', KEYS[5], ARGV[3])
-  if ARGV[6] ~= '' then redis.call('ZADD', KEYS[6], ARGV[6], ARGV[3]) end
-elseif ARGV[5] == '1' then
-  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
-end
-if ARGV[5] == '1' then redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3]) end
-if #KEYS == 8 then feed_append(KEYS[7], KEYS[8], ARGV[7], ARGV[8], ARGV[9]) end
-return 1
-`;
-
-type ScriptArg = string | number;
-
-/**
- * The ledger's scripts as ioredis commands: sent once, then run by SHA (NOSCRIPT reloads them). The
- * number of keys comes first: the case link and the feed item are optional.
- */
-interface LedgerCommands {
-  lexbridgeLedgerCreate(numKeys: number, ...keysThenArgs: ScriptArg[]): Promise<string | null>;
-  lexbridgeLedgerCas(numKeys: number, ...keysThenArgs: ScriptArg[]): Promise<number>;
-}
-
-function ledgerCommands(redis: Redis): LedgerCommands {
-  const r = redis as Redis & Partial<LedgerCommands>;
-  if (!r.lexbridgeLedgerCas) {
-    redis.defineCommand('lexbridgeLedgerCreate', { lua: CREATE });
-    redis.defineCommand('lexbridgeLedgerCas', { lua: COMPARE_AND_SET });
-  }
-  return redis as unknown as LedgerCommands;
-}
 
 /** Filters for {@link Ledger.list}. */
 export interface LedgerListFilter {
@@ -181,6 +118,17 @@ export interface Ledger {
   abortAct(invitationId: string, note: string, known?: LedgerRecord): Promise<LedgerRecord>;
   /** How many invitations are in each state. */
   counts(): Promise<Record<LedgerState, number>>;
+  /**
+   * The retention sweep: clears the indexes and case links of final records past their retention
+   * (the records themselves expire by Redis TTL) and deletes any such record still there. Returns
+   * how many it removed.
+   */
+  purgeExpired(batch?: number): Promise<number>;
+  /**
+   * A deletion request: removes every invitation record of the case (Lexamica's case id), in any
+   * state, with its indexes and the case link. Returns the invitation ids removed.
+   */
+  purgeCase(caseId: string): Promise<string[]>;
 }
 
 /** Options for {@link createLedger}. */
@@ -191,11 +139,14 @@ export interface LedgerOptions {
   maxCasRetries?: number;
   /** The feed that `announce` items go to (`Feed.outbox`); without one, a change that announces is refused. */
   feed?: FeedOutbox;
+  /** How long a record (and its case link) is kept after its final state, in ms (`RetentionPolicy.recordsMs`; default 180 days). */
+  recordsRetentionMs?: number;
 }
 
 export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptions = {}): Ledger {
   const now = opts.now ?? (() => new Date());
   const maxCasRetries = opts.maxCasRetries ?? 20;
+  coreScripts.define(redis);
   const keys = ledgerKeys(keyspace);
   const recordKey = keys.record;
   const stateKey = keys.state;
@@ -204,7 +155,24 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
   const enteredScore = (r: LedgerRecord) => (isWatched(r.state) ? Date.parse(r.updatedAt) : '');
 
   const parse = (json: string): LedgerRecord => JSON.parse(json) as LedgerRecord;
-  const scripts = ledgerCommands(redis);
+  const retentionMs = opts.recordsRetentionMs ?? DEFAULT_RETENTION.recordsMs;
+  const final = (r: LedgerRecord) => FINAL_LEDGER_STATES.includes(r.state);
+  /**
+   * The retention arguments of a write: the old record's member (to unlist), the new one's and when
+   * it is purged. A create passes only the new member (createLedgerRecord takes no old one).
+   */
+  function retentionArgs(current: LedgerRecord | undefined, next: LedgerRecord): ScriptArg[] {
+    const listed = final(next) ? [retentionMember(next), retentionMs, now().getTime() + retentionMs] : ['', '', ''];
+    return current === undefined ? listed : [final(current) ? retentionMember(current) : '', ...listed];
+  }
+
+  /** Removes a record, its indexes and its case link; `due`: only while its retention member is due then. */
+  async function purgeEntry(member: { invitationId: string; state: LedgerState; caseId?: string | undefined }, listed: string, due: number | 'any'): Promise<boolean> {
+    const rk = recordKey(member.invitationId);
+    const caseKey = member.caseId === undefined ? rk : caseIndexKey(keyspace, member.caseId);
+    const removed = await coreScripts.run(redis, 'purgeLedgerEntry', [keys.retention, rk, stateKey(member.state), allKey, keys.since(member.state), caseKey], [listed, member.invitationId, due]);
+    return removed === 1;
+  }
 
   async function get(invitationId: string): Promise<LedgerRecord | undefined> {
     const json = await redis.get(recordKey(invitationId));
@@ -237,18 +205,20 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
     };
     const steps = then === undefined ? [] : Array.isArray(then) ? then : [then as Omit<Transition, 'from'>];
     const record = steps.reduce((r: LedgerRecord, step) => applyTransition(r, { ...step, from: [r.state] }, at), received);
-    const scriptKeys = [recordKey(input.invitationId), stateKey(record.state), allKey, keys.since(record.state)];
-    const args: ScriptArg[] = [JSON.stringify(record), input.invitationId, expiryScore(record.expires), '', '', '', '', enteredScore(record)];
+    const rk = recordKey(input.invitationId);
+    // Every key the script may touch is passed (a fixed count); a slot not used repeats the record's key.
+    const scriptKeys = [rk, stateKey(record.state), allKey, keys.since(record.state), rk, rk, rk, keys.retention];
+    const args: ScriptArg[] = [JSON.stringify(record), input.invitationId, expiryScore(record.expires), '', '', '', '', '', enteredScore(record), ...retentionArgs(undefined, record)];
     if (input.caseId !== undefined && input.sentAt !== undefined) {
-      scriptKeys.push(caseIndexKey(keyspace, input.caseId));
+      scriptKeys[4] = caseIndexKey(keyspace, input.caseId);
       args[3] = caseLinkScore(input.sentAt);
     }
     if (o.announce) {
       const item = outboxAppend(o.announce(record));
-      scriptKeys.push(...item.keys);
-      args.splice(4, 3, ...item.args);
+      scriptKeys.splice(5, 2, ...item.keys);
+      args.splice(4, 4, ...item.args);
     }
-    const existing = await scripts.lexbridgeLedgerCreate(scriptKeys.length, ...scriptKeys, ...args);
+    const existing = (await coreScripts.run(redis, 'createLedgerRecord', scriptKeys, args)) as string | null;
     return existing === null ? { record, created: true } : { record: parse(existing), created: false };
   }
 
@@ -256,14 +226,15 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
   async function tryApply(current: LedgerRecord, t: Transition): Promise<LedgerRecord | undefined> {
     if (!t.from.includes(current.state)) throw new LedgerTransitionError(current.invitationId, current.state, t.to);
     const next = applyTransition(current, t, now().toISOString());
-    const scriptKeys = [recordKey(current.invitationId), stateKey(current.state), stateKey(next.state), allKey, keys.since(current.state), keys.since(next.state)];
-    const args: ScriptArg[] = [current.version ?? 0, JSON.stringify(next), current.invitationId, expiryScore(next.expires), next.expires === current.expires ? '0' : '1', enteredScore(next)];
+    const rk = recordKey(current.invitationId);
+    const scriptKeys = [rk, stateKey(current.state), stateKey(next.state), allKey, keys.since(current.state), keys.since(next.state), rk, rk, keys.retention];
+    const args: ScriptArg[] = [current.version ?? 0, JSON.stringify(next), current.invitationId, expiryScore(next.expires), next.expires === current.expires ? '0' : '1', enteredScore(next), '', '', '', '', ...retentionArgs(current, next)];
     if (t.announce) {
       const item = outboxAppend(t.announce(next));
-      scriptKeys.push(...item.keys);
-      args.push(...item.args);
+      scriptKeys.splice(6, 2, ...item.keys);
+      args.splice(6, 4, ...item.args);
     }
-    const ok = await scripts.lexbridgeLedgerCas(scriptKeys.length, ...scriptKeys, ...args);
+    const ok = await coreScripts.run(redis, 'updateLedgerRecord', scriptKeys, args);
     return ok === 1 ? next : undefined;
   }
 
@@ -346,6 +317,28 @@ export function createLedger(redis: Redis, keyspace: Keyspace, opts: LedgerOptio
       ),
 
     abortAct: (invitationId, note, known) => transition(invitationId, { from: ['acting'], to: 'decided', note }, known),
+
+    async purgeExpired(batch = 500) {
+      const at = now().getTime();
+      let purged = 0;
+      for (;;) {
+        const due = await redis.zrangebyscore(keys.retention, '-inf', at, 'LIMIT', 0, batch);
+        for (const member of due) if (await purgeEntry(parseRetentionMember(member), member, at)) purged += 1;
+        if (due.length < batch) return purged;
+      }
+    },
+
+    async purgeCase(caseId) {
+      const ids = await redis.zrange(caseIndexKey(keyspace, caseId), 0, -1);
+      const removed: string[] = [];
+      for (const invitationId of ids) {
+        const record = await get(invitationId);
+        const entry = { invitationId, state: record?.state ?? 'received', caseId };
+        await purgeEntry(entry, record && final(record) ? retentionMember(record) : '', 'any');
+        removed.push(invitationId);
+      }
+      return removed;
+    },
 
     async counts() {
       const pipeline = redis.pipeline();

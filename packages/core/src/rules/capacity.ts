@@ -1,47 +1,17 @@
 /**
  * Daily accept limits per case type, counted in Redis so every processor replica shares one
- * count. A reservation is one Lua script (check and increment under the limit), so concurrent
+ * count. A reservation is one Lua script (`commands/reserveCapacity-1.lua`: check and increment
+ * under the limit), so concurrent
  * replicas can never overshoot.
  */
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { coreScripts } from '../commands/index.js';
 import type { Keyspace } from '@lexbridge/infra/redis';
 import { actionFields, type Decision } from './evaluate.js';
 import type { CapacityLimit } from './rules-config.js';
 
 /** Counter keys outlive their UTC day by a day, then Redis drops them. */
 const KEY_TTL_SEC = 2 * 86_400;
-
-// KEYS[1] counter; ARGV[1] limit, ARGV[2] ttl. Returns {1|0, used}.
-const RESERVE = `
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used >= tonumber(ARGV[1]) then return {0, used} end
-used = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return {1, used}
-`;
-
-// KEYS[1] counter. Decrements, never below 0, and never creates the key.
-const RELEASE = `
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used > 0 then return redis.call('DECR', KEYS[1]) end
-return 0
-`;
-
-function script(lua: string) {
-  const sha = createHash('sha1').update(lua).digest('hex');
-  return async (redis: Redis, key: string, ...args: (string | number)[]): Promise<unknown> => {
-    try {
-      return await redis.evalsha(sha, 1, key, ...args);
-    } catch (err) {
-      // First call on this server (or after SCRIPT FLUSH / a restart): send the script itself.
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return redis.eval(lua, 1, key, ...args);
-    }
-  };
-}
-const reserveScript = script(RESERVE);
-const releaseScript = script(RELEASE);
 
 /** The result of a reservation: `used` counts this one when `ok`. */
 export interface CapacityReservation {
@@ -66,6 +36,7 @@ export interface CapacityCounter {
 
 /** A capacity counter for `limits`, with keys under `keyspace.key('capacity', …)`. */
 export function createCapacityCounter(redis: Redis, keyspace: Keyspace, limits: CapacityLimit[]): CapacityCounter {
+  coreScripts.define(redis);
   const own = new Map(limits.filter((l) => l.caseType !== '*').map((l) => [l.caseType, l]));
   const wildcard = limits.find((l) => l.caseType === '*');
   // Each case type counts on its own, also under '*'; encoding keeps ':' in a case type from
@@ -78,12 +49,12 @@ export function createCapacityCounter(redis: Redis, keyspace: Keyspace, limits: 
     async tryReserve(caseType, now) {
       const limit = limitFor(caseType);
       if (!limit) return undefined;
-      const [ok, used] = (await reserveScript(redis, keyFor(caseType, now), limit.maxAcceptsPerDay, KEY_TTL_SEC)) as [number, number];
+      const [ok, used] = (await coreScripts.run(redis, 'reserveCapacity', [keyFor(caseType, now)], [limit.maxAcceptsPerDay, KEY_TTL_SEC])) as [number, number];
       return { ok: ok === 1, used, limit: limit.maxAcceptsPerDay };
     },
     async release(caseType, reservedAt) {
       if (!limitFor(caseType)) return;
-      await releaseScript(redis, keyFor(caseType, reservedAt));
+      await coreScripts.run(redis, 'releaseCapacity', [keyFor(caseType, reservedAt)], []);
     },
     async used(caseType, at) {
       return Number((await redis.get(keyFor(caseType, at))) ?? 0);

@@ -77,6 +77,26 @@ export const firmConfigEnv = {
   LEXBRIDGE_CONFIG: z.string().trim().min(1).default('./lexbridge.yaml'),
 };
 
+/** Whole days, optional (unset: the firm YAML's `retention`, else the default). */
+const optionalDays = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(1, 'must be at least 1 day').max(3_650, 'must be at most 3650 days').optional(),
+);
+
+/**
+ * Retention overrides (docs/security.md): each wins over the firm YAML's `retention` section. A
+ * variable spelt `RETENTION_…` that is not one of these stops start-up ({@link parseEnv}), so a typo
+ * does not leave the default in force unnoticed.
+ */
+export const retentionEnv = {
+  /** Ledger records and case links, after their final state. */
+  RETENTION_RECORDS_DAYS: optionalDays,
+  /** CMS feed items. */
+  RETENTION_FEED_DAYS: optionalDays,
+  /** Completed and failed jobs. */
+  RETENTION_JOBS_DAYS: optionalDays,
+};
+
 /** Lexamica credentials and API root. */
 export const lexamicaEnv = {
   LEXAMICA_BASE_URL: urlVar(/^https?:$/, 'http:// or https://'),
@@ -158,8 +178,12 @@ export function opsEnv(defaultPort: number) {
  */
 export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Record<string, string | undefined>): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(root)'), message: i.message })),
-  );
+  const known = Object.keys(retentionEnv);
+  const misspelt = Object.keys(shape).some((k) => known.includes(k))
+    ? Object.keys(env)
+        .filter((k) => k.startsWith('RETENTION_') && !known.includes(k))
+        .map((variable) => ({ variable, message: `is not a setting; the retention variables are ${known.join(', ')}` }))
+    : [];
+  if (result.success && misspelt.length === 0) return result.data as z.infer<z.ZodObject<S>>;
+  throw new ConfigError([...(result.success ? [] : result.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(root)'), message: i.message }))), ...misspelt]);
 }

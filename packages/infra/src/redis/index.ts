@@ -170,3 +170,5 @@ export function createKeyspace(prefix: string) {
 }
 
 export type Keyspace = ReturnType<typeof createKeyspace>;
+
+export { readScripts, scriptSet, RedisScriptError, type RedisScript, type ScriptArg, type ScriptSet } from './scripts.js';

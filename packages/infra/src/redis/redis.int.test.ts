@@ -44,9 +44,11 @@ describe('redis roles', () => {
     await waitFor(() => r.status === 'ready');
     expect(await r.ping()).toBe('PONG');
     await srv.stop();
-    const started = Date.now();
-    await expect(r.get('x')).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Once the client has seen the connection go, a command is refused by the disabled offline
+    // queue itself: the error names it, so "fast" is the mechanism, not a wall-clock bound that a
+    // busy machine breaks. (A worker connection would queue the command until Redis came back.)
+    await waitFor(() => r.status !== 'ready');
+    await expect(r.get('x')).rejects.toThrow(/enableOfflineQueue/);
     r.disconnect();
   });
 
@@ -67,7 +69,7 @@ describe('redis roles', () => {
   it('gives up after its timeout when nothing listens, naming REDIS_URL without its password', async () => {
     const url = `redis://:hunter2-secret@127.0.0.1:${await freePort()}`;
     const r = createRedis(url, 'worker');
-    const started = Date.now();
+    // The race is the bound: an answer that is not the timeout's message fails below.
     const outcome = await Promise.race([
       waitForRedis(r, undefined, 1_000, url).then(() => 'connected', (err: Error) => err.message),
       new Promise<string>((res) => setTimeout(() => res('still waiting after 8 s'), 8_000)),
@@ -76,7 +78,6 @@ describe('redis roles', () => {
     expect(outcome).toMatch(/REDIS_URL/);
     expect(outcome).toContain('127.0.0.1');
     expect(outcome).not.toContain('hunter2-secret');
-    expect(Date.now() - started).toBeLessThan(8_000);
   });
 
   it('reports a wrong password once, not as a connection error and a "restored" line per reconnect', async () => {
