@@ -1,8 +1,11 @@
 // ESLint: typescript-eslint's recommended rules, plus the house rules that a type check does not
-// catch (no focused tests, no floating promises in service code).
+// catch (no focused tests, no floating promises in service code, import boundaries between layers).
 import js from '@eslint/js';
 import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
+
+/** The shipped code of every workspace (tests aside). */
+const SERVICE_CODE = ['apps/*/src/**/*.ts', 'packages/{core,infra,lexamica-client}/src/**/*.ts'];
 
 const FOCUSED_TESTS = { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='only']", message: 'focused tests hide the rest of the suite' };
 // Redis scripts are `<name>-<keys>.lua` files in a package's `commands/` folder, defined by the one
@@ -14,6 +17,7 @@ const RAW_REDIS_SCRIPTS = [
   { selector: "CallExpression[callee.property.name=/^(call|send_command|sendCommand)$/] > Literal.arguments:first-child[value=/^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/i]", message: `raw EVAL: ${SCRIPT_RULE}` },
 ];
 const DEFINE_COMMAND = { selector: "CallExpression[callee.property.name='defineCommand']", message: `defineCommand outside the loader: ${SCRIPT_RULE}` };
+
 // The layers (docs/architecture.md, "Layers"): each may import only the Lexbridge packages listed
 // here, by package name. infra is the bottom; core sits on it; the Lexamica client on both; the
 // apps on all three and never on each other. The sandbox is Lexamica's stand-in, not a mirror of
@@ -75,8 +79,20 @@ export default tseslint.config(
       'regexp/no-super-linear-move': ['error', { report: 'certain', ignoreSticky: false, ignorePartial: false }],
     },
   },
+  // Promises in service code are awaited, returned, or handed to something that reports their
+  // failure: a floating one fails silently (an unhandled rejection, or work the shutdown never waits
+  // for). Type-aware, so only over the code the workspaces' tsconfigs cover.
   {
-    files: ['apps/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    files: SERVICE_CODE,
+    ignores: ['**/*.test.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+    },
+  },
+  {
+    files: SERVICE_CODE,
     ignores: ['**/*.test.ts', '**/config.ts', '**/config/**', 'packages/testkit/**'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration in config.ts and pass it down' }],

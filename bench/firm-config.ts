@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml';
 const EXAMPLE = fileURLToPath(new URL('../lexbridge.example.yaml', import.meta.url));
 
 /** The decision rules of the benchmark: one decline rule, everything else accepted. */
-export const BENCH_RULES = {
+const BENCH_RULES = {
   shadow: false,
   rules: [
     {

@@ -21,7 +21,7 @@ export function percentiles(values: readonly number[]): Percentiles {
  * The first poll whose upper bound (`to`, inclusive, taken when the poll started) is at or after
  * `readableMs`: the poll that read the event. `pollStarts` must be sorted ascending.
  */
-export function pollThatRead(pollStarts: readonly number[], readableMs: number): number | undefined {
+function pollThatRead(pollStarts: readonly number[], readableMs: number): number | undefined {
   let lo = 0;
   let hi = pollStarts.length;
   while (lo < hi) {

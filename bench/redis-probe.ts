@@ -12,7 +12,7 @@ export type CommandCounts = Map<string, number>;
 const PROBE_COMMANDS = new Set(['info', 'config|resetstat', 'config|get', 'flushall', 'ping', 'memory|usage']);
 
 /** Parses the `# Commandstats` section of `INFO commandstats`. */
-export function parseCommandStats(info: string): CommandCounts {
+function parseCommandStats(info: string): CommandCounts {
   const counts: CommandCounts = new Map();
   for (const line of info.split(/\r?\n/)) {
     const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);

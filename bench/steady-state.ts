@@ -27,7 +27,7 @@ export interface SteadyResult {
 }
 
 /** `to` of a `poll pass` debug line of the poller, in epoch ms. */
-export function pollStartOf(line: string): number | undefined {
+function pollStartOf(line: string): number | undefined {
   if (!line.includes('"poll pass"')) return undefined;
   try {
     const entry = JSON.parse(line) as { msg?: string; to?: string };

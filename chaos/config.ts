@@ -9,7 +9,7 @@ const rate = (def: number) =>
   z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ error: 'must be a number' }).min(0).max(1000).default(def));
 
 /** Every variable the suite reads, with its default. */
-export const chaosEnv = {
+const chaosEnv = {
   /** Seeds the sandbox and every random choice of the run (default: from the clock; printed in the summary). */
   CHAOS_SEED: intVar({ default: Date.now() % 1_000_000_007, min: 0, max: 4_294_967_295 }),
   /** How long invitations and updates are driven (default 200 000 ms). */

@@ -71,7 +71,7 @@ export interface Stack {
   killNow(): void;
 }
 
-export const REPLICAS = 2;
+const REPLICAS = 2;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 

@@ -37,7 +37,7 @@ export function exampleConfigWith(...fragments: Array<string | Record<string, un
 export const PROFILES: readonly BuiltInProfile[] = ['default', 'alternate'];
 
 /** The `profile:` section of a built-in profile, as a firm would paste it into its YAML (none for `default`). */
-export function profileOverrideOf(name: BuiltInProfile): Record<string, unknown> | undefined {
+function profileOverrideOf(name: BuiltInProfile): Record<string, unknown> | undefined {
   if (name === 'default') return undefined;
   return profileSectionOf(readFileSync(builtInProfileFile(name), 'utf8')) as Record<string, unknown>;
 }

@@ -21,7 +21,7 @@ export const DECIDING_RULES = {
 };
 
 /** What {@link DECIDING_RULES} decide for an invitation. */
-export const expectedAction = (d: InvitationDoc) =>
+const expectedAction = (d: InvitationDoc) =>
   OUT_OF_AREA.includes(d.referral.incident.state) ? 'decline'
     : d.referral.caseType === 'Motor Vehicle Accident' ? 'accept'
       : d.referral.caseType === 'Medical Malpractice' ? 'evaluate' : 'manual';

@@ -14,7 +14,7 @@ import { createRedis, keyspaceFor, toRedisSettings, waitForRedis, type Keyspace,
 import { deleteKeys, redisUrl, uniquePrefix } from '@lexbridge/testkit';
 import { exampleConfigFor, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
 
-export const STACK_TOKEN = 'e2e-stack-token-0123456789abcdef';
+const STACK_TOKEN = 'e2e-stack-token-0123456789abcdef';
 const logger = createLogger({ name: 'e2e-stack', level: 'silent' });
 
 export interface Stack {

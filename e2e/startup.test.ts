@@ -22,26 +22,29 @@ function runService(entry: string, env: Record<string, string>, limitMs: number)
   );
 }
 
+/** What every service needs to get as far as Redis (REDIS_URL aside). */
+const BASE_ENV = {
+  LEXBRIDGE_CONFIG: EXAMPLE_CONFIG,
+  LEXAMICA_BASE_URL: 'http://127.0.0.1:9',
+  LEXAMICA_ORG_ID: 'org',
+  LEXAMICA_PUBLIC_KEY: 'public-key-startup',
+  LEXAMICA_PRIVATE_KEY: 'private-key-startup',
+  API_TOKENS: 'startup-test-token-0123456789',
+};
+
+const SERVICES = { api: 'apps/api/src/main.ts', poller: 'apps/poller/src/main.ts', processor: 'apps/processor/src/main.ts' };
+
+/** Starts the three services at once with `env`; each run named by its service. */
+async function runServices(env: Record<string, string>) {
+  return Promise.all(Object.entries(SERVICES).map(async ([what, entry]) => ({ what, ...(await runService(entry, env, 45_000)) })));
+}
+
 // Issue 16, item 6: with a wrong REDIS_URL a service logged one warning and hung for good.
 describe('a service started against a Redis that is not there', () => {
   it('each service gives up after REDIS_STARTUP_TIMEOUT_MS, naming REDIS_URL without its password', async () => {
     const port = await freePort();
-    const env = {
-      REDIS_URL: `redis://:s3cret-redis-pass@127.0.0.1:${port}`,
-      REDIS_STARTUP_TIMEOUT_MS: '1500',
-      LOG_LEVEL: 'warn',
-      LEXBRIDGE_CONFIG: EXAMPLE_CONFIG,
-      LEXAMICA_BASE_URL: 'http://127.0.0.1:9',
-      LEXAMICA_ORG_ID: 'org',
-      LEXAMICA_PUBLIC_KEY: 'public-key-startup',
-      LEXAMICA_PRIVATE_KEY: 'private-key-startup',
-      API_TOKENS: 'startup-test-token-0123456789',
-      API_PORT: '0',
-      OPS_PORT: '0',
-    };
-    const runs = await Promise.all(['apps/api/src/main.ts', 'apps/poller/src/main.ts', 'apps/processor/src/main.ts'].map((e) => runService(e, env, 45_000)));
-    for (const [i, r] of runs.entries()) {
-      const what = ['api', 'poller', 'processor'][i];
+    const runs = await runServices({ ...BASE_ENV, REDIS_URL: `redis://:s3cret-redis-pass@127.0.0.1:${port}`, REDIS_STARTUP_TIMEOUT_MS: '1500', LOG_LEVEL: 'warn', API_PORT: '0', OPS_PORT: '0' });
+    for (const { what, ...r } of runs) {
       expect(r.code, `${what} exit code; output:\n${r.output}`).toBe(1);
       expect(r.output, what).toContain('REDIS_URL');
       expect(r.output, what).toContain(`127.0.0.1:${port}`);
@@ -54,19 +57,8 @@ describe('a service started against a Redis that is not there', () => {
 // way everywhere: its message alone (naming the variable), no stack, exit code 1.
 describe('a service started with a bad setting', () => {
   it('each service prints the problem naming the variable, without a stack, and exits 1', async () => {
-    const env = {
-      REDIS_URL: 'redis://127.0.0.1:9',
-      LOG_LEVEL: 'loud',
-      LEXBRIDGE_CONFIG: EXAMPLE_CONFIG,
-      LEXAMICA_BASE_URL: 'http://127.0.0.1:9',
-      LEXAMICA_ORG_ID: 'org',
-      LEXAMICA_PUBLIC_KEY: 'public-key-startup',
-      LEXAMICA_PRIVATE_KEY: 'private-key-startup',
-      API_TOKENS: 'startup-test-token-0123456789',
-    };
-    const runs = await Promise.all(['apps/api/src/main.ts', 'apps/poller/src/main.ts', 'apps/processor/src/main.ts'].map((e) => runService(e, env, 45_000)));
-    for (const [i, r] of runs.entries()) {
-      const what = ['api', 'poller', 'processor'][i];
+    const runs = await runServices({ ...BASE_ENV, REDIS_URL: 'redis://127.0.0.1:9', LOG_LEVEL: 'loud' });
+    for (const { what, ...r } of runs) {
       expect(r.code, `${what} exit code; output:\n${r.output}`).toBe(1);
       expect(r.output, what).toMatch(/^Invalid configuration:\n {2}- LOG_LEVEL: /m);
       expect(r.output, what).not.toMatch(/^ {4}at /m);

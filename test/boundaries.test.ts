@@ -7,11 +7,11 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { snippetLinter } from './lint-text.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const eslint = new ESLint({ cwd: root });
+const eslint = snippetLinter(root);
 
 async function importErrors(filePath: string, spec: string): Promise<string[]> {
   const [result] = await eslint.lintText(`import { x } from '${spec}';\nexport const y = x;\n`, { filePath: join(root, filePath) });

@@ -8,14 +8,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { readScripts } from '@lexbridge/infra/redis';
+import { snippetLinter } from './lint-text.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 async function lint(code: string, path = 'packages/core/src/ledger/eval-probe.ts'): Promise<string[]> {
-  const eslint = new ESLint({ cwd: root });
+  const eslint = snippetLinter(root);
   const [result] = await eslint.lintText(code, { filePath: join(root, path) });
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
 }
@@ -76,7 +76,7 @@ describe('the Redis script files', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     for (const pkg of new Set(folders.map((f) => f.slice(0, f.indexOf('/src/'))))) {
       const manifest = JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as { scripts: { build: string } };
-      expect(manifest.scripts.build, pkg).toMatch(/&& node \.\.\/\.\.\/scripts\/copy-lua\.mjs$/);
+      expect(manifest.scripts.build, pkg).toMatch(/&& node \.\.\/\.\.\/scripts\/copy-lua\.mjs( &&|$)/);
       expect(dockerfile).toContain(`COPY --from=build --chown=node:node /app/${pkg}/dist ./${pkg}/dist`);
     }
   });

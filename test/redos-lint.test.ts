@@ -4,13 +4,13 @@
  * the repository's own ESLint configuration over both.
  */
 import { fileURLToPath } from 'node:url';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { snippetLinter } from './lint-text.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 async function regexpFindings(code: string): Promise<string[]> {
-  const eslint = new ESLint({ cwd: root });
+  const eslint = snippetLinter(root);
   // A path inside the code base, so every block of the configuration that matches real files applies.
   const [result] = await eslint.lintText(code, { filePath: `${root}packages/infra/src/redact/redos-probe.ts` });
   return (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('regexp/')).map((m) => `${m.ruleId}: ${m.message}`);

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const HEALTHCHECK_SCRIPT = fileURLToPath(new URL('../scripts/healthcheck.mjs', import.meta.url));
+const HEALTHCHECK_SCRIPT = fileURLToPath(new URL('../scripts/healthcheck.mjs', import.meta.url));
 
 /** `node scripts/healthcheck.mjs [service]` with only `env` (and PATH) set: its exit code and what it printed. */
 export function runHealthcheck(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {

@@ -6,13 +6,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { snippetLinter } from './lint-text.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 async function importErrors(filePath: string, code: string): Promise<string[]> {
-  const [result] = await new ESLint({ cwd: root }).lintText(code, { filePath: join(root, filePath) });
+  const [result] = await snippetLinter(root).lintText(code, { filePath: join(root, filePath) });
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 

@@ -12,7 +12,7 @@ const MiB = 1_048_576;
 const DAY_SEC = 86_400;
 
 /** Limits and timings of the API itself. */
-export const apiLimitsEnv = {
+const apiLimitsEnv = {
   /** Largest JSON request body, in bytes (413 above it). */
   API_BODY_LIMIT_BYTES: intVar({ default: MiB, min: 1_024, max: 10 * MiB }),
   /**

@@ -2,7 +2,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
 /** The routes the brief keeps open, written out here independently of the code under test. */
-export function expectedOpen(url: string): boolean {
+function expectedOpen(url: string): boolean {
   return (
     url === '/health/live' ||
     url === '/health/ready' ||

@@ -137,7 +137,7 @@ Exit codes: 0 done, 1 failed, 2 wrong command line, 3 unfinished (purge) (docs/c
 `;
 
 /** The version of this command (its package's). */
-export function cliVersion(): string {
+function cliVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
@@ -204,7 +204,7 @@ async function doctor(args: string[], env: Record<string, string | undefined>, o
 }
 
 /** The longest the command line waits for Redis before it gives up with a message naming REDIS_URL. */
-export const CLI_REDIS_WAIT_MS = 5_000;
+const CLI_REDIS_WAIT_MS = 5_000;
 
 /** A connection for a command, once Redis answers: an operator gets an answer, not a hang. */
 async function redisFor(env: Record<string, string | undefined>) {

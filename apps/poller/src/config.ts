@@ -17,8 +17,6 @@ export const pollerEnv = {
   POLL_RECENT_OVERLAP_MS: intVar({ default: 2_000, min: 0, max: 7 * 86_400_000 }),
 };
 
-export type PollerEnv = ReturnType<typeof loadPollerEnv>;
-
 export function loadPollerEnv(env: Record<string, string | undefined> = process.env) {
   const parsed = parseEnv(pollerEnv, env);
   return { ...parsed, redis: redisSettingsFromEnv(parsed) };

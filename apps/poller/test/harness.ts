@@ -103,7 +103,7 @@ export function createTestClock(start = Date.parse('2026-01-01T12:00:00.000Z')):
   };
 }
 
-export const TEST_TIMING: PollerTiming = {
+const TEST_TIMING: PollerTiming = {
   intervalMs: 1_000,
   overlapMs: 30_000,
   recentOverlapMs: 2_000,

@@ -18,8 +18,6 @@ export const processorEnv = {
   CMS_WEBHOOK_TIMEOUT_MS: intVar({ default: 10_000, min: 100, max: 120_000 }),
 };
 
-export type ProcessorEnv = ReturnType<typeof loadProcessorEnv>;
-
 /**
  * Parses the environment. Throws `ConfigError` naming each bad variable; `CMS_WEBHOOK_SECRET` is
  * required when `CMS_WEBHOOK_URL` is set (an unsigned webhook would let anyone post to the CMS).

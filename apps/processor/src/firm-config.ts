@@ -49,7 +49,7 @@ const queueSettingsSchema = (def: QueueSettings) =>
     })
     .default({ concurrency: def.concurrency });
 
-export const queuesConfigSchema = z
+const queuesConfigSchema = z
   .strictObject({
     invitations: queueSettingsSchema(DEFAULT_QUEUE_SETTINGS.invitations),
     'invitation-actions': queueSettingsSchema(DEFAULT_QUEUE_SETTINGS['invitation-actions']),
@@ -75,7 +75,7 @@ export const DEFAULT_STATUS_SYNC: StatusSyncSettings = { warnAfterDays: 80, limi
 
 const days = z.number({ error: 'must be a number of days' }).positive('must be more than zero').max(3_650);
 
-export const statusSyncConfigSchema = z
+const statusSyncConfigSchema = z
   .strictObject({
     warnAfterDays: days.default(DEFAULT_STATUS_SYNC.warnAfterDays),
     limitDays: days.default(DEFAULT_STATUS_SYNC.limitDays),

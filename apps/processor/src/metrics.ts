@@ -46,7 +46,7 @@ export interface ProcessorMetrics {
 }
 
 /** Every action outcome, for series that start at zero. */
-export const ACTION_OUTCOMES: readonly ActionOutcome[] = ['sent', 'confirmed', 'conflict', 'expired', 'closed', 'failed', 'error', 'rate-limited'];
+const ACTION_OUTCOMES: readonly ActionOutcome[] = ['sent', 'confirmed', 'conflict', 'expired', 'closed', 'failed', 'error', 'rate-limited'];
 const OUTBOUND_KINDS = ['case-update', 'contact-attempted', 'consult-complete', 'declined', 'closed', 'retained'] as const;
 // From seconds to days: invitations expire in hours to days.
 const LATENCY_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1_800, 3_600, 4 * 3_600, 12 * 3_600, 86_400, 3 * 86_400];

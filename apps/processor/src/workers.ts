@@ -18,7 +18,7 @@ import { rateLimitPauseMs } from './rate-limit.js';
  * (`queue.rateLimit`) on other workers when the queue has a limiter, so every queue gets one; this
  * one is high enough never to slow the processor down by itself.
  */
-export const PAUSE_ONLY_LIMITER = { max: 10_000, duration: 1_000 };
+const PAUSE_ONLY_LIMITER = { max: 10_000, duration: 1_000 };
 
 
 type Processor = (job: Job) => Promise<unknown>;

@@ -5,7 +5,7 @@
 import { parseFirmConfig } from '@lexbridge/core/firm-config';
 import { processorFirmConfigSchema, type ProcessorFirmConfig } from '../src/firm-config.js';
 
-export const FIRM_MAPPINGS_YAML = `
+const FIRM_MAPPINGS_YAML = `
 mappings:
   invitation:
     name: Test invitations
@@ -47,7 +47,7 @@ subscriptions:
   - { event: Case Update Made, mapping: caseUpdate }
 `;
 
-export const FIRM_RULES_YAML = `
+const FIRM_RULES_YAML = `
 rules:
   - name: decline-outside-west
     when: { field: referral.incident.state, notIn: [CA, NV, AZ, OR, WA] }

@@ -9,8 +9,6 @@ export const receiverServiceEnv = {
   ...opsEnv(9104),
 };
 
-export type ReceiverEnv = ReturnType<typeof loadReceiverEnv>;
-
 export function loadReceiverEnv(env: Record<string, string | undefined> = process.env) {
   const parsed = parseEnv(receiverServiceEnv, env);
   return { ...parsed, redis: redisSettingsFromEnv(parsed) };

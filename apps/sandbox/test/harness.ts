@@ -64,7 +64,7 @@ export const INVITATION_MAPPING = {
     { external: 'decline_reason', lexamica: 'reason' },
   ],
 };
-export const CASE_UPDATE_MAPPING = {
+const CASE_UPDATE_MAPPING = {
   name: 'Test case updates',
   model: 'CaseUpdate',
   fields: [
@@ -77,7 +77,7 @@ export const CASE_UPDATE_MAPPING = {
 export const CASE_MAPPING = { name: 'Test cases', model: 'Case', fields: [{ external: 'matter_id', lexamica: '_id' }] };
 
 // The documented spellings (lexamica-api.md §5), written out here rather than taken from the sandbox.
-export const INVITATION_EVENTS = [
+const INVITATION_EVENTS = [
   'Case Invitation Sent', 'Case Invitation Accepted', 'Case Invitation Declined', 'Case Invitation Evaluated',
   'Case Invitation Cancelled', 'Case Invitation Expired', 'Case Invitation Closed', 'Case Invitation Contact Attempted',
   'Case Invitation Consult Complete',

@@ -206,5 +206,3 @@ export function createResponseSchemas(profile: ApiProfile) {
     invitation,
   };
 }
-
-export type ResponseSchemas = ReturnType<typeof createResponseSchemas>;

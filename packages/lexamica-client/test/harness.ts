@@ -78,7 +78,7 @@ export function useHarness(set: (h: Harness) => void): void {
   });
 }
 
-export function renderings(err: unknown): string[] {
+function renderings(err: unknown): string[] {
   const e = err as Error;
   return [String(e.message), String(e.stack), JSON.stringify(e), inspect(e, { depth: 10, showHidden: true })];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acquireRedis, freePort, pingRedis } from './redis-server.js';
+import { acquireRedis, freePort, pingRedis, RedisServerProcess } from './redis-server.js';
 
 describe('finding a Redis for the tests', () => {
   it('uses REDIS_URL when it answers', async () => {
@@ -22,5 +22,17 @@ describe('finding a Redis for the tests', () => {
       await handle.stop();
     }
     if (handle.source === 'redis-server') expect(await pingRedis(handle.url, 500)).toBe(false);
+  }, 30_000);
+
+  // A test's afterAll that starts the server "in case the test stopped it" spawned a second process
+  // on the taken port: it exited, and the first one was orphaned, running after the suite ended.
+  it('leaves nothing running after stop() when startProcess() is called on a running server', async () => {
+    const srv = await RedisServerProcess.start();
+    try {
+      await srv.startProcess();
+    } finally {
+      await srv.stop();
+    }
+    expect(await pingRedis(srv.url, 500)).toBe(false);
   }, 30_000);
 });

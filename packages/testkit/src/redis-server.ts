@@ -130,7 +130,9 @@ export class RedisServerProcess {
     return this.password === undefined ? `redis://127.0.0.1:${this.port}` : `redis://:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}`;
   }
 
+  /** Starts the process; does nothing while it runs (a second spawn would find the port taken and orphan the first). */
   async startProcess(): Promise<void> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
     const args = [
       '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '',
       '--maxmemory-policy', 'noeviction',

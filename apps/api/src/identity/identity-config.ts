@@ -15,7 +15,7 @@ const sha256Hex = z
   .transform((s) => s.toLowerCase());
 
 /** One entry of `api.identities`. */
-export const identityConfigSchema = z.strictObject({
+const identityConfigSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit'),

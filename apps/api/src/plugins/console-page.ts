@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
 
 /** Where the build puts the page: the same folder from src/ (tests, tsx) and from dist/. */
-export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console', import.meta.url));
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console', import.meta.url));
 
 export interface ConsolePageOptions {
   /** The built page. Default {@link DEFAULT_CONSOLE_DIR}. */

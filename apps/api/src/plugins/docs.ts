@@ -15,7 +15,7 @@ export interface DocsOptions {
   version?: string;
 }
 
-export const API_DESCRIPTION = `Lexbridge's firm-facing API: invitations and manual decisions, case status updates and
+const API_DESCRIPTION = `Lexbridge's firm-facing API: invitations and manual decisions, case status updates and
 milestones sent to Lexamica, the event feed, and operations.
 
 **Authentication**: every route under \`/v1\` and \`/admin\` takes \`Authorization: Bearer <token>\`

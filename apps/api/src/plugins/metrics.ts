@@ -23,7 +23,7 @@ export interface MetricsOptions {
 }
 
 /** Queue states exported per queue; `waiting + prioritized + delayed` is the backlog. */
-export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
+const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;
 
 async function metricsPlugin(app: FastifyInstance, opts: MetricsOptions): Promise<void> {
   const { registry, queues, redis } = opts;

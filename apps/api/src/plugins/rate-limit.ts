@@ -25,7 +25,7 @@ const WINDOW_MS = 10_000;
 const WINDOWS_PER_MINUTE = 60_000 / WINDOW_MS;
 
 /** The requests one window allows for a per-minute limit (at least one). */
-export function perWindow(perMinute: number): number {
+function perWindow(perMinute: number): number {
   return Math.max(1, Math.ceil(perMinute / WINDOWS_PER_MINUTE));
 }
 

@@ -213,8 +213,3 @@ export function buildProfile(raw: unknown = {}): SandboxProfile {
   if (problems.length) throw new SandboxProfileError(problems);
   return profile;
 }
-
-/** The event key of a name in this profile, or undefined for a name it does not know. */
-export function eventKeyOf(profile: SandboxProfile, name: string): EventKey | undefined {
-  return (Object.keys(profile.events) as EventKey[]).find((k) => profile.events[k] === name);
-}

@@ -15,7 +15,7 @@ import type { InvitationAction } from '../state/invitation-actions.js';
 import { conflictBody, eventRow, invitationBody, listBody, withId } from '../wire/serialize.js';
 
 /** Largest upload accepted (bigger files go through `file/stream`, as the guide says). */
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 
 /** The action log's names for the firm's answers, whatever the profile's path segments are. */
 const ACTION_NAMES: Record<Answer, InvitationAction> = {

@@ -8,7 +8,7 @@ const rate = z.number().min(0).max(1);
  * Lexamica's case types, spelled exactly as its API takes them (lexamica-api.md §1), with "Other"
  * for a case that fits none, in a plausible referral mix (injury work dominates).
  */
-export const DEFAULT_CASE_TYPES: Record<string, number> = {
+const DEFAULT_CASE_TYPES: Record<string, number> = {
   'Motor Vehicle Accident': 30,
   'Personal Injury': 12,
   'Dog Bite Injuries': 4,
@@ -30,7 +30,7 @@ export const DEFAULT_CASE_TYPES: Record<string, number> = {
   Other: 2,
 };
 
-export const DEFAULT_STATES = ['CA', 'TX', 'FL', 'NY', 'IL', 'PA', 'GA', 'OH', 'NC', 'MI', 'AZ', 'WA'];
+const DEFAULT_STATES = ['CA', 'TX', 'FL', 'NY', 'IL', 'PA', 'GA', 'OH', 'NC', 'MI', 'AZ', 'WA'];
 
 export const scenarioOptionsSchema = z.object({
   /** Invitations sent per second while the scenario runs (default 0.2). */

@@ -291,7 +291,7 @@ const capacitySchema = z.array(capacityLimitSchema, { error: 'must be a list of 
 });
 
 /** Why `do: contact-attempted` is refused, and what to use instead. */
-export const CONTACT_ATTEMPTED_GUARD_REFUSED =
+const CONTACT_ATTEMPTED_GUARD_REFUSED =
   'contact-attempted is not allowed: the guard would tell Lexamica that the client was contacted when nobody did. ' +
   'Use evaluate or alert (evaluate asks for more time, alert tells the CMS); a real contact attempt is sent by the CMS ' +
   '(POST /v1/cases/{caseId}/milestones with type contact-attempted).';

@@ -14,7 +14,7 @@ const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 /** Units a duration may use: ms, s, m (minutes), h, d, w. */
 export const DURATION_HINT = "a duration such as '30m', '2h' or '7d'";
 /** How a point in time may be written. */
-export const TIME_POINT_HINT = "an ISO date or date-time (2026-01-31, 2026-01-31T09:00:00Z) or a time relative to now ('now', '+48h', '-365d', '+30m')";
+const TIME_POINT_HINT = "an ISO date or date-time (2026-01-31, 2026-01-31T09:00:00Z) or a time relative to now ('now', '+48h', '-365d', '+30m')";
 
 /** `'2h'` → 7 200 000; undefined when `text` is not a duration. */
 export function parseDuration(text: string): number | undefined {

@@ -20,7 +20,7 @@ export interface BoardOptions {
   audit: AuditTrail;
 }
 
-export const BOARD_PATH = '/admin/queues';
+const BOARD_PATH = '/admin/queues';
 
 /** True when `body` already has the API's error shape (a refusal by auth, the rate limit, the Redis guard). */
 function isApiErrorBody(body: unknown): boolean {

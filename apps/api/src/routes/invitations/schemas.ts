@@ -16,7 +16,7 @@ const decisionSchema = z.object({
 });
 
 /** The case facts kept with the record, in Lexamica's field names (`referral.*` without the prefix). */
-export const caseFactsSchema = z
+const caseFactsSchema = z
   .object({
     caseType: z.string(),
     description: z.string().optional(),
