@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPollerService } from '@lexbridge/poller';
 import { createProcessorService, processorFirmConfigSchema } from '@lexbridge/processor';
-import { parseFirmConfig } from '@lexbridge/core/firm-config';
+import { parseFirmConfig, personalDataPolicy } from '@lexbridge/core/firm-config';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
@@ -53,6 +53,7 @@ describe('a stored event whose payload no longer reads through the firm mapping'
       redisPrefix: prefix,
       logger,
       timing: FAST_POLLER_TIMING,
+      personalData: personalDataPolicy(env.firm),
     });
     poller.start();
     closers.push(async () => {

@@ -24,6 +24,7 @@ import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { startTracing, type Tracing } from '@lexbridge/infra/tracing';
 import { deleteKeys, promtool, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { EXAMPLE_CONFIG, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
+import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
 const TOKEN = 'e2e-observability-token-0123456789';
 const NO_FAULTS = { serverError: { rate: 0 }, rateLimit: { rate: 0 }, latency: { rate: 0 }, reset: { rate: 0 } };
@@ -133,7 +134,7 @@ beforeAll(async () => {
   });
 
   const pollerRedis = createRedis(redisUrl(), 'worker');
-  poller = createPollerService({ client, redis: pollerRedis, redisPrefix: prefix, logger: createLogger({ name: 'poller', level: 'silent' }), timing: FAST_POLLER_TIMING });
+  poller = createPollerService({ client, redis: pollerRedis, redisPrefix: prefix, logger: createLogger({ name: 'poller', level: 'silent' }), timing: FAST_POLLER_TIMING, personalData: personalDataPolicy(env.firm) });
   closers.push(async () => {
     await poller.close();
     pollerRedis.disconnect();

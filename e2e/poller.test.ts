@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
 import { pollerKeys } from '@lexbridge/core/poller-state';
+import { personalDataPolicy } from '@lexbridge/core/firm-config';
 import { describePlan, planSetup } from '@lexbridge/cli';
 import { createPollerService, type PollerTiming } from '@lexbridge/poller';
 import { QUEUE_NAMES, storedEventsOf, type QueueSet } from '@lexbridge/core/jobs';
@@ -19,7 +20,7 @@ afterEach(async () => {
 
 function startPoller(env: { client: RunningSandbox['client'] }, prefix: string, timing: Partial<PollerTiming> = {}, instanceId?: string, now?: () => number) {
   const redis = createRedis(redisUrl(), 'worker');
-  const service = createPollerService({ client: env.client, redis, redisPrefix: prefix, logger, timing: { ...baseTiming, ...timing }, ...(instanceId ? { instanceId } : {}), ...(now ? { now } : {}) });
+  const service = createPollerService({ client: env.client, redis, redisPrefix: prefix, logger, timing: { ...baseTiming, ...timing }, personalData: personalDataPolicy({ mappings: {} }), ...(instanceId ? { instanceId } : {}), ...(now ? { now } : {}) });
   const close = async () => {
     await service.close();
     redis.disconnect();

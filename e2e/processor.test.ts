@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPollerService } from '@lexbridge/poller';
 import { createProcessorService, processorFirmConfigSchema, rulesOf, type ProcessorFirmConfig, type ProcessorHooks, type ProcessorService } from '@lexbridge/processor';
 import type { ActionEntry } from '@lexbridge/sandbox';
-import { parseFirmConfig } from '@lexbridge/core/firm-config';
+import { parseFirmConfig, personalDataPolicy } from '@lexbridge/core/firm-config';
 import type { LedgerRecord } from '@lexbridge/core/ledger';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
@@ -75,7 +75,7 @@ function usePrefix(): string {
 
 function startPoller(prefix: string) {
   const redis = createRedis(redisUrl(), 'worker');
-  const service = createPollerService({ client: env.client, redis, redisPrefix: prefix, logger, timing });
+  const service = createPollerService({ client: env.client, redis, redisPrefix: prefix, logger, timing, personalData: personalDataPolicy(env.firm) });
   service.start();
   cleanups.push(async () => {
     await service.close();

@@ -7,7 +7,7 @@ import { createPollerService } from '@lexbridge/poller';
 import { buildApp, tokenSha256, type ConsoleSettings, type IdentityConfig } from '@lexbridge/api';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
 import type { BuiltInProfile, MisbehaviourInput, SandboxOptions } from '@lexbridge/sandbox';
-import { parseFirmConfig } from '@lexbridge/core/firm-config';
+import { parseFirmConfig, personalDataPolicy } from '@lexbridge/core/firm-config';
 import { QueueSet } from '@lexbridge/core/jobs';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createRedis, keyspaceFor, toRedisSettings, waitForRedis, type Keyspace, type RedisConnectionSettings, type RedisRole } from '@lexbridge/infra/redis';
@@ -70,7 +70,7 @@ export async function startStack(
   };
   try {
     const pollerRedis = await connect('worker');
-    const poller = createPollerService({ client: env.client, redis: pollerRedis, redisPrefix: prefix, logger, timing: FAST_POLLER_TIMING });
+    const poller = createPollerService({ client: env.client, redis: pollerRedis, redisPrefix: prefix, logger, timing: FAST_POLLER_TIMING, personalData: personalDataPolicy(env.firm) });
     closers.push(async () => {
       const r = createRedis(settings, 'worker');
       await deleteKeys(r, prefix);

@@ -24,6 +24,7 @@ import { createLogger } from '@lexbridge/infra/logger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
+import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
 const logger = createLogger({ name: 'e2e-status-sync', level: 'silent' });
 const SECRET = 'cms-webhook-secret-e2e-0123456789';
@@ -99,7 +100,7 @@ beforeAll(async () => {
   accepted = docs.slice(1).map((d) => ({ invitationId: d._id, caseId: d.referral._id }));
 
   const pollerRedis = createRedis(redisUrl(), 'worker');
-  const poller = createPollerService({ client: env.client, redis: pollerRedis, redisPrefix: prefix, logger, timing });
+  const poller = createPollerService({ client: env.client, redis: pollerRedis, redisPrefix: prefix, logger, timing, personalData: personalDataPolicy(env.firm) });
   poller.start();
   closers.push(async () => {
     await poller.close();

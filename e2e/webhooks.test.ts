@@ -9,7 +9,7 @@ import type { RedisClient } from '@lexbridge/infra/redis';
 import { createPollerService, type PollerService } from '@lexbridge/poller';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
 import { createReceiverService, type ReceiverService } from '@lexbridge/receiver';
-import { parseFirmConfig } from '@lexbridge/core/firm-config';
+import { parseFirmConfig, personalDataPolicy } from '@lexbridge/core/firm-config';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { freePort, redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
@@ -45,7 +45,7 @@ describe('webhooks with polling as the safety net', () => {
   async function startReceiver() {
     receiverRedis = createRedis(redisUrl(), 'producer');
     await waitFor(() => receiverRedis.status === 'ready', { message: 'receiver redis ready' });
-    receiver = createReceiverService({ profile: env.client.profile, secrets: [SECRET], redis: receiverRedis, redisPrefix: prefix, logger, webhooks: env.firm.webhooks! });
+    receiver = createReceiverService({ profile: env.client.profile, secrets: [SECRET], redis: receiverRedis, redisPrefix: prefix, logger, webhooks: env.firm.webhooks!, personalData: personalDataPolicy(env.firm) });
     receiver.start();
     await receiver.app.listen({ port, host: '127.0.0.1' });
   }
@@ -67,6 +67,7 @@ describe('webhooks with polling as the safety net', () => {
       redisPrefix: prefix,
       logger,
       webhooks: true,
+      personalData: personalDataPolicy(env.firm),
       timing: { intervalMs: env.firm.webhooks!.pollIntervalMs, overlapMs: 10_000, reconcileIntervalMs: 3_600_000, reconcileWindowMs: 86_400_000, initialLookbackMs: 60_000, leaseTtlMs: 600 },
     });
     poller.start();

@@ -25,6 +25,7 @@ import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { parseEnv, redisEnv } from '@lexbridge/infra/config';
 import { deleteKeys, freePort, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { EXAMPLE_CONFIG, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from '../e2e/harness.js';
+import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(root, 'docs/images/dashboard.png');
@@ -155,7 +156,7 @@ async function main(): Promise<void> {
     const pollerRegistry = createMetricsRegistry('poller');
     registerBuildInfo(pollerRegistry, { version, commit });
     const pollerRedis = createRedis(redisUrl(), 'worker');
-    const poller = createPollerService({ client: clientFor(env, pollerRegistry), redis: pollerRedis, redisPrefix: prefix, logger, timing: FAST_POLLER_TIMING, registry: pollerRegistry });
+    const poller = createPollerService({ client: clientFor(env, pollerRegistry), redis: pollerRedis, redisPrefix: prefix, logger, timing: FAST_POLLER_TIMING, registry: pollerRegistry, personalData: personalDataPolicy(firm) });
     closers.push(async () => {
       await poller.close();
       pollerRedis.disconnect();

@@ -5,6 +5,7 @@ import { createRedis } from '@lexbridge/infra/redis';
 import { RedisServerProcess, ScriptServer, waitFor } from '@lexbridge/testkit';
 import type { RedisClient } from '@lexbridge/infra/redis';
 import { createPollerService, type PollerService } from './service.js';
+import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
 /** The answer of `inject`, or a note that none came within `ms`. */
 async function within(ms: number, request: Promise<{ statusCode: number; body: string }>) {
@@ -29,6 +30,7 @@ describe("the poller's health and metrics while Redis is away", () => {
       client: createLexamicaClient({ baseUrl: lexamica.baseUrl, orgId: 'org', publicKey: 'public-key-1', privateKey: 'private-key-1' }),
       redis,
       redisPrefix: 'health',
+      personalData: personalDataPolicy({ mappings: {} }),
       logger: createLogger({ name: 'poller-health', level: 'silent' }),
       timing: { intervalMs: 100, overlapMs: 1_000, reconcileIntervalMs: 3_600_000, reconcileWindowMs: 60_000, initialLookbackMs: 60_000, leaseTtlMs: 600 },
     });

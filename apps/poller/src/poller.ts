@@ -11,6 +11,7 @@ import { enqueue, jobIdFor, type QueueSet, type RoutedEventNames } from '@lexbri
 import { pollerKeys, readGap, writeGap } from '@lexbridge/core/poller-state';
 import { errorKind } from '@lexbridge/infra/errors';
 import type { Logger } from '@lexbridge/infra/logger';
+import type { PersonalDataPolicy } from '@lexbridge/core/firm-config';
 import { stamped } from '@lexbridge/core/intake';
 import { createCheckpointStore, type CheckpointStore } from './checkpoint.js';
 import { createLease, type Lease } from './lease.js';
@@ -60,6 +61,8 @@ export interface PollerDeps {
   random?: () => number;
   /** Webhooks are on (`webhooks.url` in the YAML): polling reconciles, and counts what it finds in `lexbridge_webhook_missed_total`. */
   webhooks?: boolean;
+  /** What is removed from each payload before it becomes job data (`personalDataPolicy(firm)`). */
+  personalData: Pick<PersonalDataPolicy, 'strip'>;
 }
 
 export interface Poller {

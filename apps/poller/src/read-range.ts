@@ -21,6 +21,7 @@ import {
   type RoutedEventNames,
 } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
+import type { PersonalDataPolicy } from '@lexbridge/core/firm-config';
 import type { RedisClient } from '@lexbridge/infra/redis';
 import { stamped, storedEventItems } from '@lexbridge/core/intake';
 import type { CheckpointStore } from './checkpoint.js';
@@ -44,6 +45,8 @@ export interface ReadRangeDeps {
   now?: () => number;
   /** Webhooks are on: what a poll or reconciliation enqueues is counted as missed by them. */
   webhooks?: boolean;
+  /** What is removed from each payload before it becomes job data (the client's personal fields, by default). */
+  personalData: Pick<PersonalDataPolicy, 'strip'>;
 }
 
 export interface ReadRangeOptions {
@@ -101,7 +104,7 @@ export async function readRange(deps: ReadRangeDeps, opts: ReadRangeOptions): Pr
     // `rejected` what failed): they are enqueued as they are.
     const events = toAdd.map((e): { job: StoredEventJobName; event: StoredEventJob } => ({ job: jobForEvent(e.event, deps.eventNames), event: e }));
     const rejected = page.rejected;
-    const items: EnqueueItem[] = [...storedEventItems(events), ...rejected.map((r) => quarantineItem(r, now()))];
+    const items: EnqueueItem[] = [...storedEventItems(events, deps.personalData), ...rejected.map((r) => quarantineItem(r, now()))];
     try {
       if (items.length > 0) await inSpan('poller.page', { attributes: { 'lexbridge.page': result.pages, 'lexbridge.events.read': page.events.length, 'lexbridge.events.enqueued': events.length } }, () => enqueueMany(deps.queues, items));
     } catch (err) {

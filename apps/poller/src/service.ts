@@ -9,6 +9,7 @@ import type { RedisClient } from '@lexbridge/infra/redis';
 import { routedEventNames as eventNamesOf, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createJobProcessor, QueueSet, workerUsable, type RoutedEventNames } from '@lexbridge/core/jobs';
 import type { Logger } from '@lexbridge/infra/logger';
+import type { PersonalDataPolicy } from '@lexbridge/core/firm-config';
 import { buildOpsServer, createMetricsRegistry, registerRedisUp, scrapeRead } from '@lexbridge/infra/ops';
 import { createKeyspace, redisAnswers } from '@lexbridge/infra/redis';
 import { createPollerMetrics } from './metrics.js';
@@ -29,6 +30,8 @@ export interface PollerServiceOptions {
   registry?: Registry;
   /** Webhooks are on: see `PollerDeps.webhooks`. */
   webhooks?: boolean;
+  /** What is removed from each payload before it becomes job data: `personalDataPolicy(firm)`. */
+  personalData: Pick<PersonalDataPolicy, 'strip'>;
 }
 
 /** The profile's event names the router needs. */
@@ -62,6 +65,7 @@ export function createPollerService(opts: PollerServiceOptions) {
     metrics,
     logger: opts.logger,
     timing: opts.timing,
+    personalData: opts.personalData,
     ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.webhooks ? { webhooks: true } : {}),

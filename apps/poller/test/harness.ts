@@ -13,6 +13,7 @@ import { createPollerMetrics } from '../src/metrics.js';
 import { createPoller, type Poller, type PollerTiming } from '../src/poller.js';
 import type { EventSource } from '../src/read-range.js';
 import { routedEventNames } from '../src/service.js';
+import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
 /** One range asked of the store (a read or a count), in ms. */
 export interface RangeQuery {
@@ -141,6 +142,7 @@ export function createPollerFactory(t: ReturnType<typeof createTestRedis>) {
         metrics: createPollerMetrics(registry, { checkpointAgeSeconds: async () => undefined, isLeader: () => poller.isLeader(), seenIds: async () => 0 }),
         logger: createLogger({ name: 'poller-test', level: 'silent' }),
         timing: { ...TEST_TIMING, ...opts.timing },
+        personalData: personalDataPolicy({ mappings: {} }),
         now: opts.clock.now,
         ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
       });

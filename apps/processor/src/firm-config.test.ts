@@ -43,4 +43,10 @@ describe('processor firm configuration', () => {
     expect(problems('statusSync: { warnAfterDays: 10, limitDays: -1 }')).toContain('statusSync.limitDays');
     expect(problems('', 'rules:\n  - { name: r, when: { field: referral.caseType, equals: x }, then: { action: decline } }')).toEqual(['rules.0.then.reason']);
   });
+
+  it("refuses a rule that reads the client's personal data unless privacy.copyPersonalData is on", () => {
+    const rule = 'rules:\n  - { name: r, when: { any: [ { field: referral.caseType, equals: x }, { field: referral.client.email, exists: true } ] }, then: accept }';
+    expect(() => testFirmConfig('', rule)).toThrow(/rules\.0\.when\.any\.1\.field: "referral\.client\.email" is the client's personal data.*set one of them to true/);
+    expect(testFirmConfig('privacy: { copyPersonalData: true }', rule).rules[0]!.name).toBe('r');
+  });
 });

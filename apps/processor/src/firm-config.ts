@@ -5,9 +5,9 @@
  * `watchdog` (how long an invitation may stay in each state before it is reported stuck).
  */
 import { z } from 'zod';
-import { extendFirmConfig, loadFirmConfig } from '@lexbridge/core/firm-config';
+import { extendFirmConfig, loadFirmConfig, PERSONAL_LEXAMICA_PATH } from '@lexbridge/core/firm-config';
 import { watchdogConfigSchema } from '@lexbridge/core/ledger';
-import { rulesConfigSchema, type RulesConfig } from '@lexbridge/core/rules';
+import { fieldConditions, rulesConfigSchema, type RulesConfig } from '@lexbridge/core/rules';
 
 /** The queues the processor works. */
 export const PROCESSOR_QUEUES = ['invitations', 'invitation-actions', 'expiry-guard', 'inbound', 'outbound', 'cms-webhook', 'maintenance'] as const;
@@ -84,7 +84,25 @@ const statusSyncConfigSchema = z
   .refine((s) => s.warnAfterDays < s.limitDays, { message: 'must be less than limitDays', path: ['warnAfterDays'] })
   .default(DEFAULT_STATUS_SYNC);
 
-export const processorFirmConfigSchema = extendFirmConfig({ ...rulesConfigSchema.shape, queues: queuesConfigSchema, statusSync: statusSyncConfigSchema, watchdog: watchdogConfigSchema });
+/**
+ * A rule cannot read the client's personal data unless it is copied into job data: with
+ * `privacy.copyPersonalData` off the field is never there, and the condition would silently never
+ * hold (or always, under `not`). Reported as a configuration error naming both ways out.
+ */
+export const processorFirmConfigSchema = extendFirmConfig({ ...rulesConfigSchema.shape, queues: queuesConfigSchema, statusSync: statusSyncConfigSchema, watchdog: watchdogConfigSchema }).superRefine(
+  (cfg, ctx) => {
+    // The rules run in the invitation.sent job, which keeps them with console.clientContact.
+    if (cfg.privacy.copyPersonalData || cfg.console?.clientContact) return;
+    for (const { path, condition } of fieldConditions(cfg.rules)) {
+      if (!PERSONAL_LEXAMICA_PATH.test(condition.field)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path.split('.'), 'field'],
+        message: `"${condition.field}" is the client's personal data, which job data does not carry while privacy.copyPersonalData and console.clientContact are false: set one of them to true, or decide without it`,
+      });
+    }
+  },
+);
 
 export type ProcessorFirmConfig = z.infer<typeof processorFirmConfigSchema>;
 

@@ -4,7 +4,7 @@
  */
 import { clientOptionsFromEnv, createLexamicaClient, createLexamicaMetrics } from '@lexbridge/lexamica-client';
 import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
-import { personalFieldNames } from '@lexbridge/core/firm-config';
+import { personalDataPolicy, personalFieldNames } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createLogger } from '@lexbridge/infra/logger';
 import { boundPort, bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
@@ -26,6 +26,8 @@ await bootstrap(async () => {
     secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...redisSecrets(env.redis)],
     extraKeys: personal,
   });
+  const personalData = personalDataPolicy(firm);
+  logger.warn({ personalFields: personalData.paths, copyPersonalData: personalData.copy }, personalData.describe());
   const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-processor');
   const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
   await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });

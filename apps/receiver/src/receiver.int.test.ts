@@ -7,6 +7,7 @@ import { createLogger } from '@lexbridge/infra/logger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
 import { createReceiverService, type ReceiverService } from './service.js';
+import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
 const SECRET = 'receiver-test-secret-0123456789';
 const URL_PATH = '/hooks/lexamica';
@@ -60,6 +61,7 @@ describe('the webhook receiver', () => {
       redisPrefix: prefix,
       logger: createLogger({ name: 'receiver-test', level: 'silent' }),
       webhooks: { url: `https://lexbridge.example.com${URL_PATH}`, maxBodyBytes: 4_096 },
+      personalData: personalDataPolicy({ mappings: {} }),
     });
     service.start();
     await service.app.ready();

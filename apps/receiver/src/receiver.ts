@@ -7,6 +7,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { WebhookReader, WebhookRejection } from '@lexbridge/lexamica-client';
 import { enqueueMany, formatIssues, jobForEvent, storedEventJobSchema, type QueueSet, type RoutedEventNames } from '@lexbridge/core/jobs';
+import type { PersonalDataPolicy } from '@lexbridge/core/firm-config';
 import { stamped, storedEventItems, type SeenStore } from '@lexbridge/core/intake';
 import type { Logger } from '@lexbridge/infra/logger';
 import type { ReceiverMetrics } from './metrics.js';
@@ -38,6 +39,8 @@ export interface ReceiverDeps {
   /** Whether the receiver can take a delivery now (Redis and its queues); `GET /health` answers it. */
   ready: () => Promise<boolean>;
   now?: () => number;
+  /** What is removed from each payload before it becomes job data (the client's personal fields, by default). */
+  personalData: Pick<PersonalDataPolicy, 'strip'>;
 }
 
 export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
@@ -95,7 +98,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
         return reply.code(200).send({ status: 'duplicate' });
       }
       try {
-        await enqueueMany(deps.queues, storedEventItems([{ job: jobForEvent(e.event, deps.eventNames), event: parsed.data }]));
+        await enqueueMany(deps.queues, storedEventItems([{ job: jobForEvent(e.event, deps.eventNames), event: parsed.data }], deps.personalData));
       } catch (err) {
         await deps.intake.release([e.id]).catch((releaseErr: unknown) => log.warn({ err: releaseErr, eventId: e.id }, 'claim not released; it lapses on its own'));
         throw err;

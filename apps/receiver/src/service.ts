@@ -10,7 +10,7 @@ import { createSeenStore, intakeKeys } from '@lexbridge/core/intake';
 import type { Logger } from '@lexbridge/infra/logger';
 import { buildOpsServer, createMetricsRegistry, registerRedisUp } from '@lexbridge/infra/ops';
 import { createKeyspace, redisAnswers } from '@lexbridge/infra/redis';
-import type { WebhooksDeclaration } from '@lexbridge/core/firm-config';
+import type { PersonalDataPolicy, WebhooksDeclaration } from '@lexbridge/core/firm-config';
 import { createReceiverMetrics } from './metrics.js';
 import { buildReceiver } from './receiver.js';
 
@@ -24,6 +24,8 @@ export interface ReceiverServiceOptions {
   logger: Logger;
   webhooks: Pick<WebhooksDeclaration, 'url' | 'maxBodyBytes'>;
   now?: () => number;
+  /** What is removed from each payload before it becomes job data: `personalDataPolicy(firm)`. */
+  personalData: Pick<PersonalDataPolicy, 'strip'>;
 }
 
 export function createReceiverService(opts: ReceiverServiceOptions) {
@@ -43,6 +45,7 @@ export function createReceiverService(opts: ReceiverServiceOptions) {
     path: new URL(opts.webhooks.url).pathname,
     maxBodyBytes: opts.webhooks.maxBodyBytes,
     ready,
+    personalData: opts.personalData,
     ...(opts.now ? { now: opts.now } : {}),
   });
   const ops = buildOpsServer({ registry, logger: opts.logger, checks: { redis: () => redisAnswers(opts.redis), queues: () => queues.ready() } });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FirmConfigError, firmConfigSchema, loadFirmConfig, parseFirmConfig, personalFieldNames } from './index.js';
+import { FirmConfigError, firmConfigSchema, loadFirmConfig, parseFirmConfig, personalDataPolicy, personalFieldNames } from './index.js';
 
 const example = fileURLToPath(new URL('../../../../lexbridge.example.yaml', import.meta.url));
 
@@ -42,5 +42,45 @@ describe('firm configuration', () => {
     const cfg = loadFirmConfig(example, firmConfigSchema);
     expect(personalFieldNames(cfg)).toEqual(expect.arrayContaining(['first_name', 'last_name', 'email', 'phone']));
     expect(personalFieldNames({ mappings: { invitation: { name: 'x', model: 'CaseInvitation', fields: [{ external: 'claimant_nm', lexamica: 'referral.client.lastName' }, { external: 'kind', lexamica: 'referral.caseType' }] }, caseUpdate: { name: 'y', model: 'CaseUpdate', fields: [] } } })).toEqual(['claimant_nm']);
+  });
+});
+
+describe('the privacy section and the personal-data policy', () => {
+  const mappings = {
+    invitation: {
+      name: 'i',
+      model: 'CaseInvitation' as const,
+      fields: [
+        { external: 'client.first_name', lexamica: 'referral.client.firstName' },
+        { external: 'contacts[].phone', lexamica: 'referral.client.phones[]' },
+        { external: 'case_type', lexamica: 'referral.caseType' },
+      ],
+    },
+  };
+  const payload = { case_type: 'pi', client: { first_name: 'Ada', id: 'c1' }, contacts: [{ phone: '555', kind: 'home' }] };
+
+  it('removes the personal fields by default and names them', () => {
+    const policy = personalDataPolicy({ mappings });
+    expect(policy.paths).toEqual(['client.first_name', 'contacts[].phone']);
+    expect(policy.strip(payload)).toEqual({ case_type: 'pi', client: { id: 'c1' }, contacts: [{ kind: 'home' }] });
+    expect(payload.client.first_name).toBe('Ada');
+    expect(policy.describe()).toMatch(/removed from job data and CMS feed items.*privacy\.copyPersonalData/);
+  });
+
+  it('keeps them when privacy.copyPersonalData is true, and rejects unknown keys', () => {
+    const YAML_BASE = readFileSync(example, 'utf8').replace(/^privacy:[\s\S]*?(?=^\S|$(?![\s\S]))/m, '');
+    const base = parseFirmConfig(YAML_BASE, 'f.yaml', firmConfigSchema);
+    expect(base.privacy).toEqual({ copyPersonalData: false });
+    const on = parseFirmConfig(`${YAML_BASE}\nprivacy:\n  copyPersonalData: true\n`, 'f.yaml', firmConfigSchema);
+    expect(personalDataPolicy({ mappings, privacy: on.privacy }).strip(payload)).toBe(payload);
+    expect(() => parseFirmConfig(`${YAML_BASE}\nprivacy:\n  copy: true\n`, 'f.yaml', firmConfigSchema)).toThrow(/privacy: unknown key; privacy has copyPersonalData/);
+  });
+
+  it('keeps them in invitation.sent jobs only when console.clientContact records them with the case facts', () => {
+    const policy = personalDataPolicy({ mappings, console: { clientContact: true } });
+    expect(policy.keptFor).toEqual(['invitation.sent']);
+    expect(policy.strip(payload, 'invitation.sent')).toBe(payload);
+    expect(policy.strip(payload, 'invitation.cancelled')).toEqual({ case_type: 'pi', client: { id: 'c1' }, contacts: [{ kind: 'home' }] });
+    expect(policy.describe()).toMatch(/except in invitation\.sent jobs/);
   });
 });

@@ -8,9 +8,11 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { retentionConfigSchema } from '../ledger/retention.js';
 import { mappingDeclarationSchema } from '../mapping/index.js';
+import { PERSONAL_LEXAMICA_PATH, privacyConfigSchema } from './personal-data.js';
 import { consoleConfigSchema } from './console.js';
 
 export { consoleConfigSchema, DEFAULT_CONSOLE_CONFIG, DEFAULT_DECLINE_REASONS, type ConsoleConfig } from './console.js';
+export * from './personal-data.js';
 import type { ErrorKind } from '@lexbridge/infra/errors';
 
 /** The mapping roles Lexbridge uses; each names one mapping declared on Lexamica. */
@@ -68,6 +70,8 @@ export const firmConfigShape = {
   console: consoleConfigSchema.optional(),
   /** Webhooks from Lexamica, beside polling (absent: polling only). */
   webhooks: webhooksDeclarationSchema.optional(),
+  /** Whether the client's personal data is copied into job data and the feed (default: not). */
+  privacy: privacyConfigSchema,
 };
 
 type BaseFirmConfig = z.infer<z.ZodObject<typeof firmConfigShape>>;
@@ -110,7 +114,7 @@ export function personalFieldNames(cfg: Pick<FirmConfig, 'mappings'>): string[] 
   const names = new Set<string>();
   for (const mapping of Object.values(cfg.mappings)) {
     for (const f of mapping?.fields ?? []) {
-      if (/(^|\.)client(\.|\[\]|$)/.test(f.lexamica)) names.add(f.external.split('.').pop()!.replace('[]', ''));
+      if (PERSONAL_LEXAMICA_PATH.test(f.lexamica)) names.add(f.external.split('.').pop()!.replace('[]', ''));
     }
   }
   return [...names];

@@ -15,6 +15,7 @@ import { BATCH_JOBS, jobCatalog, jobIdFor, MAX_BATCH_EVENTS, type BatchQueue, ty
 import type { Keyspace } from '@lexbridge/infra/redis';
 import { coreScripts } from '../commands/index.js';
 import { pollerKeys, type PollerKeys } from '../poller-state/index.js';
+import type { PersonalDataPolicy } from '../firm-config/personal-data.js';
 
 /** Most ids the seen-id memory keeps (the newest); about 100 bytes each in Redis. */
 export const SEEN_MAX = 200_000;
@@ -105,12 +106,14 @@ export function createSeenStore(redis: RedisClient, keys: IntakeKeys, now: () =>
 /**
  * The jobs for new events: per queue, the event's own job (id = event id) when it is the only one,
  * else one batch (id from the events' ids, so enqueueing the same events twice adds them once).
+ * Each payload goes through `personal` first: by default the client's personal fields never become
+ * job data (nor, through the job, a feed item).
  */
-export function storedEventItems(events: ReadonlyArray<{ job: StoredEventJobName; event: StoredEventJob }>): EnqueueItem[] {
+export function storedEventItems(events: ReadonlyArray<{ job: StoredEventJobName; event: StoredEventJob }>, personal: Pick<PersonalDataPolicy, 'strip'>): EnqueueItem[] {
   const byQueue = new Map<BatchQueue, Array<{ job: StoredEventJobName; event: StoredEventJob }>>();
   for (const e of events) {
     const queue = jobCatalog[e.job].queue;
-    byQueue.set(queue, [...(byQueue.get(queue) ?? []), e]);
+    byQueue.set(queue, [...(byQueue.get(queue) ?? []), { job: e.job, event: { ...e.event, payload: personal.strip(e.event.payload, e.job) } }]);
   }
   const items: EnqueueItem[] = [];
   for (const [queue, list] of byQueue) {

@@ -3,7 +3,7 @@
  * strings; lexamica-api.md §1), and the warnings for rules that name any other: a rule on
  * `referral.caseType: Employment` can never match, which is a silent failure of its own.
  */
-import type { Condition, RulesConfig } from './rules-config.js';
+import { fieldConditions, type RulesConfig } from './rules-config.js';
 
 /** Lexamica's case types; a case that fits none is `Other`. */
 export const LEXAMICA_CASE_TYPES = [
@@ -52,21 +52,16 @@ function check(value: unknown, path: string, ignoreCase: boolean, out: RulesWarn
   out.push({ path, message: `"${value}" is not one of Lexamica's case types, so this can never match${hint ? `; did you mean "${hint}"?` : ` (they are: ${LEXAMICA_CASE_TYPES.join(', ')})`}` });
 }
 
-function walk(c: Condition, path: string, out: RulesWarning[]): void {
-  if ('all' in c) c.all.forEach((x, i) => walk(x, `${path}.all.${i}`, out));
-  else if ('any' in c) c.any.forEach((x, i) => walk(x, `${path}.any.${i}`, out));
-  else if ('not' in c) walk(c.not, `${path}.not`, out);
-  else if (CASE_TYPE_FIELDS.has(c.field)) {
-    const ic = c.ignoreCase === true;
-    for (const op of ['equals', 'notEquals'] as const) if (op in c) check(c[op], `${path}.${op}`, ic, out);
-    for (const op of ['in', 'notIn'] as const) c[op]?.forEach((v, i) => check(v, `${path}.${op}.${i}`, ic, out));
-  }
-}
 
 /** Warnings for every rule condition and capacity limit that names a case type not on Lexamica's list. */
 export function caseTypeWarnings(rules: Pick<RulesConfig, 'rules' | 'capacity'>): RulesWarning[] {
   const out: RulesWarning[] = [];
-  rules.rules.forEach((r, i) => walk(r.when, `rules.${i}.when`, out));
+  for (const { path, condition: c } of fieldConditions(rules.rules)) {
+    if (!CASE_TYPE_FIELDS.has(c.field)) continue;
+    const ic = c.ignoreCase === true;
+    for (const op of ['equals', 'notEquals'] as const) if (op in c) check(c[op], `${path}.${op}`, ic, out);
+    for (const op of ['in', 'notIn'] as const) c[op]?.forEach((v, i) => check(v, `${path}.${op}.${i}`, ic, out));
+  }
   rules.capacity.forEach((l, i) => {
     if (l.caseType !== '*') check(l.caseType, `capacity.${i}.caseType`, false, out);
   });

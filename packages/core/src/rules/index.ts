@@ -8,6 +8,7 @@ export {
   ruleActionSchema,
   conditionSchema,
   parseRulesConfig,
+  fieldConditions,
   rulesSectionsOf,
   RULES_SECTIONS,
   RulesConfigError,

@@ -95,6 +95,19 @@ export interface RulesConfig {
   expiryGuard: { manual: GuardPlan; evaluate: GuardPlan };
 }
 
+/** Every field test of the rules' conditions, with its YAML path (`rules.2.when.any.0`). */
+export function fieldConditions(rules: readonly Rule[]): Array<{ path: string; condition: FieldCondition }> {
+  const out: Array<{ path: string; condition: FieldCondition }> = [];
+  const walk = (c: Condition, path: string): void => {
+    if ('all' in c) c.all.forEach((x, i) => walk(x, `${path}.all.${i}`));
+    else if ('any' in c) c.any.forEach((x, i) => walk(x, `${path}.any.${i}`));
+    else if ('not' in c) walk(c.not, `${path}.not`);
+    else out.push({ path, condition: c });
+  };
+  rules.forEach((r, i) => walk(r.when, `rules.${i}.when`));
+  return out;
+}
+
 export const OPERATORS = ['equals', 'notEquals', 'in', 'notIn', 'exists', 'gt', 'gte', 'lt', 'lte', 'before', 'after'] as const;
 const CONDITION_KINDS = ['field', 'all', 'any', 'not'] as const;
 const ACTIONS = ['accept', 'decline', 'evaluate', 'manual'] as const;
