@@ -43,8 +43,15 @@ export async function runWebhookPhase(o: { s: Stack; sandbox: SandboxControl; se
   writeFileSync(file, stringifyYaml(yaml));
   const env = { LEXBRIDGE_CONFIG: file, LEXAMICA_WEBHOOK_SECRET: o.secret };
 
-  const setup = await s.supervisor.run({ name: 'setup-webhooks', entry: 'apps/cli/src/lexbridge.ts', args: ['setup'], env }, 60_000);
-  if (setup.code !== 0) throw new Error(`lexbridge setup (webhooks) exited with ${setup.code}`);
+  // Lexamica keeps failing 10% of calls in this run, and a create is not retried by the client (it is
+  // not idempotent). `setup` converges (it lists what exists and creates only what is missing), so
+  // the operator's answer to a failed run is to run it again: so does the phase, a few times.
+  for (let attempt = 1; ; attempt++) {
+    const setup = await s.supervisor.run({ name: 'setup-webhooks', entry: 'apps/cli/src/lexbridge.ts', args: ['setup'], env }, 60_000);
+    if (setup.code === 0) break;
+    if (attempt === 5) throw new Error(`lexbridge setup (webhooks) exited with ${setup.code} ${attempt} times (see logs/setup-webhooks.log)`);
+    say(`webhook phase: lexbridge setup exited with ${setup.code} (attempt ${attempt}); running it again`);
+  }
   const receiver = s.supervisor.start({ name: 'receiver', entry: 'apps/receiver/src/main.ts', env: { ...env, OPS_PORT: String(receiverOps) } });
   await waitHttpOk(`http://127.0.0.1:${receiverOps}/health/ready`, 'the receiver', 60_000);
   // The pollers read the YAML at start: replaced by two that reconcile.
