@@ -7,6 +7,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { request } from 'undici';
+import { defaultProfile } from '@lexbridge/lexamica-client';
 import { createRedis } from '@lexbridge/infra/redis';
 import { waitFor } from '@lexbridge/testkit';
 import { summarizeCommands } from './redis-probe.js';
@@ -41,7 +42,11 @@ export async function runBaselineWorker(stack: BenchStack, opts: { events: numbe
   const mappingId = (await stack.client.mappings.list()).find((m) => m.model === 'CaseInvitation')?.id;
   if (!mappingId) throw new Error('no CaseInvitation mapping on the sandbox');
   const base = `${stack.sandboxUrl}/organization/${stack.org.id}/inbound-webhooks/case-invitation/${mappingId}`;
-  const headers = { authorization: `Bearer ${stack.org.publicKey}` };
+  // The key travels where the profile says, as the Lexamica client sends it (a hard-coded `Bearer`
+  // went stale when the default scheme became `Key`: every job failed and the bench waited forever).
+  const placement = defaultProfile.auth.public;
+  if (placement.in !== 'header') throw new Error('the baseline expects the default profile: the public key in a header');
+  const headers = { [placement.name]: placement.scheme ? `${placement.scheme} ${stack.org.publicKey}` : stack.org.publicKey };
 
   const queue = new Queue(QUEUE, { connection: stack.redis, prefix: `${BENCH_PREFIX}:q` });
   const connection = createRedis(stack.redisUrl, 'worker');
@@ -64,11 +69,17 @@ export async function runBaselineWorker(stack: BenchStack, opts: { events: numbe
       { connection, prefix: `${BENCH_PREFIX}:q`, concurrency: opts.concurrency },
     );
     worker.on('error', (err) => console.error('baseline worker error', err));
+    // A failed job stops the run with its reason, instead of a wait for completions that never come.
+    let failed: (err: Error) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => {
+      failed = reject;
+    });
+    worker.on('failed', (_job, err) => failed(new Error(`a baseline job failed: ${err.message}`)));
     worker.on('completed', () => {
       completed += 1;
       if (completed === opts.events) tEnd = Date.now();
     });
-    await waitFor(() => completed >= opts.events, { timeoutMs: Math.max(60_000, (opts.events / 20) * 1_000), intervalMs: 50, message: 'baseline jobs completed' });
+    await Promise.race([failure, waitFor(() => completed >= opts.events, { timeoutMs: Math.max(60_000, (opts.events / 20) * 1_000), intervalMs: 50, message: 'baseline jobs completed' })]);
     const { total } = summarizeCommands(await stack.probe.commandStats());
     const seconds = (tEnd - t0) / 1_000;
     return { events: opts.events, concurrency: opts.concurrency, seconds, eventsPerSec: opts.events / seconds, redisCommandsPerEvent: total / opts.events };

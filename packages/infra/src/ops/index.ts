@@ -143,9 +143,20 @@ export function registerBuildInfo(registry: Registry, build: BuildInfo): Gauge {
   return gauge;
 }
 
-/** The version in the package.json beside a service's `src/` or `dist/` (`import.meta.url` of its main). */
+/**
+ * The version in the package.json beside a service's `src/` or `dist/` (`import.meta.url` of its main),
+ * or `unknown` when there is none there (a bundled main, as the bench runs): the build info then says
+ * so, rather than the service refusing to start over a label.
+ */
 export function packageVersion(mainUrl: string): string {
-  const parsed = JSON.parse(readFileSync(new URL('../package.json', mainUrl), 'utf8')) as { version?: unknown };
+  let text: string;
+  try {
+    text = readFileSync(new URL('../package.json', mainUrl), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'unknown';
+    throw err;
+  }
+  const parsed = JSON.parse(text) as { version?: unknown };
   return typeof parsed.version === 'string' ? parsed.version : 'unknown';
 }
 
