@@ -5,8 +5,9 @@
  * would be charged to the service's RSS. Output goes to `node_modules/.cache/lexbridge-bench/`:
  * inside node_modules, so the npm imports resolve and no linter or git sees it.
  */
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -29,6 +30,21 @@ const externalNpm: Plugin = {
   },
 };
 
+// Each package's Redis scripts are read from the folder of its `commands/index.ts`
+// (`new URL('./', import.meta.url)`), which inside one bundle would be the bundle's folder: point each
+// at its source folder, where the .lua files are.
+const scriptFolders: Plugin = {
+  name: 'script-folders',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commands[\\/]index\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const here = "new URL('./', import.meta.url)";
+      if (!source.includes(here)) throw new Error(`${args.path} no longer reads its scripts from ${here}: update bench/build-services.ts`);
+      return { contents: source.replaceAll(here, `new URL(${JSON.stringify(`${pathToFileURL(dirname(args.path)).href}/`)})`), loader: 'ts' };
+    });
+  },
+};
+
 /** Bundles every service; returns the compiled file of each. */
 export async function buildServices(): Promise<Record<ServiceKind, string>> {
   mkdirSync(OUT, { recursive: true });
@@ -47,7 +63,7 @@ export async function buildServices(): Promise<Record<ServiceKind, string>> {
         conditions: ['@lexbridge/source'],
         sourcemap: 'linked',
         logLevel: 'warning',
-        plugins: [externalNpm],
+        plugins: [externalNpm, scriptFolders],
       });
       out[kind] = outfile;
     }),

@@ -73,7 +73,13 @@ export async function runSteadyState(stack: BenchStack, opts: { rate: number; se
     const counts = await stack.probe.commandStats();
     await stack.sandbox.stopScenario();
     const sent = (await stack.sandbox.stats()).invitations.sent;
-    await waitFor(async () => (await stack.sandbox.stats()).invitations.acted >= sent, { timeoutMs: 60_000, intervalMs: 100, message: 'steady-state invitations answered' });
+    // Every invitation settled: answered, or withdrawn by the referring firm before Lexbridge got to
+    // it (the sandbox's scenario cancels some, as Lexamica's firms do), or expired (counted, never
+    // expected here).
+    await waitFor(async () => (await stack.sandbox.stats()).invitations.open === 0, { timeoutMs: 60_000, intervalMs: 100, message: 'steady-state invitations settled' }).catch(async (err: unknown) => {
+      // Say how far it got: the sandbox's counts name what is missing.
+      throw new Error(`${(err as Error).message}; ${sent} sent, sandbox stats ${JSON.stringify((await stack.sandbox.stats()).invitations)}`);
+    });
 
     const answered = new Map<string, number>();
     for (const a of await stack.sandbox.actions()) if (a.outcome === 'ok') answered.set(a.invitationId, Date.parse(a.at));
