@@ -10,6 +10,7 @@ const firm: FirmConfig = {
     caseUpdate: { name: 'Updates', model: 'CaseUpdate', fields: [{ external: 'headline', lexamica: 'title' }] },
   },
   subscriptions: [{ event: 'Case Invitation Sent', mapping: 'invitation', active: true }],
+  privacy: { copyPersonalData: false },
 };
 
 let server: ScriptServer | undefined;

@@ -20,6 +20,16 @@ describe('errorKind', () => {
     expect(errorKind(new Error('Reached the max retries per request limit (which is 1).'))).toBe('redis-unavailable');
   });
 
+  // CI's chaos run: after a Redis restart with AOF, CMS updates got 500 "internal" for
+  // "LOADING Redis is loading the dataset in memory" (no ready check holds commands back any more).
+  it("recognises Redis' replies that mean it cannot serve for a moment, and only those", () => {
+    for (const message of ['LOADING Redis is loading the dataset in memory', "READONLY You can't write against a read only replica.", 'MASTERDOWN Link with MASTER is down', 'TRYAGAIN Multiple keys request during rehashing of slot', 'CLUSTERDOWN The cluster is down', 'BUSY Redis is busy running a script.']) {
+      expect(errorKind(new Error(message)), message).toBe('redis-unavailable');
+    }
+    expect(errorKind(new Error('ERR wrong number of arguments for command'))).toBe('internal');
+    expect(errorKind(new Error('NOSCRIPT No matching script'))).toBe('internal');
+  });
+
   it('calls everything else internal, a name alone included', () => {
     expect(errorKind(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe('internal');
     expect(errorKind(Object.assign(new Error('x'), { name: 'LexamicaTimeoutError' }))).toBe('internal');

@@ -33,7 +33,10 @@ const KINDS: ReadonlySet<string> = new Set(ERROR_KINDS);
 
 // What ioredis and BullMQ say when the connection is away or a command timed out: their errors are
 // plain Errors (MaxRetriesPerRequestError is not exported), so the message is all there is.
-const REDIS_DOWN = /Stream isn't writeable|enableOfflineQueue|Connection is closed|Command timed out|Reached the max retries|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH/;
+// Redis' own replies while it cannot serve for a moment (loading its data after a restart, a
+// replica after a failover, a cluster slot moving, a busy script) start with their code; with no
+// ready check (it needs INFO, which a least-privilege user may lack) a restart shows as LOADING.
+const REDIS_DOWN = /Stream isn't writeable|enableOfflineQueue|Connection is closed|Command timed out|Reached the max retries|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|^(?:LOADING|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|BUSY) /;
 
 /** The kind of `err`; `internal` for anything not recognised (and for non-errors). */
 export function errorKind(err: unknown): ErrorKind {
