@@ -7,12 +7,12 @@
  */
 import { createPollerService, type PollerTiming } from '@lexbridge/poller';
 import { createReceiverService, type ReceiverService } from '@lexbridge/receiver';
-import { buildApp, tokenSha256, type ConsoleSettings, type IdentityConfig } from '@lexbridge/api';
+import { buildApp, tokenSha256, type App, type AppDeps, type ConsoleSettings, type IdentityConfig } from '@lexbridge/api';
 import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
 import type { BuiltInProfile, MisbehaviourInput, SandboxOptions } from '@lexbridge/sandbox';
 import { parseFirmConfig, personalDataPolicy } from '@lexbridge/core/firm-config';
 import { QueueSet } from '@lexbridge/core/jobs';
-import { createLogger } from '@lexbridge/infra/logger';
+import { createLogger, type Logger } from '@lexbridge/infra/logger';
 import { createRedis, keyspaceFor, toRedisSettings, waitForRedis, type Keyspace, type RedisClient, type RedisConnectionSettings, type RedisRole } from '@lexbridge/infra/redis';
 import { deleteKeys, freePort, redisUrl, uniquePrefix } from '@lexbridge/testkit';
 import { exampleConfigFor, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
@@ -23,7 +23,7 @@ const logger = createLogger({ name: 'e2e-stack', level: 'silent' });
 export interface Stack {
   env: RunningSandbox;
   processor: ProcessorService;
-  api: ReturnType<typeof buildApp>;
+  api: App;
   poller: ReturnType<typeof createPollerService>;
   /** A CMS call through the API: method, path and JSON body, with the bearer token and an Idempotency-Key. */
   cms(method: 'GET' | 'POST', url: string, body?: unknown, idempotencyKey?: string): Promise<{ status: number; json: unknown }>;
@@ -89,17 +89,7 @@ export async function startStack(
   const close = async () => {
     while (closers.length) await closers.pop()!();
   };
-  /** A connection as the services' main.ts makes one: created, then waited for (which also learns whether INFO is allowed). */
-  const connect = async (role: RedisRole, log?: typeof logger) => {
-    const r = createRedis(settings, role, log);
-    try {
-      await waitForRedis(r, { timeoutMs: 20_000, settings, probeKey: keyspace.key('probe') });
-    } catch (err) {
-      r.disconnect();
-      throw err;
-    }
-    return r;
-  };
+  const connect = (role: RedisRole) => connectTo(settings, keyspace, role);
   try {
     const webhooks = env.firm.webhooks;
     const receiver = webhooks && opts.webhooks && (await startReceiver({ secret: opts.webhooks.secret, webhooks, env, prefix, connect: () => connect('producer') }));
@@ -133,23 +123,13 @@ export async function startStack(
       await poller.close();
       pollerRedis.disconnect();
     });
-    const producer = await connect('producer', logger);
-    const queues = new QueueSet(producer, keyspace, logger);
-    const api = buildApp({
-      logger,
-      redis: producer,
-      queues,
+    const { api, close: closeApi } = await startApi(settings, keyspace, {
       identities: [{ name: 'stack-cms', roles: ['cms'], tokenSha256: [tokenSha256(STACK_TOKEN)] }, ...(opts.identities ?? [])],
       ...(opts.console?.settings && { console: opts.console.settings }),
       ...(opts.console?.dir && { consoleDir: opts.console.dir }),
       consoleStreamPollMs: 200,
     });
-    await api.ready();
-    closers.push(async () => {
-      await api.close();
-      await queues.close();
-      producer.disconnect();
-    });
+    closers.push(closeApi);
     const cms: Stack['cms'] = async (method, url, body, idempotencyKey) => {
       const res = await api.inject({
         method,
@@ -164,6 +144,47 @@ export async function startStack(
     await close();
     throw err;
   }
+}
+
+/** A connection as the services' main.ts makes one: created, then waited for (which also learns whether INFO is allowed). */
+async function connectTo(settings: RedisConnectionSettings, keyspace: Keyspace, role: RedisRole, log?: Logger): Promise<RedisClient> {
+  const r = createRedis(settings, role, log);
+  try {
+    await waitForRedis(r, { timeoutMs: 20_000, settings, probeKey: keyspace.key('probe') });
+  } catch (err) {
+    r.disconnect();
+    throw err;
+  }
+  return r;
+}
+
+/**
+ * The API on `keyspace` as its main.ts wires it, built and ready (not listening): a producer
+ * connection waited for, the queues on it, the app (`deps` as buildApp takes them; a silent logger
+ * unless given). `close` closes all three.
+ */
+export async function startApi(
+  redis: RedisConnectionSettings | string,
+  keyspace: Keyspace,
+  deps: Omit<AppDeps, 'redis' | 'queues' | 'logger'> & { logger?: Logger },
+): Promise<{ api: App; close(): Promise<void> }> {
+  const settings = toRedisSettings(redis);
+  const log = deps.logger ?? logger;
+  const producer = await connectTo(settings, keyspace, 'producer', log);
+  const queues = new QueueSet(producer, keyspace, log);
+  const close = async () => {
+    await api.close();
+    await queues.close();
+    producer.disconnect();
+  };
+  const api = buildApp({ ...deps, logger: log, redis: producer, queues });
+  try {
+    await api.ready();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { api, close };
 }
 
 /** A receiver as apps/receiver's main wires it, listening on `webhooks.port`; stopped, it can start again. */
