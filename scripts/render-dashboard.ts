@@ -13,18 +13,17 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
-import { buildApp, tokenSha256 } from '@lexbridge/api';
-import { QueueSet } from '@lexbridge/core/jobs';
+import { tokenSha256 } from '@lexbridge/api';
 import { createLexamicaClient, createLexamicaMetrics, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createPollerService } from '@lexbridge/poller';
-import { createProcessorService, processorFirmConfigSchema } from '@lexbridge/processor';
+import { createProcessorService } from '@lexbridge/processor';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createMetricsRegistry, registerBuildInfo } from '@lexbridge/infra/ops';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { parseEnv, redisEnv } from '@lexbridge/infra/config';
 import { deleteKeys, freePort, uniquePrefix, waitFor } from '@lexbridge/testkit';
-import { EXAMPLE_CONFIG, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from '../e2e/harness.js';
+import { acceptingFirm, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from '../e2e/harness.js';
+import { startApi } from '../e2e/stack.js';
 import { personalDataPolicy } from '@lexbridge/core/firm-config';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -134,14 +133,7 @@ async function main(): Promise<void> {
     });
     const first = env.sandbox.scenario.generate(4).map((r) => r.doc);
     const manual = [first[0]!._id, first[1]!._id];
-    const example = parseYaml(readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
-    const firm = processorFirmConfigSchema.parse({
-      ...example,
-      shadow: false,
-      rules: [{ name: 'left-to-a-lawyer', when: { field: '_id', in: manual }, then: { action: 'manual' } }],
-      default: { action: 'accept' },
-      capacity: [],
-    });
+    const firm = acceptingFirm(manual);
     const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.1.0';
     const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim() || 'unknown';
 
@@ -161,17 +153,10 @@ async function main(): Promise<void> {
       await poller.close();
       pollerRedis.disconnect();
     });
-    const producer = createRedis(redisUrl(), 'producer');
-    await waitFor(() => producer.status === 'ready', { message: 'API redis ready' });
-    const queues = new QueueSet(producer, createKeyspace(prefix));
     const apiRegistry = createMetricsRegistry('api');
     registerBuildInfo(apiRegistry, { version, commit });
-    const api = buildApp({ logger, redis: producer, queues, registry: apiRegistry, identities: [{ name: 'render', roles: ['cms'], tokenSha256: [tokenSha256(TOKEN)] }] });
-    closers.push(async () => {
-      await api.close();
-      await queues.close();
-      producer.disconnect();
-    });
+    const { api, close: closeApi } = await startApi(redisUrl(), createKeyspace(prefix), { logger, registry: apiRegistry, identities: [{ name: 'render', roles: ['cms'], tokenSha256: [tokenSha256(TOKEN)] }] });
+    closers.push(closeApi);
 
     const ports = { poller: await freePort(), processor: await freePort(), api: await freePort() };
     await poller.ops.listen({ port: ports.poller, host: '127.0.0.1' });

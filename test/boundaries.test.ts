@@ -62,4 +62,19 @@ describe('the layer boundaries', () => {
       expect(await importErrors(file, spec), `${file} importing ${spec}`).toEqual([]);
     }
   }, 60_000);
+
+  it('let the console page take types from the core, and no code (it runs in a browser)', async () => {
+    const errors = async (filePath: string, code: string) => {
+      const [result] = await eslint.lintText(code, { filePath: join(root, filePath) });
+      return (result?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
+    };
+    const value = "import { caseFactsSchema } from '@lexbridge/core/ledger';\nexport const y = caseFactsSchema;\n";
+    const type = "import type { CaseFacts } from '@lexbridge/core/ledger';\nexport type Y = CaseFacts;\n";
+    for (const file of ['apps/api/console/src/fixture.ts', 'apps/api/console/src/fixture.tsx']) {
+      expect(await errors(file, value), file).toEqual([expect.stringContaining('the console page runs in a browser')]);
+      expect(await errors(file, type), file).toEqual([]);
+    }
+    // The API's own code imports the same module's values freely.
+    expect(await errors('apps/api/src/routes/fixture.ts', value)).toEqual([]);
+  }, 60_000);
 });

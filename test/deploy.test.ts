@@ -24,7 +24,7 @@ import { receiverServiceEnv } from '../apps/receiver/src/config.js';
 import { loadProcessorEnv, processorEnv } from '../apps/processor/src/config.js';
 import { loadSandboxConfig, sandboxEnv } from '../apps/sandbox/src/config.js';
 import { ANSWER_TIMEOUT_MS, HEALTH_TARGETS } from '../scripts/healthcheck.mjs';
-import { copyParts, execForm, parseDockerfile, replayStage } from './dockerfile.js';
+import { copyParts, execForm, inherited, parseDockerfile, replayStage } from './dockerfile.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -265,7 +265,8 @@ describe('Dockerfile', () => {
   it('copies every manifest npm needs before each install: the workspaces\u2019, and the test kit\u2019s where dev dependencies are installed', () => {
     expect(workspaceManifests.length).toBeGreaterThanOrEqual(6);
     expect(linkedDevManifests).toEqual(['packages/testkit/package.json']);
-    const installing = dockerfile.stages.filter((s) => s.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)));
+    // Each stage with what it inherits from the stages it is built on (a shared manifests stage).
+    const installing = dockerfile.stages.map((s) => inherited(dockerfile, s)).filter((s) => s.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)));
     expect(installing.length).toBeGreaterThan(0);
     for (const stage of installing) {
       const install = stage.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
@@ -373,7 +374,7 @@ describe("the image's dependency tree (npm ls --omit=dev)", () => {
   beforeAll(async () => {
     const stage = dockerfile.stages.find((s) => s.name === stageName);
     if (!stage) throw new Error(`the final stage copies /app/node_modules from ${stageName ?? 'no stage'}`);
-    await replayStage(stage, root, dir);
+    await replayStage(inherited(dockerfile, stage), root, dir);
     ls = await new Promise((done) => {
       execFile('npm', ['ls', '--omit=dev', '--all', '--json'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         done({ code: err ? Number(err.code) : 0, tree: JSON.parse(stdout) as NpmLsNode, stderr });

@@ -18,8 +18,10 @@ export interface DockerInstruction {
 export interface DockerStage {
   /** The `AS` name, or the stage's index when it has none. */
   name: string;
-  /** The base image, with the global `ARG`s substituted. */
+  /** The base image, with the global `ARG`s substituted; for a stage built on another stage, that stage's. */
   image: string;
+  /** The earlier stage this one is built on (`FROM <stage> AS ...`), if any. */
+  parent?: string;
   instructions: DockerInstruction[];
 }
 
@@ -48,7 +50,10 @@ export function parseDockerfile(text: string): Dockerfile {
     const upper = keyword.toUpperCase();
     if (upper === 'FROM') {
       const [image = '', , name] = rest.split(/\s+/);
-      stages.push({ name: name ?? String(stages.length), image: image.replace(/\$\{?(\w+)\}?/g, (_, arg: string) => args[arg] ?? ''), instructions: [] });
+      const parent = stages.find((s) => s.name === image);
+      const stageName = name ?? String(stages.length);
+      if (parent) stages.push({ name: stageName, image: parent.image, parent: parent.name, instructions: [] });
+      else stages.push({ name: stageName, image: image.replace(/\$\{?(\w+)\}?/g, (_, arg: string) => args[arg] ?? ''), instructions: [] });
     } else if (stages.length === 0) {
       if (upper === 'ARG') {
         const [name = '', value = ''] = rest.split('=');
@@ -59,6 +64,16 @@ export function parseDockerfile(text: string): Dockerfile {
     }
   }
   return { args, stages };
+}
+
+/**
+ * `stage` as Docker builds it: the instructions of the stages it is built on (`FROM <stage>`), the
+ * earliest first, then its own.
+ */
+export function inherited(file: Dockerfile, stage: DockerStage): DockerStage {
+  const parent = stage.parent === undefined ? undefined : file.stages.find((s) => s.name === stage.parent);
+  if (!parent) return stage;
+  return { ...stage, instructions: [...inherited(file, parent).instructions, ...stage.instructions] };
 }
 
 /** The exec-form (`["node", "x.js"]`) arguments at the end of an instruction, or undefined for the shell form. */

@@ -4,9 +4,9 @@
  */
 import { createLogger } from '@lexbridge/infra/logger';
 import { QueueSet } from '@lexbridge/core/jobs';
-import { bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
+import { bootstrap, connectServiceRedis, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
 import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
-import { checkRedisPolicy, createRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
+import { redisSecrets } from '@lexbridge/infra/redis';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 
@@ -17,12 +17,9 @@ await bootstrap(async () => {
   const logger = createLogger({ name: 'api', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...redisSecrets(env.redis)] });
   for (const warning of warnings) logger.warn(warning);
   logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');
-  const redis = createRedis(env.redis, 'producer', logger, 'lexbridge-api');
-  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
-  const queues = new QueueSet(redis, keyspace, logger, { jobRetentionMs: retention.jobsMs });
   // A wrong REDIS_URL, password or TLS setting stops the start, rather than serve only 503s.
-  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
-  await checkRedisPolicy(redis, logger);
+  const { redis, keyspace } = await connectServiceRedis(env, 'producer', { logger, connectionName: 'lexbridge-api' });
+  const queues = new QueueSet(redis, keyspace, logger, { jobRetentionMs: retention.jobsMs });
 
   const app = buildApp({
     logger,

@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLexamicaClient } from '@lexbridge/lexamica-client';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createRedis } from '@lexbridge/infra/redis';
-import { RedisServerProcess, ScriptServer, waitFor } from '@lexbridge/testkit';
+import { expectOpsThroughRedisOutage, RedisServerProcess, ScriptServer } from '@lexbridge/testkit';
 import type { RedisClient } from '@lexbridge/infra/redis';
 import { createPollerService, type PollerService } from './service.js';
 import { personalDataPolicy } from '@lexbridge/core/firm-config';
-
-/** The answer of `inject`, or a note that none came within `ms`. */
-async function within(ms: number, request: Promise<{ statusCode: number; body: string }>) {
-  const started = Date.now();
-  const res = await Promise.race([request, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
-  return { res, ms: Date.now() - started };
-}
 
 // Issue 16, item 6: during a Redis outage the poller's readiness pinged on its worker connection,
 // which waits for Redis forever, so /health/ready and /metrics hung until Redis came back.
@@ -44,23 +37,5 @@ describe("the poller's health and metrics while Redis is away", () => {
     await srv.stop();
   });
 
-  it('answers /health/ready (503) and /metrics within about a second, and is ready again when Redis is back', async () => {
-    await waitFor(async () => (await service.ops.inject('/health/ready')).statusCode === 200, { message: 'ready with Redis up' });
-    await srv.stopProcess();
-
-    const ready = await within(3_000, service.ops.inject('/health/ready'));
-    expect(ready.res, 'readiness answered').toBeDefined();
-    expect(ready.res!.statusCode).toBe(503);
-    expect(JSON.parse(ready.res!.body).checks.redis).toBe(false);
-    expect(ready.ms).toBeLessThan(2_000);
-
-    const metrics = await within(3_000, service.ops.inject('/metrics'));
-    expect(metrics.res, 'metrics answered').toBeDefined();
-    expect(metrics.res!.statusCode).toBe(200);
-    expect(metrics.res!.body).toMatch(/^lexbridge_redis_up\{[^}]*\} 0$/m);
-    expect(metrics.ms).toBeLessThan(2_000);
-
-    await srv.startProcess();
-    await waitFor(async () => (await service.ops.inject('/health/ready')).statusCode === 200, { timeoutMs: 15_000, message: 'ready again once Redis is back' });
-  }, 40_000);
+  it('answers /health/ready (503) and /metrics within about a second, and is ready again when Redis is back', () => expectOpsThroughRedisOutage(service.ops, srv, { readyAgainMs: 15_000 }), 40_000);
 });

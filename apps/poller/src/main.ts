@@ -1,10 +1,10 @@
 /** Poller entry point: only wiring. */
 import { clientOptionsFromEnv, createLexamicaClient, createLexamicaMetrics } from '@lexbridge/lexamica-client';
 import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
-import { firmConfigSchema, loadFirmConfig, personalDataPolicy, personalFieldNames } from '@lexbridge/core/firm-config';
+import { announcePersonalData, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
 import { createLogger } from '@lexbridge/infra/logger';
-import { boundPort, bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
-import { checkRedisPolicy, createRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
+import { boundPort, bootstrap, connectServiceRedis, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
+import { redisSecrets } from '@lexbridge/infra/redis';
 import { loadPollerEnv } from './config.js';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createPollerService } from './service.js';
@@ -16,12 +16,8 @@ await bootstrap(async () => {
   const registry = createMetricsRegistry('poller');
   const tracing = startTelemetry({ service: 'poller', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
   const logger = createLogger({ name: 'poller', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [env.LEXAMICA_PRIVATE_KEY, env.LEXAMICA_PUBLIC_KEY, ...redisSecrets(env.redis)], extraKeys: personal });
-  const personalData = personalDataPolicy(firm);
-  logger.warn({ personalFields: personalData.paths, copyPersonalData: personalData.copy }, personalData.describe());
-  const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-poller');
-  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
-  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
-  await checkRedisPolicy(redis, logger);
+  const personalData = announcePersonalData(firm, logger);
+  const { redis, keyspace } = await connectServiceRedis(env, 'worker', { logger, connectionName: 'lexbridge-poller' });
   const client = createLexamicaClient({ ...clientOptionsFromEnv(env, firm.profile), sensitiveFields: personal, ...createLexamicaMetrics(registry) });
   // With webhooks on, polling is the safety net: slower, and counting what the pushes missed.
   const intervalMs = firm.webhooks ? firm.webhooks.pollIntervalMs : env.POLL_INTERVAL_MS;

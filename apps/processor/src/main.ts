@@ -4,11 +4,11 @@
  */
 import { clientOptionsFromEnv, createLexamicaClient, createLexamicaMetrics } from '@lexbridge/lexamica-client';
 import { firmLabel, tracingConfig } from '@lexbridge/infra/config';
-import { personalDataPolicy, personalFieldNames } from '@lexbridge/core/firm-config';
+import { announcePersonalData, personalFieldNames } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { createLogger } from '@lexbridge/infra/logger';
-import { boundPort, bootstrap, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
-import { checkRedisPolicy, createRedis, duplicateRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
+import { boundPort, bootstrap, connectServiceRedis, createMetricsRegistry, startTelemetry } from '@lexbridge/infra/ops';
+import { duplicateRedis, redisSecrets } from '@lexbridge/infra/redis';
 import { loadProcessorEnv } from './config.js';
 import { loadProcessorFirmConfig } from './firm-config.js';
 import { createProcessorService } from './service.js';
@@ -26,12 +26,8 @@ await bootstrap(async () => {
     secrets: [env.LEXAMICA_PUBLIC_KEY, env.LEXAMICA_PRIVATE_KEY, env.CMS_WEBHOOK_SECRET, ...redisSecrets(env.redis)],
     extraKeys: personal,
   });
-  const personalData = personalDataPolicy(firm);
-  logger.warn({ personalFields: personalData.paths, copyPersonalData: personalData.copy }, personalData.describe());
-  const redis = createRedis(env.redis, 'worker', logger, 'lexbridge-processor');
-  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
-  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
-  await checkRedisPolicy(redis, logger);
+  announcePersonalData(firm, logger);
+  const { redis, keyspace } = await connectServiceRedis(env, 'worker', { logger, connectionName: 'lexbridge-processor' });
   // Ledger, feed and the other state commands of concurrent jobs leave in one write per tick; BullMQ
   // keeps `redis` (its blocking duplicates must not pipeline).
   const commands = duplicateRedis(redis, { enableAutoPipelining: true, connectionName: 'lexbridge-processor-state' });

@@ -1,10 +1,10 @@
 /** Webhook receiver entry point: only wiring. */
 import { resolveProfile } from '@lexbridge/lexamica-client';
-import { firmConfigSchema, loadFirmConfig, personalDataPolicy, personalFieldNames } from '@lexbridge/core/firm-config';
+import { announcePersonalData, firmConfigSchema, loadFirmConfig, personalFieldNames } from '@lexbridge/core/firm-config';
 import { ConfigError } from '@lexbridge/infra/config';
 import { createLogger } from '@lexbridge/infra/logger';
-import { bootstrap } from '@lexbridge/infra/ops';
-import { checkRedisPolicy, createRedis, keyspaceFor, redisSecrets, waitForRedis } from '@lexbridge/infra/redis';
+import { bootstrap, connectServiceRedis } from '@lexbridge/infra/ops';
+import { redisSecrets } from '@lexbridge/infra/redis';
 import { loadReceiverEnv } from './config.js';
 import { createReceiverService } from './service.js';
 
@@ -16,13 +16,9 @@ await bootstrap(async () => {
   if (!env.LEXAMICA_WEBHOOK_SECRET) throw new ConfigError([{ variable: 'LEXAMICA_WEBHOOK_SECRET', message: 'is required when webhooks.url is set (the secret Lexamica signs deliveries with)' }]);
   const secrets = [env.LEXAMICA_WEBHOOK_SECRET, ...(env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS ? [env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS] : [])];
   const logger = createLogger({ name: 'receiver', level: env.LOG_LEVEL, secrets: [...secrets, ...redisSecrets(env.redis)], extraKeys: personalFieldNames(firm) });
-  const personalData = personalDataPolicy(firm);
-  logger.warn({ personalFields: personalData.paths, copyPersonalData: personalData.copy }, personalData.describe());
+  const personalData = announcePersonalData(firm, logger);
   // A producer connection: while Redis is away a delivery gets 503 at once, and Lexamica retries it.
-  const redis = createRedis(env.redis, 'producer', logger, 'lexbridge-receiver');
-  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
-  await waitForRedis(redis, { logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
-  await checkRedisPolicy(redis, logger);
+  const { redis, keyspace } = await connectServiceRedis(env, 'producer', { logger, connectionName: 'lexbridge-receiver' });
   const service = createReceiverService({ profile: resolveProfile(firm.profile), secrets, redis, redisPrefix: keyspace.prefix, logger, webhooks, personalData });
   return {
     logger,

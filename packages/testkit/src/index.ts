@@ -5,3 +5,4 @@ export { makeTestCertificates, startTlsRedis, startSentinelSet, startRedisCluste
 export { ScriptServer, type RecordedRequest, type ScriptedReply, type ReplyFn } from './script-server.js';
 export { DelayProxy, type DelayProxyTarget } from './delay-proxy.js';
 export { promtool, type PromtoolResult } from './promtool.js';
+export { expectOpsThroughRedisOutage, type OpsServer } from './ops-outage.js';

@@ -3,6 +3,7 @@
  * CSRF token added to every POST. Errors come back in the API's one shape and are thrown as
  * {@link ApiFailure} with its code, message and field.
  */
+import type { CaseFacts } from '@lexbridge/core/ledger';
 
 export interface Session {
   identity: { name: string; roles: string[] };
@@ -13,15 +14,8 @@ export interface Session {
   clientContact: boolean;
 }
 
-export interface Facts {
-  caseType: string;
-  description?: string;
-  stage?: string;
-  estimatedValue?: number;
-  incident?: { date?: string; state?: string; city?: string };
-  originator?: { _id?: string; name?: string };
-  client?: { firstName?: string; lastName?: string; email?: string; phone?: string };
-}
+/** The case facts as the ledger keeps them (one definition, in the core). */
+export type Facts = CaseFacts;
 
 export interface Decision {
   action: string;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FirmConfigError, firmConfigSchema, loadFirmConfig, parseFirmConfig, personalDataPolicy, personalFieldNames } from './index.js';
+import { announcePersonalData, FirmConfigError, firmConfigSchema, loadFirmConfig, parseFirmConfig, personalDataPolicy, personalFieldNames } from './index.js';
 
 const example = fileURLToPath(new URL('../../../../lexbridge.example.yaml', import.meta.url));
 
@@ -82,5 +82,11 @@ describe('the privacy section and the personal-data policy', () => {
     expect(policy.strip(payload, 'invitation.sent')).toBe(payload);
     expect(policy.strip(payload, 'invitation.cancelled')).toEqual({ case_type: 'pi', client: { id: 'c1' }, contacts: [{ kind: 'home' }] });
     expect(policy.describe()).toMatch(/except in invitation\.sent jobs/);
+  });
+  it('is said at each service start, as a warning naming the fields, and handed back for use', () => {
+    const warnings: unknown[][] = [];
+    const policy = announcePersonalData({ mappings }, { warn: (...args: unknown[]) => warnings.push(args) } as never);
+    expect(policy.paths).toEqual(['client.first_name', 'contacts[].phone']);
+    expect(warnings).toEqual([[{ personalFields: policy.paths, copyPersonalData: false }, policy.describe()]]);
   });
 });

@@ -9,6 +9,7 @@
  * contact details with the case facts), and only that job; its decisions' feed items carry none.
  */
 import { z } from 'zod';
+import type { Logger } from '@lexbridge/infra/logger';
 import type { MappingDeclaration } from '../mapping/index.js';
 
 /** The `privacy` section of the firm YAML. */
@@ -93,4 +94,14 @@ export function personalDataPolicy(cfg: {
           (keptFor.length ? `, except in ${keptFor.join(', ')} jobs (console.clientContact keeps the contact details with the case facts)` : '') +
           '; set privacy.copyPersonalData: true to keep them everywhere',
   };
+}
+
+/**
+ * The firm's policy, said at start by each service that handles job data: a warning, as it decides
+ * what personal data leaves Lexbridge (job data, CMS feed items).
+ */
+export function announcePersonalData(cfg: Parameters<typeof personalDataPolicy>[0], logger: Pick<Logger, 'warn'>): PersonalDataPolicy {
+  const policy = personalDataPolicy(cfg);
+  logger.warn({ personalFields: policy.paths, copyPersonalData: policy.copy }, policy.describe());
+  return policy;
 }

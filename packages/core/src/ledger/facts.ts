@@ -4,20 +4,27 @@
  * (name, e-mail, phone) are kept only when the firm turns them on (`console.clientContact`): by
  * default the record holds no personal data about the client.
  */
+import { z } from 'zod';
 import type { Invitation } from '../domain/index.js';
 
-/** What Lexamica said about the case, in its own field names (`referral.*` without the prefix). */
-export interface CaseFacts {
-  caseType: string;
-  description?: string;
-  stage?: string;
-  estimatedValue?: number;
-  incident?: { date?: string; state?: string; city?: string };
-  /** The referring firm. */
-  originator?: { _id?: string; name?: string };
-  /** Only with `console.clientContact: true`. */
-  client?: { firstName?: string; lastName?: string; email?: string; phone?: string };
-}
+/**
+ * What Lexamica said about the case, in its own field names (`referral.*` without the prefix): the
+ * one definition of the facts, which the API's responses describe and the console's page reads.
+ */
+export const caseFactsSchema = z.object({
+  caseType: z.string(),
+  description: z.string().optional(),
+  stage: z.string().optional(),
+  estimatedValue: z.number().optional(),
+  incident: z.object({ date: z.string().optional(), state: z.string().optional(), city: z.string().optional() }).optional(),
+  originator: z.object({ _id: z.string().optional(), name: z.string().optional() }).optional().describe('The referring firm'),
+  client: z
+    .object({ firstName: z.string().optional(), lastName: z.string().optional(), email: z.string().optional(), phone: z.string().optional() })
+    .optional()
+    .describe('Only when the firm keeps contact details (`console.clientContact: true`)'),
+});
+
+export type CaseFacts = z.infer<typeof caseFactsSchema>;
 
 /** Drops undefined values, and the object itself when nothing is left. */
 function defined<T extends Record<string, unknown>>(o: T): T | undefined {

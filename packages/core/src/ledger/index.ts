@@ -33,6 +33,6 @@ export { actJobId, guardJobId } from './job-ids.js';
 export { createCaseIndex, type CaseIndex } from './case-index.js';
 export { findStuck, formatDuration, watchdogConfigSchema, DEFAULT_WATCHDOG, type StuckRecord, type WatchdogPolicy } from './stuck.js';
 export { caseActivityKeys, ledgerKeys } from './keys.js';
-export { caseFactsOf, invitationFromFacts, type CaseFacts } from './facts.js';
+export { caseFactsOf, caseFactsSchema, invitationFromFacts, type CaseFacts } from './facts.js';
 export { DEFAULT_RETENTION, retentionConfigSchema, retentionPolicy, type RetentionConfig, type RetentionEnv, type RetentionPolicy } from './retention.js';
 export { purgeCase, type PurgeCaseDeps, type PurgeCaseReport } from './purge.js';

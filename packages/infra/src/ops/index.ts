@@ -5,12 +5,12 @@
  */
 import closeWithGrace from 'close-with-grace';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { RedisClient } from '../redis/index.js';
+import type { Keyspace, RedisClient, RedisConnectionSettings, RedisRole } from '../redis/index.js';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { startupProblem } from '../errors/index.js';
-import { closeRedis, redisAnswers } from '../redis/index.js';
+import { checkRedisPolicy, closeRedis, createRedis, keyspaceFor, redisAnswers, waitForRedis } from '../redis/index.js';
 import { withTimeout } from '../time/index.js';
 import { startTracing, type Tracing, type TracingConfig } from '../tracing/index.js';
 
@@ -174,6 +174,26 @@ export function startTelemetry(o: { service: string; mainUrl: string; tracing: T
   const version = packageVersion(o.mainUrl);
   registerBuildInfo(o.registry, { version, commit: o.commit });
   return startTracing({ service: o.service, config: o.tracing, version });
+}
+
+/** What {@link connectServiceRedis} reads of a service's parsed environment (`redisEnv` in @lexbridge/infra/config). */
+export interface ServiceRedisEnv {
+  redis: RedisConnectionSettings;
+  REDIS_PREFIX: string;
+  REDIS_STARTUP_TIMEOUT_MS: number;
+}
+
+/**
+ * A service's Redis connection as every main opens it, with the keyspace of REDIS_PREFIX: created
+ * under its connection name, then waited for (a wrong REDIS_URL, password or TLS setting stops the
+ * start after REDIS_STARTUP_TIMEOUT_MS, naming REDIS_URL), then its eviction policy checked.
+ */
+export async function connectServiceRedis(env: ServiceRedisEnv, role: RedisRole, o: { logger: Logger; connectionName: string }): Promise<{ redis: RedisClient; keyspace: Keyspace }> {
+  const redis = createRedis(env.redis, role, o.logger, o.connectionName);
+  const keyspace = keyspaceFor(env.redis, env.REDIS_PREFIX);
+  await waitForRedis(redis, { logger: o.logger, timeoutMs: env.REDIS_STARTUP_TIMEOUT_MS, settings: env.redis, probeKey: keyspace.key('probe') });
+  await checkRedisPolicy(redis, o.logger);
+  return { redis, keyspace };
 }
 
 /** A wired service, as {@link bootstrap} runs it. */

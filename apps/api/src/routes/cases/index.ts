@@ -25,7 +25,18 @@ export interface CaseRoutesOptions {
 }
 
 const params = z.object({ caseId: pathId("Lexamica's case (referral) id") });
-const queuedResponses = { 202: queuedSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503) };
+
+/** The schema of a route that queues outbound work: the case in the path, an Idempotency-Key, 202 with the job. */
+function queuedRoute<B>(body: B, doc: { summary: string; description: string; consumes?: string[] }) {
+  return {
+    tags: ['cases'],
+    ...doc,
+    headers: idempotencyHeaders,
+    params,
+    body,
+    response: { 202: queuedSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503) },
+  };
+}
 
 /** One piece of outbound work, as a route describes it. */
 type OutboundRequest = {
@@ -62,15 +73,10 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, 
   };
 
   app.post('/v1/cases/:caseId/updates', {
-    schema: {
-      tags: ['cases'],
+    schema: queuedRoute(caseUpdateBodySchema, {
       summary: 'Send a case status update to Lexamica',
       description: 'Queued and sent through the CaseUpdate mapping. Needs an Idempotency-Key.',
-      headers: idempotencyHeaders,
-      params,
-      body: caseUpdateBodySchema,
-      response: queuedResponses,
-    },
+    }),
     handler: async (request, reply) => {
       const body = { caseId: request.params.caseId, ...request.body };
       await sendQueued(request, reply, { key: request.headers['idempotency-key'], kind: 'case-update', hashed: body, body: async () => body });
@@ -78,15 +84,10 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, 
   });
 
   app.post('/v1/cases/:caseId/milestones', {
-    schema: {
-      tags: ['cases'],
+    schema: queuedRoute(milestoneBodySchema, {
       summary: 'Send a milestone: contact attempted, consult complete, declined, closed',
       description: 'Queued and sent to Lexamica. Needs an Idempotency-Key. For `retained`, use the multipart route.',
-      headers: idempotencyHeaders,
-      params,
-      body: milestoneBodySchema,
-      response: queuedResponses,
-    },
+    }),
     handler: async (request, reply) => {
       const body = { caseId: request.params.caseId, ...request.body };
       await sendQueued(request, reply, { key: request.headers['idempotency-key'], kind: 'milestone', hashed: body, body: async () => body });
@@ -99,18 +100,13 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, 
     });
 
     scoped.withTypeProvider<ZodTypeProvider>().post('/v1/cases/:caseId/milestones/retained', {
-      schema: {
-        tags: ['cases'],
+      schema: queuedRoute(retainedDocsBodySchema, {
         summary: 'Send the retained milestone with the signed retainer PDF',
         description:
           'multipart/form-data: the file part `retainer` (application/pdf), optional fields `retainedAt` and `note`. ' +
           `The file is held in Redis until sent (at most ${opts.uploadMaxBytes} bytes). Needs an Idempotency-Key.`,
         consumes: ['multipart/form-data'],
-        headers: idempotencyHeaders,
-        params,
-        body: retainedDocsBodySchema,
-        response: queuedResponses,
-      },
+      }),
       handler: async (request, reply) => {
         if (!request.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send multipart/form-data with the file part "retainer"');
         const { fields, file } = await readRetainer(request);

@@ -1,6 +1,6 @@
 /** Shapes of the invitation routes: the ledger record as the API shows it. */
 import { z } from 'zod';
-import { LEDGER_STATES } from '@lexbridge/core/ledger';
+import { caseFactsSchema as ledgerCaseFacts, LEDGER_STATES } from '@lexbridge/core/ledger';
 
 const decisionSchema = z.object({
   action: z.enum(['accept', 'decline', 'evaluate', 'manual']),
@@ -16,20 +16,7 @@ const decisionSchema = z.object({
 });
 
 /** The case facts kept with the record, in Lexamica's field names (`referral.*` without the prefix). */
-const caseFactsSchema = z
-  .object({
-    caseType: z.string(),
-    description: z.string().optional(),
-    stage: z.string().optional(),
-    estimatedValue: z.number().optional(),
-    incident: z.object({ date: z.string().optional(), state: z.string().optional(), city: z.string().optional() }).optional(),
-    originator: z.object({ _id: z.string().optional(), name: z.string().optional() }).optional().describe('The referring firm'),
-    client: z
-      .object({ firstName: z.string().optional(), lastName: z.string().optional(), email: z.string().optional(), phone: z.string().optional() })
-      .optional()
-      .describe('Only when the firm keeps contact details (`console.clientContact: true`)'),
-  })
-  .describe('What the case is about, as Lexamica sent it; kept by invitations recorded since the console existed');
+const caseFactsSchema = ledgerCaseFacts.describe('What the case is about, as Lexamica sent it; kept by invitations recorded since the console existed');
 
 /** A ledger record: the invitation's state, decision and history. */
 export const invitationSchema = z.object({
