@@ -3,7 +3,8 @@
  * a processor and the API in one process with an in-memory span exporter. One invitation is one
  * connected trace from the poll that read it to the Lexamica call that answered it; a CMS update
  * one trace from its POST to Lexamica, with the request id in the job, the logs and the header
- * Lexamica receives; and the metrics move as the scripted run says they should.
+ * Lexamica receives; the metrics move as the scripted run says they should, a person's decision
+ * counted once, by the API; and every service's /metrics (the receiver's too) passes promtool.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { tokenSha256, type App } from '@lexbridge/api';
 import { createLexamicaClient, createLexamicaMetrics, type LexamicaClient } from '@lexbridge/lexamica-client';
 import { createPollerService } from '@lexbridge/poller';
 import { createProcessorService, type ProcessorService } from '@lexbridge/processor';
+import { createReceiverService, type ReceiverService } from '@lexbridge/receiver';
 import { jobIdFor } from '@lexbridge/core/jobs';
 import { createLogger } from '@lexbridge/infra/logger';
 import { createMetricsRegistry } from '@lexbridge/infra/ops';
@@ -60,8 +62,10 @@ let client: LexamicaClient;
 let processor: ProcessorService;
 let poller: ReturnType<typeof createPollerService>;
 let api: App;
+let receiver: ReceiverService;
 let registry: Registry;
 let before: string;
+let apiBefore: string;
 let manualId: string;
 let acceptedIds: string[];
 let clientNames: string[];
@@ -134,6 +138,23 @@ beforeAll(async () => {
   let closeApi: () => Promise<void>;
   ({ api, close: closeApi } = await startApi(redisUrl(), createKeyspace(prefix), { identities: [{ name: 'obs-cms', roles: ['cms', 'viewer'], tokenSha256: [tokenSha256(TOKEN)] }] }));
   closers.push(() => closeApi());
+  const receiverRedis = createRedis(redisUrl(), 'producer');
+  await waitFor(() => receiverRedis.status === 'ready', { message: 'receiver redis ready' });
+  receiver = createReceiverService({
+    profile: env.client.profile,
+    secrets: ['e2e-observability-webhook-secret'],
+    redis: receiverRedis,
+    redisPrefix: prefix,
+    logger: createLogger({ name: 'receiver', level: 'silent' }),
+    webhooks: { url: 'https://lexbridge.example.com/hooks/lexamica', maxBodyBytes: 262_144 },
+    personalData: personalDataPolicy(env.firm),
+  });
+  receiver.start();
+  closers.push(async () => {
+    await receiver.close();
+    receiverRedis.disconnect();
+  });
+  apiBefore = (await api.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body;
 
   await processor.start();
   // The scrape before anything happened: every labelled counter is already there, at zero.
@@ -269,12 +290,32 @@ describe('metrics of a scripted run', () => {
   });
 });
 
+describe('a person\'s decision', () => {
+  it('is counted once, by the API that took it, in the same series the processor counts the rules\' in', async () => {
+    expect(await metric(apiBefore, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(0);
+    expect(await metric(apiBefore, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(0);
+    const decide = () =>
+      api.inject({ method: 'POST', url: `/v1/invitations/${manualId}/decision`, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify({ action: 'accept' }) });
+    expect((await decide()).statusCode).toBe(202);
+    expect((await decide()).statusCode).toBe(202);
+    await waitFor(async () => (await processor.ledger.get(manualId))?.state === 'done', { timeoutMs: 20_000, message: 'the decision sent' });
+    const fromApi = (await api.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body;
+    expect(await metric(fromApi, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(1);
+    expect(await metric(fromApi, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(1);
+    // The processor sent it, and did not count it again.
+    const fromProcessor = await registry.metrics();
+    expect(await metric(fromProcessor, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(0);
+    expect(await metric(fromProcessor, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(0);
+  });
+});
+
 describe('/metrics of every service', () => {
   it('passes promtool check metrics', async () => {
     const scrapes = {
       poller: (await poller.ops.inject({ url: '/metrics' })).body,
       processor: (await processor.ops.inject({ url: '/metrics' })).body,
       api: (await api.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body,
+      receiver: (await receiver.ops.inject({ url: '/metrics' })).body,
     };
     for (const [service, text] of Object.entries(scrapes)) {
       expect(text, service).toContain('lexbridge_');

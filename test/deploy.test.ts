@@ -651,7 +651,10 @@ describe('docker-compose.yml observability profile', () => {
     const mounts = services.prometheus!.volumes ?? [];
     expect(mounts).toContain('./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro');
     const targets = config.scrape_configs.flatMap((c) => [...(c.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`)), ...(c.static_configs ?? []).flatMap((t) => t.targets)]);
-    expect(targets.sort()).toEqual([`api:${services.api!.environment!.API_PORT}`, `poller:${services.poller!.environment!.OPS_PORT}`, `processor:${services.processor!.environment!.OPS_PORT}`].sort());
+    // The receiver too: its rejections alert (LexbridgeWebhookRejected), and its build shows on the dashboard.
+    expect(targets.sort()).toEqual(
+      [`api:${services.api!.environment!.API_PORT}`, `poller:${services.poller!.environment!.OPS_PORT}`, `processor:${services.processor!.environment!.OPS_PORT}`, `receiver:${services.receiver!.environment!.OPS_PORT}`].sort(),
+    );
   });
 
   it('alerts only on metrics the services export', () => {

@@ -14,7 +14,7 @@ import type { ZodType } from 'zod';
 import { createFeed, type Feed } from '@lexbridge/core/feed';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency/index.js';
 import type { QueueSet } from '@lexbridge/core/jobs';
-import { createLedger, DEFAULT_RETENTION, type Ledger, type RetentionPolicy } from '@lexbridge/core/ledger';
+import { createDecisionMetrics, createLedger, DEFAULT_RETENTION, type Ledger, type RetentionPolicy } from '@lexbridge/core/ledger';
 import type { Logger } from '@lexbridge/infra/logger';
 import { createMetricsRegistry } from '@lexbridge/infra/ops';
 import fastifyCookie from '@fastify/cookie';
@@ -106,6 +106,8 @@ export function buildApp(deps: AppDeps) {
   const { redis, queues } = deps;
   const keyspace = queues.keyspace;
   const registry = deps.registry ?? createMetricsRegistry('api');
+  // A person's decisions are counted here, in the same series the processor counts the rules' in.
+  const decisions = createDecisionMetrics(registry);
   const retention = deps.retention ?? DEFAULT_RETENTION;
   const feed = deps.feed ?? createFeed(redis, keyspace, { retentionMs: retention.feedMs });
   const audit = createAuditTrail({ feed, queues, webhook: deps.cmsWebhook ?? false });
@@ -172,7 +174,7 @@ export function buildApp(deps: AppDeps) {
   app.register(docsPlugin, { ...(deps.version && { version: deps.version }) });
 
   app.register(opsRoutes, { redis, queues, registry, isClosing: () => closing });
-  app.register(invitationRoutes, { ledger, queues });
+  app.register(invitationRoutes, { ledger, queues, decisions });
   app.register(caseRoutes, {
     queues,
     idempotency: deps.idempotency ?? createIdempotencyStore(redis, keyspace, { ttlSec: limits.idempotencyTtlSec }),
@@ -188,6 +190,7 @@ export function buildApp(deps: AppDeps) {
     keyspace,
     ledger,
     queues,
+    decisions,
     feed,
     audit,
     directory,

@@ -5,7 +5,7 @@
  */
 import type { RedisClient } from '@lexbridge/infra/redis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { LEDGER_STATES, WATCHED_STATES, type Ledger } from '@lexbridge/core/ledger';
+import { createDecisionMetrics, LEDGER_STATES, WATCHED_STATES, type DecisionMetrics, type Ledger } from '@lexbridge/core/ledger';
 import type { Logger } from '@lexbridge/infra/logger';
 import { jobCatalog, type JobName } from '@lexbridge/core/jobs';
 import { scrapeRead, zeroed } from '@lexbridge/infra/ops';
@@ -14,9 +14,8 @@ import type { CaseActivity } from './status-sync/case-activity.js';
 /** How an attempt to send an action ended. */
 export type ActionOutcome = 'sent' | 'confirmed' | 'conflict' | 'expired' | 'closed' | 'failed' | 'error' | 'rate-limited';
 
-export interface ProcessorMetrics {
-  /** `lexbridge_decisions_total{action, source, rule}`; rule is `(default)` when none matched. */
-  decisions: Counter<'action' | 'source' | 'rule'>;
+/** The decision metrics (`decisions`, `decisionSeconds`) are the ones the API counts a person's decisions in. */
+export interface ProcessorMetrics extends DecisionMetrics {
   /** `lexbridge_actions_total{action, outcome}`. */
   actions: Counter<'action' | 'outcome'>;
   /**
@@ -37,8 +36,6 @@ export interface ProcessorMetrics {
   batchEvents: Counter<'queue' | 'outcome'>;
   /** `lexbridge_invitations_stuck_alerts_total{state}`: `invitation.stuck` announcements (one per stay past a deadline). */
   stuckAlerts: Counter<'state'>;
-  /** `lexbridge_invitation_decision_seconds{source}`: from the invitation's `sentAt` to its decision. */
-  decisionSeconds: Histogram<'source'>;
   /** `lexbridge_invitation_answer_seconds{action}`: from the invitation's `sentAt` to Lexamica taking the answer. */
   answerSeconds: Histogram<'action'>;
   /** `lexbridge_invitation_answer_expiry_margin_seconds{action}`: time left before expiry when answered. */
@@ -135,11 +132,7 @@ export function createProcessorMetrics(registry: Registry, ledger: Ledger, updat
     });
   }
   return {
-    decisions: zeroed(new Counter({ name: 'lexbridge_decisions_total', help: 'Invitation decisions', labelNames: ['action', 'source', 'rule'], registers }), {
-      action: ['accept', 'decline', 'evaluate', 'manual'],
-      source: ['rules'],
-      rule: ['(default)'],
-    }),
+    ...createDecisionMetrics(registry),
     actions: zeroed(new Counter({ name: 'lexbridge_actions_total', help: 'Invitation actions by outcome', labelNames: ['action', 'outcome'], registers }), {
       action: ['accept', 'decline', 'evaluate'],
       outcome: ACTION_OUTCOMES,
@@ -147,13 +140,6 @@ export function createProcessorMetrics(registry: Registry, ledger: Ledger, updat
     outbound: zeroed(new Counter({ name: 'lexbridge_outbound_total', help: 'Status updates and milestones sent to Lexamica, by outcome', labelNames: ['kind', 'outcome'], registers }), {
       kind: OUTBOUND_KINDS,
       outcome: ['sent', 'retry', 'rate-limited', 'failed'],
-    }),
-    decisionSeconds: new Histogram({
-      name: 'lexbridge_invitation_decision_seconds',
-      help: "Time from an invitation's sentAt to its decision, by source (rules, manual, expiry-guard)",
-      labelNames: ['source'],
-      buckets: LATENCY_BUCKETS,
-      registers,
     }),
     answerSeconds: new Histogram({
       name: 'lexbridge_invitation_answer_seconds',

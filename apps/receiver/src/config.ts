@@ -1,5 +1,5 @@
 /** The receiver's configuration: the environment, parsed once at start (the port is `webhooks.port` in the YAML). */
-import { firmConfigEnv, logEnv, opsEnv, parseEnv, receiverEnv, redisEnv, redisSettingsFromEnv } from '@lexbridge/infra/config';
+import { firmConfigEnv, logEnv, opsEnv, parseEnv, receiverEnv, redisEnv, redisSettingsFromEnv, tracingEnv } from '@lexbridge/infra/config';
 
 export const receiverServiceEnv = {
   ...redisEnv,
@@ -7,6 +7,7 @@ export const receiverServiceEnv = {
   ...firmConfigEnv,
   ...receiverEnv,
   ...opsEnv(9104),
+  ...tracingEnv,
 };
 
 export function loadReceiverEnv(env: Record<string, string | undefined> = process.env) {

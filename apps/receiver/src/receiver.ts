@@ -2,7 +2,9 @@
  * The webhook receiver's public surface, built (never listening): one POST route taking Lexamica's
  * deliveries and `GET /health`. Nothing else of Lexbridge is reachable through it. A delivery is
  * verified (signature, timestamp tolerance, size, shape), claimed against the poller through the
- * shared intake, enqueued as the same job a polled event becomes, and answered at once.
+ * shared intake, enqueued as the same job a polled event becomes, and answered at once. Each
+ * delivery is a server span (continuing a `traceparent` it carries), active while it is enqueued,
+ * so the job carries the trace on to the processor.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { WebhookReader, WebhookRejection } from '@lexbridge/lexamica-client';
@@ -10,12 +12,13 @@ import { enqueueMany, formatIssues, jobForEvent, storedEventJobSchema, type Queu
 import type { PersonalDataPolicy } from '@lexbridge/core/firm-config';
 import { stamped, storedEventItems, type SeenStore } from '@lexbridge/core/intake';
 import type { Logger } from '@lexbridge/infra/logger';
+import { serverSpan } from '@lexbridge/infra/tracing';
 import type { ReceiverMetrics } from './metrics.js';
 
 /** Every reason a delivery is refused, with its status. */
 export type RejectionReason = WebhookRejection | 'too-large' | 'unsupported-media-type' | 'unavailable';
 
-const STATUS: Record<RejectionReason, number> = {
+export const REJECTION_STATUS: Readonly<Record<RejectionReason, number>> = {
   'missing-signature': 401,
   'bad-signature': 401,
   'stale-timestamp': 400,
@@ -56,7 +59,7 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     deps.metrics.rejected.inc({ reason });
     if (reason === 'unavailable') log.error(ctx, `webhook delivery not taken: ${detail}; Lexamica retries it, and polling reconciles`);
     else log.warn({ reason, ...ctx }, `webhook delivery refused: ${detail}`);
-    return { status: STATUS[reason], body: { error: reason, message: detail } };
+    return { status: REJECTION_STATUS[reason], body: { error: reason, message: detail } };
   }
 
   app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
@@ -77,25 +80,20 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
   });
 
-  app.post(deps.path, async (req, reply) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const reading = deps.read(req.headers, raw, now());
-    if (!reading.ok) {
-      const r = reject(reading.reason, reading.detail, { ip: req.ip });
-      return reply.code(r.status).send(r.body);
-    }
+  /** Takes one delivery: what to answer. */
+  async function take(headers: Record<string, string | string[] | undefined>, body: unknown, ip: string): Promise<{ status: number; body: unknown }> {
+    const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    const reading = deps.read(headers, raw, now());
+    if (!reading.ok) return reject(reading.reason, reading.detail, { ip });
     const e = reading.event;
     const parsed = storedEventJobSchema.safeParse({ id: e.id, event: e.event, createdAt: e.createdAt, mappingId: e.mappingId, subscriptionId: e.subscriptionId, payload: e.payload });
-    if (!parsed.success) {
-      const r = reject('malformed', `stored event ${e.id}: ${formatIssues(parsed.error.issues)}`, { eventId: e.id });
-      return reply.code(r.status).send(r.body);
-    }
+    if (!parsed.success) return reject('malformed', `stored event ${e.id}: ${formatIssues(parsed.error.issues)}`, { eventId: e.id });
     try {
       const { claimed } = await deps.intake.claim([e.id]);
       if (!claimed.has(e.id)) {
         // Enqueued already (by polling, or an earlier delivery), or being enqueued by the poller now.
         deps.metrics.deliveries.inc({ outcome: 'duplicate' });
-        return reply.code(200).send({ status: 'duplicate' });
+        return { status: 200, body: { status: 'duplicate' } };
       }
       try {
         await enqueueMany(deps.queues, storedEventItems([{ job: jobForEvent(e.event, deps.eventNames), event: parsed.data }], deps.personalData));
@@ -105,14 +103,25 @@ export function buildReceiver(deps: ReceiverDeps): FastifyInstance {
       }
       await deps.intake.remember(stamped([e]));
     } catch (err) {
-      const r = reject('unavailable', `Redis: ${(err as Error).message}`, { err, eventId: e.id });
-      return reply.code(r.status).send(r.body);
+      return reject('unavailable', `Redis: ${(err as Error).message}`, { err, eventId: e.id });
     }
     deps.metrics.deliveries.inc({ outcome: 'accepted' });
     const createdMs = Date.parse(e.createdAt);
     if (Number.isFinite(createdMs)) deps.metrics.lag.observe(Math.max(0, now() - createdMs) / 1000);
     log.debug({ eventId: e.id, event: e.event }, 'webhook delivery enqueued');
-    return reply.code(202).send({ status: 'accepted' });
+    return { status: 202, body: { status: 'accepted' } };
+  }
+
+  app.post(deps.path, async (req, reply) => {
+    const span = serverSpan(`POST ${deps.path}`, req.headers, { 'http.request.method': 'POST', 'http.route': deps.path });
+    let status = 500;
+    try {
+      const r = await span.run(() => take(req.headers, req.body, req.ip));
+      status = r.status;
+      return await reply.code(r.status).send(r.body);
+    } finally {
+      span.end(status);
+    }
   });
 
   return app;

@@ -9,10 +9,11 @@ import { QueueSet } from '@lexbridge/core/jobs';
 import { createSeenStore, intakeKeys } from '@lexbridge/core/intake';
 import type { Logger } from '@lexbridge/infra/logger';
 import { buildOpsServer, createMetricsRegistry, registerRedisUp } from '@lexbridge/infra/ops';
+import type { Registry } from 'prom-client';
 import { createKeyspace, redisAnswers } from '@lexbridge/infra/redis';
 import type { PersonalDataPolicy, WebhooksDeclaration } from '@lexbridge/core/firm-config';
 import { createReceiverMetrics } from './metrics.js';
-import { buildReceiver } from './receiver.js';
+import { buildReceiver, REJECTION_STATUS } from './receiver.js';
 
 export interface ReceiverServiceOptions {
   profile: ApiProfile;
@@ -26,14 +27,16 @@ export interface ReceiverServiceOptions {
   now?: () => number;
   /** What is removed from each payload before it becomes job data: `personalDataPolicy(firm)`. */
   personalData: Pick<PersonalDataPolicy, 'strip'>;
+  /** Default: a new registry with the process metrics, labelled `service="receiver"` (main passes the one `startTelemetry` put the build info on). */
+  registry?: Registry;
 }
 
 export function createReceiverService(opts: ReceiverServiceOptions) {
   const keyspace = createKeyspace(opts.redisPrefix);
   const queues = new QueueSet(opts.redis, keyspace, opts.logger);
-  const registry = createMetricsRegistry('receiver');
+  const registry = opts.registry ?? createMetricsRegistry('receiver');
   registerRedisUp(registry, opts.redis);
-  const metrics = createReceiverMetrics(registry);
+  const metrics = createReceiverMetrics(registry, Object.keys(REJECTION_STATUS));
   const ready = async () => (await redisAnswers(opts.redis)) && (await queues.ready());
   const app = buildReceiver({
     read: createWebhookReader(opts.profile, opts.secrets),

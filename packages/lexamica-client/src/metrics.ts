@@ -6,8 +6,18 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { LexamicaError } from './errors.js';
 import type { ResponseInfo } from './request.js';
 
-/** Every call the client makes, as it names them (`call` on errors, hooks and spans). */
-export const LEXAMICA_CALLS = ['events.query', 'invitations.get', 'invitations.act', 'caseUpdates.send', 'files.upload', 'files.stream', 'files.remove'] as const;
+/** Every call the client makes, as it names them (`call` on errors, hooks and spans); metrics.test.ts checks it against the client. */
+export const LEXAMICA_CALLS = [
+  'events.query',
+  'invitations.get',
+  'invitations.act',
+  'caseUpdates.send',
+  'files.upload',
+  'files.stream',
+  'files.remove',
+  // The configuration calls (`lexbridge setup`, `doctor`): list, create, update and delete of each resource.
+  ...(['mappings', 'subscriptions', 'webhookSubscriptions'] as const).flatMap((resource) => (['list', 'create', 'update', 'delete'] as const).map((verb) => `${resource}.${verb}` as const)),
+] as const;
 
 /** How a call's attempt ended: the HTTP status class, or no response (`timeout`, `network`). */
 export const LEXAMICA_STATUSES = ['2xx', '3xx', '4xx', '429', '5xx', 'timeout', 'network'] as const;

@@ -8,9 +8,8 @@
  * Shadow records are only ever alerted: shadow mode sends nothing to Lexamica. The guard never
  * reports a contact attempt: nobody has contacted the client (the firm YAML refuses that plan).
  */
-import { observeDecision } from '../observe.js';
 import type { Handler } from '@lexbridge/core/jobs';
-import { LedgerTransitionError, type LedgerDecision, type LedgerRecord } from '@lexbridge/core/ledger';
+import { LedgerTransitionError, observeDecision, type LedgerDecision, type LedgerRecord } from '@lexbridge/core/ledger';
 import { expiringItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 import { followUp, guardPlanFor, type FollowUpDeps } from '../follow-up.js';

@@ -11,14 +11,13 @@
  * carries on from there exactly like an `invitation.act` job (read-back first from `acting`).
  */
 import type { Handler, JobContext, StoredEventJob } from '@lexbridge/core/jobs';
-import { BEGIN_ACT, caseFactsOf, decisionTransition, LedgerTransitionError, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/core/ledger';
+import { BEGIN_ACT, caseFactsOf, decisionTransition, LedgerTransitionError, observeDecision, type LedgerRecord, type LedgerState, type Transition } from '@lexbridge/core/ledger';
 import { OPEN_INVITATION_STATUSES, type Invitation } from '@lexbridge/core/domain';
 import { applyCapacity, evaluateRules, type Decision } from '@lexbridge/core/rules';
 import { tooLate, type ProcessorContext } from '../context.js';
 import { announceDecision, decisionItemOf, followUp } from '../follow-up.js';
 import { ledgerStateForStatus } from '../invitation-status.js';
 import { actOnRecord, sendClaimed, type InvitationActDeps } from './invitation-act.js';
-import { observeDecision } from '../observe.js';
 
 /** What this module uses of the processor's context. */
 export type InvitationSentDeps = Pick<ProcessorContext, 'capacity' | 'invitations' | 'ledger' | 'logger' | 'mappingIds' | 'metrics' | 'now' | 'rules' | 'clientContact' | 'shadowCapacity' | 'expirySafetyMs'> & InvitationActDeps;

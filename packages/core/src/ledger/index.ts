@@ -36,3 +36,4 @@ export { caseActivityKeys, ledgerKeys } from './keys.js';
 export { caseFactsOf, caseFactsSchema, invitationFromFacts, type CaseFacts } from './facts.js';
 export { DEFAULT_RETENTION, retentionConfigSchema, retentionPolicy, type RetentionConfig, type RetentionEnv, type RetentionPolicy } from './retention.js';
 export { purgeCase, type PurgeCaseDeps, type PurgeCaseReport } from './purge.js';
+export { createDecisionMetrics, observeDecision, secondsBetween, DECISION_RULE_OF, type DecisionMetrics, type DecisionSeen } from './observe.js';

@@ -1,7 +1,7 @@
 /** What the console's routes are built from. */
 import type { Feed } from '@lexbridge/core/feed';
 import type { QueueSet } from '@lexbridge/core/jobs';
-import type { Ledger } from '@lexbridge/core/ledger';
+import type { DecisionMetrics, Ledger } from '@lexbridge/core/ledger';
 import type { Keyspace, RedisClient } from '@lexbridge/infra/redis';
 import type { AuditTrail } from '../../audit.js';
 import type { SessionStore } from '../../console/session-store.js';
@@ -13,6 +13,8 @@ export interface ConsoleRoutesOptions {
   keyspace: Keyspace;
   ledger: Ledger;
   queues: QueueSet;
+  /** Where a person's decisions are counted (the same metrics as the API's decision route). */
+  decisions: DecisionMetrics;
   feed: Feed;
   audit: AuditTrail;
   directory: IdentityDirectory;

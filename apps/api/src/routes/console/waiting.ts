@@ -113,7 +113,7 @@ export const waitingRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async 
         throw new ApiError(400, 'validation_failed', `only a decline takes a reason or details (Lexamica receives none with ${action})`, { field: reason !== undefined ? 'reason' : 'details', in: 'body' });
       }
       const text = action === 'decline' ? (details ? `${reason}: ${details}` : reason) : undefined;
-      const { record, jobId } = await decideInvitation(o, request.params.id, { action, ...(text !== undefined && { reason: text }), by: request.identity!.name });
+      const { record, jobId } = await decideInvitation(o, request.params.id, { action, ...(text !== undefined && { reason: text }), by: request.identity!.name }, request.log);
       return reply.code(202).send({ invitation: record, job: { id: jobId, status: 'queued' as const } });
     },
   });

@@ -1,16 +1,19 @@
 /**
  * A person's decision on an invitation, however it arrives (the CMS's `POST /v1/invitations/:id/decision`
  * or the console): the ledger's guarded transition, then the `invitation.act` job. One path, so a
- * decision from the console is sent, retried and recorded exactly like one from the CMS.
+ * decision from the console is sent, retried, recorded and counted exactly like one from the CMS.
  */
+import type { FastifyBaseLogger } from 'fastify';
 import { enqueue, type QueueSet } from '@lexbridge/core/jobs';
-import { actJobId, LedgerNotFoundError, LedgerTransitionError, type Ledger, type LedgerRecord, type ManualDecision } from '@lexbridge/core/ledger';
+import { actJobId, LedgerNotFoundError, LedgerTransitionError, observeDecision, type DecisionMetrics, type Ledger, type LedgerRecord, type ManualDecision } from '@lexbridge/core/ledger';
 import { ApiError } from '../../errors.js';
 
-/** Where a decision goes. */
+/** Where a decision goes, and where it is counted. */
 export interface DecideDeps {
   ledger: Ledger;
   queues: QueueSet;
+  /** The decision metrics on the API's registry (`createDecisionMetrics`): a person's decisions are counted here only. */
+  decisions: DecisionMetrics;
 }
 
 export const invitationNotFound = (id: string) => new ApiError(404, 'not_found', `no invitation ${id}`, { field: 'id', in: 'params' });
@@ -30,10 +33,11 @@ function decidedBy(record: LedgerRecord | undefined): string {
 
 /**
  * Records `decision` on invitation `id` and queues its action. The same decision repeated is
- * answered as the first was (never made twice). Throws 404 for an unknown invitation and 409
- * `invalid_state` (naming the state, and who decided) when it is not waiting for a person.
+ * answered as the first was (never made twice, nor counted twice). Throws 404 for an unknown
+ * invitation and 409 `invalid_state` (naming the state, and who decided) when it is not waiting
+ * for a person. `log` (the request's logger) gets the one "invitation decided" line.
  */
-export async function decideInvitation(deps: DecideDeps, id: string, decision: ManualDecision): Promise<{ record: LedgerRecord; jobId: string }> {
+export async function decideInvitation(deps: DecideDeps, id: string, decision: ManualDecision, log: FastifyBaseLogger): Promise<{ record: LedgerRecord; jobId: string }> {
   const { ledger, queues } = deps;
   // The same decision again (a CMS retrying after a lost answer, or many at once) is answered
   // as the first was, whatever state the invitation has reached since; it is never made twice.
@@ -41,6 +45,9 @@ export async function decideInvitation(deps: DecideDeps, id: string, decision: M
   if (!record) {
     try {
       record = await ledger.decideManually(id, decision);
+      // The guarded transition succeeds once per decision: counted here, and only here.
+      const made = record.decision;
+      if (made) observeDecision({ metrics: deps.decisions, logger: log }, { invitationId: id, action: made.action, source: 'manual', rule: null, sentAt: record.sentAt, decidedAt: made.decidedAt, state: record.state, by: made.by });
     } catch (err) {
       if (err instanceof LedgerNotFoundError) throw invitationNotFound(id);
       if (!(err instanceof LedgerTransitionError)) throw err;

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { QueueSet } from '@lexbridge/core/jobs';
-import { LEDGER_STATES, LedgerCursorError, type Ledger } from '@lexbridge/core/ledger';
+import { LEDGER_STATES, LedgerCursorError, type DecisionMetrics, type Ledger } from '@lexbridge/core/ledger';
 import { ApiError, errorResponses } from '../../errors.js';
 import { isoDateTime, pageLimit, pathId } from '../../schemas.js';
 import { decideInvitation, invitationNotFound } from './decide.js';
@@ -15,11 +15,13 @@ import { invitationSchema, manualDecisionSchema } from './schemas.js';
 export interface InvitationRoutesOptions {
   ledger: Ledger;
   queues: QueueSet;
+  /** Where a person's decisions are counted. */
+  decisions: DecisionMetrics;
 }
 
 const params = z.object({ id: pathId('Lexamica invitation id') });
 
-export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = async (app, { ledger, queues }) => {
+export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = async (app, { ledger, queues, decisions }) => {
   app.get('/v1/invitations', {
     schema: {
       tags: ['invitations'],
@@ -92,7 +94,7 @@ export const invitationRoutes: FastifyPluginAsyncZod<InvitationRoutesOptions> = 
         throw new ApiError(403, 'forbidden', `onBehalfOf needs the role cms; identity "${identity.name}" decides in its own name`, { requiredRoles: ['cms'], field: 'onBehalfOf', in: 'body' });
       }
       const decision = { ...body, by: identity.name, ...(onBehalfOf !== undefined && { onBehalfOf }) };
-      const { record, jobId } = await decideInvitation({ ledger, queues }, id, decision);
+      const { record, jobId } = await decideInvitation({ ledger, queues, decisions }, id, decision, request.log);
       return reply.code(202).send({ invitation: record, job: { id: jobId, status: 'queued' as const } });
     },
   });
