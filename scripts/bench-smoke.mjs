@@ -50,16 +50,17 @@ export function judge(run) {
 }
 
 /**
- * Runs `command` in its own process group, echoing its output; on timeout the whole group is
- * killed (the services, the sandbox and the private redis-server with it).
- * @param {string[]} command
+ * Runs `file` with `args` in its own process group, echoing its output; on timeout the whole group
+ * is killed (the services, the sandbox and the private redis-server with it).
+ * @param {string} file
+ * @param {string[]} args
  * @param {number} timeoutMs
  * @param {NodeJS.ProcessEnv} env
  * @returns {Promise<{ output: string, exitCode: number | null, timedOut: boolean }>}
  */
-export function runBench(command, timeoutMs, env) {
+export function runBench(file, args, timeoutMs, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     let timedOut = false;
     const take = (/** @type {NodeJS.WriteStream} */ to) => (/** @type {Buffer} */ chunk) => {
@@ -98,7 +99,7 @@ if (import.meta.main) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const root = fileURLToPath(new URL('..', import.meta.url));
   process.chdir(root);
-  const run = await runBench([npm, 'run', 'bench'], timeoutSec * 1_000, { ...process.env, BENCH_QUICK: '1' });
+  const run = await runBench(npm, ['run', 'bench'], timeoutSec * 1_000, { ...process.env, BENCH_QUICK: '1' });
   const { ok, lines } = judge(run);
   for (const line of lines) (ok ? process.stdout : process.stderr).write(`${line}\n`);
   process.exitCode = ok ? 0 : 1;

@@ -39,7 +39,7 @@ describe('bench smoke verdict', () => {
 
   it('kills the whole process group of a run that outlives its timeout', async () => {
     const started = Date.now();
-    const run = await runBench(['sh', '-c', 'sleep 30 & echo started; wait'], 500, process.env);
+    const run = await runBench('sh', ['-c', 'sleep 30 & echo started; wait'], 500, process.env);
     expect(run.timedOut).toBe(true);
     expect(run.output).toContain('started');
     // `close` comes once every holder of the output pipe (the backgrounded sleep too) is gone.
