@@ -138,7 +138,7 @@ async function main(cfg: ChaosConfig): Promise<number> {
   const background = (async () => {
     let lastReport = 0;
     while (Date.now() < driveEnd && !stopping) {
-      await refreshCases().catch(() => {});
+      await refreshCases().catch((err: unknown) => say(`could not list the sandbox's cases (kept the last list): ${err instanceof Error ? err.message : String(err)}`));
       if (Date.now() - lastReport >= 20_000) {
         lastReport = Date.now();
         const st = await sandbox.stats().catch(() => undefined);
@@ -443,7 +443,7 @@ main(cfg).then(
   (code) => process.exit(code),
   async (err: unknown) => {
     current?.killNow();
-    await current?.redis.stop().catch(() => {});
+    await current?.redis.stop().catch((stopErr: unknown) => say(`could not stop Redis: ${stopErr instanceof Error ? stopErr.message : String(stopErr)}`));
     say(`the run broke: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.stdout.write(`${JSON.stringify({ ok: false, seed: cfg.CHAOS_SEED, failures: [`the run broke: ${err instanceof Error ? err.message : String(err)}`] })}\n`);
     process.exit(1);

@@ -49,9 +49,10 @@ export async function replyIdempotently<B>(reply: FastifyReply, req: IdempotentR
   try {
     response = await req.work();
   } catch (err) {
-    // Best effort: if Redis is down these fail too, and the claim simply expires.
-    await req.undo?.().catch(() => {});
-    await req.store.abandon(req.key).catch(() => {});
+    // Best effort: if Redis is down these fail too, and the claim expires on its own; say so, since
+    // until then a retry with this key answers 409 "in progress".
+    await req.undo?.().catch((undoErr: unknown) => reply.log.warn({ err: undoErr, idempotencyKey: req.key }, 'could not undo the failed request; its partial work stays until it expires'));
+    await req.store.abandon(req.key).catch((abandonErr: unknown) => reply.log.warn({ err: abandonErr, idempotencyKey: req.key }, 'could not release the Idempotency-Key of a failed request; retries answer 409 until its claim expires'));
     throw err;
   }
   await req.store.complete(req.key, req.requestHash, response.status, response.body);

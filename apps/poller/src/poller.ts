@@ -341,9 +341,9 @@ export function createPoller(deps: PollerDeps): Poller {
       running = false;
       wake?.();
       cycle?.abort(new Error('stopping'));
-      await loop?.catch(() => {});
+      await loop?.catch((err: unknown) => log.warn({ err }, 'the poll loop ended with an error while stopping'));
       setLeader(false);
-      await lease.release().catch(() => {});
+      await lease.release().catch((err: unknown) => log.warn({ err }, 'could not release the poller lease at stop; another poller takes over when it expires'));
     },
   };
 }

@@ -42,6 +42,9 @@ export function redisOptions(role: RedisRole): RedisOptions {
   return { ...base, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, commandTimeout: 2_000 };
 }
 
+/** Connections {@link closeRedis} is closing: their end is expected. */
+const closing = new WeakSet<RedisClient>();
+
 /**
  * Creates a connection for `role` to `target` (settings, or a plain `redis://` URL). Errors are
  * logged (never thrown unhandled), each distinct one once; "restored" is logged only once a command
@@ -74,6 +77,11 @@ export function createRedis(target: string | RedisConnectionSettings, role: Redi
   redis.on('error', onError);
   // A cluster reports each node's trouble apart from its own.
   if (redis instanceof Cluster) redis.on('node error', onError);
+  // ioredis ends a connection for good on a few paths (a reconnect abandoned half-way); every
+  // command then fails with "Connection is closed." Readiness turns false (it pings); this says why.
+  redis.on('end', () => {
+    if (!closing.has(redis)) logger?.error({ role, connection: name }, 'the redis connection ended and will not reconnect: this service is not ready until it is restarted');
+  });
   redis.on('ready', () => {
     if (!lastError) return;
     redis.ping().then(
@@ -229,6 +237,7 @@ async function tellBullWhetherInfoIsAllowed(redis: RedisClient, logger: Logger |
  * socket (a QUIT queued on a connection that is down would wait for Redis forever).
  */
 export async function closeRedis(redis: RedisClient, timeoutMs = 2_000): Promise<void> {
+  closing.add(redis);
   if (redis.status === 'end') return;
   if (redis.status !== 'ready') return redis.disconnect();
   await withTimeout(redis.quit(), timeoutMs, 'Redis QUIT').catch(() => redis.disconnect());

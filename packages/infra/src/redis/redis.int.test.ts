@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRedis, freePort, RedisServerProcess, waitFor } from '@lexbridge/testkit';
 import { createLogger } from '../logger/index.js';
 import type { Redis } from 'ioredis';
-import { checkRedisPolicy, createKeyspace, createRedis, duplicateRedis, waitForRedis } from './index.js';
+import { checkRedisPolicy, closeRedis, createKeyspace, createRedis, duplicateRedis, waitForRedis } from './index.js';
 
 function captureLogger() {
   const lines: string[] = [];
@@ -21,6 +21,21 @@ describe('redis roles', () => {
     await r.set(ks.key('a'), '1');
     expect(await t.redis.get(ks.key('a'))).toBe('1');
     r.disconnect();
+  });
+
+  it('says so, loudly, when a connection ends without being closed, and not when closeRedis closes it', async () => {
+    const { lines, logger } = captureLogger();
+    const ended = createRedis(t.url, 'worker', logger, 'lost');
+    await waitForRedis(ended, { timeoutMs: 5_000 });
+    ended.disconnect(); // as ioredis does itself when it abandons a reconnect
+    await waitFor(() => lines.some((l) => l.includes('ended and will not reconnect')), { timeoutMs: 5_000 });
+    expect(JSON.parse(lines.find((l) => l.includes('ended and will not reconnect'))!)).toMatchObject({ level: 50, name: 't', role: 'worker', connection: 'lost' });
+    lines.length = 0;
+    const closed = createRedis(t.url, 'worker', logger, 'closed');
+    await waitForRedis(closed, { timeoutMs: 5_000 });
+    await closeRedis(closed);
+    await waitFor(() => closed.status === 'end');
+    expect(lines.filter((l) => l.includes('ended'))).toEqual([]);
   });
 
   it('warns when maxmemory-policy is not noeviction, and is quiet when it is', async () => {

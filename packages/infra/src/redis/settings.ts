@@ -84,9 +84,11 @@ export function redisNodeOptions(s: RedisConnectionSettings, roleOptions: RedisO
     sentinels: s.sentinel.sentinels,
     name: s.sentinel.masterName,
     ...(s.sentinel.password !== undefined && { sentinelPassword: s.sentinel.password }),
-    // Subscribe to the sentinels' +switch-master, so a failover moves every connection at once
-    // instead of when each next fails.
-    failoverDetector: true,
+    // No `failoverDetector`: when the sentinels announce a new master while a connection is
+    // reconnecting (asking a sentinel where the master is), ioredis 5 abandons that reconnect and
+    // ends the connection for good ("Connection is closed." on every command; reproduced in
+    // redis-sentinel.int.test.ts). Without it a connection moves when the old master's socket
+    // closes (a killed or demoted master closes its clients) or answers READONLY (below).
     // A demoted master answers READONLY: reconnect (through the sentinels) and resend the command,
     // which Redis refused and so did not run.
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
