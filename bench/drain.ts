@@ -69,6 +69,10 @@ export async function runDrain(stack: BenchStack, opts: { events: number; proces
     if (stats.actions.ok !== events || stats.actions.duplicate > 0 || stats.actions.afterExpiry > 0) {
       throw new Error(`drain answered wrongly: ${JSON.stringify(stats.actions)} for ${events} invitations`);
     }
+    // Every invitation answered once can still hide a job that failed (an outcome not recorded,
+    // a feed item not appended): the benchmark of a broken build is no benchmark.
+    const failed = await stack.failedJobs();
+    if (Object.keys(failed).length > 0) throw new Error(`drain left failed jobs: ${JSON.stringify(failed)}`);
     const rssMb = await stopAndMeasure(started.splice(0));
     return {
       events,

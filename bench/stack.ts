@@ -10,7 +10,7 @@ import { createLexamicaClient, type LexamicaClient } from '@lexbridge/lexamica-c
 import { applySetup, planSetup } from '@lexbridge/cli';
 import { loadProcessorFirmConfig, type ProcessorFirmConfig } from '@lexbridge/processor';
 import { orgFromSeed, type SandboxOrg } from '@lexbridge/sandbox';
-import { QueueSet } from '@lexbridge/core/jobs';
+import { QUEUE_NAMES, QueueSet } from '@lexbridge/core/jobs';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { freePort, RedisServerProcess, waitFor } from '@lexbridge/testkit';
 import type { RedisClient } from '@lexbridge/infra/redis';
@@ -63,6 +63,8 @@ export interface BenchStack {
   startProcessor(name: string): Promise<ServiceProcess>;
   /** True when no Lexbridge queue has work waiting, delayed or active. */
   idle(): Promise<boolean>;
+  /** Failed jobs by queue (only queues that have some): a scenario that leaves any is broken. */
+  failedJobs(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -179,6 +181,10 @@ export async function startBenchStack(config: BenchConfig): Promise<BenchStack> 
           (['invitations', 'invitation-actions'] as const).map((q) => queues.get(q).getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
         );
         return counts.every((c) => Object.values(c).every((n) => n === 0));
+      },
+      async failedJobs() {
+        const counts = await Promise.all(QUEUE_NAMES.map(async (q) => [q, (await queues.get(q).getJobCounts('failed')).failed ?? 0] as const));
+        return Object.fromEntries(counts.filter(([, n]) => n > 0));
       },
       close,
     };

@@ -83,7 +83,7 @@ async function metric(text: string, name: string, labels: Record<string, string>
 }
 
 beforeAll(async () => {
-  tracing = startTracing({ service: 'e2e', config: { enabled: true }, exporter, simple: true });
+  tracing = await startTracing({ service: 'e2e', config: { enabled: true }, exporter, simple: true });
   closers.push(() => tracing.shutdown());
   env = await startSandbox();
   closers.push(() => env.close());

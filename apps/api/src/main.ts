@@ -13,7 +13,7 @@ import { loadApiConfig } from './config.js';
 await bootstrap(async () => {
   const { env, identities, warnings, retention, console: consoleSettings } = loadApiConfig();
   const registry = createMetricsRegistry('api');
-  const tracing = startTelemetry({ service: 'api', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
+  const tracing = await startTelemetry({ service: 'api', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
   const logger = createLogger({ name: 'api', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [...(env.API_TOKENS ?? []), ...redisSecrets(env.redis)] });
   for (const warning of warnings) logger.warn(warning);
   logger.info({ identities: identities.map((i) => ({ name: i.name, roles: i.roles, tokens: i.tokenSha256.length })) }, 'API identities');

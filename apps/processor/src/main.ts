@@ -18,7 +18,7 @@ await bootstrap(async () => {
   const firm = loadProcessorFirmConfig(env.LEXBRIDGE_CONFIG);
   const personal = personalFieldNames(firm);
   const registry = createMetricsRegistry('processor');
-  const tracing = startTelemetry({ service: 'processor', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
+  const tracing = await startTelemetry({ service: 'processor', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
   const logger = createLogger({
     name: 'processor',
     fields: { firm: firmLabel(env) },

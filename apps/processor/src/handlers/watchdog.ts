@@ -24,7 +24,7 @@ export function createWatchdogHandler(ctx: WatchdogDeps): Handler<'invitation.wa
       job.logger.warn({ invitationId: s.record.invitationId, state: s.record.state, since: s.since, reason: s.reason, lastError: s.record.lastError }, 'invitation stuck');
     }
     // Retention rides on the same minute: final records past it leave their indexes and case links,
-    // feed items past it leave the feed (appends trim too, but a quiet feed has none).
+    // feed items past it leave the feed (only here: appends cap the feed's length, not its age).
     const purged = await ctx.ledger.purgeExpired();
     const trimmed = await ctx.feed.trimExpired();
     if (purged + trimmed > 0) job.logger.info({ purged, trimmed }, 'retention: records and feed items past their retention removed');

@@ -32,8 +32,9 @@ export interface FeedOptions {
   /** How long an item id is remembered for dedupe, in seconds; default 7 days. */
   dedupeTtlSec?: number;
   /**
-   * How long an item is kept, in ms (`RetentionPolicy.feedMs`; default 30 days): every append trims
-   * the items older than that, and so does {@link Feed.trimExpired}.
+   * How long an item is kept, in ms (`RetentionPolicy.feedMs`; default 30 days): {@link Feed.trimExpired}
+   * (the processor's sweep, every minute) trims the items older than that. Appends do not: an XTRIM
+   * on every append cost one Redis command per item.
    */
   retentionMs?: number;
 }
@@ -79,7 +80,7 @@ export interface Feed {
   read(after: string | undefined, limit: number): Promise<{ items: FeedEntry[]; next: string | null }>;
   /** The item with this id, while it is both remembered and not trimmed. */
   get(id: string): Promise<FeedEntry | undefined>;
-  /** Trims the items past their retention (the processor's sweep; appends trim too). Returns how many went. */
+  /** Trims the items past their retention (the processor's sweep, every minute; appends only cap the length). Returns how many went. */
   trimExpired(): Promise<number>;
   /**
    * A deletion request: deletes every item whose `data` names one of `ids` (as a string value at any
@@ -103,7 +104,7 @@ export interface Feed {
  * neither, and a reader never sees the change without its item.
  */
 export interface FeedOutbox {
-  append(item: FeedItem): { keys: [seenKey: string, stream: string]; args: [ttlSec: number, maxLen: number, retentionMs: number, json: string] };
+  append(item: FeedItem): { keys: [seenKey: string, stream: string]; args: [ttlSec: number, maxLen: number, json: string] };
 }
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
@@ -124,7 +125,7 @@ export function createFeed(redis: RedisClient, keyspace: Keyspace, opts: FeedOpt
   const outbox: FeedOutbox = {
     append: (item) => ({
       keys: [seenKey(item.id), stream],
-      args: [ttl, maxLen, retentionMs, JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data })],
+      args: [ttl, maxLen, JSON.stringify({ id: item.id, type: item.type, occurredAt: item.occurredAt, data: item.data })],
     }),
   };
 

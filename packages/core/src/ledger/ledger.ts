@@ -1,7 +1,7 @@
 /**
  * The invitation ledger in Redis: one JSON string per invitation, plus one sorted set per state and
  * one over all invitations, each scored by expiry, for listing. Every change is a compare-and-set
- * (`commands/updateLedgerRecord-8.lua`): the new record is written only if the stored one still
+ * (`commands/updateLedgerRecord-9.lua`): the new record is written only if the stored one still
  * has the `version` the change was computed from, and the indexes move in the same script. Guards on
  * the current state therefore hold across processor replicas: of two concurrent `beginAct` calls,
  * exactly one wins. A change may announce itself: its CMS feed item is appended by the same script
@@ -209,7 +209,7 @@ export function createLedger(redis: RedisClient, keyspace: Keyspace, opts: Ledge
     const rk = recordKey(input.invitationId);
     // Every key the script may touch is passed (a fixed count); a slot not used repeats the record's key.
     const scriptKeys = [rk, stateKey(record.state), allKey, keys.since(record.state), rk, rk, rk, keys.retention];
-    const args: ScriptArg[] = [JSON.stringify(record), input.invitationId, expiryScore(record.expires), '', '', '', '', '', enteredScore(record), ...retentionArgs(undefined, record)];
+    const args: ScriptArg[] = [JSON.stringify(record), input.invitationId, expiryScore(record.expires), '', '', '', '', enteredScore(record), ...retentionArgs(undefined, record)];
     if (input.caseId !== undefined && input.sentAt !== undefined) {
       scriptKeys[4] = caseIndexKey(keyspace, input.caseId);
       args[3] = caseLinkScore(input.sentAt);
@@ -217,7 +217,7 @@ export function createLedger(redis: RedisClient, keyspace: Keyspace, opts: Ledge
     if (o.announce) {
       const item = outboxAppend(o.announce(record));
       scriptKeys.splice(5, 2, ...item.keys);
-      args.splice(4, 4, ...item.args);
+      args.splice(4, 3, ...item.args);
     }
     const existing = (await coreScripts.run(redis, 'createLedgerRecord', scriptKeys, args)) as string | null;
     return existing === null ? { record, created: true } : { record: parse(existing), created: false };
@@ -229,11 +229,11 @@ export function createLedger(redis: RedisClient, keyspace: Keyspace, opts: Ledge
     const next = applyTransition(current, t, now().toISOString());
     const rk = recordKey(current.invitationId);
     const scriptKeys = [rk, stateKey(current.state), stateKey(next.state), allKey, keys.since(current.state), keys.since(next.state), rk, rk, keys.retention];
-    const args: ScriptArg[] = [current.version ?? 0, JSON.stringify(next), current.invitationId, expiryScore(next.expires), next.expires === current.expires ? '0' : '1', enteredScore(next), '', '', '', '', ...retentionArgs(current, next)];
+    const args: ScriptArg[] = [current.version ?? 0, JSON.stringify(next), current.invitationId, expiryScore(next.expires), next.expires === current.expires ? '0' : '1', enteredScore(next), '', '', '', ...retentionArgs(current, next)];
     if (t.announce) {
       const item = outboxAppend(t.announce(next));
       scriptKeys.splice(6, 2, ...item.keys);
-      args.splice(6, 4, ...item.args);
+      args.splice(6, 3, ...item.args);
     }
     const ok = await coreScripts.run(redis, 'updateLedgerRecord', scriptKeys, args);
     return ok === 1 ? next : undefined;

@@ -170,7 +170,7 @@ export function boundPort(app: Pick<FastifyInstance, 'server'>): number | undefi
  * What every service's main does first for observability: tracing (when the config turns it on)
  * and `lexbridge_build_info` on `registry`. Returns the tracing handle to shut down last.
  */
-export function startTelemetry(o: { service: string; mainUrl: string; tracing: TracingConfig; commit: string; registry: Registry }): Tracing {
+export async function startTelemetry(o: { service: string; mainUrl: string; tracing: TracingConfig; commit: string; registry: Registry }): Promise<Tracing> {
   const version = packageVersion(o.mainUrl);
   registerBuildInfo(o.registry, { version, commit: o.commit });
   return startTracing({ service: o.service, config: o.tracing, version });
