@@ -45,6 +45,7 @@ export interface PurgeCaseReport {
 }
 
 const PAGE = 500;
+const JOB_STATES = ['completed', 'failed', 'waiting', 'delayed', 'prioritized', 'active', 'waiting-children'] as const;
 
 const isPurgeReport = (item: FeedItem) => item.type === 'admin.action' && item.data.action === 'purge-case';
 
@@ -62,7 +63,6 @@ function uploadKeysIn(data: unknown, prefix: string, found: string[] = []): stri
   }
   return found;
 }
-const JOB_STATES = ['completed', 'failed', 'waiting', 'delayed', 'prioritized', 'active', 'waiting-children'] as const;
 
 export async function purgeCase(deps: PurgeCaseDeps, caseId: string): Promise<PurgeCaseReport> {
   const invitations = await deps.ledger.purgeCase(caseId);
