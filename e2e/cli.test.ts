@@ -8,7 +8,7 @@ import { EXIT, runCli } from '@lexbridge/cli';
 import { pollerKeys } from '@lexbridge/core/poller-state';
 import { QueueSet } from '@lexbridge/core/jobs';
 import { createFeed } from '@lexbridge/core/feed';
-import { createLedger } from '@lexbridge/core/ledger';
+import { caseActivityKeys, createLedger } from '@lexbridge/core/ledger';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { deleteKeys, freePort, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
 import { UnrecoverableError, Worker } from 'bullmq';
@@ -126,6 +126,73 @@ rules:
     expect(await feed.get('decided:purge-inv')).toBeUndefined();
     const items = (await feed.read(undefined, 1_000)).items.filter((i) => i.type === 'admin.action');
     expect(items.at(-1)?.data).toMatchObject({ action: 'purge-case', by: 'dpo', caseId: 'purge-case', invitations: 1, feedItems: 1 });
+  });
+
+  // Closing note, gap 2: purge left the case's 90-day tracking and a failed send's retainer upload
+  // behind, and its exit code 3 (jobs naming the case still to run) was never exercised.
+  it("purge --case also forgets the case's 90-day tracking and stored uploads, and exits 3 while a job naming it has not finished", async () => {
+    const keyspace = createKeyspace(prefix);
+    const feed = createFeed(redis, keyspace);
+    const activity = caseActivityKeys(keyspace);
+    await redis.zadd(activity.lastUpdate, 1_000, 'purge-2', 2_000, 'other-case');
+    await redis.hset(activity.announced, 'purge-2', '2026-12-01T00:00:00.000Z', 'other-case', '2026-12-02T00:00:00.000Z');
+    await redis.hset(activity.ended, 'purge-2', 'inv-ended', 'other-case', 'inv-other');
+    const upload = (jobId: string) => ({
+      key: keyspace.key('upload', jobId),
+      encoding: 'base64',
+      filename: 'retainer-of-ada.pdf',
+      contentType: 'application/pdf',
+      size: 3,
+      sha256: '0'.repeat(64),
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    const milestone = (jobId: string) => ({ idempotencyKey: `key-${jobId}`, kind: 'milestone', body: { caseId: 'purge-2', type: 'retained', file: upload(jobId) } });
+    for (const jobId of ['out-failed', 'out-wait']) await redis.set(keyspace.key('upload', jobId), Buffer.from('pdf').toString('base64'));
+
+    // A send that failed for good keeps its upload for a manual retry; the purge must take both.
+    const q = queues.get('outbound');
+    await q.add('outbound.send', milestone('out-failed'), { jobId: 'out-failed', attempts: 1 });
+    const failAll = async () => {
+      const worker = new Worker('outbound', async () => {
+        throw new UnrecoverableError('refused');
+      }, { connection: redis, prefix: keyspace.bullPrefix });
+      worker.on('error', () => {});
+      await waitFor(async () => (await q.getJobCountByTypes('failed')) === 1);
+      await worker.close();
+    };
+    await failAll();
+    // One still waiting: it is left to run, with its upload, and the purge exits 3.
+    await q.add('outbound.send', milestone('out-wait'), { jobId: 'out-wait' });
+
+    const first = await run('purge', '--case', 'purge-2', '--by', 'dpo', '--json');
+    expect(first.code).toBe(EXIT.unfinished);
+    expect(first.code).toBe(3);
+    expect(JSON.parse(first.out)).toMatchObject({ caseId: 'purge-2', jobs: 1, uploads: 1, caseActivity: 3, pendingJobs: ['outbound/out-wait'] });
+    expect(await q.getJob('out-failed')).toBeUndefined();
+    expect(await redis.exists(keyspace.key('upload', 'out-failed'))).toBe(0);
+    expect(await redis.exists(keyspace.key('upload', 'out-wait'))).toBe(1);
+    expect(await redis.zscore(activity.lastUpdate, 'purge-2')).toBeNull();
+    expect(await redis.hget(activity.announced, 'purge-2')).toBeNull();
+    expect(await redis.hget(activity.ended, 'purge-2')).toBeNull();
+    // Another case's tracking stays.
+    expect(await redis.zscore(activity.lastUpdate, 'other-case')).toBe('2000');
+    expect(await redis.hget(activity.announced, 'other-case')).toBe('2026-12-02T00:00:00.000Z');
+    expect(await redis.hget(activity.ended, 'other-case')).toBe('inv-other');
+    const text = await run('purge', '--case', 'purge-2', '--by', 'dpo');
+    expect(text.code).toBe(3);
+    expect(text.out).toMatch(/1 unfinished job\(s\) name the case \(outbound\/out-wait\): purge again once they have finished/);
+
+    // The CMS hears of it with ids and counts only: no file name, upload key or job id.
+    const items = (await feed.read(undefined, 1_000)).items.filter((i) => i.type === 'admin.action' && (i.data as { caseId?: string }).caseId === 'purge-2');
+    expect(items[0]!.data).toEqual({ action: 'purge-case', by: 'dpo', caseId: 'purge-2', invitations: 0, feedItems: 0, jobs: 1, uploads: 1, caseActivity: 3, pendingJobs: 1 });
+    expect(JSON.stringify(items)).not.toMatch(/retainer-of-ada|:upload:|out-failed|out-wait|inv-ended/);
+
+    // Once the job has run (here it fails for good, keeping its upload), the purge finishes: exit 0.
+    await failAll();
+    const last = await run('purge', '--case', 'purge-2', '--by', 'dpo', '--json');
+    expect(last.code).toBe(EXIT.ok);
+    expect(JSON.parse(last.out)).toMatchObject({ jobs: 1, uploads: 1, pendingJobs: [] });
+    expect(await redis.exists(keyspace.key('upload', 'out-wait'))).toBe(0);
   });
 
   // Issue 16, item 9: a checkpoint older than Lexamica's retention went unnoticed.

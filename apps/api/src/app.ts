@@ -99,6 +99,13 @@ export interface AppDeps {
   consoleSessionTtlSec?: number;
   /** How often the console's event stream reads the feed, ms. Default 1000. */
   consoleStreamPollMs?: number;
+  /**
+   * The proxies whose `X-Forwarded-*` headers are believed (`API_TRUST_PROXY`: IPs, CIDRs or
+   * `loopback`, `linklocal`, `uniquelocal`). Default none: the protocol and address are the socket's.
+   */
+  trustProxy?: readonly string[];
+  /** When the console's session cookie is `Secure` (`CONSOLE_COOKIE_SECURE`). Default `auto`: over HTTPS. */
+  consoleCookieSecure?: 'auto' | 'always';
 }
 
 export function buildApp(deps: AppDeps) {
@@ -122,6 +129,9 @@ export function buildApp(deps: AppDeps) {
     // objects before serializers run, which would turn Fastify's request object into {}.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimitBytes,
+    // Only the listed proxies' X-Forwarded-Proto and -For count (request.protocol, request.ip);
+    // a client reaching the API directly cannot make its request look like HTTPS.
+    ...(deps.trustProxy?.length && { trustProxy: [...deps.trustProxy] }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
@@ -196,6 +206,7 @@ export function buildApp(deps: AppDeps) {
     directory,
     sessions,
     settings: deps.console ?? DEFAULT_CONSOLE_SETTINGS,
+    cookieSecure: deps.consoleCookieSecure ?? 'auto',
     ...(deps.consoleStreamPollMs !== undefined && { streamPollMs: deps.consoleStreamPollMs }),
   });
   app.register(consolePage, { ...(deps.consoleDir !== undefined && { dir: deps.consoleDir }) });

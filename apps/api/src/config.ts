@@ -1,5 +1,6 @@
 /** The API's configuration: the environment and its section of the firm's YAML, parsed once at start. */
-import { apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, redisSettingsFromEnv, retentionEnv, tracingEnv } from '@lexbridge/infra/config';
+import { addressListVar, apiEnv, cmsEnv, firmConfigEnv, intVar, logEnv, parseEnv, redisEnv, redisSettingsFromEnv, retentionEnv, tracingEnv } from '@lexbridge/infra/config';
+import { z } from 'zod';
 import { loadFirmConfig } from '@lexbridge/core/firm-config';
 import { retentionPolicy } from '@lexbridge/core/ledger';
 import { consoleFirmShape, consoleSettingsOf } from './console/settings.js';
@@ -39,7 +40,25 @@ const apiLimitsEnv = {
   API_RATE_LIMIT_PER_MIN: intVar({ default: 600, min: 1, max: 1_000_000 }),
 };
 
-export const apiServiceEnv = { ...redisEnv, ...retentionEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv, ...tracingEnv };
+/** The API behind a TLS-terminating proxy (docs/security.md, "The intake console's sessions"). */
+const apiProxyEnv = {
+  /**
+   * The proxies whose `X-Forwarded-For`, `-Proto` and `-Host` the API believes: IPs, CIDRs or
+   * `loopback`, `linklocal`, `uniquelocal`, comma-separated. Unset: none, so the API sees plain HTTP
+   * and the peer's own address, whatever a request claims.
+   */
+  API_TRUST_PROXY: addressListVar(),
+  /**
+   * When the console's session cookie is `Secure`: `auto` when the request came over HTTPS (as a
+   * trusted proxy says), `always` on every sign-in (a browser then keeps it only over HTTPS or on localhost).
+   */
+  CONSOLE_COOKIE_SECURE: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z.enum(['auto', 'always'], { error: 'must be auto or always' }).default('auto'),
+  ),
+};
+
+export const apiServiceEnv = { ...redisEnv, ...retentionEnv, ...logEnv, ...firmConfigEnv, ...apiEnv, ...cmsEnv, ...apiLimitsEnv, ...apiProxyEnv, ...tracingEnv };
 
 export type ApiEnv = ReturnType<typeof loadApiEnv>;
 

@@ -30,6 +30,8 @@ await bootstrap(async () => {
     registry,
     cmsWebhook: env.CMS_WEBHOOK_URL !== undefined,
     console: consoleSettings,
+    ...(env.API_TRUST_PROXY && { trustProxy: env.API_TRUST_PROXY }),
+    consoleCookieSecure: env.CONSOLE_COOKIE_SECURE,
     limits: {
       bodyLimitBytes: env.API_BODY_LIMIT_BYTES,
       uploadMaxBytes: env.API_UPLOAD_MAX_BYTES,

@@ -50,6 +50,10 @@ export interface TestApiOptions {
   beforeBuild?: () => Promise<void> | void;
   /** The console's settings (default: the YAML defaults). */
   console?: ConsoleSettings;
+  /** `API_TRUST_PROXY`, parsed (default: none). */
+  trustProxy?: readonly string[];
+  /** `CONSOLE_COOKIE_SECURE` (default: auto). */
+  consoleCookieSecure?: 'auto' | 'always';
 }
 
 export async function createTestApi(opts: TestApiOptions = {}) {
@@ -66,7 +70,17 @@ export async function createTestApi(opts: TestApiOptions = {}) {
   const queues = new QueueSet(redis, keyspace, logger);
   // Tests walk the route table many times over with one identity: the rate limit is tested on its own.
   const limits = { ratePerMinute: 1_000_000, ...opts.limits };
-  const app: App = buildApp({ logger, redis, queues, identities: opts.identities ?? TEST_IDENTITIES, limits, consoleStreamPollMs: 50, ...(opts.console && { console: opts.console }) });
+  const app: App = buildApp({
+    logger,
+    redis,
+    queues,
+    identities: opts.identities ?? TEST_IDENTITIES,
+    limits,
+    consoleStreamPollMs: 50,
+    ...(opts.console && { console: opts.console }),
+    ...(opts.trustProxy && { trustProxy: opts.trustProxy }),
+    ...(opts.consoleCookieSecure && { consoleCookieSecure: opts.consoleCookieSecure }),
+  });
   opts.beforeReady?.(app as unknown as FastifyInstance);
   await app.ready();
   return {

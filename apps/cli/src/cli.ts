@@ -103,12 +103,14 @@ Moves failed jobs back to waiting, so the processor runs them again. Needs REDIS
     run: (args, env, out) => replay(args, env, out),
   },
   purge: {
-    summary: 'a deletion request: remove a case\'s records, case link, feed items and finished jobs',
+    summary: 'a deletion request: remove a case\'s records, case link, feed items, finished jobs, uploads and 90-day tracking',
     help: `usage: lexbridge purge --case ID [--by NAME] [--json]
 
 Removes what Lexbridge holds about one case (Lexamica's case id, referral._id): its invitation
 records in any state with their indexes and the case link, every feed item and every completed or
-failed job that names the case or one of its invitations. The CMS feed then gets an admin.action
+failed job that names the case or one of its invitations, the files those jobs uploaded (a failed
+send keeps its retainer PDF for a retry), and the 90-day rule's tracking of the case (its last
+update, announced due date and end). The CMS feed then gets an admin.action
 item with the case id and the counts (no personal data). Jobs naming the case that have not
 finished are listed and left to run: exit code 3, purge again once they finish. Needs REDIS_URL.
 
@@ -356,10 +358,12 @@ async function purge(args: string[], env: Record<string, string | undefined>, ou
   const { redis, keyspace, queues } = await redisFor(env);
   try {
     const feed = createFeed(redis, keyspace);
-    const report = await purgeCase({ ledger: createLedger(redis, keyspace, { feed: feed.outbox }), feed, queues, by: values.by ?? env.USER ?? 'lexbridge purge' }, values.case.trim());
+    const report = await purgeCase({ ledger: createLedger(redis, keyspace, { feed: feed.outbox }), feed, queues, redis, keyspace, by: values.by ?? env.USER ?? 'lexbridge purge' }, values.case.trim());
     if (values.json) out(JSON.stringify(report));
     else {
-      out(`case ${report.caseId}: ${report.invitations.length} invitation record(s), ${report.feedItems} feed item(s), ${report.jobs} finished job(s) removed`);
+      out(
+        `case ${report.caseId}: ${report.invitations.length} invitation record(s), ${report.feedItems} feed item(s), ${report.jobs} finished job(s), ${report.uploads} uploaded file(s) and ${report.caseActivity} 90-day tracking entr${report.caseActivity === 1 ? 'y' : 'ies'} removed`,
+      );
       if (report.pendingJobs.length > 0) out(`${report.pendingJobs.length} unfinished job(s) name the case (${report.pendingJobs.join(', ')}): purge again once they have finished`);
     }
     return report.pendingJobs.length > 0 ? EXIT.unfinished : EXIT.ok;

@@ -84,9 +84,9 @@ export interface Feed {
   trimExpired(): Promise<number>;
   /**
    * A deletion request: deletes every item whose `data` names one of `ids` (as a string value at any
-   * depth), and forgets their ids. Returns how many went.
+   * depth), and forgets their ids, except the items `keep` spares. Returns how many went.
    */
-  purgeMentioning(ids: ReadonlySet<string>): Promise<number>;
+  purgeMentioning(ids: ReadonlySet<string>, keep?: (item: FeedEntry) => boolean): Promise<number>;
   /**
    * The newest items, newest first: at most `limit` (1..1000), and only those appended at or after
    * `sinceMs` when given (entry ids are append times). For screens, not for following the feed.
@@ -164,12 +164,12 @@ export function createFeed(redis: RedisClient, keyspace: Keyspace, opts: FeedOpt
       return redis.xtrim(stream, 'MINID', Math.max(0, Number(sec) * 1000 + Math.floor(Number(micro) / 1000) - retentionMs));
     },
 
-    async purgeMentioning(ids) {
+    async purgeMentioning(ids, keep = () => false) {
       let removed = 0;
       let after = '-';
       for (;;) {
         const rows = (await redis.xrange(stream, after, '+', 'COUNT', 1_000)) as Array<[string, string[]]>;
-        const gone = rows.map(toEntry).filter((e) => mentionsAny(e.data, ids));
+        const gone = rows.map(toEntry).filter((e) => mentionsAny(e.data, ids) && !keep(e));
         if (gone.length > 0) {
           await redis.xdel(stream, ...gone.map((e) => e.cursor));
           await redis.del(...gone.map((e) => seenKey(e.id)));

@@ -110,7 +110,7 @@ describe('purge of a case (a deletion request)', () => {
       await q.add('outbound.send', { caseId: 'case-1' }, { jobId: 'job-wait' });
       await q.add('outbound.send', { caseId: 'case-9' }, { jobId: 'job-other' });
 
-      const report = await purgeCase({ ledger, feed, queues, by: 'dpo@firm' }, 'case-1');
+      const report = await purgeCase({ ledger, feed, queues, redis: t.redis, keyspace, by: 'dpo@firm' }, 'case-1');
 
       expect(report.invitations.sort()).toEqual(['inv-1', 'inv-2']);
       expect(report.feedItems).toBe(3);
@@ -129,8 +129,12 @@ describe('purge of a case (a deletion request)', () => {
       const items = (await feed.read(undefined, 100)).items;
       expect(items.map((i) => i.type)).toEqual(['invitation.decided', 'admin.action']);
       const admin = items[1]!;
-      expect(admin.data).toEqual({ action: 'purge-case', by: 'dpo@firm', caseId: 'case-1', invitations: 2, feedItems: 3, jobs: 2, pendingJobs: 1 });
+      expect(admin.data).toEqual({ action: 'purge-case', by: 'dpo@firm', caseId: 'case-1', invitations: 2, feedItems: 3, jobs: 2, uploads: 0, caseActivity: 0, pendingJobs: 1 });
       expect(JSON.stringify(items)).not.toMatch(/ada@example\.com|inv-1|inv-2/);
+      // Run again (a job was left): the first run's report stays on the feed, beside the second's.
+      const again = await purgeCase({ ledger, feed, queues, redis: t.redis, keyspace, by: 'dpo@firm' }, 'case-1');
+      expect(again).toMatchObject({ feedItems: 0, jobs: 0, pendingJobs: ['outbound/job-wait'] });
+      expect((await feed.read(undefined, 100)).items.map((i) => i.type)).toEqual(['invitation.decided', 'admin.action', 'admin.action']);
       // A purged item's id is forgotten: announcing it again adds it again.
       expect((await feed.append({ id: 'decided:inv-1', type: 'invitation.decided', occurredAt: new Date().toISOString(), data: {} })).duplicate).toBe(false);
     } finally {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { RedisConnectionSettings } from '../redis/settings.js';
 import type { ErrorKind } from '../errors/index.js';
@@ -106,6 +107,44 @@ const hostPortList = z.preprocess(
       return nodes.map((m) => ({ host: m![1]!.replace(/^\[|\]$/g, ''), port: Number(m![2]) }));
     }),
 );
+
+/** The names of address ranges a proxy list may use besides addresses and CIDRs. */
+const ADDRESS_RANGES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+
+function isAddressOrRange(entry: string): boolean {
+  if ((ADDRESS_RANGES as readonly string[]).includes(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Addresses a service trusts as its proxies: IPs, CIDRs (`10.0.0.0/8`, `fd00::/8`) and the names
+ * `loopback`, `linklocal`, `uniquelocal`, comma-separated; unset or empty, none. Never "every
+ * address" (`true`, `*`) nor a hop count: a client that reaches the service directly could then
+ * claim any address and protocol in `X-Forwarded-*`.
+ */
+export function addressListVar() {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+        const bad = entries.flatMap((e, i) => (isAddressOrRange(e) ? [] : [i + 1]));
+        if (bad.length > 0 || entries.length === 0) {
+          const named = bad.length > 0 ? ` (entry ${bad.join(', ')} is not)` : '';
+          ctx.addIssue({ code: 'custom', message: `must list the proxies' addresses: IPs or CIDRs (10.0.0.0/8, fd00::/8) or ${ADDRESS_RANGES.join(', ')}, comma-separated${named}; trusting every address would let any client set X-Forwarded-Proto` });
+          return z.NEVER;
+        }
+        return entries;
+      }),
+  );
+}
 
 /** Redis connection and the key namespace every service shares. */
 export const redisEnv = {

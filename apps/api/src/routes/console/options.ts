@@ -20,6 +20,8 @@ export interface ConsoleRoutesOptions {
   directory: IdentityDirectory;
   sessions: SessionStore;
   settings: ConsoleSettings;
+  /** `always`: the session cookie is always `Secure`; `auto`: when the request came over HTTPS. */
+  cookieSecure: 'auto' | 'always';
   /** How often the event stream looks for new feed items, ms. Default 1000. */
   streamPollMs?: number;
   now?: () => Date;

@@ -20,7 +20,9 @@ const sessionSchema = z.object({
   clientContact: z.boolean().describe('Case facts include the client’s contact details'),
 });
 
-export const sessionRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async (app, { directory, sessions, settings }) => {
+export const sessionRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async (app, { directory, sessions, settings, cookieSecure }) => {
+  // HTTPS as the socket, or a trusted proxy's X-Forwarded-Proto, says (API_TRUST_PROXY).
+  const secure = (protocol: string) => cookieSecure === 'always' || protocol === 'https';
   const view = (identity: Identity, session: ConsoleSession) => ({
     identity: { name: identity.name, roles: [...identity.roles] },
     csrfToken: session.csrfToken,
@@ -35,7 +37,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async 
       tags: ['console'],
       security: [],
       summary: 'Sign in to the console with an identity’s token',
-      description: 'Sets the session cookie (HttpOnly, SameSite=Strict, Path=/console). The CMS has no console: only intake, viewer and admin identities sign in.',
+      description: 'Sets the session cookie (HttpOnly, SameSite=Strict, Path=/console; Secure over HTTPS, or always with CONSOLE_COOKIE_SECURE=always). The CMS has no console: only intake, viewer and admin identities sign in.',
       body: z.strictObject({
         token: z.string().min(1, 'the token is required').max(1_000).describe('The identity’s API token'),
         name: z.string().min(1).max(64).optional().describe('The identity’s name; when given it must match the token'),
@@ -52,7 +54,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async 
       }
       const { id, session } = await sessions.create(identity.name);
       request.log.info({ identity: identity.name }, 'console sign-in');
-      reply.setCookie(SESSION_COOKIE, id, { path: '/console', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', maxAge: sessions.ttlSec });
+      reply.setCookie(SESSION_COOKIE, id, { path: '/console', httpOnly: true, sameSite: 'strict', secure: secure(request.protocol), maxAge: sessions.ttlSec });
       return view(identity, session);
     },
   });
@@ -76,7 +78,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async 
       summary: 'Sign out: ends the session and clears its cookie', response: { 204: z.null(), ...errorResponses(401, 403, 429, 503) } },
     handler: async (request, reply) => {
       if (request.consoleSession) await sessions.delete(request.consoleSession.id);
-      reply.clearCookie(SESSION_COOKIE, { path: '/console' });
+      reply.clearCookie(SESSION_COOKIE, { path: '/console', httpOnly: true, sameSite: 'strict', secure: secure(request.protocol) });
       return reply.code(204).send(null);
     },
   });
