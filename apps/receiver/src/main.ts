@@ -16,7 +16,7 @@ await bootstrap(async () => {
   if (!env.LEXAMICA_WEBHOOK_SECRET) throw new ConfigError([{ variable: 'LEXAMICA_WEBHOOK_SECRET', message: 'is required when webhooks.url is set (the secret Lexamica signs deliveries with)' }]);
   const secrets = [env.LEXAMICA_WEBHOOK_SECRET, ...(env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS ? [env.LEXAMICA_WEBHOOK_SECRET_PREVIOUS] : [])];
   const registry = createMetricsRegistry('receiver');
-  const tracing = startTelemetry({ service: 'receiver', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
+  const tracing = await startTelemetry({ service: 'receiver', mainUrl: import.meta.url, tracing: tracingConfig(env), commit: env.LEXBRIDGE_COMMIT, registry });
   const logger = createLogger({ name: 'receiver', fields: { firm: firmLabel(env) }, level: env.LOG_LEVEL, secrets: [...secrets, ...redisSecrets(env.redis)], extraKeys: personalFieldNames(firm) });
   const personalData = announcePersonalData(firm, logger);
   // A producer connection: while Redis is away a delivery gets 503 at once, and Lexamica retries it.

@@ -33,7 +33,7 @@ describe('receiver tracing', () => {
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    tracing = startTracing({ service: 'receiver', config: { enabled: true }, exporter, simple: true });
+    tracing = await startTracing({ service: 'receiver', config: { enabled: true }, exporter, simple: true });
     let prefix: string;
     ({ prefix, cleanup } = scratchPrefix('receiver-tracing'));
     redis = createRedis(redisUrl(), 'producer');
