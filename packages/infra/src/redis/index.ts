@@ -113,10 +113,17 @@ function nodeOptions(redis: RedisClient): RedisOptions {
   return redis instanceof Cluster ? (redis.options.redisOptions ??= {}) : redis.options;
 }
 
-/** What an operator should check for a connection error, naming the setting; empty when unknown. */
-export function redisErrorHint(err: { code?: string; message?: string }): string {
+/**
+ * What an operator should check for a connection error, naming the setting; empty when unknown.
+ * `settings` (what the connection was built from) lets a bare reset be read: over TLS without a
+ * client certificate, a server that requires one may close the socket before its alert arrives.
+ */
+export function redisErrorHint(err: { code?: string; message?: string }, settings?: RedisConnectionSettings): string {
   const code = err.code ?? '';
   const message = err.message ?? '';
+  if (settings?.tls && settings.tls.cert === undefined && (/^(ECONNRESET|EPIPE)$/.test(code) || /ECONNRESET|EPIPE|socket disconnected before secure TLS|socket hang up/i.test(message))) {
+    return 'the server closed the TLS connection: if it requires a client certificate, set REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE';
+  }
   if (/^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_SIGNATURE_FAILURE)$/.test(code)) {
     return "the server's TLS certificate is not signed by a CA Lexbridge trusts: set REDIS_TLS_CA_FILE to the CA that signed it";
   }
@@ -181,9 +188,10 @@ export async function waitForRedis(redis: RedisClient, o: WaitForRedisOptions = 
   const deadline = Date.now() + timeoutMs;
   let reason = `connection ${redis.status}`;
   let hint = '';
+  const settings = o.settings === undefined ? undefined : toRedisSettings(o.settings);
   const onError = (err: Error & { code?: string }) => {
     reason = err.message || String(err);
-    hint = redisErrorHint(err) || hint;
+    hint = redisErrorHint(err, settings) || hint;
   };
   redis.on('error', onError);
   if (redis instanceof Cluster) redis.on('node error', onError);
@@ -201,7 +209,7 @@ export async function waitForRedis(redis: RedisClient, o: WaitForRedisOptions = 
         } catch (err) {
           const e = err as Error & { code?: string };
           reason = /^LOADING/.test(e.message) ? 'still loading its dataset' : e.message;
-          hint = redisErrorHint(e) || hint;
+          hint = redisErrorHint(e, settings) || hint;
         }
       } else if (redis.status === 'end') {
         throw fail(`the connection was closed (${reason})`);

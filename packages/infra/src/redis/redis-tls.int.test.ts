@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificates, startTlsRedis, type TestCertificates } from '@lexbridge/testkit';
 import { parseEnv, redisEnv, redisSettingsFromEnv } from '../config/index.js';
-import { createKeyspace, createRedis, waitForRedis, type RedisConnectionSettings } from './index.js';
+import { createKeyspace, createRedis, redisErrorHint, waitForRedis, type RedisConnectionSettings } from './index.js';
 
 const PASSWORD = 'tls-pass-0123456789';
 
@@ -60,6 +60,16 @@ describe('Redis over TLS (rediss://)', () => {
     const message = await connect(settings({ REDIS_TLS_CA_FILE: certs.caFile }));
     expect(message).toMatch(/did not become ready/);
     expect(message).toMatch(/REDIS_TLS_CERT_FILE/);
+  });
+
+  // A server requiring a client certificate may reset the connection before its TLS alert reaches
+  // the client (seen on a busy machine: "write ECONNRESET"); the hint must not depend on which wins.
+  it('reads a reset over TLS without a client certificate as a missing REDIS_TLS_CERT_FILE, and only then', () => {
+    const reset = Object.assign(new Error('write ECONNRESET'), { code: 'ECONNRESET' });
+    expect(redisErrorHint(reset, { url: 'rediss://127.0.0.1:6380', tls: {} })).toMatch(/REDIS_TLS_CERT_FILE/);
+    expect(redisErrorHint({ message: 'Client network socket disconnected before secure TLS connection was established' }, { url: 'rediss://127.0.0.1:6380', tls: {} })).toMatch(/REDIS_TLS_CERT_FILE/);
+    expect(redisErrorHint(reset, { url: 'rediss://127.0.0.1:6380', tls: { cert: 'PEM', key: 'PEM' } })).toBe('');
+    expect(redisErrorHint(reset, { url: 'redis://127.0.0.1:6379' })).toBe('');
   });
 
   it('refuses at start a CA file that is missing or not a certificate, naming the variable', () => {
