@@ -113,11 +113,15 @@ describe.each(PROFILES)('under the %s API profile', (profile) => {
   it('backfills a range already read without enqueueing anything twice', async () => {
     const cases = new Set(s.env.sandbox.scenario.generate(30).map((r) => r.doc.referral._id));
     const to = new Date();
-    // Read by the running poller first: each case's Case Created event is on the feed.
+    // Read by the running poller first: each case's Case Created event is on the feed, and the
+    // poller's watermark has passed `to`, so every event of the range is recorded as enqueued. (The
+    // feed alone is not enough: on a busy machine the backfill once overtook the poll pass on its
+    // last page, and rightly claimed and enqueued the ten events the poll had not reached yet.)
     await waitFor(async () => (await s.processor.feed.read(undefined, 5_000)).items.filter((i) => i.data.event === events().caseCreated && cases.has((i.data.payload as { matter_id?: string }).matter_id ?? '')).length === cases.size, {
       timeoutMs: 20_000,
       message: 'the poller read the range',
     });
+    await waitFor(async () => ((await s.poller.poller.checkpoint.read())?.watermarkMs ?? 0) >= to.getTime(), { timeoutMs: 20_000, message: "the poller's watermark past the range" });
     const result = await s.poller.poller.backfill({ from: new Date(to.getTime() - HOUR), to });
     expect(result.read).toBeGreaterThanOrEqual(30);
     expect(result.enqueued).toBe(0);
