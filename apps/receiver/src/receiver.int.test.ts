@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RedisClient } from '@lexbridge/infra/redis';
-import { defaultProfile, webhookDigest } from '@lexbridge/lexamica-client';
 import { createSeenStore, intakeKeys } from '@lexbridge/core/intake';
 import { jobIdFor } from '@lexbridge/core/jobs';
-import { createLogger } from '@lexbridge/infra/logger';
-import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
-import { redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
-import { createReceiverService, type ReceiverService } from './service.js';
-import { personalDataPolicy } from '@lexbridge/core/firm-config';
+import { createKeyspace } from '@lexbridge/infra/redis';
+import { delivery, startTestReceiver, type Delivery, type TestReceiver } from '../test/harness.js';
 
-const SECRET = 'receiver-test-secret-0123456789';
-const URL_PATH = '/hooks/lexamica';
 let n = 0;
 const storedEvent = (over: Record<string, unknown> = {}) => ({
   _id: `wh-ev-${++n}`,
@@ -22,61 +15,23 @@ const storedEvent = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-interface Delivery {
-  method: 'POST';
-  url: string;
-  payload: string;
-  headers: Record<string, string>;
-}
-
-function delivery(body: unknown, opts: { secret?: string; atSec?: number; contentType?: string } = {}): Delivery {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  const t = String(opts.atSec ?? Math.floor(Date.now() / 1000));
-  return {
-    method: 'POST',
-    url: URL_PATH,
-    payload: raw,
-    headers: { 'content-type': opts.contentType ?? 'application/json', 'x-lexamica-timestamp': t, 'x-lexamica-signature': `sha256=${webhookDigest(opts.secret ?? SECRET, t, raw)}` },
-  };
-}
-
 describe('the webhook receiver', () => {
-  let redis: RedisClient;
-  let service: ReceiverService;
-  let prefix: string;
-  let cleanup: () => Promise<void>;
+  let t: TestReceiver;
   const metric = async (name: string, label: string) => {
-    const m = await service.registry.getSingleMetric(name)?.get();
+    const m = await t.service.registry.getSingleMetric(name)?.get();
     return m?.values.filter((v) => Object.values(v.labels).includes(label)).reduce((a, v) => a + v.value, 0) ?? 0;
   };
 
   beforeAll(async () => {
-    ({ prefix, cleanup } = scratchPrefix('receiver'));
-    redis = createRedis(redisUrl(), 'producer');
-    await waitFor(() => redis.status === 'ready', { message: 'redis ready' });
-    service = createReceiverService({
-      profile: defaultProfile,
-      secrets: [SECRET],
-      redis,
-      redisPrefix: prefix,
-      logger: createLogger({ name: 'receiver-test', level: 'silent' }),
-      webhooks: { url: `https://lexbridge.example.com${URL_PATH}`, maxBodyBytes: 4_096 },
-      personalData: personalDataPolicy({ mappings: {} }),
-    });
-    service.start();
-    await service.app.ready();
+    t = await startTestReceiver('receiver');
   });
-  afterAll(async () => {
-    await service.close();
-    await cleanup();
-    redis.disconnect();
-  });
+  afterAll(() => t.close());
 
   it('enqueues a signed delivery as the same job a polled event becomes, and answers 202', async () => {
     const e = storedEvent();
-    const res = await service.app.inject(delivery(e));
+    const res = await t.service.app.inject(delivery(e));
     expect(res.statusCode).toBe(202);
-    const job = await service.queues.get('invitations').getJob(jobIdFor('ev', e._id));
+    const job = await t.service.queues.get('invitations').getJob(jobIdFor('ev', e._id));
     expect(job?.name).toBe('invitation.sent');
     expect(job?.data).toMatchObject({ id: e._id, event: e.event, mappingId: 'map-1', payload: e.payload });
     expect(await metric('lexbridge_receiver_deliveries_total', 'accepted')).toBe(1);
@@ -84,24 +39,24 @@ describe('the webhook receiver', () => {
 
   it('takes a repeated delivery once, and one polling already enqueued not at all', async () => {
     const e = storedEvent();
-    expect((await service.app.inject(delivery(e))).statusCode).toBe(202);
-    const again = await service.app.inject(delivery(e));
+    expect((await t.service.app.inject(delivery(e))).statusCode).toBe(202);
+    const again = await t.service.app.inject(delivery(e));
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ status: 'duplicate' });
     // The poller records what it enqueued in the same seen-id memory.
     const polled = storedEvent();
-    await createSeenStore(redis, intakeKeys(createKeyspace(prefix))).remember([{ id: polled._id, createdAtMs: Date.parse(polled.createdAt) }]);
-    expect((await service.app.inject(delivery(polled))).json()).toEqual({ status: 'duplicate' });
-    expect(await service.queues.get('invitations').getJob(jobIdFor('ev', polled._id))).toBeUndefined();
+    await createSeenStore(t.redis, intakeKeys(createKeyspace(t.prefix))).remember([{ id: polled._id, createdAtMs: Date.parse(polled.createdAt) }]);
+    expect((await t.service.app.inject(delivery(polled))).json()).toEqual({ status: 'duplicate' });
+    expect(await t.service.queues.get('invitations').getJob(jobIdFor('ev', polled._id))).toBeUndefined();
     expect(await metric('lexbridge_receiver_deliveries_total', 'duplicate')).toBe(2);
   });
 
   it('leaves an event the poller is enqueueing to the poller', async () => {
     const e = storedEvent();
-    const { claimed } = await createSeenStore(redis, intakeKeys(createKeyspace(prefix))).claim([e._id]);
+    const { claimed } = await createSeenStore(t.redis, intakeKeys(createKeyspace(t.prefix))).claim([e._id]);
     expect(claimed.has(e._id)).toBe(true);
-    expect((await service.app.inject(delivery(e))).json()).toEqual({ status: 'duplicate' });
-    expect(await service.queues.get('invitations').getJob(jobIdFor('ev', e._id))).toBeUndefined();
+    expect((await t.service.app.inject(delivery(e))).json()).toEqual({ status: 'duplicate' });
+    expect(await t.service.queues.get('invitations').getJob(jobIdFor('ev', e._id))).toBeUndefined();
   });
 
   it('refuses bad signatures, replays, oversized, non-JSON and malformed bodies with their status, counted and never enqueued', async () => {
@@ -114,20 +69,20 @@ describe('the webhook receiver', () => {
       ['not a stored event', delivery({ hello: 'world' }), 400, 'malformed'],
       ['another media type', delivery(storedEvent(), { contentType: 'text/plain' }), 415, 'unsupported-media-type'],
     ];
-    const before = await service.queues.get('invitations').count();
+    const before = await t.service.queues.get('invitations').count();
     for (const [what, req, status, reason] of cases) {
-      const res = await service.app.inject(req);
+      const res = await t.service.app.inject(req);
       expect(res.statusCode, what).toBe(status);
       expect(res.json(), what).toMatchObject({ error: reason });
       expect(await metric('lexbridge_receiver_rejected_total', reason), what).toBeGreaterThanOrEqual(1);
     }
-    expect(await service.queues.get('invitations').count()).toBe(before);
+    expect(await t.service.queues.get('invitations').count()).toBe(before);
   });
 
   it('serves nothing but the delivery route and its health', async () => {
-    expect((await service.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    expect((await t.service.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     for (const url of ['/metrics', '/health/ready', '/v1/events', '/admin/queues', '/docs']) {
-      expect((await service.app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
+      expect((await t.service.app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
     }
   });
 });

@@ -5,63 +5,32 @@
  */
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RedisClient } from '@lexbridge/infra/redis';
-import { defaultProfile, webhookDigest } from '@lexbridge/lexamica-client';
-import { personalDataPolicy } from '@lexbridge/core/firm-config';
 import { jobIdFor } from '@lexbridge/core/jobs';
-import { createLogger } from '@lexbridge/infra/logger';
-import { createRedis } from '@lexbridge/infra/redis';
 import { startTracing, type Tracing } from '@lexbridge/infra/tracing';
-import { redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
-import { createReceiverService, type ReceiverService } from './service.js';
+import { delivery, startTestReceiver, URL_PATH as PATH, type TestReceiver } from '../test/harness.js';
 
-const SECRET = 'receiver-tracing-secret-0123456789';
-const PATH = '/hooks/lexamica';
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
-
-function delivery(body: unknown, headers: Record<string, string> = {}) {
-  const raw = JSON.stringify(body);
-  const t = String(Math.floor(Date.now() / 1000));
-  return { method: 'POST' as const, url: PATH, payload: raw, headers: { 'content-type': 'application/json', 'x-lexamica-timestamp': t, 'x-lexamica-signature': `sha256=${webhookDigest(SECRET, t, raw)}`, ...headers } };
-}
 
 describe('receiver tracing', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing;
-  let redis: RedisClient;
-  let service: ReceiverService;
-  let cleanup: () => Promise<void>;
+  let t: TestReceiver;
 
   beforeAll(async () => {
+    // Tracing first: the receiver's spans go to the tracer that is active when it starts.
     tracing = await startTracing({ service: 'receiver', config: { enabled: true }, exporter, simple: true });
-    let prefix: string;
-    ({ prefix, cleanup } = scratchPrefix('receiver-tracing'));
-    redis = createRedis(redisUrl(), 'producer');
-    await waitFor(() => redis.status === 'ready', { message: 'redis ready' });
-    service = createReceiverService({
-      profile: defaultProfile,
-      secrets: [SECRET],
-      redis,
-      redisPrefix: prefix,
-      logger: createLogger({ name: 'receiver-test', level: 'silent' }),
-      webhooks: { url: `https://lexbridge.example.com${PATH}`, maxBodyBytes: 4_096 },
-      personalData: personalDataPolicy({ mappings: {} }),
-    });
-    service.start();
-    await service.app.ready();
+    t = await startTestReceiver('receiver-tracing');
   });
   afterAll(async () => {
-    await service.close();
-    await cleanup();
-    redis.disconnect();
+    await t.close();
     await tracing.shutdown();
   });
 
   it('makes each delivery a server span that the job it enqueues carries on', async () => {
     const e = { _id: 'trace-ev-1', event: 'Case Invitation Sent', subscription: 'sub-1', mapping: 'map-1', createdAt: new Date().toISOString(), payload: { id: 'inv-t1' } };
-    const res = await service.app.inject(delivery(e, { traceparent: `00-${CALLER_TRACE}-00f067aa0ba902b7-01` }));
+    const res = await t.service.app.inject(delivery(e, { headers: { traceparent: `00-${CALLER_TRACE}-00f067aa0ba902b7-01` } }));
     expect(res.statusCode).toBe(202);
-    const job = await service.queues.get('invitations').getJob(jobIdFor('ev', e._id));
+    const job = await t.service.queues.get('invitations').getJob(jobIdFor('ev', e._id));
     const carried = (job?.data as { _trace?: { traceparent?: string } })._trace;
     expect(carried?.traceparent?.split('-')[1]).toBe(CALLER_TRACE);
 
@@ -73,7 +42,7 @@ describe('receiver tracing', () => {
   });
 
   it('traces a refused delivery too, with its status', async () => {
-    const res = await service.app.inject({ ...delivery({ nope: true }), headers: { 'content-type': 'application/json' } });
+    const res = await t.service.app.inject({ ...delivery({ nope: true }), headers: { 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(401);
     const refused = exporter.getFinishedSpans().filter((s) => s.name === `POST ${PATH}` && s.attributes['http.response.status_code'] === 401);
     expect(refused).toHaveLength(1);
