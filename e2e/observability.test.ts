@@ -189,7 +189,15 @@ describe('one trace per invitation', () => {
   it('connects the poll that read an invitation, its job and the Lexamica call that answered it', async () => {
     const act = spans().find((s) => s.name === 'lexamica invitations.act');
     expect(act).toBeDefined();
-    const trace = inTrace(act!.spanContext().traceId);
+    // A span is exported when it ends, and the poll pass's span ends after the whole pass: the
+    // processor may answer from a job the pass enqueued before the pass itself has ended.
+    const trace = await waitFor(
+      () => {
+        const t = inTrace(act!.spanContext().traceId);
+        return t.some((s) => s.name === 'poller.poll') ? t : undefined;
+      },
+      { timeoutMs: 10_000, message: 'the poll pass that read the invitation ended' },
+    );
     const names = new Set(trace.map((s) => s.name));
     expect(names).toContain('poller.poll');
     expect(names).toContain('poller.page');
