@@ -34,6 +34,13 @@ const c = (code) => (s) => (tty ? `\x1b[${code}m${s}\x1b[0m` : String(s));
 const dim = c(2), bold = c(1), green = c(32), red = c(31), yellow = c(33), cyan = c(36), magenta = c(35);
 const time = () => dim(new Date().toISOString().slice(11, 19));
 const say = (line) => process.stdout.write(`${time()} ${line}\n`);
+/** Says a failure once, not on every round of a loop that retries it (the sandbox may be restarting). */
+let lastTrouble = '';
+const sayTroubleOnce = (what, err) => {
+  const line = `${what}: ${err instanceof Error ? err.message : String(err)} (trying again)`;
+  if (line !== lastTrouble) say(dim(line));
+  lastTrouble = line;
+};
 
 // --- Redis must answer before anything starts -------------------------------------------------
 async function redisAnswers(url) {
@@ -142,7 +149,7 @@ async function stop(code = 0) {
   say(dim('stopping…'));
   for (const { child } of children.reverse()) if (child.exitCode === null) child.kill('SIGTERM');
   await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)));
-  await forgetDemoKeys().catch(() => {});
+  await forgetDemoKeys().catch((err) => say(dim(`could not remove the demo's Redis keys: ${err instanceof Error ? err.message : String(err)}`)));
   say(dim('stopped. Logs are in .demo/logs/.'));
   process.exit(code);
 }
@@ -215,7 +222,9 @@ async function invitationDetails(id) {
   try {
     const r = await fetch(`${SANDBOX_URL}/__sandbox/invitations/${id}`);
     if (r.ok) return await r.json();
-  } catch {}
+  } catch (err) {
+    sayTroubleOnce('could not read the invitation from the sandbox', err);
+  }
   return undefined;
 }
 
@@ -293,7 +302,9 @@ async function follow() {
         const s = await (await fetch(`${SANDBOX_URL}/__sandbox/stats`)).json();
         say(dim(`sandbox: ${s.invitations.sent} invitations sent, ${s.invitations.acted} answered, ${s.actions.duplicate} duplicate actions, ${s.actions.afterExpiry} after expiry, ${s.caseUpdates.received} updates received`));
       }
-    } catch {}
+    } catch (err) {
+      sayTroubleOnce('could not read the feed or the sandbox', err);
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
 }
