@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acquireRedis, freePort, pingRedis, RedisServerProcess } from './redis-server.js';
+import { acquireRedis, freePort, pingRedis, RedisServerProcess, spawnRedisServer } from './redis-server.js';
 
 describe('finding a Redis for the tests', () => {
   it('uses REDIS_URL when it answers', async () => {
@@ -23,6 +23,11 @@ describe('finding a Redis for the tests', () => {
     }
     if (handle.source === 'redis-server') expect(await pingRedis(handle.url, 500)).toBe(false);
   }, 30_000);
+
+  it('says why, when a redis-server it spawns exits instead of answering', async () => {
+    const port = await freePort();
+    await expect(spawnRedisServer(['--port', String(port), '--no-such-option', 'x'], `redis://127.0.0.1:${port}`)).rejects.toThrow(/redis-server --port \d+ exited with code 1/);
+  });
 
   // A test's afterAll that starts the server "in case the test stopped it" spawned a second process
   // on the taken port: it exited, and the first one was orphaned, running after the suite ended.

@@ -57,17 +57,17 @@ export async function freePort(): Promise<number> {
  */
 export async function spawnRedisServer(args: string[], url: string): Promise<ChildProcess> {
   const child = spawn('redis-server', args, { stdio: 'ignore' });
-  const failed = new Promise<never>((_, reject) => {
-    child.once('error', (err) => reject(err));
-    child.once('exit', (code) => reject(new Error(`redis-server ${args.slice(0, 2).join(' ')} exited with code ${code}`)));
+  // Why the process ended, once it has: raced against each ping below and thrown there. It resolves
+  // (not rejects), so a server that answers first leaves nothing unhandled behind.
+  const ended = new Promise<Error>((resolve) => {
+    child.once('error', resolve);
+    child.once('exit', (code) => resolve(new Error(`redis-server ${args.slice(0, 2).join(' ')} exited with code ${code}`)));
   });
-  // Raced against each ping below, where its rejection is seen; this only keeps it from being
-  // reported as unhandled when the server answers first and the promise is never awaited again.
-  failed.catch(() => undefined);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const up = await Promise.race([pingRedis(url, 500), failed]);
-    if (up) return child;
+    const outcome = await Promise.race([pingRedis(url, 500), ended]);
+    if (outcome instanceof Error) throw outcome;
+    if (outcome) return child;
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGKILL');
