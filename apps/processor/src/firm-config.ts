@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { extendFirmConfig, loadFirmConfig, PERSONAL_LEXAMICA_PATH } from '@lexbridge/core/firm-config';
-import { watchdogConfigSchema } from '@lexbridge/core/ledger';
+import { statusSyncConfigSchema, watchdogConfigSchema } from '@lexbridge/core/ledger';
+export { DEFAULT_STATUS_SYNC, type StatusSyncSettings } from '@lexbridge/core/ledger';
 import { fieldConditions, rulesConfigSchema, type RulesConfig } from '@lexbridge/core/rules';
 
 /** The queues the processor works. */
@@ -60,29 +61,6 @@ const queuesConfigSchema = z
     maintenance: queueSettingsSchema(DEFAULT_QUEUE_SETTINGS.maintenance),
   })
   .default(DEFAULT_QUEUE_SETTINGS);
-
-/** The 90-day rule: Lexamica expects a case update on every accepted case at least every `limitDays`. */
-export interface StatusSyncSettings {
-  /** Announce `case.update-due` once a case's last update is this many days old. Default 80. */
-  warnAfterDays: number;
-  /** Lexamica's limit, in days. Default 90. */
-  limitDays: number;
-  /** How often the check runs, in minutes. Default 60. */
-  checkEveryMinutes: number;
-}
-
-export const DEFAULT_STATUS_SYNC: StatusSyncSettings = { warnAfterDays: 80, limitDays: 90, checkEveryMinutes: 60 };
-
-const days = z.number({ error: 'must be a number of days' }).positive('must be more than zero').max(3_650);
-
-const statusSyncConfigSchema = z
-  .strictObject({
-    warnAfterDays: days.default(DEFAULT_STATUS_SYNC.warnAfterDays),
-    limitDays: days.default(DEFAULT_STATUS_SYNC.limitDays),
-    checkEveryMinutes: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1).max(7 * 24 * 60).default(DEFAULT_STATUS_SYNC.checkEveryMinutes),
-  })
-  .refine((s) => s.warnAfterDays < s.limitDays, { message: 'must be less than limitDays', path: ['warnAfterDays'] })
-  .default(DEFAULT_STATUS_SYNC);
 
 /**
  * A rule cannot read the client's personal data unless it is copied into job data: with

@@ -6,16 +6,11 @@
  */
 import { z } from 'zod';
 import { consoleConfigSchema, DEFAULT_CONSOLE_CONFIG, type ConsoleConfig } from '@lexbridge/core/firm-config';
-import { DEFAULT_WATCHDOG, watchdogConfigSchema, type WatchdogPolicy } from '@lexbridge/core/ledger';
+import { DEFAULT_STATUS_SYNC, DEFAULT_WATCHDOG, statusSyncConfigSchema, watchdogConfigSchema, type StatusSyncSettings, type WatchdogPolicy } from '@lexbridge/core/ledger';
 import { parseRulesConfig, rulesConfigSchema, type RulesConfig } from '@lexbridge/core/rules';
 
 /** The 90-day rule, as the console shows it (the processor's `statusSync`). */
-export interface UpdateRule {
-  /** A case is listed once its last update is this many days old. Default 80. */
-  warnAfterDays: number;
-  /** Lexamica's limit. Default 90. */
-  limitDays: number;
-}
+export type UpdateRule = Pick<StatusSyncSettings, 'warnAfterDays' | 'limitDays'>;
 
 /** The firm's settings the console shows and uses. */
 export interface ConsoleSettings {
@@ -29,7 +24,7 @@ export const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = {
   rules: parseRulesConfig({}),
   console: DEFAULT_CONSOLE_CONFIG,
   watchdog: DEFAULT_WATCHDOG,
-  updateRule: { warnAfterDays: 80, limitDays: 90 },
+  updateRule: { warnAfterDays: DEFAULT_STATUS_SYNC.warnAfterDays, limitDays: DEFAULT_STATUS_SYNC.limitDays },
 };
 
 /** The sections of the firm YAML the API reads for the console (added to the API's own schema). */
@@ -37,7 +32,7 @@ export const consoleFirmShape = {
   ...rulesConfigSchema.shape,
   console: consoleConfigSchema.optional(),
   watchdog: watchdogConfigSchema,
-  statusSync: z.looseObject({ warnAfterDays: z.number().positive().optional(), limitDays: z.number().positive().optional() }).optional(),
+  statusSync: statusSyncConfigSchema,
 };
 
 type ConsoleFirmSections = z.infer<z.ZodObject<typeof consoleFirmShape>>;
@@ -49,9 +44,6 @@ export function consoleSettingsOf(firm: ConsoleFirmSections): ConsoleSettings {
     rules: { shadow, default: fallback, rules, capacity, expiryGuard },
     console: firm.console ?? DEFAULT_CONSOLE_CONFIG,
     watchdog: firm.watchdog,
-    updateRule: {
-      warnAfterDays: firm.statusSync?.warnAfterDays ?? DEFAULT_CONSOLE_SETTINGS.updateRule.warnAfterDays,
-      limitDays: firm.statusSync?.limitDays ?? DEFAULT_CONSOLE_SETTINGS.updateRule.limitDays,
-    },
+    updateRule: { warnAfterDays: firm.statusSync.warnAfterDays, limitDays: firm.statusSync.limitDays },
   };
 }

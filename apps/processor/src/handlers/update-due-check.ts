@@ -5,27 +5,26 @@
  * new update moves the due date, and the next time it nears, it is announced again.
  */
 import type { Handler } from '@lexbridge/core/jobs';
+import { dueAtMs, warnBeforeMs } from '@lexbridge/core/ledger';
 import { updateDueItem } from '../announce.js';
 import type { ProcessorContext } from '../context.js';
 
 /** What this module uses of the processor's context. */
 export type UpdateDueCheckDeps = Pick<ProcessorContext, 'announcer' | 'caseActivity' | 'cases' | 'now' | 'statusSync'>;
 
-const DAY = 86_400_000;
-
 export function createUpdateDueCheckHandler(ctx: UpdateDueCheckDeps): Handler<'case.update-due-check'> {
   return async (_payload, jc) => {
     const now = ctx.now();
-    const { warnAfterDays, limitDays } = ctx.statusSync;
+    const rule = ctx.statusSync;
     let due = 0;
     let announced = 0;
-    for await (const page of ctx.caseActivity.staleSince(new Date(now.getTime() - warnAfterDays * DAY))) {
+    for await (const page of ctx.caseActivity.staleSince(new Date(warnBeforeMs(now.getTime(), rule)))) {
       for (const { caseId, lastUpdateMs } of page) {
         due += 1;
-        const dueAt = new Date(lastUpdateMs + limitDays * DAY).toISOString();
+        const dueAt = new Date(dueAtMs(lastUpdateMs, rule)).toISOString();
         if ((await ctx.caseActivity.announcedDue(caseId)) === dueAt) continue;
         const invitationId = await ctx.cases.invitationOf(caseId);
-        await ctx.announcer.announce(updateDueItem({ caseId, lastUpdateMs, dueAt, limitDays, ...(invitationId !== undefined && { invitationId }) }, now));
+        await ctx.announcer.announce(updateDueItem({ caseId, lastUpdateMs, dueAt, limitDays: rule.limitDays, ...(invitationId !== undefined && { invitationId }) }, now));
         // After the announcement: a crash in between announces again, which the feed dedupes.
         await ctx.caseActivity.markAnnounced(caseId, dueAt);
         announced += 1;

@@ -36,4 +36,5 @@ export { caseActivityKeys, ledgerKeys } from './keys.js';
 export { caseFactsOf, caseFactsSchema, invitationFromFacts, type CaseFacts } from './facts.js';
 export { DEFAULT_RETENTION, retentionConfigSchema, retentionPolicy, type RetentionConfig, type RetentionEnv, type RetentionPolicy } from './retention.js';
 export { purgeCase, type PurgeCaseDeps, type PurgeCaseReport } from './purge.js';
-export { createDecisionMetrics, observeDecision, secondsBetween, DECISION_RULE_OF, type DecisionMetrics, type DecisionSeen } from './observe.js';
+export { createDecisionMetrics, observeDecision, secondsBetween, DECISION_RULE_OF, LATENCY_BUCKETS, type DecisionMetrics, type DecisionSeen } from './observe.js';
+export { DEFAULT_STATUS_SYNC, dueAtMs, statusSyncConfigSchema, warnBeforeMs, type StatusSyncSettings } from './status-sync.js';

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { FeedEntry } from '@lexbridge/core/feed';
-import { caseActivityKeys } from '@lexbridge/core/ledger';
+import { caseActivityKeys, dueAtMs, warnBeforeMs } from '@lexbridge/core/ledger';
 import { errorResponses } from '../../errors.js';
 import { pathId } from '../../schemas.js';
 import { failedJobSchema, listFailedJobs, queueName, retryFailedJob } from '../admin/failed-jobs.js';
@@ -72,24 +72,25 @@ export const activityRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async
     },
     handler: async (request) => {
       const at = now().getTime();
-      const { warnAfterDays, limitDays } = o.settings.updateRule;
+      const rule = o.settings.updateRule;
       // Read more than asked: the feed also carries events the activity view does not show.
       const [recent, failed, due] = await Promise.all([
         o.feed.recent(Math.min(request.query.limit * 4, 1_000)),
         listFailedJobs(o.queues, undefined, 20),
-        o.redis.zrangebyscore(lastUpdate, '-inf', at - warnAfterDays * DAY_MS, 'WITHSCORES', 'LIMIT', 0, 100),
+        o.redis.zrangebyscore(lastUpdate, '-inf', warnBeforeMs(at, rule), 'WITHSCORES', 'LIMIT', 0, 100),
       ]);
       const updateDue = [];
       for (let i = 0; i < due.length; i += 2) {
         const ms = Number(due[i + 1]);
-        updateDue.push({ caseId: due[i]!, lastUpdate: new Date(ms).toISOString(), dueAt: new Date(ms + limitDays * DAY_MS).toISOString(), daysLeft: Math.round(((ms + limitDays * DAY_MS - at) / DAY_MS) * 10) / 10 });
+        const dueAt = dueAtMs(ms, rule);
+        updateDue.push({ caseId: due[i]!, lastUpdate: new Date(ms).toISOString(), dueAt: new Date(dueAt).toISOString(), daysLeft: Math.round(((dueAt - at) / DAY_MS) * 10) / 10 });
       }
       return {
         items: recent.filter((e) => SHOWN.test(e.type)).slice(0, request.query.limit).map(activityOf),
         failed: failed.items,
         failedCounts: failed.counts,
         updateDue,
-        updateRule: { warnAfterDays, limitDays },
+        updateRule: { warnAfterDays: rule.warnAfterDays, limitDays: rule.limitDays },
       };
     },
   });
