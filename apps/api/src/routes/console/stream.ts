@@ -55,7 +55,12 @@ export const streamRoutes: FastifyPluginAsyncZod<ConsoleRoutesOptions> = async (
         } catch (err) {
           // Items were trimmed under a slow reader: carry on from the newest, and tell the page to re-read everything.
           if (!(err instanceof FeedCursorExpiredError)) request.log.warn({ err }, 'console event stream could not read the feed; retrying');
-          else cursor = await o.feed.latest().catch(() => cursor);
+          else {
+            cursor = await o.feed.latest().catch((latestErr: unknown) => {
+              request.log.warn({ err: latestErr }, 'console event stream could not re-read the newest feed item; retrying from the expired cursor');
+              return cursor;
+            });
+          }
           res.write(`event: resync\ndata: {}\n\n`);
         }
         if (Date.now() - lastWrite > KEEPALIVE_MS) {
