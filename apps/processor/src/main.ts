@@ -31,7 +31,6 @@ await bootstrap(async () => {
   // Ledger, feed and the other state commands of concurrent jobs leave in one write per tick; BullMQ
   // keeps `redis` (its blocking duplicates must not pipeline).
   const commands = duplicateRedis(redis, { enableAutoPipelining: true, connectionName: 'lexbridge-processor-state' });
-  commands.on('error', (err: Error) => logger.warn({ err }, 'redis connection error (state connection)'));
 
   const lexamicaHooks = createLexamicaMetrics(registry);
   const client = createLexamicaClient({

@@ -68,10 +68,30 @@ export function createRedis(target: string | RedisConnectionSettings, role: Redi
   } else {
     redis = new Redis(redisNodeOptions(settings, roleOptions));
   }
+  watchConnection(redis, { role, logger, name, resetBackoff: () => (failures = 0) });
+  return redis;
+}
+
+/** Who a connection reports to: what {@link duplicateRedis} gives a duplicate too. */
+interface Watch {
+  role: RedisRole;
+  logger: Logger | undefined;
+  name: string | undefined;
+  resetBackoff: () => void;
+}
+const watches = new WeakMap<RedisClient, Watch>();
+
+/**
+ * Logs a connection's errors (each distinct one once), its end when nothing closed it, and its
+ * recovery once a command works again (then resets the reconnect backoff).
+ */
+function watchConnection(redis: RedisClient, w: Watch): void {
+  const { role, logger, name } = w;
+  watches.set(redis, w);
   let lastError = '';
   const onError = (err: Error) => {
     // A down Redis emits an error per reconnect attempt; log each distinct one once.
-    if (err.message !== lastError) logger?.warn({ err, role }, 'redis connection error');
+    if (err.message !== lastError) logger?.warn({ err, role, connection: name }, 'redis connection error');
     lastError = err.message;
   };
   redis.on('error', onError);
@@ -86,26 +106,28 @@ export function createRedis(target: string | RedisConnectionSettings, role: Redi
     if (!lastError) return;
     redis.ping().then(
       () => {
-        failures = 0;
+        w.resetBackoff();
         if (!lastError) return;
-        logger?.info({ role }, 'redis connection restored');
+        logger?.info({ role, connection: name }, 'redis connection restored');
         lastError = '';
       },
       // The connection's own 'error' event has said why; this only keeps "restored" unsaid.
-      (err: unknown) => logger?.debug({ err, role }, 'redis reconnected but does not answer yet'),
+      (err: unknown) => logger?.debug({ err, role, connection: name }, 'redis reconnected but does not answer yet'),
     );
   });
-  return redis;
 }
 
 /**
  * A second connection like `redis` (same server, credentials, TLS and role), e.g. one that
- * pipelines automatically. Both kinds of connection take the same overrides.
+ * pipelines automatically, logging its trouble as `redis` does. Both kinds of connection take the
+ * same overrides.
  */
 export function duplicateRedis(redis: RedisClient, overrides: { enableAutoPipelining?: boolean; connectionName?: string } = {}): RedisClient {
-  if (!(redis instanceof Cluster)) return redis.duplicate(overrides);
   const { connectionName, ...rest } = overrides;
-  return redis.duplicate(undefined, { ...rest, redisOptions: { ...redis.options.redisOptions, ...(connectionName && { connectionName }) } });
+  const copy = redis instanceof Cluster ? redis.duplicate(undefined, { ...rest, redisOptions: { ...redis.options.redisOptions, ...(connectionName && { connectionName }) } }) : redis.duplicate(overrides);
+  const watch = watches.get(redis);
+  if (watch) watchConnection(copy, { ...watch, name: connectionName ?? watch.name });
+  return copy;
 }
 
 /** Node options of a connection (a cluster's apply to each of its nodes). */

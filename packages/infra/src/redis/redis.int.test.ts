@@ -31,6 +31,14 @@ describe('redis roles', () => {
     await waitFor(() => lines.some((l) => l.includes('ended and will not reconnect')), { timeoutMs: 5_000 });
     expect(JSON.parse(lines.find((l) => l.includes('ended and will not reconnect'))!)).toMatchObject({ level: 50, name: 't', role: 'worker', connection: 'lost' });
     lines.length = 0;
+    // A duplicate (the processor's pipelining state connection) reports as its original does.
+    const original = createRedis(t.url, 'worker', logger, 'original');
+    const copy = duplicateRedis(original, { connectionName: 'copy' });
+    await waitForRedis(copy, { timeoutMs: 5_000 });
+    copy.disconnect();
+    await waitFor(() => lines.some((l) => l.includes('"connection":"copy"') && l.includes('ended and will not reconnect')), { timeoutMs: 5_000 });
+    await closeRedis(original);
+    lines.length = 0;
     const closed = createRedis(t.url, 'worker', logger, 'closed');
     await waitForRedis(closed, { timeoutMs: 5_000 });
     await closeRedis(closed);
