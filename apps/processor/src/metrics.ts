@@ -5,7 +5,7 @@
  */
 import type { RedisClient } from '@lexbridge/infra/redis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { createDecisionMetrics, LEDGER_STATES, WATCHED_STATES, type DecisionMetrics, type Ledger } from '@lexbridge/core/ledger';
+import { createDecisionMetrics, LATENCY_BUCKETS, LEDGER_STATES, WATCHED_STATES, type DecisionMetrics, type Ledger } from '@lexbridge/core/ledger';
 import type { Logger } from '@lexbridge/infra/logger';
 import { jobCatalog, type JobName } from '@lexbridge/core/jobs';
 import { scrapeRead, zeroed } from '@lexbridge/infra/ops';
@@ -45,8 +45,6 @@ export interface ProcessorMetrics extends DecisionMetrics {
 /** Every action outcome, for series that start at zero. */
 const ACTION_OUTCOMES: readonly ActionOutcome[] = ['sent', 'confirmed', 'conflict', 'expired', 'closed', 'failed', 'error', 'rate-limited'];
 const OUTBOUND_KINDS = ['case-update', 'contact-attempted', 'consult-complete', 'declined', 'closed', 'retained'] as const;
-// From seconds to days: invitations expire in hours to days.
-const LATENCY_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1_800, 3_600, 4 * 3_600, 12 * 3_600, 86_400, 3 * 86_400];
 
 /** What the 90-day gauges read at scrape time. */
 export interface UpdateDueSource {

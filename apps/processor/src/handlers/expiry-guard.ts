@@ -60,7 +60,7 @@ async function evaluate(ctx: ExpiryGuardDeps, r: LedgerRecord, now: Date): Promi
     if (err instanceof LedgerTransitionError) return `not waiting (${err.state})`;
     throw err;
   }
-  observeDecision(ctx, { invitationId: decided.invitationId, action: 'evaluate', source: 'expiry-guard', rule: '(guard)', sentAt: decided.sentAt, decidedAt: decision.decidedAt, state: decided.state });
+  observeDecision(ctx, { invitationId: decided.invitationId, action: 'evaluate', source: 'expiry-guard', rule: decision.rule, sentAt: decided.sentAt, decidedAt: decision.decidedAt, state: decided.state });
   await followUp(ctx, decided);
   await ctx.announcer.announce(expiringItem(decided, 'asked Lexamica for more time (evaluate)', now));
   return 'evaluate queued';

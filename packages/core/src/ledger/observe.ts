@@ -25,7 +25,8 @@ export interface DecisionMetrics {
 }
 
 // From seconds to days: invitations expire in hours to days.
-const LATENCY_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1_800, 3_600, 4 * 3_600, 12 * 3_600, 86_400, 3 * 86_400];
+/** Histogram buckets (seconds) for times measured from an invitation's `sentAt`: a second to three days. */
+export const LATENCY_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1_800, 3_600, 4 * 3_600, 12 * 3_600, 86_400, 3 * 86_400];
 
 /**
  * Registers the decision metrics on `registry`, every series known in advance at zero: the rules'
