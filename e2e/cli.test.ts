@@ -9,11 +9,32 @@ import { pollerKeys } from '@lexbridge/core/poller-state';
 import { QueueSet } from '@lexbridge/core/jobs';
 import { createFeed } from '@lexbridge/core/feed';
 import { caseActivityKeys, createLedger } from '@lexbridge/core/ledger';
-import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
+import { createKeyspace, createRedis, type RedisClient } from '@lexbridge/infra/redis';
 import { deleteKeys, freePort, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, Worker, type Queue } from 'bullmq';
 import { buildSandbox, type Sandbox } from '@lexbridge/sandbox';
 import { EXAMPLE_CONFIG, exampleConfigWith } from './harness.js';
+
+/**
+ * Fails every job of `queue` for good (`reason`) until `count` have failed. A worker error (a broken
+ * connection) is the waiting's last error, so a timeout says why instead of only timing out.
+ */
+async function failJobs(queue: Queue, count: number, o: { connection: RedisClient; bullPrefix: string; reason: string }): Promise<void> {
+  const errors: Error[] = [];
+  const worker = new Worker(queue.name, async () => {
+    throw new UnrecoverableError(o.reason);
+  }, { connection: o.connection, prefix: o.bullPrefix });
+  worker.on('error', (err) => errors.push(err));
+  try {
+    await waitFor(async () => {
+      if ((await queue.getJobCountByTypes('failed')) === count) return true;
+      if (errors.length > 0) throw errors.at(-1)!;
+      return false;
+    }, { message: `${count} ${queue.name} job(s) failed` });
+  } finally {
+    await worker.close();
+  }
+}
 
 describe('the lexbridge command line', () => {
   let sandbox: Sandbox;
@@ -152,15 +173,7 @@ rules:
     // A send that failed for good keeps its upload for a manual retry; the purge must take both.
     const q = queues.get('outbound');
     await q.add('outbound.send', milestone('out-failed'), { jobId: 'out-failed', attempts: 1 });
-    const failAll = async () => {
-      const worker = new Worker('outbound', async () => {
-        throw new UnrecoverableError('refused');
-      }, { connection: redis, prefix: keyspace.bullPrefix });
-      worker.on('error', () => {});
-      await waitFor(async () => (await q.getJobCountByTypes('failed')) === 1);
-      await worker.close();
-    };
-    await failAll();
+    await failJobs(q, 1, { connection: redis, bullPrefix: keyspace.bullPrefix, reason: 'refused' });
     // One still waiting: it is left to run, with its upload, and the purge exits 3.
     await q.add('outbound.send', milestone('out-wait'), { jobId: 'out-wait' });
 
@@ -188,7 +201,7 @@ rules:
     expect(JSON.stringify(items)).not.toMatch(/retainer-of-ada|:upload:|out-failed|out-wait|inv-ended/);
 
     // Once the job has run (here it fails for good, keeping its upload), the purge finishes: exit 0.
-    await failAll();
+    await failJobs(q, 1, { connection: redis, bullPrefix: keyspace.bullPrefix, reason: 'refused' });
     const last = await run('purge', '--case', 'purge-2', '--by', 'dpo', '--json');
     expect(last.code).toBe(EXIT.ok);
     expect(JSON.parse(last.out)).toMatchObject({ jobs: 1, uploads: 1, pendingJobs: [] });
@@ -234,12 +247,7 @@ rules:
 
     const q = queues.get('quarantine');
     await q.add('stored-event.quarantine', { reason: 'x', raw: {}, receivedAt: new Date().toISOString() }, { attempts: 1 });
-    const worker = new Worker('quarantine', async () => {
-      throw new UnrecoverableError('malformed');
-    }, { connection: redis, prefix: createKeyspace(prefix).bullPrefix });
-    worker.on('error', () => {});
-    await waitFor(async () => (await q.getJobCountByTypes('failed')) === 1);
-    await worker.close();
+    await failJobs(q, 1, { connection: redis, bullPrefix: createKeyspace(prefix).bullPrefix, reason: 'malformed' });
     const r = await run('replay', '--queue', 'quarantine');
     expect(r.out).toMatch(/retried quarantine\/\S+ \(malformed\)/);
     expect(r.out).toMatch(/1 job\(s\) retried/);

@@ -22,7 +22,7 @@ import { createLogger } from '@lexbridge/infra/logger';
 import { createMetricsRegistry } from '@lexbridge/infra/ops';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { startTracing, type Tracing } from '@lexbridge/infra/tracing';
-import { deleteKeys, promtool, redisUrl, uniquePrefix, waitFor } from '@lexbridge/testkit';
+import { promtool, redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
 import { acceptingFirm, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
 import { startApi } from './stack.js';
 import { personalDataPolicy } from '@lexbridge/core/firm-config';
@@ -89,12 +89,8 @@ beforeAll(async () => {
   closers.push(() => env.close());
   proxy = await startProxy(env.baseUrl);
   closers.push(() => new Promise<void>((r) => proxy.server.close(() => r())));
-  const prefix = uniquePrefix('e2e-obs');
-  closers.push(async () => {
-    const r = createRedis(redisUrl(), 'worker');
-    await deleteKeys(r, prefix);
-    r.disconnect();
-  });
+  const { prefix, cleanup } = scratchPrefix('e2e-obs');
+  closers.push(cleanup);
 
   registry = createMetricsRegistry('processor');
   const { org } = env.sandbox.state;

@@ -34,13 +34,17 @@ const c = (code) => (s) => (tty ? `\x1b[${code}m${s}\x1b[0m` : String(s));
 const dim = c(2), bold = c(1), green = c(32), red = c(31), yellow = c(33), cyan = c(36), magenta = c(35);
 const time = () => dim(new Date().toISOString().slice(11, 19));
 const say = (line) => process.stdout.write(`${time()} ${line}\n`);
-/** Says a failure once, not on every round of a loop that retries it (the sandbox may be restarting). */
-let lastTrouble = '';
+/**
+ * Says a failure of `what` once, not on every round of a loop that retries it (the sandbox may be
+ * restarting); `troubleOver(what)` when it works again, so the next failure is said again.
+ */
+const troubles = new Map();
 const sayTroubleOnce = (what, err) => {
-  const line = `${what}: ${err instanceof Error ? err.message : String(err)} (trying again)`;
-  if (line !== lastTrouble) say(dim(line));
-  lastTrouble = line;
+  const line = `could not read the ${what}: ${err instanceof Error ? err.message : String(err)} (trying again)`;
+  if (troubles.get(what) !== line) say(dim(line));
+  troubles.set(what, line);
 };
+const troubleOver = (what) => troubles.delete(what);
 
 // --- Redis must answer before anything starts -------------------------------------------------
 async function redisAnswers(url) {
@@ -221,9 +225,10 @@ const announced = new Set();
 async function invitationDetails(id) {
   try {
     const r = await fetch(`${SANDBOX_URL}/__sandbox/invitations/${id}`);
+    troubleOver('sandbox invitation');
     if (r.ok) return await r.json();
   } catch (err) {
-    sayTroubleOnce('could not read the invitation from the sandbox', err);
+    sayTroubleOnce('sandbox invitation', err);
   }
   return undefined;
 }
@@ -302,8 +307,9 @@ async function follow() {
         const s = await (await fetch(`${SANDBOX_URL}/__sandbox/stats`)).json();
         say(dim(`sandbox: ${s.invitations.sent} invitations sent, ${s.invitations.acted} answered, ${s.actions.duplicate} duplicate actions, ${s.actions.afterExpiry} after expiry, ${s.caseUpdates.received} updates received`));
       }
+      troubleOver('feed');
     } catch (err) {
-      sayTroubleOnce('could not read the feed or the sandbox', err);
+      sayTroubleOnce('feed', err);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
