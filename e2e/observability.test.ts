@@ -22,7 +22,7 @@ import { createLogger } from '@lexbridge/infra/logger';
 import { createMetricsRegistry } from '@lexbridge/infra/ops';
 import { createKeyspace, createRedis } from '@lexbridge/infra/redis';
 import { startTracing, type Tracing } from '@lexbridge/infra/tracing';
-import { promtool, redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
+import { metricSample, promtool, redisUrl, scratchPrefix, waitFor } from '@lexbridge/testkit';
 import { acceptingFirm, FAST_POLLER_TIMING, startSandbox, type RunningSandbox } from './harness.js';
 import { startApi } from './stack.js';
 import { personalDataPolicy } from '@lexbridge/core/firm-config';
@@ -69,18 +69,6 @@ let apiBefore: string;
 let manualId: string;
 let acceptedIds: string[];
 let clientNames: string[];
-
-async function metric(text: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
-  const want = Object.entries(labels);
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_:]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    // Label values here never hold `",`: split on it.
-    const got = Object.fromEntries((m[2] ?? '').split('",').map((pair) => [pair.slice(0, pair.indexOf('="')), pair.slice(pair.indexOf('="') + 2).replace(/"$/, '')]));
-    if (want.every(([k, v]) => got[k] === v)) return m[3] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[3]);
-  }
-  return undefined;
-}
 
 beforeAll(async () => {
   tracing = await startTracing({ service: 'e2e', config: { enabled: true }, exporter, simple: true });
@@ -256,60 +244,60 @@ describe('one trace per CMS update', () => {
 
 describe('metrics of a scripted run', () => {
   it('start every labelled counter at zero and no invitation waiting', async () => {
-    expect(await metric(before, 'lexbridge_actions_total', { action: 'accept', outcome: 'sent' })).toBe(0);
-    expect(await metric(before, 'lexbridge_decisions_total', { action: 'accept', source: 'rules', rule: '(default)' })).toBe(0);
-    expect(await metric(before, 'lexbridge_lexamica_requests_total', { operation: 'invitations.act', status: '5xx' })).toBe(0);
-    expect(await metric(before, 'lexbridge_lexamica_retries_total', { operation: 'events.query' })).toBe(0);
-    expect(await metric(before, 'lexbridge_jobs_failed_total', { queue: 'outbound', job: 'outbound.send', final: 'true' })).toBe(0);
-    expect(await metric(before, 'lexbridge_invitations_waiting_expiry_seconds')).toBe(Number.POSITIVE_INFINITY);
+    expect(metricSample(before, 'lexbridge_actions_total', { action: 'accept', outcome: 'sent' })).toBe(0);
+    expect(metricSample(before, 'lexbridge_decisions_total', { action: 'accept', source: 'rules', rule: '(default)' })).toBe(0);
+    expect(metricSample(before, 'lexbridge_lexamica_requests_total', { operation: 'invitations.act', status: '5xx' })).toBe(0);
+    expect(metricSample(before, 'lexbridge_lexamica_retries_total', { operation: 'events.query' })).toBe(0);
+    expect(metricSample(before, 'lexbridge_jobs_failed_total', { queue: 'outbound', job: 'outbound.send', final: 'true' })).toBe(0);
+    expect(metricSample(before, 'lexbridge_invitations_waiting_expiry_seconds')).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('count the decisions and answers of the run, with their timing against sentAt and expiry', async () => {
     const after = await registry.metrics();
-    expect(await metric(after, 'lexbridge_decisions_total', { action: 'accept', source: 'rules', rule: '(default)' })).toBe(2);
-    expect(await metric(after, 'lexbridge_decisions_total', { action: 'manual', source: 'rules', rule: 'left-to-a-lawyer' })).toBe(1);
-    expect(await metric(after, 'lexbridge_invitation_decision_seconds_count', { source: 'rules' })).toBe(3);
-    const answered = (await metric(after, 'lexbridge_actions_total', { action: 'accept', outcome: 'sent' }))! + (await metric(after, 'lexbridge_actions_total', { action: 'accept', outcome: 'confirmed' }))!;
+    expect(metricSample(after, 'lexbridge_decisions_total', { action: 'accept', source: 'rules', rule: '(default)' })).toBe(2);
+    expect(metricSample(after, 'lexbridge_decisions_total', { action: 'manual', source: 'rules', rule: 'left-to-a-lawyer' })).toBe(1);
+    expect(metricSample(after, 'lexbridge_invitation_decision_seconds_count', { source: 'rules' })).toBe(3);
+    const answered = (metricSample(after, 'lexbridge_actions_total', { action: 'accept', outcome: 'sent' }))! + (metricSample(after, 'lexbridge_actions_total', { action: 'accept', outcome: 'confirmed' }))!;
     expect(answered).toBe(2);
-    expect(await metric(after, 'lexbridge_invitation_answer_seconds_count', { action: 'accept' })).toBe(2);
-    expect(await metric(after, 'lexbridge_invitation_answer_expiry_margin_seconds_count', { action: 'accept' })).toBe(2);
-    expect(await metric(after, 'lexbridge_invitation_answer_expiry_margin_seconds_sum', { action: 'accept' })).toBeGreaterThan(0);
-    expect(await metric(after, 'lexbridge_lexamica_requests_total', { operation: 'invitations.act', status: '2xx' })).toBeGreaterThanOrEqual(2);
-    expect(await metric(after, 'lexbridge_lexamica_request_duration_seconds_count', { operation: 'invitations.act' })).toBeGreaterThanOrEqual(2);
+    expect(metricSample(after, 'lexbridge_invitation_answer_seconds_count', { action: 'accept' })).toBe(2);
+    expect(metricSample(after, 'lexbridge_invitation_answer_expiry_margin_seconds_count', { action: 'accept' })).toBe(2);
+    expect(metricSample(after, 'lexbridge_invitation_answer_expiry_margin_seconds_sum', { action: 'accept' })).toBeGreaterThan(0);
+    expect(metricSample(after, 'lexbridge_lexamica_requests_total', { operation: 'invitations.act', status: '2xx' })).toBeGreaterThanOrEqual(2);
+    expect(metricSample(after, 'lexbridge_lexamica_request_duration_seconds_count', { operation: 'invitations.act' })).toBeGreaterThanOrEqual(2);
     // The one left to a person is the soonest (only) expiry waiting.
     const manual = (await processor.ledger.get(manualId))!;
-    const waiting = (await metric(after, 'lexbridge_invitations_waiting_expiry_seconds'))!;
+    const waiting = (metricSample(after, 'lexbridge_invitations_waiting_expiry_seconds'))!;
     expect(Math.abs(waiting - (Date.parse(manual.expires) - Date.now()) / 1000)).toBeLessThan(30);
   });
 
   it('count the retries and 5xx answers of a Lexamica outage', async () => {
-    const retriesBefore = (await metric(await registry.metrics(), 'lexbridge_lexamica_retries_total', { operation: 'events.query' }))!;
+    const retriesBefore = (metricSample(await registry.metrics(), 'lexbridge_lexamica_retries_total', { operation: 'events.query' }))!;
     env.sandbox.state.faults.update({ serverError: { rate: 1, status: 503 } });
     try {
-      await waitFor(async () => (await metric(await registry.metrics(), 'lexbridge_lexamica_retries_total', { operation: 'events.query' }))! > retriesBefore, { timeoutMs: 15_000, message: 'a retried poll' });
+      await waitFor(async () => (metricSample(await registry.metrics(), 'lexbridge_lexamica_retries_total', { operation: 'events.query' }))! > retriesBefore, { timeoutMs: 15_000, message: 'a retried poll' });
     } finally {
       env.sandbox.state.faults.update(NO_FAULTS);
     }
-    expect(await metric(await registry.metrics(), 'lexbridge_lexamica_requests_total', { operation: 'events.query', status: '5xx' })).toBeGreaterThan(0);
+    expect(metricSample(await registry.metrics(), 'lexbridge_lexamica_requests_total', { operation: 'events.query', status: '5xx' })).toBeGreaterThan(0);
   });
 });
 
 describe('a person\'s decision', () => {
   it('is counted once, by the API that took it, in the same series the processor counts the rules\' in', async () => {
-    expect(await metric(apiBefore, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(0);
-    expect(await metric(apiBefore, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(0);
+    expect(metricSample(apiBefore, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(0);
+    expect(metricSample(apiBefore, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(0);
     const decide = () =>
       api.inject({ method: 'POST', url: `/v1/invitations/${manualId}/decision`, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: JSON.stringify({ action: 'accept' }) });
     expect((await decide()).statusCode).toBe(202);
     expect((await decide()).statusCode).toBe(202);
     await waitFor(async () => (await processor.ledger.get(manualId))?.state === 'done', { timeoutMs: 20_000, message: 'the decision sent' });
     const fromApi = (await api.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body;
-    expect(await metric(fromApi, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(1);
-    expect(await metric(fromApi, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(1);
+    expect(metricSample(fromApi, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(1);
+    expect(metricSample(fromApi, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(1);
     // The processor sent it, and did not count it again.
     const fromProcessor = await registry.metrics();
-    expect(await metric(fromProcessor, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(0);
-    expect(await metric(fromProcessor, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(0);
+    expect(metricSample(fromProcessor, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(0);
+    expect(metricSample(fromProcessor, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(0);
   });
 });
 

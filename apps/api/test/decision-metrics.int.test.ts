@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerDecision } from '@lexbridge/core/ledger';
 import { createLogger } from '@lexbridge/infra/logger';
-import { promtool } from '@lexbridge/testkit';
+import { metricSample, promtool } from '@lexbridge/testkit';
 import { DEFAULT_CONSOLE_SETTINGS } from '../src/console/settings.js';
 import { AUTH, createTestApi, ROLE_TOKENS, type TestApi } from './harness.js';
 
@@ -16,16 +16,6 @@ const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOSt
 const leftToPerson: LedgerDecision = { action: 'manual', rule: 'big-cases', trace: [{ rule: 'big-cases', matched: true }], source: 'rules', decidedAt: new Date().toISOString() };
 /** A client's name, as a free-text decline details might carry it: never in a log line. */
 const CLIENT_NAME = 'Augusta Lovelace';
-
-/** The value of the one sample of `name` whose labels include every one of `labels`. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_:]+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (m?.[1] !== name) continue;
-    if (Object.entries(labels).every(([k, v]) => m[2]!.split(',').includes(`${k}="${v}"`))) return Number(m[3]);
-  }
-  return undefined;
-}
 
 describe('manual decisions in the decision metrics and log', () => {
   let t: TestApi;
@@ -50,9 +40,9 @@ describe('manual decisions in the decision metrics and log', () => {
 
   it('start at zero on the API', async () => {
     for (const action of ['accept', 'decline', 'evaluate']) {
-      expect(sample(before, 'lexbridge_decisions_total', { action, source: 'manual', rule: '(person)' }), action).toBe(0);
+      expect(metricSample(before, 'lexbridge_decisions_total', { action, source: 'manual', rule: '(person)' }), action).toBe(0);
     }
-    expect(sample(before, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(0);
+    expect(metricSample(before, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(0);
     const checked = await promtool(['check', 'metrics'], before);
     expect({ code: checked.code, problems: checked.stdout + checked.stderr }).toEqual({ code: 0, problems: '' });
   });
@@ -81,12 +71,12 @@ describe('manual decisions in the decision metrics and log', () => {
     expect((await fromConsole()).statusCode).toBe(202);
 
     const after = await scrape();
-    expect(sample(after, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(1);
-    expect(sample(after, 'lexbridge_decisions_total', { action: 'decline', source: 'manual', rule: '(person)' })).toBe(1);
-    expect(sample(after, 'lexbridge_decisions_total', { action: 'evaluate', source: 'manual', rule: '(person)' })).toBe(0);
-    expect(sample(after, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(2);
+    expect(metricSample(after, 'lexbridge_decisions_total', { action: 'accept', source: 'manual', rule: '(person)' })).toBe(1);
+    expect(metricSample(after, 'lexbridge_decisions_total', { action: 'decline', source: 'manual', rule: '(person)' })).toBe(1);
+    expect(metricSample(after, 'lexbridge_decisions_total', { action: 'evaluate', source: 'manual', rule: '(person)' })).toBe(0);
+    expect(metricSample(after, 'lexbridge_invitation_decision_seconds_count', { source: 'manual' })).toBe(2);
     // Both were sent two hours before they were decided.
-    const sum = sample(after, 'lexbridge_invitation_decision_seconds_sum', { source: 'manual' })!;
+    const sum = metricSample(after, 'lexbridge_invitation_decision_seconds_sum', { source: 'manual' })!;
     expect(Math.abs(sum - 2 * 7_200)).toBeLessThan(120);
 
     const decided = lines.filter((l) => l.msg === 'invitation decided');

@@ -6,3 +6,4 @@ export { ScriptServer, type RecordedRequest, type ScriptedReply, type ReplyFn } 
 export { DelayProxy, type DelayProxyTarget } from './delay-proxy.js';
 export { promtool, type PromtoolResult } from './promtool.js';
 export { expectOpsThroughRedisOutage, type OpsServer } from './ops-outage.js';
+export { metricSample } from './metrics-text.js';
